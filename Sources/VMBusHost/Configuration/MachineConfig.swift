@@ -1,0 +1,37 @@
+/// The machine around the bus: the vCPUs the host checks indexes against.
+///
+/// An imported QEMU trace carries no configuration; its state has none and the reducer then
+/// assumes every vCPU index exists, as the trace itself shows no crash.
+public struct MachineConfig: Hashable, Sendable, Codable {
+  /// Number of vCPUs; VP indexes are `0..<vcpuCount`.
+  public var vcpuCount: UInt32
+  /// VP indexes whose SynIC is off: a SINT route to them fails cleanly (no crash).
+  public var vcpusWithoutSynIC: [UInt32]
+
+  public init(vcpuCount: UInt32, vcpusWithoutSynIC: [UInt32] = []) {
+    self.vcpuCount = vcpuCount
+    self.vcpusWithoutSynIC = vcpusWithoutSynIC
+  }
+
+  /// What creating a SINT route to this VP index does.
+  func route(to vp: UInt32) -> RouteOutcome {
+    if vp >= vcpuCount { return .crash }
+    return vcpusWithoutSynIC.contains(vp) ? .fails : .created
+  }
+}
+
+/// What QEMU's `hyperv_sint_route_new` does for a VP index.
+enum RouteOutcome: Hashable, Sendable {
+  /// The route exists.
+  case created
+  /// The vCPU exists without a SynIC: NULL is returned and logged.
+  case fails
+  /// No such vCPU: `hyperv_find_vcpu` dereferences NULL.
+  case crash
+}
+
+/// Which host behaviour the reducer models.
+public enum HostProfile: String, CaseIterable, Hashable, Sendable, Codable {
+  /// QEMU's `hw/hyperv/vmbus.c`, failures included.
+  case qemu
+}

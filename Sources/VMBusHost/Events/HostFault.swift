@@ -1,0 +1,32 @@
+import VMBusWire
+
+/// A point where QEMU aborts or dereferences NULL; after it the host takes no more input.
+public enum HostFault: Hashable, Sendable, Codable, CustomStringConvertible {
+  /// `post_msg` with no SINT route (reference §9 entries 12 and 42): VERSION_RESPONSE after
+  /// target vCPU 0xFFFFFFFF, or UNLOAD_RESPONSE before any successful contact.
+  case postWithoutRoute(MessageType)
+  /// A SINT route to a VP index with no vCPU (§9 entries 13 and 37).
+  case unknownVCPU(UInt32)
+  /// GPADL_BODY for a GPADL that is already full trips `assert(num_gfns_left)` (§9 entry 24).
+  case bodyForFullGpadl(GpadlID)
+  /// A delivery callback with nothing in flight trips its assertion (§9 entry 46).
+  case callbackWithoutMessage
+  /// OPENCHANNEL with ring_buffer_offset 0xFFFFFFFF passes the ring check by u32 wrap and
+  /// reads `gfns[0xFFFFFFFF]` (§9 entry 33).
+  case ringOffsetOutOfBounds(ChannelID)
+  /// A send or complete function found no object for its bus state (`g_assert_not_reached`),
+  /// reachable only through an outside reset (§7.4).
+  case noObjectForBusState(BusState)
+
+  public var description: String {
+    switch self {
+    case .postWithoutRoute(let type): "\(type.name) posted with no SINT route (NULL dereference)"
+    case .unknownVCPU(let vp): "SINT route to vCPU \(vp), which does not exist (NULL dereference)"
+    case .bodyForFullGpadl(let id): "GPADL_BODY for full gpadl \(id) (assertion num_gfns_left)"
+    case .callbackWithoutMessage: "delivery callback with no message in flight (assertion)"
+    case .ringOffsetOutOfBounds(let chan):
+      "channel \(chan): ring_buffer_offset 0xffffffff reads gfns[0xffffffff] (out of bounds)"
+    case .noObjectForBusState(let state): "no object to send or complete in \(state) (abort)"
+    }
+  }
+}

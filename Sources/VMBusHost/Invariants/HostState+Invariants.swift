@@ -1,0 +1,111 @@
+import VMBusWire
+
+extension HostState {
+  /// Every invariant this state breaks. Meaningful for simulated states; a bare trace's
+  /// guesses may legitimately fall short of them until confirmed.
+  public func invariantViolations() -> [InvariantViolation] {
+    var found: [InvariantViolation] = []
+    if rxQueue.count > RxQueue.capacity {
+      found.append(.init(.queueBounded, "\(rxQueue.count) messages queued"))
+    }
+    if messageInFlight && (bus == .listen || runScheduled) {
+      found.append(
+        .init(.singleMessageInFlight, "message in flight in \(bus), run scheduled \(runScheduled)"))
+    }
+    var seenGpadls = Set<GpadlID>()
+    for gpadl in gpadls where !seenGpadls.insert(gpadl.id).inserted {
+      found.append(.init(.gpadlIDsUnique, "gpadl \(gpadl.id) is listed twice"))
+    }
+    for gpadl in gpadls {
+      let users = channels.filter { $0.state.isOpen && $0.state.request?.gpadlID == gpadl.id }.count
+      let expected = UInt32(users) + (gpadl.state == .tornDown ? 0 : 1)
+      if gpadl.refcount != expected || gpadl.refcount == 0 {
+        found.append(
+          .init(
+            .refcountsBalanced,
+            "gpadl \(gpadl.id) has \(gpadl.refcount) references, expected \(expected)"))
+      }
+    }
+    var seenRelids = Set<ChannelID>()
+    for channel in channels
+    where !seenRelids.insert(channel.id).inserted || channel.id.rawValue == 0
+      || channel.id.rawValue > Self.maxRelid
+    {
+      found.append(.init(.relidsValid, "relid \(channel.id) is duplicated or out of range"))
+    }
+    found += replyInvariantViolations()
+    if !isInitialized {
+      if channels.contains(where: { $0.state != .initial }) || !gpadls.isEmpty {
+        found.append(
+          .init(.nothingBeforeNegotiation, "channels or gpadls live at version \(version)"))
+      }
+    }
+    return found
+  }
+
+  private func replyInvariantViolations() -> [InvariantViolation] {
+    var found: [InvariantViolation] = []
+    let sending = channels.filter { $0.offer == .sending }.count
+    let opening = channels.filter { if case .opening = $0.state { true } else { false } }.count
+    let tearing = gpadls.filter { $0.state == .tearingDown }.count
+    if sending > 1 || (sending == 1 && bus != .offer) {
+      found.append(.init(.oneReplyAtATime, "\(sending) offers sending in \(bus)"))
+    }
+    if opening > 1 || (opening == 1 && bus != .openChannel) {
+      found.append(.init(.oneReplyAtATime, "\(opening) channels opening in \(bus)"))
+    }
+    if tearing > 1 || (tearing == 1 && bus != .teardownGpadl) {
+      found.append(.init(.oneReplyAtATime, "\(tearing) gpadls tearing down in \(bus)"))
+    }
+    return found
+  }
+
+  /// Object state changes from `old` to `new` that QEMU's code never makes.
+  public static func transitionViolations(from old: HostState, to new: HostState)
+    -> [InvariantViolation]
+  {
+    var found: [InvariantViolation] = []
+    for channel in new.channels {
+      guard let before = old.channel(channel.id) else { continue }
+      if !legalChannelChange(before.state, channel.state) {
+        found.append(
+          .init(.legalTransitions, "channel \(channel.id): \(before.state) -> \(channel.state)"))
+      }
+      if !legalOfferChange(before.offer, channel.offer) {
+        found.append(
+          .init(.legalTransitions, "offer \(channel.id): \(before.offer) -> \(channel.offer)"))
+      }
+    }
+    for gpadl in new.gpadls {
+      guard let before = old.gpadl(gpadl.id) else { continue }
+      if !legalGpadlChange(before.state, gpadl.state) {
+        found.append(
+          .init(.legalTransitions, "gpadl \(gpadl.id): \(before.state) -> \(gpadl.state)"))
+      }
+    }
+    return found
+  }
+
+  private static func legalChannelChange(_ old: ChannelState, _ new: ChannelState) -> Bool {
+    switch (old, new) {
+    case (.initial, .initial), (.initial, .opening), (.opening, .initial), (.opening, .open),
+      (.open, .initial), (.open, .open):
+      true
+    case (.opening(let a, let openA), .opening(let b, let openB)):
+      a == b && (openA == nil || openA == openB)
+    default:
+      false
+    }
+  }
+
+  private static func legalOfferChange(_ old: OfferState, _ new: OfferState) -> Bool {
+    switch (old, new) {
+    case (.sent, .sending), (.initial, .sent): false
+    default: true
+    }
+  }
+
+  private static func legalGpadlChange(_ old: GpadlState, _ new: GpadlState) -> Bool {
+    old == new || new.rawValue > old.rawValue
+  }
+}

@@ -1,0 +1,35 @@
+import VMBusWire
+
+/// A property QEMU's bus keeps in every reachable state.
+public enum Invariant: String, CaseIterable, Hashable, Sendable, Codable {
+  /// The rx queue holds at most 16 messages.
+  case queueBounded = "queue_bounded"
+  /// A message in flight means the bus is in a sending state and no run is pending.
+  case singleMessageInFlight = "single_message_in_flight"
+  /// No two GPADLs on the list share an id.
+  case gpadlIDsUnique = "gpadl_ids_unique"
+  /// A GPADL's references are its guest handle (until TORNDOWN) plus one per open channel.
+  case refcountsBalanced = "refcounts_balanced"
+  /// Relids are unique and within 1...2047.
+  case relidsValid = "relids_valid"
+  /// At most one offer is SENDING, one channel OPENING, one GPADL TEARINGDOWN, each only in
+  /// the bus state that sends its reply.
+  case oneReplyAtATime = "one_reply_at_a_time"
+  /// Without a negotiated version no channel is open and no GPADL exists.
+  case nothingBeforeNegotiation = "nothing_before_negotiation"
+  /// Channel, offer and GPADL states change only along QEMU's transitions.
+  case legalTransitions = "legal_transitions"
+}
+
+/// A broken invariant, with the objects involved.
+public struct InvariantViolation: Error, Hashable, Sendable, Codable, CustomStringConvertible {
+  public var invariant: Invariant
+  public var message: String
+
+  public init(_ invariant: Invariant, _ message: String) {
+    self.invariant = invariant
+    self.message = message
+  }
+
+  public var description: String { "\(invariant.rawValue): \(message)" }
+}

@@ -1,0 +1,68 @@
+import VMBusWire
+
+/// Deciding the guest's hypercalls and the machine's configuration changes.
+extension Decision {
+  /// HvPostMessage through QEMU's hyperv layer, then `vmbus_recv_message` (reference §1.1,
+  /// §4.3). Only the VMBus handler traces; every status is recorded for the guest.
+  mutating func hypercall(_ call: GuestHypercall) {
+    let status: HypercallStatus
+    if call.payloadSize > UInt32(WireLimits.maxPayload) {
+      status = .invalidHypercallInput
+    } else if call.connectionID & 0x00FF_FFFF != 1 {
+      status = .invalidConnectionID
+    } else if call.messageType != 1 || call.payloadSize < UInt32(WireLimits.headerSize) {
+      status = .invalidHypercallInput
+    } else {
+      let payload = call.effectivePayload
+      let type = MessageType(
+        UInt32(payload[0]) | UInt32(payload[1]) << 8 | UInt32(payload[2]) << 16
+          | UInt32(payload[3]) << 24)
+      emit(.trace(.recvMessage(type: type, size: call.payloadSize)))
+      if !type.isKnownToQEMU {
+        status = .invalidHypercallInput
+      } else if state.rxQueue.count >= RxQueue.capacity {
+        status = .insufficientBuffers
+      } else {
+        status = .success
+      }
+    }
+    emit(.simulator(.hypercall(call, status: status)))
+  }
+
+  /// HvSignalEvent: connection 2 is the bus event (traced); 16 + relid is registered only
+  /// while that channel is host-open (untraced); nothing else listens.
+  mutating func signal(_ connection: UInt32) {
+    let id = connection & 0x00FF_FFFF
+    let status: HypercallStatus
+    if id == 2 {
+      emit(.trace(.signalEvent))
+      status = .success
+    } else if id >= 16, let channel = state.channel(ChannelID(id - 16)), channel.state.isOpen {
+      status = .success
+    } else {
+      status = .invalidConnectionID
+    }
+    emit(.simulator(.signal(connectionID: connection, status: status)))
+  }
+
+  /// `vmbus_dev_realize`: instance id unique on the bus, channel count non-zero, relids free.
+  mutating func realize(_ config: DeviceConfig) {
+    let failure: RealizeFailure?
+    if config.channelCount == 0 {
+      failure = .invalidChannelCount
+    } else if state.devices.contains(where: { $0.config?.instanceID == config.instanceID }) {
+      failure = .duplicateInstanceID
+    } else if HostState.lowestFreeRelids(count: Int(config.channelCount), taken: state.channels)
+      .count < Int(config.channelCount)
+    {
+      failure = .noSpareChannelID
+    } else {
+      failure = nil
+    }
+    if let failure {
+      emit(.simulator(.deviceRejected(instanceID: config.instanceID, reason: failure)))
+    } else {
+      emit(.simulator(.deviceRealized(config)))
+    }
+  }
+}

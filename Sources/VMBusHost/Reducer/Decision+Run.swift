@@ -1,0 +1,112 @@
+import VMBusWire
+
+/// Deciding one run of the bus bottom half (`vmbus_run`).
+extension Decision {
+  /// The state's run function, if the run is scheduled and nothing is in flight.
+  mutating func run() {
+    guard state.runScheduled, !state.messageInFlight else { return }
+    switch state.bus {
+    case .listen: processHead()
+    case .handshake:
+      postReply(.versionResponse, size: 12)
+    case .offer:
+      if let channel = state.channels.first(where: { $0.offer == .sending }) {
+        emit(.trace(.sendOffer(chanID: channel.id, dev: channel.device)))
+        postReply(.offerChannel, size: 200)
+      } else {
+        emit(.trace(.terminateOffers))
+        postReply(.allOffersDelivered, size: 8)
+      }
+    case .createGpadl:
+      guard let gpadl = state.gpadls.first(where: { $0.isFull && $0.state == .initial }) else {
+        return fault(.noObjectForBusState(.createGpadl))
+      }
+      emit(.trace(.gpadlCreated(gpadlID: gpadl.id)))
+      postReply(.gpadlCreated, size: 20)
+    case .teardownGpadl:
+      guard let gpadl = state.gpadls.first(where: { $0.state == .tearingDown }) else {
+        return fault(.noObjectForBusState(.teardownGpadl))
+      }
+      emit(.trace(.gpadlTorndown(gpadlID: gpadl.id)))
+      postReply(.gpadlTorndown, size: 12)
+    case .openChannel:
+      guard
+        let channel = state.channels.first(where: {
+          if case .opening = $0.state { true } else { false }
+        })
+      else { return fault(.noObjectForBusState(.openChannel)) }
+      emit(.trace(.channelOpen(chanID: channel.id, status: channel.state.isOpen ? 0 : 1)))
+      postReply(.openChannelResult, size: 20)
+    case .unload:
+      postReply(.unloadResponse, size: 8)
+    }
+  }
+
+  /// `post_msg`; without a SINT route `hyperv_post_msg` dereferences NULL.
+  private mutating func postReply(_ type: MessageType, size: UInt32) {
+    emit(.trace(.postMsg(type: type, size: size)))
+    if !state.hasRoute { fault(.postWithoutRoute(type)) }
+  }
+
+  /// `process_message`: trace, dispatch to the handler, whose own trace follows only past its
+  /// length and negotiation checks; some handlers crash right after their trace.
+  private mutating func processHead() {
+    guard let head = state.rxQueue.first else { return }
+    let before = state
+    emit(.trace(.processIncomingMessage(messageType: head.type)))
+    let payload = head.payload ?? []
+    guard payload.count >= head.type.minimumLength else { return }
+    let negotiated = before.isInitialized
+    switch head.type {
+    case .initiateContact:
+      guard let message = try? InitiateContact(decoding: payload) else { return }
+      let version = message.versionRequested
+      emit(
+        .trace(
+          .initiateContact(
+            major: version.major, minor: version.minor, vcpu: message.targetVCPU,
+            monitorPage1: message.monitorPage1, monitorPage2: message.monitorPage2,
+            interruptPage: message.interruptPage)))
+      if message.targetVCPU != HostState.noVP,
+        before.machine?.route(to: message.targetVCPU) == .crash
+      {
+        fault(.unknownVCPU(message.targetVCPU))
+      }
+    case .gpadlHeader:
+      guard negotiated, let message = try? GpadlHeader(decoding: payload) else { return }
+      emit(
+        .trace(
+          .gpadlHeader(
+            gpadlID: message.gpadlID,
+            numGfns: UInt16(truncatingIfNeeded: message.declaredPageCount))))
+    case .gpadlBody:
+      guard negotiated, let message = try? GpadlBody(decoding: payload) else { return }
+      emit(.trace(.gpadlBody(gpadlID: message.gpadlID)))
+      if before.gpadl(message.gpadlID)?.isFull == true {
+        fault(.bodyForFullGpadl(message.gpadlID))
+      }
+    case .gpadlTeardown:
+      guard negotiated, let message = try? GpadlTeardown(decoding: payload) else { return }
+      emit(.trace(.gpadlTeardown(gpadlID: message.gpadlID)))
+    case .openChannel:
+      guard negotiated, let message = try? OpenChannel(decoding: payload) else { return }
+      emit(
+        .trace(
+          .openChannel(
+            chanID: message.childRelid, gpadlID: message.ringBufferGpadlID,
+            targetVP: message.targetVP)))
+      guard let channel = before.channel(message.childRelid), channel.state == .initial else {
+        return
+      }
+      let request = OpenRequest(
+        gpadlID: message.ringBufferGpadlID, targetVP: message.targetVP,
+        openID: message.openID, ringBufferOffset: message.ringBufferOffset)
+      if case .crashes(let crash) = before.openAttempt(channel, request) { fault(crash) }
+    case .closeChannel:
+      guard negotiated, let message = try? CloseChannel(decoding: payload) else { return }
+      emit(.trace(.closeChannel(chanID: message.childRelid)))
+    default:
+      break
+    }
+  }
+}

@@ -1,0 +1,191 @@
+import VMBusWire
+
+/// Host outputs: the send functions' trace points, `post_msg` and the delivery callback.
+extension HostState {
+  /// The message each bus state posts, with QEMU's unrounded struct size.
+  static func expectedPost(in bus: BusState) -> [(MessageType, UInt32)] {
+    switch bus {
+    case .listen: []
+    case .handshake: [(.versionResponse, 12)]
+    case .offer: [(.offerChannel, 200), (.allOffersDelivered, 8)]
+    case .createGpadl: [(.gpadlCreated, 20)]
+    case .teardownGpadl: [(.gpadlTorndown, 12)]
+    case .openChannel: [(.openChannelResult, 20)]
+    case .unload: [(.unloadResponse, 8)]
+    }
+  }
+
+  private func checkOutput(in expected: BusState, _ log: inout ViolationLog) {
+    if bus != expected { log.add(.outputInWrongState, "bus is in \(bus), not \(expected)") }
+    if messageInFlight { log.add(.postWhileInFlight, "a message is already in flight") }
+  }
+
+  /// `send_offer` for a channel. A bare trace teaches the reducer channels it has not seen.
+  mutating func sendOffer(_ chan: ChannelID, device: DevicePointer, _ log: inout ViolationLog) {
+    checkOutput(in: .offer, &log)
+    announcedPost = .offerChannel
+    let predicted = channels.firstIndex { $0.offer == .sending }
+    if let predicted, channels[predicted].id == chan { return }
+    if channelIndex(chan) == nil {
+      learnChannel(chan, device: device)
+    } else {
+      let expected = predicted.map { "channel \(channels[$0].id)" } ?? "no channel"
+      log.add(.outputForWrongObject, "offered channel \(chan); QEMU's list order gives \(expected)")
+    }
+    // Follow the trace: the channel it names is the one being offered.
+    if let predicted { channels[predicted].offer = .initial }
+    if let index = channelIndex(chan) { channels[index].offer = .sending }
+  }
+
+  /// `send_offer` with no channel SENDING: the terminator.
+  mutating func terminateOffers(_ log: inout ViolationLog) {
+    checkOutput(in: .offer, &log)
+    announcedPost = .allOffersDelivered
+    if let sending = channels.firstIndex(where: { $0.offer == .sending }) {
+      log.add(.outputForWrongObject, "channel \(channels[sending].id) was still to be offered")
+      channels[sending].offer = .initial
+    }
+  }
+
+  /// `send_create_gpadl`: the first full GPADL in INIT, in list order.
+  mutating func gpadlCreated(_ id: GpadlID, _ log: inout ViolationLog) {
+    checkOutput(in: .createGpadl, &log)
+    announcedPost = .gpadlCreated
+    guard let index = gpadlIndex(id) else {
+      log.add(.unknownGpadl, "gpadl \(id) was never created by a header")
+      return
+    }
+    let first = gpadls.firstIndex { $0.isFull && $0.state == .initial }
+    if first != index {
+      let state = gpadls[index]
+      log.add(
+        .outputForWrongObject,
+        "gpadl \(id) is \(state.state)\(state.isFull ? "" : " and not full")")
+    }
+  }
+
+  /// `send_teardown_gpadl`: the first GPADL in TEARINGDOWN.
+  mutating func gpadlTorndown(_ id: GpadlID, _ log: inout ViolationLog) {
+    checkOutput(in: .teardownGpadl, &log)
+    announcedPost = .gpadlTorndown
+    guard let index = gpadlIndex(id) else {
+      log.add(.unknownGpadl, "gpadl \(id) is not on the bus")
+      return
+    }
+    gpadls[index].isAssumed = false
+    if gpadls.firstIndex(where: { $0.state == .tearingDown }) != index {
+      log.add(.outputForWrongObject, "gpadl \(id) is \(gpadls[index].state), not tearingdown")
+    }
+  }
+
+  /// `send_open_channel`: the first channel in OPENING, status `!is_open`.
+  mutating func channelOpen(_ chan: ChannelID, status: UInt32, _ log: inout ViolationLog) {
+    checkOutput(in: .openChannel, &log)
+    announcedPost = .openChannelResult
+    if status > 1 { log.add(.impossibleArgument, "status \(status); QEMU sends 0 or 1") }
+    guard let index = channelIndex(chan),
+      case .opening(let request, let hostOpen) = channels[index].state
+    else {
+      log.add(.channelOpenWithoutRequest, "channel \(chan) is not opening")
+      return
+    }
+    if channels.firstIndex(where: { if case .opening = $0.state { true } else { false } }) != index
+    {
+      log.add(.outputForWrongObject, "another channel was opening first")
+    }
+    if let hostOpen {
+      if hostOpen != (status == 0) {
+        log.add(
+          .impossibleArgument,
+          "status \(status), but the host open \(hostOpen ? "succeeded" : "failed")")
+      }
+      return
+    }
+    // A bare trace learns the host open's outcome only now.
+    let opened = status == 0
+    if opened {
+      if let gpadl = gpadlIndex(request.gpadlID) {
+        gpadls[gpadl].isAssumed = false
+        gpadls[gpadl].seenGfns = gpadls[gpadl].numGfns
+      }
+      takeGpadlReference(request.gpadlID)
+    }
+    channels[index].state = .opening(request, hostOpen: opened)
+  }
+
+  /// `post_msg`: one message in flight; UNLOAD's run flushes the rx queue first.
+  mutating func post(type: MessageType, size: UInt32, _ log: inout ViolationLog) {
+    if messageInFlight { log.add(.postWhileInFlight, "a message is already in flight") }
+    let expected = Self.expectedPost(in: bus)
+    if let announced = announcedPost, announced != type {
+      log.add(.unexpectedPost, "posted \(type.name) after announcing \(announced.name)")
+    } else if !expected.contains(where: { $0.0 == type && $0.1 == size }) {
+      let wanted = expected.map { "\($0.0.name) size \($0.1)" }.joined(separator: " or ")
+      log.add(
+        .unexpectedPost,
+        "posted \(type.name) size \(size) in \(bus); QEMU posts \(wanted.isEmpty ? "nothing" : wanted)"
+      )
+    }
+    if bus == .unload { rxQueue.flush() }
+    announcedPost = nil
+    messageInFlight = true
+    runScheduled = false
+  }
+
+  /// `vmbus_msg_cb`: complete on 0, retry on -EAGAIN, full reset on anything else.
+  mutating func deliveryCallback(status: Int32, _ log: inout ViolationLog) {
+    guard messageInFlight else {
+      log.add(.callbackWithoutMessage, "status \(status) with nothing in flight")
+      return
+    }
+    switch status {
+    case 0:
+      if complete(&log) { bus = .listen }
+    case -11:
+      break
+    default:
+      busReset(&log)  // fatal: no reschedule
+      return
+    }
+    messageInFlight = false
+    runScheduled = true
+  }
+
+  /// The state's complete function; true when the bus returns to LISTEN.
+  private mutating func complete(_ log: inout ViolationLog) -> Bool {
+    switch bus {
+    case .listen, .handshake:
+      return true
+    case .offer:
+      guard let sending = channels.firstIndex(where: { $0.offer == .sending }) else { return true }
+      channels[sending].offer = .sent
+      if let next = channels.firstIndex(where: { $0.offer == .initial }) {
+        channels[next].offer = .sending
+      }
+      return false
+    case .createGpadl:
+      if let index = gpadls.firstIndex(where: { $0.isFull && $0.state == .initial }) {
+        gpadls[index].state = .alive
+      }
+      return true
+    case .teardownGpadl:
+      if let index = gpadls.firstIndex(where: { $0.state == .tearingDown }) {
+        gpadls[index].state = .tornDown
+        dropGpadlReference(at: index, &log)
+      }
+      return true
+    case .openChannel:
+      if let index = channels.firstIndex(where: {
+        if case .opening = $0.state { true } else { false }
+      }),
+        case .opening(let request, let hostOpen) = channels[index].state
+      {
+        channels[index].state = hostOpen == true ? .open(request) : .initial
+      }
+      return true
+    case .unload:
+      busReset(&log)
+      return true
+    }
+  }
+}

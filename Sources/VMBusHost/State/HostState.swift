@@ -1,0 +1,104 @@
+import VMBusWire
+
+/// The host side of the bus as QEMU holds it (reference §4.2), plus what the reducer needs to
+/// fold a bare trace. Every value here is a fold of a session's events.
+public struct HostState: Hashable, Sendable, Codable {
+  /// Which host behaviour is modelled.
+  public var profile: HostProfile = .qemu
+  /// The machine's vCPUs; nil for a bare QEMU trace, which does not say.
+  public var machine: MachineConfig?
+  /// `state`: what the next bus run does.
+  public var bus: BusState = .listen
+  /// `msg_in_progress`: a host message was posted and its delivery callback is pending.
+  public var messageInFlight = false
+  /// The bus run bottom half is scheduled. False after a fatal delivery failure (or a lost
+  /// reschedule) until a message arrives in an empty queue.
+  public var runScheduled = false
+  /// `version`: the requested version, stored even when unsupported; 0 = none.
+  public var version = ProtocolVersion(rawValue: 0)
+  /// `target_vp`: the vCPU that receives control messages; 0xFFFFFFFF = none.
+  public var targetVP = HostState.noVP
+  /// `int_page_gpa`: only adopted below WIN8; 0 = none.
+  public var interruptPage: UInt64 = 0
+  /// `rx_queue`.
+  public var rxQueue = RxQueue()
+  /// Devices in realize order.
+  public var devices: [Device] = []
+  /// `channel_list`: realize order, primary before sub-channels.
+  public var channels: [Channel] = []
+  /// `gpadl_list`: newest first, as QEMU inserts at the head.
+  public var gpadls: [Gpadl] = []
+  /// Set when the host crashed or aborted; it then takes no more input.
+  public var fault: HostFault?
+
+  /// The message the last `vmbus_process_incoming_message` took, which the type-specific
+  /// trace point right after it refers to.
+  public var handling: QueuedMessage?
+  /// The host message that an output trace point announced and `vmbus_post_msg` must post.
+  public var announcedPost: MessageType?
+  /// A bare-trace inference waiting for the next main-loop event to confirm it.
+  public var awaiting: TraceInference?
+
+  /// QEMU's "no VP" value for `target_vp`.
+  public static let noVP: UInt32 = 0xFFFF_FFFF
+
+  public init() {}
+
+  /// A simulated host: profile and machine known, no devices yet.
+  public init(profile: HostProfile, machine: MachineConfig) {
+    self.profile = profile
+    self.machine = machine
+  }
+
+  /// QEMU's `vmbus_initialized`: a supported version was negotiated.
+  public var isInitialized: Bool { version.isSupportedByQEMU }
+
+  /// Whether `sint_route` exists. QEMU creates it with every INITIATE_CONTACT whose target
+  /// is not 0xFFFFFFFF and drops it (setting the target to 0xFFFFFFFF) on every reset.
+  public var hasRoute: Bool { targetVP != Self.noVP }
+
+  /// The host is still taking input.
+  public var isAlive: Bool { fault == nil }
+
+  /// Index of the channel with this relid in list order.
+  public func channelIndex(_ id: ChannelID) -> Int? {
+    channels.firstIndex { $0.id == id }
+  }
+
+  /// The channel with this relid.
+  public func channel(_ id: ChannelID) -> Channel? {
+    channelIndex(id).map { channels[$0] }
+  }
+
+  /// Index of the GPADL with this id (QEMU's `find_gpadl`: any state).
+  public func gpadlIndex(_ id: GpadlID) -> Int? {
+    gpadls.firstIndex { $0.id == id }
+  }
+
+  /// The GPADL with this id, in any state.
+  public func gpadl(_ id: GpadlID) -> Gpadl? {
+    gpadlIndex(id).map { gpadls[$0] }
+  }
+
+  /// The device that owns a channel.
+  public func device(owning channel: Channel) -> Device? {
+    devices.first { $0.pointer == channel.device }
+  }
+}
+
+/// What a bare trace has not yet shown, waiting for the next main-loop trace point: in QEMU
+/// the reply a command causes is always the next host output (reference §8.4).
+public enum TraceInference: Hashable, Sendable, Codable {
+  /// INITIATE_CONTACT was traced; VERSION_RESPONSE follows unless the SINT route set-up
+  /// failed, in which case QEMU went back to LISTEN silently.
+  case versionResponse
+  /// A header or body for this GPADL was traced; `vmbus_gpadl_created` follows only if it
+  /// made the GPADL full.
+  case gpadlCompletion(GpadlID)
+  /// A teardown of an assumed GPADL was traced; `vmbus_gpadl_torndown` follows only if the
+  /// GPADL really existed.
+  case teardownReply(GpadlID)
+  /// An OPENCHANNEL was traced; `vmbus_channel_open` follows only if the channel existed in
+  /// INIT. `learned` says the channel was unknown until this request named it.
+  case openReply(ChannelID, learned: Bool)
+}
