@@ -24,16 +24,16 @@ extension HostState {
   mutating func sendOffer(_ chan: ChannelID, device: DevicePointer, _ log: inout ViolationLog) {
     checkOutput(in: .offer, &log)
     announcedPost = .offerChannel
-    let predicted = channels.firstIndex { $0.offer == .sending }
-    if let predicted, channels[predicted].id == chan { return }
+    let predicted = channels.first { $0.offer == .sending }?.id
+    if predicted == chan { return }
     if channelIndex(chan) == nil {
       learnChannel(chan, device: device)
     } else {
-      let expected = predicted.map { "channel \(channels[$0].id)" } ?? "no channel"
+      let expected = predicted.map { "channel \($0)" } ?? "no channel"
       log.add(.outputForWrongObject, "offered channel \(chan); QEMU's list order gives \(expected)")
     }
     // Follow the trace: the channel it names is the one being offered.
-    if let predicted { channels[predicted].offer = .initial }
+    if let predicted, let index = channelIndex(predicted) { channels[index].offer = .initial }
     if let index = channelIndex(chan) { channels[index].offer = .sending }
   }
 
