@@ -17,10 +17,12 @@ extension Decision {
       let type = MessageType(
         UInt32(payload[0]) | UInt32(payload[1]) << 8 | UInt32(payload[2]) << 16
           | UInt32(payload[3]) << 24)
+      // The queue's room is checked before the trace, whose fold already queues the message.
+      let queueFull = state.rxQueue.isFull
       emit(.trace(.recvMessage(type: type, size: call.payloadSize)))
       if !type.isKnownToQEMU {
         status = .invalidHypercallInput
-      } else if state.rxQueue.count >= RxQueue.capacity {
+      } else if queueFull {
         status = .insufficientBuffers
       } else {
         status = .success

@@ -1,6 +1,6 @@
 import VMBusWire
 
-/// Deciding one run of the bus bottom half (`vmbus_run`).
+/// Deciding one run of the bus bottom half (`vmbus_run`) and the delivery callback.
 extension Decision {
   /// The state's run function, if the run is scheduled and nothing is in flight.
   mutating func run() {
@@ -39,6 +39,18 @@ extension Decision {
       postReply(.openChannelResult, size: 20)
     case .unload:
       postReply(.unloadResponse, size: 8)
+    }
+  }
+
+  /// `vmbus_msg_cb`: asserts a message is in flight, traces, and on success runs the state's
+  /// complete function, which aborts like the send function when an outside reset took its
+  /// object (reference §4.1, §7.4).
+  mutating func deliver(status: Int32) {
+    guard state.messageInFlight else { return fault(.callbackWithoutMessage) }
+    let before = state
+    emit(.trace(.msgCb(status: status)))
+    if status == DeliveryStatus.delivered, !before.hasObjectToComplete {
+      fault(.noObjectForBusState(before.bus))
     }
   }
 
@@ -107,6 +119,19 @@ extension Decision {
       emit(.trace(.closeChannel(chanID: message.childRelid)))
     default:
       break
+    }
+  }
+}
+
+extension HostState {
+  /// Whether the complete function of the bus state finds the object it completes: the first
+  /// full GPADL in INIT, the first GPADL in TEARINGDOWN or the first channel in OPENING.
+  fileprivate var hasObjectToComplete: Bool {
+    switch bus {
+    case .createGpadl: gpadls.contains { $0.isFull && $0.state == .initial }
+    case .teardownGpadl: gpadls.contains { $0.state == .tearingDown }
+    case .openChannel: channels.contains { if case .opening = $0.state { true } else { false } }
+    case .listen, .handshake, .offer, .unload: true
     }
   }
 }

@@ -15,19 +15,19 @@ public enum HostModel {
     case .hypercall(let call): decision.hypercall(call)
     case .signalEvent(let connection): decision.signal(connection)
     case .runBus: decision.run()
-    case .deliver(let status):
-      if state.messageInFlight {
-        decision.emit(.trace(.msgCb(status: status)))
-      } else {
-        decision.emit(.simulator(.hostFault(.callbackWithoutMessage)))
-      }
+    case .deliver(let status): decision.deliver(status: status)
     case .resetDevice(let instanceID):
       if state.devices.contains(where: { $0.config?.instanceID == instanceID }) {
         decision.emit(.simulator(.deviceReset(instanceID: instanceID)))
       }
     case .resetMachine: decision.emit(.simulator(.machineReset))
     case .loseReschedule:
-      if state.runScheduled { decision.emit(.simulator(.rescheduleLost)) }
+      // Only a run that would do something can be lost; an idle one has nothing to lose.
+      if state.runScheduled && !state.messageInFlight
+        && (state.bus != .listen || !state.rxQueue.isEmpty)
+      {
+        decision.emit(.simulator(.rescheduleLost))
+      }
     case .corruptRingIndices(let id):
       if state.gpadl(id) != nil { decision.emit(.simulator(.ringIndicesCorrupted(id))) }
     }
