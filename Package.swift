@@ -12,18 +12,45 @@ let package = Package(
     .library(name: "VMBusWire", targets: ["VMBusWire"]),
     .library(name: "VMBusHost", targets: ["VMBusHost"]),
   ],
+  dependencies: [
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+  ],
   targets: [
     .target(name: "VMBusWire", swiftSettings: strict),
     .target(name: "VMBusHost", dependencies: ["VMBusWire"], swiftSettings: strict),
     .target(name: "VMBusTrace", dependencies: ["VMBusHost", "VMBusWire"], swiftSettings: strict),
+    .target(
+      name: "VMBusStore",
+      dependencies: [
+        "VMBusHost", "VMBusWire", .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "GRDBSQLite", package: "GRDB.swift"),
+      ],
+      swiftSettings: strict),
+    .target(
+      name: "VMBusSim", dependencies: ["VMBusHost", "VMBusWire", .product(name: "Yams", package: "Yams")],
+      swiftSettings: strict),
     .executableTarget(
-      name: "vmbus-bench", dependencies: ["VMBusHost", "VMBusWire", "VMBusTrace"],
+      name: "vmbus-bench",
+      dependencies: [
+        "VMBusHost", "VMBusWire", "VMBusTrace", "VMBusStore", "VMBusSim",
+        .product(name: "GRDBSQLite", package: "GRDB.swift"),
+      ],
       swiftSettings: strict),
     .testTarget(name: "VMBusWireTests", dependencies: ["VMBusWire"], swiftSettings: strict),
     .testTarget(
       name: "VMBusHostTests", dependencies: ["VMBusHost", "VMBusWire"], swiftSettings: strict),
     .testTarget(
       name: "VMBusTraceTests", dependencies: ["VMBusTrace", "VMBusHost", "VMBusWire"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "VMBusSimTests", dependencies: ["VMBusSim", "VMBusHost", "VMBusWire"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "VMBusStoreTests",
+      dependencies: [
+        "VMBusStore", "VMBusHost", "VMBusWire", .product(name: "GRDB", package: "GRDB.swift"),
+      ],
       swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]

@@ -1,15 +1,23 @@
 import VMBusHost
 
-/// `swift run -c release vmbus-bench [evolve]`: the project's throughput figures.
+/// `swift run -c release vmbus-bench [evolve] [parse] [store]`: the project's throughput figures.
 let arguments = Array(CommandLine.arguments.dropFirst())
 let selected = Set(arguments.isEmpty ? ["evolve"] : arguments)
-let known: Set = ["evolve", "dump"]
+let known: Set = ["evolve", "parse", "store", "sim"]
 
 for name in selected.subtracting(known).sorted() {
   print(
     "vmbus-bench: unknown benchmark '\(name)'; known: \(known.sorted().joined(separator: ", "))")
 }
-if selected.contains("dump") { for e in BootWorkload.events(boots: 1) { print(e) } }
 if selected.contains("evolve") {
   EvolveBenchmark.run(boots: 2_000, rounds: 5)
+}
+if selected.contains("parse") {
+  ParseBenchmark.run(lines: 1_000_000, rounds: 5)
+}
+if selected.contains("store") {
+  StoreBenchmark.run(eventCount: 1_000_000, rounds: 3, lookups: 200)
+}
+if selected.contains("sim") {
+  SimulationBenchmark.run()
 }

@@ -47,10 +47,11 @@ extension Decision {
   /// object (reference §4.1, §7.4).
   mutating func deliver(status: Int32) {
     guard state.messageInFlight else { return fault(.callbackWithoutMessage) }
-    let before = state
+    let bus = state.bus
+    let completes = state.hasObjectToComplete
     emit(.trace(.msgCb(status: status)))
-    if status == DeliveryStatus.delivered, !before.hasObjectToComplete {
-      fault(.noObjectForBusState(before.bus))
+    if status == DeliveryStatus.delivered, !completes {
+      fault(.noObjectForBusState(bus))
     }
   }
 
@@ -64,56 +65,58 @@ extension Decision {
   /// length and negotiation checks; some handlers crash right after their trace.
   private mutating func processHead() {
     guard let head = state.rxQueue.first else { return }
-    let before = state
+    // Taking the head changes neither the negotiation, the GPADLs nor the channels, which
+    // the checks below read.
     emit(.trace(.processIncomingMessage(messageType: head.type)))
     let payload = head.payload ?? []
     guard payload.count >= head.type.minimumLength else { return }
-    let negotiated = before.isInitialized
+    let negotiated = state.isInitialized
     switch head.type {
     case .initiateContact:
       guard let message = try? InitiateContact(decoding: payload) else { return }
       let version = message.versionRequested
+      let crashes =
+        message.targetVCPU != HostState.noVP
+        && state.machine?.route(to: message.targetVCPU) == .crash
       emit(
         .trace(
           .initiateContact(
             major: version.major, minor: version.minor, vcpu: message.targetVCPU,
             monitorPage1: message.monitorPage1, monitorPage2: message.monitorPage2,
             interruptPage: message.interruptPage)))
-      if message.targetVCPU != HostState.noVP,
-        before.machine?.route(to: message.targetVCPU) == .crash
-      {
-        fault(.unknownVCPU(message.targetVCPU))
-      }
+      if crashes { fault(.unknownVCPU(message.targetVCPU)) }
     case .gpadlHeader:
-      guard negotiated, let message = try? GpadlHeader(decoding: payload) else { return }
+      guard negotiated, let (message, _) = GpadlHeader.fixedPart(of: payload) else { return }
       emit(
         .trace(
           .gpadlHeader(
             gpadlID: message.gpadlID,
             numGfns: UInt16(truncatingIfNeeded: message.declaredPageCount))))
     case .gpadlBody:
-      guard negotiated, let message = try? GpadlBody(decoding: payload) else { return }
+      guard negotiated, let (message, _) = GpadlBody.fixedPart(of: payload) else { return }
+      let full = state.gpadl(message.gpadlID)?.isFull == true
       emit(.trace(.gpadlBody(gpadlID: message.gpadlID)))
-      if before.gpadl(message.gpadlID)?.isFull == true {
-        fault(.bodyForFullGpadl(message.gpadlID))
-      }
+      if full { fault(.bodyForFullGpadl(message.gpadlID)) }
     case .gpadlTeardown:
       guard negotiated, let message = try? GpadlTeardown(decoding: payload) else { return }
       emit(.trace(.gpadlTeardown(gpadlID: message.gpadlID)))
     case .openChannel:
       guard negotiated, let message = try? OpenChannel(decoding: payload) else { return }
+      let request = OpenRequest(
+        gpadlID: message.ringBufferGpadlID, targetVP: message.targetVP,
+        openID: message.openID, ringBufferOffset: message.ringBufferOffset)
+      var crash: HostFault?
+      if let channel = state.channel(message.childRelid), channel.state == .initial,
+        case .crashes(let fault) = state.openAttempt(channel, request)
+      {
+        crash = fault
+      }
       emit(
         .trace(
           .openChannel(
             chanID: message.childRelid, gpadlID: message.ringBufferGpadlID,
             targetVP: message.targetVP)))
-      guard let channel = before.channel(message.childRelid), channel.state == .initial else {
-        return
-      }
-      let request = OpenRequest(
-        gpadlID: message.ringBufferGpadlID, targetVP: message.targetVP,
-        openID: message.openID, ringBufferOffset: message.ringBufferOffset)
-      if case .crashes(let crash) = before.openAttempt(channel, request) { fault(crash) }
+      if let crash { fault(crash) }
     case .closeChannel:
       guard negotiated, let message = try? CloseChannel(decoding: payload) else { return }
       emit(.trace(.closeChannel(chanID: message.childRelid)))

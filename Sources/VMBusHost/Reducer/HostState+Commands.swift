@@ -80,7 +80,7 @@ extension HostState {
       assumeGpadlHeader(id, tracedPages: tracedPages)
       return
     }
-    guard let header = try? GpadlHeader(decoding: payload) else { return }
+    guard let (header, carried) = GpadlHeader.fixedPart(of: payload) else { return }
     let pages = header.declaredPageCount
     if UInt16(truncatingIfNeeded: pages) != tracedPages {
       log.add(.impossibleArgument, "num_gfns \(tracedPages), the payload declares \(pages)")
@@ -88,7 +88,7 @@ extension HostState {
     guard header.rangeCount == 1, header.byteOffset == 0,
       header.byteCount == pages &<< 12, gpadlIndex(id) == nil
     else { return }
-    let copied = UInt32(min(UInt64(pages), UInt64(header.pfns.count)))
+    let copied = UInt32(min(UInt64(pages), UInt64(carried)))
     gpadls.insert(
       Gpadl(id: id, childRelid: header.childRelid, numGfns: pages, seenGfns: copied), at: 0)
     if copied == pages { bus = .createGpadl }
@@ -125,9 +125,9 @@ extension HostState {
       awaiting = .gpadlCompletion(id)
       return
     }
-    guard let body = try? GpadlBody(decoding: payload) else { return }
+    guard let (_, carried) = GpadlBody.fixedPart(of: payload) else { return }
     let left = gpadls[index].numGfns - seen
-    let taken = UInt32(min(UInt64(left), UInt64(body.pfns.count)))
+    let taken = UInt32(min(UInt64(left), UInt64(carried)))
     gpadls[index].seenGfns = seen + taken
     if gpadls[index].isFull { bus = .createGpadl }
   }

@@ -1,0 +1,32 @@
+import VMBusWire
+
+/// The guest's SynIC message slot for SINT 2 and the host message on its way into it
+/// (reference §1.3).
+struct SynICSlot: Hashable, Sendable {
+  /// What occupies the slot until the guest's EOM.
+  enum Content: Hashable, Sendable {
+    /// A VMBus message the guest has not handled yet.
+    case host(ChannelMessage)
+    /// Some other SINT 2 message (the environment keeps the slot busy).
+    case foreign
+  }
+
+  /// Where the host's posted message is.
+  enum Delivery: Hashable, Sendable {
+    /// Nothing on its way.
+    case idle
+    /// Posted, not yet tried against the slot.
+    case posted(ChannelMessage?)
+    /// The slot was busy: QEMU set PENDING and waits for the guest's EOM.
+    case waitingForEOM
+    /// The guest did EOM: the -EAGAIN callback is due.
+    case eomSeen
+  }
+
+  var slot: Content?
+  var delivery = Delivery.idle
+  /// The guest has a message page (kexec and crash kernels tear it down).
+  var messagePageEnabled = true
+  /// Deliveries that will still find the slot busy (an environment action).
+  var forcedBusy = 0
+}

@@ -1,0 +1,45 @@
+/// Every random decision of a run, drawn from a seed or replayed from a recorded list.
+///
+/// Each draw is recorded, so a run is reproducible from its choices alone, and a shrinker
+/// can edit the list (a value out of range for its draw is reduced modulo the bound).
+public struct ChoiceSource: Sendable {
+  private var generator: SplitMix64
+  private let replay: [UInt32]
+  private var position = 0
+  /// The draws made so far, each already reduced to its bound.
+  public private(set) var recorded: [UInt32] = []
+
+  /// Draws from `seed`.
+  public init(seed: UInt64) {
+    generator = SplitMix64(seed: seed)
+    replay = []
+  }
+
+  /// Replays `choices`; once they run out, draws from `seed`.
+  public init(replaying choices: [UInt32], seed: UInt64) {
+    generator = SplitMix64(seed: seed)
+    replay = choices
+  }
+
+  /// A value in `0..<bound` (0 when the bound is 0 or 1, without consuming a draw).
+  public mutating func pick(below bound: Int) -> Int {
+    guard bound > 1 else { return 0 }
+    let value: UInt32
+    if position < replay.count {
+      value = replay[position] % UInt32(bound)
+    } else {
+      value = UInt32(generator.next() % UInt64(bound))
+    }
+    position += 1
+    recorded.append(value)
+    return Int(value)
+  }
+
+  /// True with `probability` (0 and 1 consume no draw).
+  public mutating func chance(_ probability: Double) -> Bool {
+    guard probability > 0 else { return false }
+    guard probability < 1 else { return true }
+    let resolution = 1_000_000
+    return pick(below: resolution) < Int(probability * Double(resolution))
+  }
+}

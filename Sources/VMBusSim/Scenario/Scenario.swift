@@ -1,0 +1,150 @@
+import VMBusHost
+import VMBusWire
+
+/// A guest scenario: the host to build, the guest actors to run against it, and what should
+/// happen. Parsed from a YAML file under `scenarios/` (see docs/scenarios.md).
+public struct Scenario: Hashable, Sendable {
+  /// Short name, by default the file's base name.
+  public var name: String
+  /// One line saying what the scenario exercises.
+  public var description: String
+  /// The outcome the scenario expects when run (the test suite checks it).
+  public var expected: ExpectedOutcome
+  /// The host: profile, vCPUs and devices.
+  public var host: HostSpec
+  /// Probabilities of environment faults the scheduler draws from.
+  public var faults: FaultSettings
+  /// The guest's concurrent actors, each a sequential script.
+  public var actors: [ActorScript]
+  /// Bounds that turn a livelock into a result.
+  public var limits: RunLimits
+
+  public init(
+    name: String, description: String, expected: ExpectedOutcome = ExpectedOutcome(.passed),
+    host: HostSpec, faults: FaultSettings = FaultSettings(), actors: [ActorScript],
+    limits: RunLimits = RunLimits()
+  ) {
+    self.name = name
+    self.description = description
+    self.expected = expected
+    self.host = host
+    self.faults = faults
+    self.actors = actors
+    self.limits = limits
+  }
+}
+
+/// How a run ended.
+public enum OutcomeKind: String, CaseIterable, Hashable, Sendable, Codable {
+  /// Every actor finished its script and every expectation held.
+  case passed
+  /// An expectation on what the host sent failed, or a wait timed out.
+  case expectationFailed = "expectation_failed"
+  /// The host crashed or aborted.
+  case hostFault = "host_fault"
+  /// An actor waits for a reply that nothing enabled can ever produce.
+  case guestHang = "guest_hang"
+}
+
+/// What a scenario expects: an outcome, optionally with a fragment of its message.
+public struct ExpectedOutcome: Hashable, Sendable {
+  public var kind: OutcomeKind
+  /// When set, the outcome's message must contain this text (e.g. a fault's cause).
+  public var messageContains: String?
+
+  public init(_ kind: OutcomeKind, messageContains: String? = nil) {
+    self.kind = kind
+    self.messageContains = messageContains
+  }
+}
+
+/// The simulated host.
+public struct HostSpec: Hashable, Sendable {
+  public var profile: HostProfile
+  public var vcpus: UInt32
+  /// VP indexes whose SynIC is off (route set-up to them fails cleanly).
+  public var vcpusWithoutSynIC: [UInt32]
+  /// Devices, realized in order at start.
+  public var devices: [DeviceSpec]
+
+  public init(
+    profile: HostProfile = .qemu, vcpus: UInt32 = 2, vcpusWithoutSynIC: [UInt32] = [],
+    devices: [DeviceSpec]
+  ) {
+    self.profile = profile
+    self.vcpus = vcpus
+    self.vcpusWithoutSynIC = vcpusWithoutSynIC
+    self.devices = devices
+  }
+
+  /// The machine configuration the host model checks vCPU indexes against.
+  public var machine: MachineConfig {
+    MachineConfig(vcpuCount: vcpus, vcpusWithoutSynIC: vcpusWithoutSynIC)
+  }
+}
+
+/// A device in a scenario; `name` is how steps refer to it.
+public struct DeviceSpec: Hashable, Sendable {
+  /// The name steps use (`device: netvsc`); defaults to the class name.
+  public var name: String
+  public var config: DeviceConfig
+
+  public init(name: String, config: DeviceConfig) {
+    self.name = name
+    self.config = config
+  }
+}
+
+/// Fault probabilities, each drawn from the run's seeded generator.
+public struct FaultSettings: Hashable, Sendable {
+  /// Probability that a delivery finds the guest's SINT slot busy (QEMU then sees -11).
+  public var slotBusy: Double
+  /// Probability that a delivery finds no SynIC message page (QEMU then sees -6).
+  public var messagePageMissing: Double
+
+  public init(slotBusy: Double = 0, messagePageMissing: Double = 0) {
+    self.slotBusy = slotBusy
+    self.messagePageMissing = messagePageMissing
+  }
+}
+
+/// Bounds on a run.
+public struct RunLimits: Hashable, Sendable {
+  /// Scheduler steps before a run that has not ended counts as a hang.
+  public var maxSteps: Int
+  /// Virtual time before a run that has not ended counts as a hang.
+  public var maxTime: VirtualDuration
+
+  public init(maxSteps: Int = 100_000, maxTime: VirtualDuration = .seconds(3600)) {
+    self.maxSteps = maxSteps
+    self.maxTime = maxTime
+  }
+}
+
+/// One guest actor: a vCPU or work item running its steps in order.
+public struct ActorScript: Hashable, Sendable {
+  public var name: String
+  public var steps: [Step]
+
+  public init(name: String, steps: [Step]) {
+    self.name = name
+    self.steps = steps
+  }
+}
+
+/// Where a step came from in its file, for error messages.
+public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConvertible {
+  public var line: Int
+  public var column: Int
+
+  public init(line: Int, column: Int) {
+    self.line = line
+    self.column = column
+  }
+
+  public static func < (lhs: Self, rhs: Self) -> Bool {
+    (lhs.line, lhs.column) < (rhs.line, rhs.column)
+  }
+
+  public var description: String { "\(line):\(column)" }
+}

@@ -1,0 +1,81 @@
+import VMBusWire
+import Yams
+
+/// The `linux.*` composite steps (linux-guest.md B.1-B.3, B.5).
+extension ScenarioReader {
+  /// `linux.connect: {versions: ["4.0"], vcpu: 0}`.
+  mutating func connect(_ node: Node?, at location: SourceLocation) -> LinuxStep {
+    let fields = fields(node, "linux.connect", at: location, keys: ["versions", "vcpu"])
+    var versions = LinuxStep.defaultVersions
+    if let node = fields["versions"] {
+      let path = "linux.connect.versions"
+      let items = sequence(node, path)
+      versions = items.compactMap { item in
+        guard let text = text(item, path, expected: "a version such as \"4.0\"") else {
+          return nil
+        }
+        guard let version = ProtocolVersion(text) else {
+          error("\(path): expected a version such as \"4.0\", found \(Self.quote(text))", at: item)
+          return nil
+        }
+        return version
+      }
+      if items.isEmpty, Self.isNull(node) || node.sequence != nil {
+        error("\(path): expected at least one version", at: node)
+      }
+    }
+    let vcpu = integer(fields, "vcpu", default: UInt32(0))
+    return .connect(versions: versions, vcpu: vcpu)
+  }
+
+  /// `linux.request_offers: {wait: true}`.
+  mutating func requestOffers(_ node: Node?, at location: SourceLocation) -> LinuxStep {
+    let fields = fields(node, "linux.request_offers", at: location, keys: ["wait"])
+    return .requestOffers(waitForAll: bool(fields, "wait", default: true))
+  }
+
+  /// `linux.open: {device: netvsc, subchannel: 0, ring_pages: 64, target_vp: 0,
+  /// expect_status: 0}`.
+  mutating func open(_ node: Node?, at location: SourceLocation) -> LinuxStep {
+    let fields = fields(
+      node, "linux.open", at: location,
+      keys: ["device", "subchannel", "ring_pages", "target_vp", "expect_status"],
+      required: ["device"])
+    let (device, subchannel) = deviceReference(fields, subchannel: true)
+    var ringPages: UInt32 = 64
+    if let node = fields["ring_pages"],
+      let pages = integer(node, "linux.open.ring_pages", in: 0...UInt32.max)
+    {
+      if pages >= 4, pages.isMultiple(of: 2) {
+        ringPages = pages
+      } else {
+        error(
+          "linux.open.ring_pages: expected an even number of at least 4 (two rings with their "
+            + "header pages), found \(pages)", at: node)
+      }
+    }
+    return .open(
+      device: device, subchannel: subchannel, ringPages: ringPages,
+      targetVP: integer(fields, "target_vp", default: UInt32(0)),
+      expectStatus: integer(fields, "expect_status", default: UInt32(0)))
+  }
+
+  /// `linux.close: {device: netvsc, subchannel: 0}`.
+  mutating func close(_ node: Node?, at location: SourceLocation) -> LinuxStep {
+    let fields = fields(
+      node, "linux.close", at: location, keys: ["device", "subchannel"], required: ["device"])
+    let (device, subchannel) = deviceReference(fields, subchannel: true)
+    return .close(device: device, subchannel: subchannel)
+  }
+
+  /// `linux.unload: {mode: kexec}` or `{mode: crash}`.
+  mutating func unload(_ node: Node?, at location: SourceLocation) -> LinuxStep {
+    let fields = fields(node, "linux.unload", at: location, keys: ["mode"])
+    let crash =
+      fields["mode"].flatMap {
+        choice(
+          $0, "linux.unload.mode", "mode", plural: "modes", [("kexec", false), ("crash", true)])
+      } ?? false
+    return .unload(crash: crash)
+  }
+}

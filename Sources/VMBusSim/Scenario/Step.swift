@@ -1,0 +1,208 @@
+import VMBusHost
+import VMBusWire
+
+/// One step of an actor's script.
+public struct Step: Hashable, Sendable {
+  public var action: StepAction
+  /// Where the step is written, for diagnostics; nil for steps built in code.
+  public var location: SourceLocation?
+
+  public init(_ action: StepAction, at location: SourceLocation? = nil) {
+    self.action = action
+    self.location = location
+  }
+}
+
+/// What a step does.
+public enum StepAction: Hashable, Sendable {
+  /// Post a guest message (HvPostMessage), built from a type and field overrides.
+  case send(MessageSpec)
+  /// Wait for a host message; then check expectations on it.
+  case wait(WaitSpec)
+  /// Let virtual time pass.
+  case sleep(VirtualDuration)
+  /// Change the environment around the guest and host.
+  case environment(EnvironmentAction)
+  /// A composite step that behaves as Linux's `drivers/hv` does.
+  case linux(LinuxStep)
+}
+
+/// A guest message to post: its type, fields that override the defaults, and the hypercall's
+/// own fields. For a type with no layout (or `raw`), the payload bytes are given directly.
+public struct MessageSpec: Hashable, Sendable {
+  public var type: MessageType
+  /// Field overrides by wire field name (`child_relid`, `gpadl_id`, `pfn_count`, ...).
+  public var fields: [FieldOverride]
+  /// Payload bytes after the 8-byte header, replacing the built message (malformed input).
+  public var rawPayload: [UInt8]?
+  /// Cut the payload to this many bytes (after building it).
+  public var truncateTo: Int?
+  /// HvPostMessage connection id (default 1).
+  public var connectionID: UInt32
+  /// SynIC message type (default 1).
+  public var synicMessageType: UInt32
+  /// Declared payload size, when it should differ from the bytes.
+  public var payloadSize: UInt32?
+
+  public init(
+    type: MessageType, fields: [FieldOverride] = [], rawPayload: [UInt8]? = nil,
+    truncateTo: Int? = nil, connectionID: UInt32 = 1, synicMessageType: UInt32 = 1,
+    payloadSize: UInt32? = nil
+  ) {
+    self.type = type
+    self.fields = fields
+    self.rawPayload = rawPayload
+    self.truncateTo = truncateTo
+    self.connectionID = connectionID
+    self.synicMessageType = synicMessageType
+    self.payloadSize = payloadSize
+  }
+}
+
+/// A field of a guest message set by a scenario.
+public struct FieldOverride: Hashable, Sendable {
+  public var field: MessageField
+  public var value: Operand
+
+  public init(_ field: MessageField, _ value: Operand) {
+    self.field = field
+    self.value = value
+  }
+}
+
+/// The guest message fields a scenario may set, by their wire names.
+public enum MessageField: String, CaseIterable, Hashable, Sendable {
+  case versionRequested = "version_requested"
+  case targetVCPU = "target_vcpu"
+  case interruptPage = "interrupt_page"
+  case monitorPage1 = "monitor_page1"
+  case monitorPage2 = "monitor_page2"
+  case childRelid = "child_relid"
+  case openID = "open_id"
+  case ringBufferGpadlID = "ring_buffer_gpadl_id"
+  case targetVP = "target_vp"
+  case ringBufferOffset = "ring_buffer_offset"
+  case gpadlID = "gpadl_id"
+  case rangeBufferLength = "range_buflen"
+  case rangeCount = "rangecount"
+  case byteCount = "byte_count"
+  case byteOffset = "byte_offset"
+  /// PFNs carried: a count of generated page numbers.
+  case pfnCount = "pfn_count"
+  /// Pages the header declares (sets range_buflen and byte_count as Linux does).
+  case pages
+  case messageNumber = "message_number"
+
+  /// The message types that have this field.
+  public var types: [MessageType] {
+    switch self {
+    case .versionRequested, .targetVCPU, .interruptPage, .monitorPage1, .monitorPage2:
+      [.initiateContact]
+    case .childRelid:
+      [.openChannel, .closeChannel, .gpadlHeader, .gpadlTeardown, .relidReleased]
+    case .openID, .ringBufferGpadlID, .targetVP, .ringBufferOffset: [.openChannel]
+    case .gpadlID: [.gpadlHeader, .gpadlBody, .gpadlTeardown]
+    case .rangeBufferLength, .rangeCount, .byteCount, .byteOffset, .pages: [.gpadlHeader]
+    case .pfnCount: [.gpadlHeader, .gpadlBody]
+    case .messageNumber: [.gpadlBody]
+    }
+  }
+}
+
+/// A value in a scenario: a number, a version, or something the guest learned at run time.
+public enum Operand: Hashable, Sendable {
+  /// A literal number.
+  case number(UInt64)
+  /// The relid the guest was offered for a device's channel (`relid(netvsc)`,
+  /// `relid(netvsc, 1)` for sub-channel 1).
+  case relid(device: String, subchannel: UInt16)
+  /// The ring GPADL id Linux allocated when this actor last opened the device.
+  case ringGpadl(device: String)
+}
+
+/// A wait for a host message.
+public struct WaitSpec: Hashable, Sendable {
+  /// The message type awaited.
+  public var type: MessageType
+  /// Fields the message must have to match (others are left to `expect`).
+  public var match: [ReplyValue]
+  /// Fields the matched message must have, else the run fails with expectation_failed.
+  public var expect: [ReplyValue]
+  /// Virtual time limit; nil waits forever (a hang if nothing can answer).
+  public var timeout: VirtualDuration?
+  /// The scenario expects no such message within the timeout (QEMU hangs the guest here).
+  public var expectTimeout: Bool
+
+  public init(
+    type: MessageType, match: [ReplyValue] = [], expect: [ReplyValue] = [],
+    timeout: VirtualDuration? = nil, expectTimeout: Bool = false
+  ) {
+    self.type = type
+    self.match = match
+    self.expect = expect
+    self.timeout = timeout
+    self.expectTimeout = expectTimeout
+  }
+}
+
+/// A host message field and the value a wait wants in it.
+public struct ReplyValue: Hashable, Sendable {
+  public var field: ReplyField
+  public var value: Operand
+
+  public init(_ field: ReplyField, _ value: Operand) {
+    self.field = field
+    self.value = value
+  }
+}
+
+/// Host message fields a wait may match or expect, by wire name.
+public enum ReplyField: String, CaseIterable, Hashable, Sendable {
+  case versionSupported = "version_supported"
+  case childRelid = "child_relid"
+  case openID = "open_id"
+  case status
+  case gpadlID = "gpadl_id"
+  case subChannelIndex = "sub_channel_index"
+  case connectionID = "connection_id"
+}
+
+/// Something the environment does.
+public enum EnvironmentAction: Hashable, Sendable {
+  /// The guest leaves its SINT 2 slot busy for the next `deliveries` host messages (each is
+  /// then retried after the guest's EOM: QEMU sees -11).
+  case slotBusy(deliveries: Int)
+  /// The guest tears down its SynIC message page (kexec, crash): deliveries fail with -6.
+  case teardownMessagePage
+  /// The guest sets its message page up again.
+  case restoreMessagePage
+  /// The machine is reset.
+  case machineReset
+  /// A device is reset from outside the bus.
+  case deviceReset(device: String)
+  /// A device is added to the bus (QEMU has no hot-plug handler; modelled as realize).
+  case deviceAdded(DeviceSpec)
+  /// The guest scribbles out-of-range ring indices into the ring GPADL of a device.
+  case corruptRing(device: String)
+}
+
+/// A composite step that behaves as Linux's `drivers/hv` does (linux-guest.md).
+public enum LinuxStep: Hashable, Sendable {
+  /// `vmbus_connect`: try each version newest first; 5.0 and above go to connection id 4.
+  case connect(versions: [ProtocolVersion], vcpu: UInt32)
+  /// REQUESTOFFERS, then wait (up to 60 s, as 6.14+) for ALLOFFERS_DELIVERED.
+  case requestOffers(waitForAll: Bool)
+  /// Ring GPADL (header of up to 26 PFNs, bodies of up to 28), then OPENCHANNEL with
+  /// openid = relid; expects OPENCHANNEL_RESULT with `expectStatus`.
+  case open(
+    device: String, subchannel: UInt16, ringPages: UInt32, targetVP: UInt32, expectStatus: UInt32)
+  /// CLOSECHANNEL, then GPADL_TEARDOWN of the ring and a wait for GPADL_TORNDOWN.
+  case close(device: String, subchannel: UInt16)
+  /// UNLOAD: kexec waits forever for UNLOAD_RESPONSE; crash polls up to 100 s and goes on.
+  case unload(crash: Bool)
+
+  /// Linux 6.1/6.12's version table, newest first.
+  public static let defaultVersions: [ProtocolVersion] = [
+    .win10v5_3, .win10v5_2, .win10v5_1, .win10v5, .win10v4_1, .win10, .win8_1, .win8,
+  ]
+}

@@ -1,0 +1,47 @@
+/// How a run ended, and where.
+public struct Outcome: Hashable, Sendable, Codable, CustomStringConvertible {
+  public var kind: OutcomeKind
+  /// The 1-based seq of the event where it happened, when there is one.
+  public var atSeq: Int?
+  /// What happened, in words.
+  public var message: String
+
+  public init(_ kind: OutcomeKind, atSeq: Int?, message: String) {
+    self.kind = kind
+    self.atSeq = atSeq
+    self.message = message
+  }
+
+  /// Whether this outcome is what `expected` asks for.
+  public func satisfies(_ expected: ExpectedOutcome) -> Bool {
+    guard kind == expected.kind else { return false }
+    guard let fragment = expected.messageContains else { return true }
+    return message.contains(fragment)
+  }
+
+  public var description: String {
+    "\(kind.rawValue)\(atSeq.map { " at seq \($0)" } ?? "")\(message.isEmpty ? "" : ": \(message)")"
+  }
+}
+
+/// One line of a run's readable transcript, with the events it caused.
+public struct TranscriptEntry: Hashable, Sendable {
+  /// Who did what.
+  public enum Direction: String, Hashable, Sendable {
+    /// An actor posted a message (or signalled).
+    case guestToHost = "guest→host"
+    /// A host message reached the guest.
+    case hostToGuest = "host→guest"
+    /// The host ran, or a delivery completed.
+    case host
+    /// The environment changed.
+    case environment
+  }
+
+  public var time: VirtualDuration
+  public var actor: String?
+  public var direction: Direction
+  public var text: String
+  /// Indexes into the run's events (0-based, half-open).
+  public var events: Range<Int>
+}

@@ -1,0 +1,172 @@
+import VMBusHost
+import VMBusWire
+
+/// The guest side of a step: an actor takes its next op.
+extension Simulation {
+  mutating func runActor(_ index: Int) {
+    guard let op = actors[index].currentOp else {
+      actors[index].status = .done
+      return
+    }
+    switch op {
+    case .post(let spec, let retry, let onFailure):
+      post(index, spec, retry: retry, onFailure: onFailure)
+    case .waitFor(let spec, let onTimeout): waitForReply(index, spec, onTimeout: onTimeout)
+    case .sleep(let duration):
+      actors[index].pc += 1
+      actors[index].status = .sleeping(until: now + duration)
+    case .environment(let action):
+      environment(action, by: actors[index].name)
+      advance(index)
+    case .jump, .jumpIfRefused, .jumpIfConnectedBelow, .allocateRingGpadl, .recordConnected, .fail:
+      advance(index)
+    }
+  }
+
+  /// Moves past the current op, then runs ops that take no time (jumps and bookkeeping)
+  /// until one that interacts with the host or the clock.
+  mutating func advance(_ index: Int, from jumpTarget: Int? = nil) {
+    actors[index].pc = jumpTarget ?? actors[index].pc + 1
+    actors[index].status = .ready
+    actors[index].attempt = 1
+    while outcome == nil, let op = actors[index].currentOp {
+      switch op {
+      case .jump(let target):
+        actors[index].pc = target
+      case .jumpIfRefused(let target):
+        actors[index].pc = actors[index].lastVersionRefused ? target : actors[index].pc + 1
+      case .jumpIfConnectedBelow(let version, let target):
+        let connected = kernel.connectedVersion.map { $0 >= version } ?? false
+        actors[index].pc = connected ? actors[index].pc + 1 : target
+      case .allocateRingGpadl(let device, let subchannel):
+        kernel.ringGpadls[GuestProgram.ringKey(device, subchannel)] = kernel.nextGpadl
+        kernel.nextGpadl &+= 1
+        actors[index].pc += 1
+      case .recordConnected(let version):
+        kernel.connectedVersion = version
+        actors[index].pc += 1
+      case .fail(let message):
+        finish(
+          .expectationFailed,
+          "\(actors[index].name)\(where: actors[index].currentLocation): \(message)")
+        return
+      case .post, .waitFor, .sleep, .environment:
+        return
+      }
+    }
+    if actors[index].currentOp == nil { actors[index].status = .done }
+  }
+
+  private mutating func post(_ index: Int, _ spec: MessageSpec, retry: RetryPolicy, onFailure: Int?)
+  {
+    let name = actors[index].name
+    let call: GuestHypercall
+    switch MessageBuilder.hypercall(spec, kernel: kernel) {
+    case .success(let built): call = built
+    case .failure(let error):
+      return finish(.expectationFailed, "\(name)\(where: actors[index].currentLocation): \(error)")
+    }
+    let begin = events.count
+    var status = HypercallStatus.success
+    for seq in input(.hypercall(call)) {
+      if case .simulator(.hypercall(_, let result)) = events[seq] { status = result }
+    }
+    note(
+      .guestToHost, actor: name,
+      "\((try? ChannelMessage(decoding: call.effectivePayload))?.summary ?? "\(spec.type.name) (malformed)") [\(status)]",
+      from: begin)
+    guard status != .success else { return advance(index) }
+    if let backoff = retry.backoff(after: status, attempt: actors[index].attempt) {
+      actors[index].attempt += 1
+      actors[index].status = .sleeping(until: now + backoff)
+      return
+    }
+    advance(index, from: onFailure)
+  }
+
+  private mutating func waitForReply(_ index: Int, _ spec: WaitSpec, onTimeout: TimeoutAction) {
+    let name = actors[index].name
+    let condition: ReplyCondition
+    let expect: ReplyCondition
+    switch (resolve(spec.type, spec.match), resolve(spec.type, spec.expect)) {
+    case (.success(let c), .success(let e)):
+      condition = c
+      expect = e
+    case (.failure(let error), _), (_, .failure(let error)):
+      return finish(.expectationFailed, "\(name)\(where: actors[index].currentLocation): \(error)")
+    }
+    guard let found = actors[index].inbox.firstIndex(where: condition.matches) else {
+      let deadline = spec.timeout.map { now + $0 }
+      actors[index].status = .waiting(
+        .init(
+          condition: condition, expect: expect, deadline: deadline, onTimeout: onTimeout,
+          expectTimeout: spec.expectTimeout))
+      return
+    }
+    let message = actors[index].inbox.remove(at: found)
+    actors[index].hasMatchingMessage = false
+    if spec.expectTimeout {
+      return finish(
+        .expectationFailed,
+        "\(name)\(where: actors[index].currentLocation): expected no \(spec.type.name), got \(message.summary)"
+      )
+    }
+    if let mismatch = expect.mismatch(in: message) {
+      return finish(
+        .expectationFailed, "\(name)\(where: actors[index].currentLocation): \(mismatch)")
+    }
+    if case .versionResponse(let response) = message {
+      actors[index].lastVersionRefused = response.versionSupported == 0
+    }
+    advance(index)
+  }
+
+  private func resolve(_ type: MessageType, _ values: [ReplyValue]) -> Result<
+    ReplyCondition, GuestError
+  > {
+    var fields: [(field: ReplyField, value: UInt64)] = []
+    for value in values {
+      switch kernel.resolve(value.value) {
+      case .success(let number): fields.append((value.field, number))
+      case .failure(let error): return .failure(error)
+      }
+    }
+    return .success(ReplyCondition(type: type, fields: fields))
+  }
+
+  /// An environment action from a script.
+  mutating func environment(_ action: EnvironmentAction, by actor: String) {
+    let begin = events.count
+    switch action {
+    case .slotBusy(let deliveries):
+      synic.forcedBusy += deliveries
+      note(
+        .environment, actor: actor,
+        "guest keeps its message slot busy for \(deliveries) deliveries", from: begin)
+    case .teardownMessagePage:
+      synic.messagePageEnabled = false
+      note(.environment, actor: actor, "guest tears down its SynIC message page", from: begin)
+    case .restoreMessagePage:
+      synic.messagePageEnabled = true
+      note(.environment, actor: actor, "guest sets up its SynIC message page", from: begin)
+    case .machineReset:
+      input(.resetMachine)
+      // The guest reboots: a fresh kernel, an empty slot, a message page again.
+      kernel = GuestKernel(devices: scenario.host.devices + addedDevices)
+      synic.slot = nil
+      synic.messagePageEnabled = true
+      note(.environment, actor: actor, "machine reset", from: begin)
+    case .deviceReset(let name):
+      if let config = kernel.devices[name] { input(.resetDevice(instanceID: config.instanceID)) }
+      note(.environment, actor: actor, "device \(name) reset", from: begin)
+    case .deviceAdded(let device):
+      input(.realizeDevice(device.config))
+      kernel.devices[device.name] = device.config
+      addedDevices.append(device)
+      note(.environment, actor: actor, "device \(device.name) added", from: begin)
+    case .corruptRing(let name):
+      if let id = kernel.ringGpadls[name] { input(.corruptRingIndices(GpadlID(id))) }
+      note(.environment, actor: actor, "guest corrupts the ring indices of \(name)", from: begin)
+    }
+  }
+}

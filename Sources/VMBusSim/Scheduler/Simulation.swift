@@ -1,0 +1,156 @@
+import VMBusHost
+import VMBusWire
+
+/// Runs a scenario against the host model under a seeded, deterministic scheduler.
+///
+/// At every step the scheduler lists the enabled actions in a fixed order (each actor's next
+/// op, the host's bus run, a pending delivery, the guest's EOM, a busy slot's retry callback)
+/// and picks one with the run's `ChoiceSource`. Virtual time advances 1 µs a step and jumps
+/// to the next timer when nothing else can happen. Same scenario, seed and build: the same
+/// event log, byte for byte.
+public struct Simulation: Sendable {
+  /// Virtual time one scheduler step takes.
+  static let stepCost = VirtualDuration.microseconds(1)
+
+  let scenario: Scenario
+  let seed: UInt64
+  var host = HostState()
+  var events: [HostEvent] = []
+  var eventTimes: [VirtualDuration] = []
+  var inputs: [HostInput] = []
+  var transcript: [TranscriptEntry] = []
+  var choices: ChoiceSource
+  var now = VirtualDuration(nanoseconds: 0)
+  var kernel: GuestKernel
+  var synic = SynICSlot()
+  var actors: [ActorRuntime]
+  /// Devices added during the run (they survive a machine reset).
+  var addedDevices: [DeviceSpec] = []
+  var outcome: Outcome?
+  var steps = 0
+  /// The enabled actions of the current step (kept to reuse its storage).
+  var enabled: [Action] = []
+  /// Whether to keep the readable transcript; fuzzing and benchmarks turn it off.
+  public var recordsTranscript = true
+
+  /// A run drawing every choice from `seed`.
+  public init(_ prepared: PreparedScenario, seed: UInt64) {
+    self.init(prepared, seed: seed, choices: ChoiceSource(seed: seed))
+  }
+
+  /// A run replaying recorded `choices` (then drawing from `seed` if they run out).
+  public init(_ prepared: PreparedScenario, seed: UInt64, replaying choices: [UInt32]) {
+    self.init(prepared, seed: seed, choices: ChoiceSource(replaying: choices, seed: seed))
+  }
+
+  private init(_ prepared: PreparedScenario, seed: UInt64, choices: ChoiceSource) {
+    scenario = prepared.scenario
+    self.seed = seed
+    self.choices = choices
+    kernel = prepared.kernel
+    actors = zip(prepared.scenario.actors, prepared.programs).map {
+      ActorRuntime(name: $0.name, program: $1)
+    }
+  }
+
+  /// Runs `scenario` with `seed` to an outcome.
+  public static func run(_ scenario: Scenario, seed: UInt64, transcript: Bool = true)
+    -> SimulationRun
+  {
+    run(PreparedScenario(scenario), seed: seed, transcript: transcript)
+  }
+
+  /// Runs a prepared scenario (compiled once, run many times) with `seed` to an outcome.
+  public static func run(_ prepared: PreparedScenario, seed: UInt64, transcript: Bool = true)
+    -> SimulationRun
+  {
+    var simulation = Simulation(prepared, seed: seed)
+    simulation.recordsTranscript = transcript
+    return simulation.run()
+  }
+
+  /// Runs to an outcome.
+  public mutating func run() -> SimulationRun {
+    start()
+    while outcome == nil { step() }
+    let outcome = outcome ?? Outcome(.passed, atSeq: nil, message: "")
+    return SimulationRun(
+      scenario: scenario, seed: seed, events: events, eventTimes: eventTimes, inputs: inputs,
+      choices: choices.recorded, transcript: transcript, outcome: outcome, finalState: host,
+      steps: steps, endTime: now)
+  }
+
+  /// The machine: profile and vCPUs, then each device realized in order.
+  private mutating func start() {
+    let spec = scenario.host
+    let begin = events.count
+    input(.startMachine(profile: spec.profile, machine: spec.machine))
+    for device in spec.devices { input(.realizeDevice(device.config)) }
+    note(
+      .environment, actor: nil, "machine: \(spec.vcpus) vCPUs, \(spec.devices.count) devices",
+      from: begin)
+  }
+
+  /// One scheduler step, or a jump of the clock, or the end of the run.
+  private mutating func step() {
+    if steps >= scenario.limits.maxSteps {
+      return finish(.guestHang, "no outcome after \(steps) scheduler steps (livelock?)")
+    }
+    if now > scenario.limits.maxTime {
+      return finish(.guestHang, "no outcome after \(scenario.limits.maxTime) of virtual time")
+    }
+    collectEnabledActions()
+    guard !enabled.isEmpty else { return idle() }
+    let action = enabled[choices.pick(below: enabled.count)]
+    steps += 1
+    perform(action)
+    now = now + Self.stepCost
+    if let fault = host.fault, outcome == nil {
+      let seq = events.lastIndex { if case .simulator(.hostFault) = $0 { true } else { false } }
+      finish(.hostFault, "\(fault)", atSeq: seq.map { $0 + 1 })
+    }
+  }
+
+  /// Nothing can happen now: jump to the next timer, or end the run.
+  private mutating func idle() {
+    if let next = nextTimer() {
+      now = max(now, next)
+      fireTimers()
+      return
+    }
+    let waiting = actors.filter { if case .waiting = $0.status { true } else { false } }
+    if waiting.isEmpty {
+      return finish(.passed, "")
+    }
+    let names = waiting.map { actor -> String in
+      guard case .waiting(let w) = actor.status else { return actor.name }
+      return "\(actor.name) waits for \(w.condition.type.name)"
+    }
+    finish(.guestHang, names.joined(separator: "; ") + ", and nothing can send it")
+  }
+
+  mutating func finish(_ kind: OutcomeKind, _ message: String, atSeq: Int? = nil) {
+    guard outcome == nil else { return }
+    outcome = Outcome(kind, atSeq: atSeq ?? (events.isEmpty ? nil : events.count), message: message)
+  }
+
+  /// Feeds the host one input, recording the input and the events it decided.
+  @discardableResult
+  mutating func input(_ input: HostInput) -> Range<Int> {
+    inputs.append(input)
+    let range = HostModel.step(&host, input, appendingTo: &events)
+    for _ in range { eventTimes.append(now) }
+    return range
+  }
+
+  /// Adds a transcript line covering the events since `begin`.
+  mutating func note(
+    _ direction: TranscriptEntry.Direction, actor: String?, _ text: @autoclosure () -> String,
+    from begin: Int
+  ) {
+    guard recordsTranscript else { return }
+    transcript.append(
+      TranscriptEntry(
+        time: now, actor: actor, direction: direction, text: text(), events: begin..<events.count))
+  }
+}

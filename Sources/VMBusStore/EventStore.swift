@@ -1,0 +1,153 @@
+import Foundation
+import GRDB
+
+/// A vmbus-sim SQLite event store: sessions, their events, and snapshots of folded state.
+///
+/// The one reference type of the store: it owns a GRDB `DatabasePool` (one writer connection,
+/// a pool of WAL readers). Several processes may open the same file: one appends while
+/// others read, with no "database is locked" failures (WAL lets readers run beside the
+/// writer; a busy timeout covers the brief exclusive locks of checkpoints and recovery).
+///
+/// Durability: `journal_mode = WAL` with `synchronous = NORMAL`. A commit is in the WAL file
+/// before `finish` returns, so a process that is killed (or crashes) after a commit loses
+/// nothing, and one killed mid-transaction loses only that transaction. The WAL is synced
+/// at checkpoints rather than at every commit, so power loss or an OS crash may roll back
+/// the last transactions, but never corrupts the database. `FULL` would add an fsync per
+/// commit for a guarantee against power loss that a simulator's re-runnable sessions do not
+/// need.
+public final class EventStore: Sendable {
+  /// The database file.
+  public let path: String
+  /// Whether the store was opened with ``openReadOnly(path:)``.
+  public let isReadOnly: Bool
+  let pool: DatabasePool
+
+  private init(path: String, isReadOnly: Bool, pool: DatabasePool) {
+    self.path = path
+    self.isReadOnly = isReadOnly
+    self.pool = pool
+  }
+
+  /// How long a connection waits for another process's lock before failing.
+  static let busyTimeout: TimeInterval = 30
+
+  /// Opens the store at `path` for reading and writing, creating it if absent and applying
+  /// any migrations it lacks.
+  ///
+  /// Refuses, without changing it, a file that is not an SQLite database, an SQLite
+  /// database of another application, or one migrated by a newer build.
+  public static func open(path: String) throws(StoreError) -> EventStore {
+    if FileManager.default.fileExists(atPath: path) {
+      _ = try inspect(path: path)
+    }
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(busyTimeout)
+    configuration.prepareDatabase { db in
+      // Explicit, though GRDB's pools set the same: see the type's documentation.
+      try db.execute(sql: "PRAGMA synchronous = NORMAL")
+      // Truncate the WAL back to 64 MiB after a checkpoint that follows a large import.
+      try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
+    }
+    let pool = try withStoreErrors(path: path) {
+      try DatabasePool(path: path, configuration: configuration)
+    }
+    try withStoreErrors(path: path) { try StoreSchema.migrator.migrate(pool) }
+    try checkTables(pool, path: path)
+    return EventStore(path: path, isReadOnly: false, pool: pool)
+  }
+
+  /// Opens an existing store for reading only; it may be written by another process
+  /// meanwhile. Every read sees one committed state of the file.
+  public static func openReadOnly(path: String) throws(StoreError) -> EventStore {
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw .cannotOpen(path: path, reason: "no such file")
+    }
+    if case .empty = try inspect(path: path) {
+      throw .notOurDatabase(path: path, applicationID: 0)
+    }
+    var configuration = Configuration()
+    configuration.readonly = true
+    configuration.busyMode = .timeout(busyTimeout)
+    let pool = try withStoreErrors(path: path) {
+      try DatabasePool(path: path, configuration: configuration)
+    }
+    try checkTables(pool, path: path)
+    return EventStore(path: path, isReadOnly: true, pool: pool)
+  }
+
+  /// What an existing file holds, read without changing it.
+  private enum Inspection {
+    /// An SQLite database with no tables and no application id: ours to initialize.
+    case empty
+    /// Our application id, and no migration this build does not know.
+    case ours
+  }
+
+  private static func inspect(path: String) throws(StoreError) -> Inspection {
+    var configuration = Configuration()
+    configuration.readonly = true
+    configuration.busyMode = .timeout(busyTimeout)
+    let facts = try withStoreErrors(path: path) {
+      let queue = try DatabaseQueue(path: path, configuration: configuration)
+      return try queue.read { db in
+        let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+        let tableCount =
+          try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table'")
+          ?? 0
+        let migrations =
+          try db.tableExists("grdb_migrations")
+          ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") : []
+        return (applicationID, tableCount, migrations)
+      }
+    }
+    let (applicationID, tableCount, migrations) = facts
+    if applicationID == 0 && tableCount == 0 { return .empty }
+    guard applicationID == StoreSchema.applicationID else {
+      throw .notOurDatabase(path: path, applicationID: applicationID)
+    }
+    let known = Set(StoreSchema.migrator.migrations)
+    let unknown = migrations.filter { !known.contains($0) }
+    guard unknown.isEmpty else {
+      throw .newerSchema(path: path, unknownMigrations: unknown)
+    }
+    return .ours
+  }
+
+  private static func checkTables(_ pool: DatabasePool, path: String) throws(StoreError) {
+    let missing = try withStoreErrors(path: path) {
+      try pool.read { db in
+        try StoreSchema.requiredTables.filter { try !db.tableExists($0) }
+      }
+    }
+    guard missing.isEmpty else { throw .missingTables(path: path, tables: missing) }
+  }
+
+  /// Runs `body`, turning GRDB's errors into ``StoreError``s that name this file.
+  func withErrors<T>(_ body: () throws -> T) throws(StoreError) -> T {
+    try Self.withStoreErrors(path: path, body)
+  }
+
+  static func withStoreErrors<T>(path: String, _ body: () throws -> T) throws(StoreError) -> T {
+    do {
+      return try body()
+    } catch {
+      throw storeError(error, path: path)
+    }
+  }
+
+  static func storeError(_ error: any Error, path: String) -> StoreError {
+    switch error {
+    case let error as StoreError: return error
+    case let error as DatabaseError:
+      let message = (error.message ?? "\(error.resultCode)").lowercased()
+      switch error.resultCode {
+      case .SQLITE_NOTADB: return .notADatabase(path: path)
+      case .SQLITE_READONLY: return .readOnly(path: path)
+      case .SQLITE_CANTOPEN: return .cannotOpen(path: path, reason: message)
+      default: return .sqlite(path: path, code: error.resultCode.rawValue, message: message)
+      }
+    default:
+      return .sqlite(path: path, code: -1, message: "\(error)".lowercased())
+    }
+  }
+}

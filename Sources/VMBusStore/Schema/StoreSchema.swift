@@ -1,0 +1,81 @@
+import GRDB
+
+/// The database schema, as GRDB migrations.
+///
+/// A migration that has shipped is never edited: a change of schema is a new migration
+/// appended to ``migrator``. A database that records a migration this build does not know
+/// was written by a newer build and is refused (``StoreError/newerSchema(path:unknownMigrations:)``).
+enum StoreSchema {
+  /// `PRAGMA application_id`: "VMBS" in ASCII. SQLite tools (`file(1)` too) show it, and
+  /// opening refuses a database that carries another one.
+  static let applicationID: Int32 = 0x564D_4253
+
+  /// The tables every version of the schema has.
+  static let requiredTables = ["events", "sessions", "snapshots"]
+
+  /// All migrations, in order.
+  static let migrator: DatabaseMigrator = {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("v1") { db in try createV1(db) }
+    return migrator
+  }()
+
+  /// The first schema: sessions, events with one column per QEMU argument name, snapshots.
+  private static func createV1(_ db: Database) throws {
+    try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+    try db.execute(
+      sql: """
+        CREATE TABLE sessions (
+          id INTEGER PRIMARY KEY,
+          name TEXT NOT NULL,
+          kind TEXT NOT NULL CHECK (kind IN ('simulated', 'imported')),
+          source_file TEXT,
+          source_format TEXT,
+          host_profile TEXT NOT NULL,
+          scenario_text TEXT,
+          seed INTEGER,
+          created_at TEXT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('in_progress', 'complete', 'failed')),
+          event_count INTEGER NOT NULL DEFAULT 0,
+          final_state_hash TEXT,
+          metadata TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(metadata))
+        ) STRICT;
+
+        CREATE TABLE events (
+          session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+          seq INTEGER NOT NULL CHECK (seq >= 1),
+          name TEXT NOT NULL,
+          type INTEGER,
+          size INTEGER,
+          chan_id INTEGER,
+          status INTEGER,
+          message_type INTEGER,
+          major INTEGER,
+          minor INTEGER,
+          vcpu INTEGER,
+          monitor_page1 INTEGER,
+          monitor_page2 INTEGER,
+          interrupt_page INTEGER,
+          dev INTEGER,
+          gpadl_id INTEGER,
+          num_gfns INTEGER,
+          target_vp INTEGER,
+          sim TEXT,
+          ts_text TEXT,
+          ts_ns INTEGER,
+          thread_id INTEGER,
+          source_line INTEGER,
+          source_offset INTEGER,
+          PRIMARY KEY (session_id, seq)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE snapshots (
+          session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+          seq INTEGER NOT NULL CHECK (seq >= 1),
+          state BLOB NOT NULL,
+          state_hash TEXT NOT NULL,
+          PRIMARY KEY (session_id, seq)
+        ) STRICT;
+        """)
+  }
+}

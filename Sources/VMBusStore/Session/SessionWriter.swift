@@ -1,0 +1,207 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import VMBusHost
+
+/// How a ``SessionWriter`` batches rows and how often it snapshots.
+public struct WriterOptions: Hashable, Sendable {
+  /// A snapshot of the folded state is stored after every this many events (K).
+  public var snapshotInterval: Int
+  /// Buffered events are written in one transaction once this many are pending.
+  public var batchSize: Int
+
+  public init(snapshotInterval: Int = 1024, batchSize: Int = 10_000) {
+    self.snapshotInterval = max(1, snapshotInterval)
+    self.batchSize = max(1, batchSize)
+  }
+}
+
+/// Appends one session's events, in order, keeping their fold.
+///
+/// Events are buffered and written ``WriterOptions/batchSize`` at a time, each batch in one
+/// transaction with one prepared statement; every ``WriterOptions/snapshotInterval`` events
+/// the folded state is stored with its digest. ``finish(metadata:)`` writes what is left and
+/// marks the session complete in the same transaction, so a session marked complete has all
+/// its rows. A writer dropped without `finish` or `fail` (or a process killed at any point)
+/// leaves the session `in_progress` with the batches already committed.
+///
+/// Noncopyable: two copies appending the same positions cannot exist, and `finish` and `fail`
+/// consume the writer.
+public struct SessionWriter: ~Copyable {
+  /// Where rows go: batches of their own, or an enclosing import transaction.
+  enum Sink {
+    /// Each flush is its own write transaction on the store's pool.
+    case pool(DatabasePool)
+    /// Rows go into a transaction that ``EventStore/importSession(_:options:_:)`` owns.
+    case transaction(Database)
+  }
+
+  /// The session being written.
+  public let sessionID: SessionID
+  /// Batching and snapshot settings.
+  public let options: WriterOptions
+  /// The fold of every event appended so far.
+  public private(set) var state = HostState()
+  /// Events appended so far (written or buffered); the last one's seq.
+  public private(set) var count = 0
+  /// Protocol violations the fold has found so far.
+  public private(set) var violationCount = 0
+
+  private let path: String
+  private let sink: Sink
+  private var pending: [StoredEvent] = []
+  private var pendingSnapshots: [PendingSnapshot] = []
+  private let rows = EventRowEncoder()
+  private let snapshots = SnapshotCodec()
+
+  init(path: String, sessionID: SessionID, options: WriterOptions, sink: Sink) {
+    self.path = path
+    self.sessionID = sessionID
+    self.options = options
+    self.sink = sink
+    pending.reserveCapacity(options.batchSize)
+  }
+
+  /// Appends one event at seq ``count`` + 1.
+  public mutating func append(_ event: HostEvent, source: EventSource? = nil) throws(StoreError)
+  {
+    count += 1
+    violationCount += state.apply(event).count
+    pending.append(StoredEvent(seq: count, event: event, source: source))
+    if count % options.snapshotInterval == 0 {
+      let data: Data
+      do {
+        data = try snapshots.encode(state)
+      } catch {
+        throw .encodingFailed(path: path, reason: "snapshot at seq \(count): \(error)")
+      }
+      pendingSnapshots.append(PendingSnapshot(seq: count, state: data, hash: state.digest.hex))
+    }
+    if pending.count >= options.batchSize { try flush() }
+  }
+
+  /// Appends events in order.
+  public mutating func append(contentsOf events: some Sequence<HostEvent>) throws(StoreError) {
+    for event in events { try append(event) }
+  }
+
+  /// Appends events with their sources; each `seq` must be the next one.
+  public mutating func append(contentsOf events: some Sequence<StoredEvent>) throws(StoreError) {
+    for stored in events {
+      guard stored.seq == count + 1 else {
+        throw .outOfOrder(path: path, session: sessionID, expected: count + 1, found: stored.seq)
+      }
+      try append(stored.event, source: stored.source)
+    }
+  }
+
+  /// Appends events paired with where they were read.
+  public mutating func append(
+    contentsOf events: some Sequence<(HostEvent, EventSource?)>
+  ) throws(StoreError) {
+    for (event, source) in events { try append(event, source: source) }
+  }
+
+  /// Writes the buffered events and snapshots now (in one transaction of their own, unless
+  /// inside an import).
+  public mutating func flush() throws(StoreError) {
+    guard !pending.isEmpty else { return }
+    try write(closing: nil)
+  }
+
+  /// Writes the remaining events and marks the session complete with its event count and
+  /// final state hash, all in one transaction; `metadata` is merged into the session's.
+  @discardableResult
+  public consuming func finish(metadata: SessionMetadata = [:]) throws(StoreError)
+    -> SessionSummary
+  {
+    try write(closing: .complete(metadata))
+    guard case .pool(let pool) = sink else {
+      throw .sqlite(path: path, code: -1, message: "finish called inside an import")
+    }
+    return try EventStore.withStoreErrors(path: path) {
+      try pool.read { db in try SessionRows.fetch(db, sessionID, path: path) }
+    }
+  }
+
+  /// Writes the buffered events and marks the session failed, recording `reason` as the
+  /// metadata's `failure`.
+  public consuming func fail(reason: String) throws(StoreError) {
+    try write(closing: .failed(reason))
+  }
+
+  /// Inside an import's transaction: writes the rest and marks the session complete.
+  consuming func finishImport(metadata: SessionMetadata) throws(StoreError) {
+    try write(closing: .complete(metadata))
+  }
+
+  /// How a write ends the session, if it does.
+  private enum Closing {
+    case complete(SessionMetadata)
+    case failed(String)
+  }
+
+  private mutating func write(closing: Closing?) throws(StoreError) {
+    let path = self.path
+    let batch = Batch(
+      session: sessionID, events: pending, snapshots: pendingSnapshots, eventCount: count,
+      finalHash: state.digest.hex, rows: rows)
+    let update: (Database) throws -> Void = { db in
+      try batch.insert(db)
+      switch closing {
+      case nil: try SessionRows.setEventCount(db, batch.session, batch.eventCount)
+      case .complete(let metadata):
+        try SessionRows.close(
+          db, batch.session, status: .complete, eventCount: batch.eventCount,
+          finalHash: batch.finalHash, metadata: metadata, path: path)
+      case .failed(let reason):
+        try SessionRows.close(
+          db, batch.session, status: .failed, eventCount: batch.eventCount, finalHash: nil,
+          metadata: ["failure": .string(reason)], path: path)
+      }
+    }
+    let sink = self.sink
+    try EventStore.withStoreErrors(path: path) {
+      switch sink {
+      case .pool(let pool): try pool.write(update)
+      case .transaction(let db): try update(db)
+      }
+    }
+    pending.removeAll(keepingCapacity: true)
+    pendingSnapshots.removeAll(keepingCapacity: true)
+  }
+}
+
+/// One transaction's worth of rows.
+private struct Batch {
+  var session: SessionID
+  var events: [StoredEvent]
+  var snapshots: [PendingSnapshot]
+  var eventCount: Int
+  var finalHash: String
+  var rows: EventRowEncoder
+
+  func insert(_ db: Database) throws {
+    if !events.isEmpty {
+      let statement = try db.makeStatement(sql: EventRowEncoder.insertSQL)
+      let handle = statement.sqliteStatement
+      for stored in events {
+        try rows.bind(
+          handle, session: session, seq: stored.seq, event: stored.event, source: stored.source)
+        let code = sqlite3_step(handle)
+        guard code == SQLITE_DONE else {
+          let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+          sqlite3_reset(handle)
+          throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message)
+        }
+      }
+      sqlite3_reset(handle)
+      sqlite3_clear_bindings(handle)
+    }
+    for snapshot in snapshots {
+      try db.execute(
+        sql: "INSERT INTO snapshots (session_id, seq, state, state_hash) VALUES (?, ?, ?, ?)",
+        arguments: [session.rawValue, snapshot.seq, snapshot.state, snapshot.hash])
+    }
+  }
+}

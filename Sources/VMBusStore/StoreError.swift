@@ -1,0 +1,70 @@
+/// Why the event store could not do what was asked.
+///
+/// Every case names the database file, so a message stands on its own in a log.
+public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+  /// SQLite could not open the file (missing directory, permissions, a read-only open of a
+  /// file that does not exist).
+  case cannotOpen(path: String, reason: String)
+  /// The file exists but is not an SQLite database at all.
+  case notADatabase(path: String)
+  /// The file is an SQLite database written by something else: its `application_id` is not
+  /// ours, or it has tables and no `application_id`.
+  case notOurDatabase(path: String, applicationID: Int32)
+  /// The file carries our `application_id` but lacks tables the schema requires.
+  case missingTables(path: String, tables: [String])
+  /// The file was migrated by a newer build: it records migrations this build does not know.
+  case newerSchema(path: String, unknownMigrations: [String])
+  /// The store was opened read-only and was asked to write.
+  case readOnly(path: String)
+  /// No session has this id.
+  case sessionNotFound(path: String, session: SessionID)
+  /// A writer tried to append to or close a session that is no longer in progress.
+  case sessionClosed(path: String, session: SessionID)
+  /// A position past the last stored event of a session.
+  case sequenceOutOfRange(path: String, session: SessionID, seq: Int, eventCount: Int)
+  /// An appended event's sequence number is not the next one.
+  case outOfOrder(path: String, session: SessionID, expected: Int, found: Int)
+  /// A stored event row does not decode to an event.
+  case corruptEvent(path: String, session: SessionID, seq: Int, reason: String)
+  /// A stored snapshot does not decode to a host state.
+  case corruptSnapshot(path: String, session: SessionID, seq: Int, reason: String)
+  /// A stored session row has a value outside its domain.
+  case corruptSession(path: String, session: SessionID, reason: String)
+  /// A value could not be encoded for storage.
+  case encodingFailed(path: String, reason: String)
+  /// SQLite reported an error: its primary result code and message.
+  case sqlite(path: String, code: Int32, message: String)
+
+  public var description: String {
+    switch self {
+    case .cannotOpen(let path, let reason): "\(path): cannot open: \(reason)"
+    case .notADatabase(let path): "\(path): not an sqlite database"
+    case .notOurDatabase(let path, let applicationID):
+      "\(path): not a vmbus-sim event store (application_id \(Self.hex(applicationID)))"
+    case .missingTables(let path, let tables):
+      "\(path): vmbus-sim event store is missing tables: \(tables.joined(separator: ", "))"
+    case .newerSchema(let path, let unknown):
+      "\(path): written by a newer vmbus-sim (unknown migrations: "
+        + "\(unknown.joined(separator: ", "))); upgrade this build to open it"
+    case .readOnly(let path): "\(path): opened read-only, cannot write"
+    case .sessionNotFound(let path, let session): "\(path): no session \(session)"
+    case .sessionClosed(let path, let session): "\(path): session \(session) is not in progress"
+    case .sequenceOutOfRange(let path, let session, let seq, let count):
+      "\(path): session \(session): seq \(seq) is outside 0...\(count)"
+    case .outOfOrder(let path, let session, let expected, let found):
+      "\(path): session \(session): expected event seq \(expected), found \(found)"
+    case .corruptEvent(let path, let session, let seq, let reason):
+      "\(path): session \(session): event \(seq): \(reason)"
+    case .corruptSnapshot(let path, let session, let seq, let reason):
+      "\(path): session \(session): snapshot at seq \(seq): \(reason)"
+    case .corruptSession(let path, let session, let reason):
+      "\(path): session \(session): \(reason)"
+    case .encodingFailed(let path, let reason): "\(path): cannot encode: \(reason)"
+    case .sqlite(let path, let code, let message): "\(path): sqlite error \(code): \(message)"
+    }
+  }
+
+  private static func hex(_ value: Int32) -> String {
+    "0x" + String(UInt32(bitPattern: value), radix: 16)
+  }
+}

@@ -1,0 +1,40 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A failed system call while reading or writing a trace file.
+public struct TraceIOError: Error, Hashable, Sendable, CustomStringConvertible {
+  /// What was being attempted.
+  public enum Operation: String, Hashable, Sendable {
+    /// `open(2)`.
+    case open
+    /// `read(2)`.
+    case read
+    /// `write(2)`.
+    case write
+    /// `close(2)`.
+    case close
+  }
+
+  /// The file's path as given.
+  public var path: String
+  /// The failed call.
+  public var operation: Operation
+  /// The `errno` it set.
+  public var errno: Int32
+
+  /// Creates an error for `operation` on `path` that set `errno`.
+  public init(path: String, operation: Operation, errno: Int32) {
+    self.path = path
+    self.operation = operation
+    self.errno = errno
+  }
+
+  public var description: String {
+    "\(path): error: cannot \(operation.rawValue): \(String(cString: strerror(errno)))"
+  }
+}

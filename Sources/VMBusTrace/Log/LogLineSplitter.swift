@@ -1,0 +1,102 @@
+/// One line of input, without its newline.
+public struct LogLine: Hashable, Sendable {
+  /// The 1-based line number.
+  public var number: Int
+  /// The line's bytes (at most the splitter's `maxLineLength`).
+  public var bytes: ArraySlice<UInt8>
+  /// Whether the line was longer than `maxLineLength` and only its start is kept.
+  public var isTruncated: Bool
+
+  /// Creates a line.
+  public init(number: Int, bytes: ArraySlice<UInt8>, isTruncated: Bool = false) {
+    self.number = number
+    self.bytes = bytes
+    self.isTruncated = isTruncated
+  }
+}
+
+/// Splits a byte stream into lines as the bytes arrive, holding at most one partial line.
+///
+/// Feed chunks with ``append(_:)``, drain ``nextLine()`` until it returns nil, repeat; call
+/// ``finish()`` at end of input so a last line without a newline comes out. Memory stays
+/// within one chunk plus ``maxLineLength``: a longer line is cut and the rest of it dropped.
+public struct LogLineSplitter: Sendable {
+  /// The default ``maxLineLength``: far above any trace line.
+  public static let defaultMaxLineLength = 64 * 1024
+
+  /// The longest line kept whole.
+  public let maxLineLength: Int
+  private var buffer: [UInt8] = []
+  /// Start of the bytes not yet returned.
+  private var start = 0
+  /// Bytes after `start` already searched for a newline.
+  private var searched = 0
+  /// Inside an over-long line whose start was returned: drop bytes up to its newline.
+  private var discarding = false
+  private var finished = false
+  private var lineCount = 0
+
+  /// Creates a splitter that cuts lines at `maxLineLength` bytes.
+  public init(maxLineLength: Int = LogLineSplitter.defaultMaxLineLength) {
+    self.maxLineLength = max(1, maxLineLength)
+  }
+
+  /// Adds the next chunk of input.
+  public mutating func append(_ bytes: some Collection<UInt8>) {
+    if start > 0 {
+      buffer.removeSubrange(..<start)
+      start = 0
+    }
+    buffer.append(contentsOf: bytes)
+  }
+
+  /// Marks the end of input: a final line without a newline becomes available.
+  public mutating func finish() {
+    finished = true
+  }
+
+  /// The next complete line, or nil when more input (or ``finish()``) is needed.
+  public mutating func nextLine() -> LogLine? {
+    while true {
+      let searchStart = start + searched
+      if let newline = buffer[searchStart...].firstIndex(of: ASCII.newline) {
+        let wasDiscarding = discarding
+        let line = buffer[start..<newline]
+        start = newline + 1
+        searched = 0
+        discarding = false
+        if wasDiscarding { continue }
+        guard line.count <= maxLineLength else {
+          return emit(line.prefix(maxLineLength), truncated: true)
+        }
+        return emit(line, truncated: false)
+      }
+      let pending = buffer.count - start
+      if discarding {
+        start = buffer.count
+        searched = 0
+        return nil
+      }
+      if pending > maxLineLength {
+        let line = buffer[start..<(start + maxLineLength)]
+        start = buffer.count
+        searched = 0
+        discarding = !finished
+        return emit(line, truncated: true)
+      }
+      if finished, pending > 0 {
+        let line = buffer[start...]
+        start = buffer.count
+        searched = 0
+        return emit(line, truncated: false)
+      }
+      searched = pending
+      return nil
+    }
+  }
+
+  private mutating func emit(_ bytes: ArraySlice<UInt8>, truncated: Bool) -> LogLine {
+    lineCount += 1
+    return LogLine(number: lineCount, bytes: bytes, isTruncated: truncated)
+  }
+}

@@ -1,0 +1,47 @@
+import VMBusHost
+
+/// A `vmbus_*` event read from one `log`-backend line, with where and when it was printed.
+public struct ParsedTraceLine: Hashable, Sendable {
+  /// The trace event.
+  public var event: TraceEvent
+  /// The timestamp prefix, or nil for a plain line.
+  public var prefix: LogPrefix?
+  /// The 1-based line number in the input.
+  public var lineNumber: Int
+
+  /// Creates a parsed line.
+  public init(event: TraceEvent, prefix: LogPrefix?, lineNumber: Int) {
+    self.event = event
+    self.prefix = prefix
+    self.lineNumber = lineNumber
+  }
+
+  /// The line's dialect.
+  public var dialect: LogDialect { prefix?.dialect ?? .plain }
+}
+
+/// What one line of a `log`-backend file turned out to be.
+public enum LogParseResult: Hashable, Sendable {
+  /// A `vmbus_*` trace event.
+  case event(ParsedTraceLine)
+  /// A line that is not a VMBus trace event, and why.
+  case skipped(LogSkipReason)
+}
+
+/// Why a line was skipped rather than parsed.
+public enum LogSkipReason: Hashable, Sendable, CustomStringConvertible {
+  /// The line is empty or only white space.
+  case blank
+  /// Another trace point (such as `hv_balloon_state_change`), by name.
+  case otherTracePoint(name: String)
+  /// Not trace output: `error_report` text such as `vmbus: unknown message type 0x13`.
+  case notTraceOutput
+
+  public var description: String {
+    switch self {
+    case .blank: "blank line"
+    case .otherTracePoint(let name): "not a vmbus trace point: \(name)"
+    case .notTraceOutput: "not a trace line"
+    }
+  }
+}

@@ -1,0 +1,89 @@
+/// Counts from reading a whole log: events, skips by reason, and the first errors.
+public struct LogImportSummary: Hashable, Sendable {
+  /// Lines read.
+  public var lineCount = 0
+  /// `vmbus_*` events parsed.
+  public var eventCount = 0
+  /// Blank lines skipped.
+  public var blankLineCount = 0
+  /// Lines of other trace points skipped (such as `hv_balloon_*`).
+  public var otherTracePointCount = 0
+  /// Lines that are not trace output skipped (such as `error_report` text).
+  public var nonTraceLineCount = 0
+  /// Malformed lines.
+  public var errorCount = 0
+  /// The first malformed lines' diagnostics, in line order.
+  public var errors: [TraceParseError] = []
+
+  /// Creates an empty summary.
+  public init() {}
+
+  /// All skipped lines.
+  public var skippedCount: Int { blankLineCount + otherTracePointCount + nonTraceLineCount }
+
+  mutating func count(_ reason: LogSkipReason) {
+    switch reason {
+    case .blank: blankLineCount += 1
+    case .otherTracePoint: otherTracePointCount += 1
+    case .notTraceOutput: nonTraceLineCount += 1
+    }
+  }
+}
+
+extension QEMULogParser {
+  /// Reads the file at `path` through a fixed buffer and hands each event to `onEvent`.
+  ///
+  /// Malformed lines do not stop the import: they are counted and the first `maxErrors` kept
+  /// in the summary, so all diagnostics can be printed together.
+  public func parseFile(
+    path: String, maxErrors: Int = 100, onEvent: (ParsedTraceLine) -> Void
+  ) throws(TraceIOError) -> LogImportSummary {
+    var reader = try LogLineReader(path: path)
+    var summary = LogImportSummary()
+    while let line = try reader.next() {
+      consume(line, into: &summary, maxErrors: maxErrors, onEvent: onEvent)
+    }
+    return summary
+  }
+
+  /// Parses in-memory log text, like ``parseFile(path:maxErrors:onEvent:)``.
+  public func parse(
+    bytes: some Collection<UInt8>, maxErrors: Int = 100, onEvent: (ParsedTraceLine) -> Void
+  ) -> LogImportSummary {
+    var splitter = LogLineSplitter()
+    splitter.append(bytes)
+    splitter.finish()
+    var summary = LogImportSummary()
+    while let line = splitter.nextLine() {
+      consume(line, into: &summary, maxErrors: maxErrors, onEvent: onEvent)
+    }
+    return summary
+  }
+
+  /// Parses one line from a splitter or reader and updates `summary`.
+  public func consume(
+    _ line: LogLine, into summary: inout LogImportSummary, maxErrors: Int = 100,
+    onEvent: (ParsedTraceLine) -> Void
+  ) {
+    summary.lineCount += 1
+    do throws(TraceParseError) {
+      switch try parse(line: line.bytes, lineNumber: line.number) {
+      case .event(let parsed):
+        guard !line.isTruncated else {
+          throw error(line.number, .lineTooLong(limit: line.bytes.count))
+        }
+        summary.eventCount += 1
+        onEvent(parsed)
+      case .skipped(let reason):
+        summary.count(reason)
+      }
+    } catch {
+      summary.errorCount += 1
+      if summary.errors.count < maxErrors {
+        let reported =
+          line.isTruncated ? self.error(line.number, .lineTooLong(limit: line.bytes.count)) : error
+        summary.errors.append(reported)
+      }
+    }
+  }
+}

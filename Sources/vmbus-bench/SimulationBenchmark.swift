@@ -1,0 +1,33 @@
+import Foundation
+import VMBusHost
+import VMBusSim
+
+/// Simulated runs per second of a scenario (default: the bundled Linux boot), without
+/// persistence: the scheduler, guest model and reducer only.
+enum SimulationBenchmark {
+  static func run(path: String = "scenarios/linux-boot.yaml", seconds: Double = 3) {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+      let scenario = try? ScenarioParser.parse(text, file: path)
+    else {
+      print("sim: cannot read or parse \(path) (run from the repository root)")
+      return
+    }
+    let clock = ContinuousClock()
+    let start = clock.now
+    var runs = 0
+    var events = 0
+    var seed: UInt64 = 0
+    while clock.now - start < .milliseconds(Int(seconds * 1000)) {
+      let result = Simulation.run(scenario, seed: seed)
+      events += result.events.count
+      runs += 1
+      seed &+= 1
+    }
+    let elapsed = clock.now - start
+    let secondsTaken = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    print(
+      "sim (\(path), no persistence, 1 core): \(runs) runs in \(EvolveBenchmark.formatted(secondsTaken)) s, "
+        + "\(EvolveBenchmark.formatted(Double(runs) / secondsTaken)) runs/s, "
+        + "\(events / max(runs, 1)) events per run")
+  }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import GRDB
+import Testing
+import VMBusHost
+@testable import VMBusStore
+
+@Suite struct SchemaTests {
+  @Test func aNewStoreIsOursInWALWithStrictTables() throws {
+    try withTemporaryStore { store in
+      let pragmas = try store.pool.write { db in
+        [
+          try String.fetchOne(db, sql: "PRAGMA application_id"),
+          try String.fetchOne(db, sql: "PRAGMA journal_mode"),
+          try String.fetchOne(db, sql: "PRAGMA synchronous"),
+        ]
+      }
+      #expect(pragmas == ["\(0x564D_4253)", "wal", "1"])  // synchronous 1 is NORMAL
+      let (migrations, strict) = try store.pool.read { db in
+        (
+          try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"),
+          try String.fetchAll(
+            db, sql: "SELECT name FROM pragma_table_list WHERE strict = 1 ORDER BY name")
+        )
+      }
+      #expect(migrations == ["v1"])
+      #expect(strict == ["events", "sessions", "snapshots"])
+    }
+  }
+
+  @Test func reopeningKeepsSessions() throws {
+    try withTemporaryPath { path in
+      do {
+        let store = try EventStore.open(path: path)
+        var writer = try store.beginSession(simulatedInfo())
+        try writer.append(contentsOf: EventSamples.all)
+        try writer.finish()
+      }
+      let again = try EventStore.open(path: path)
+      #expect(try again.sessions().map(\.eventCount) == [EventSamples.all.count])
+      let reader = try EventStore.openReadOnly(path: path)
+      #expect(try reader.sessions().map(\.status) == [.complete])
+      #expect(throws: StoreError.readOnly(path: path)) {
+        _ = try reader.beginSession(simulatedInfo())
+      }
+    }
+  }
+
+  @Test func integrityCheckPassesAfterAWorkload() throws {
+    try withTemporaryStore { store in
+      var writer = try store.beginSession(simulatedInfo(), options: WriterOptions(batchSize: 500))
+      try writer.append(contentsOf: Workload.events(boots: 10))
+      try writer.finish()
+      let (integrity, foreignKeys) = try store.pool.read { db in
+        (
+          try String.fetchAll(db, sql: "PRAGMA integrity_check"),
+          try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count
+        )
+      }
+      #expect(integrity == ["ok"])
+      #expect(foreignKeys == 0)
+    }
+  }
+
+  @Test func aFileThatIsNotSQLiteIsRefusedUnchanged() throws {
+    try withTemporaryPath { path in
+      let bytes = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 3) })
+      try bytes.write(to: URL(fileURLWithPath: path))
+      #expect(throws: StoreError.notADatabase(path: path)) { try EventStore.open(path: path) }
+      #expect(throws: StoreError.notADatabase(path: path)) {
+        try EventStore.openReadOnly(path: path)
+      }
+      #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == bytes)
+      #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+    }
+  }
+
+  @Test(arguments: [0, 1234])
+  func anotherApplicationsDatabaseIsRefusedUnchanged(applicationID: Int32) throws {
+    try withTemporaryPath { path in
+      do {
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+          try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+          try db.execute(sql: "CREATE TABLE players (id INTEGER PRIMARY KEY, name TEXT)")
+        }
+      }
+      let before = try Data(contentsOf: URL(fileURLWithPath: path))
+      let error = StoreError.notOurDatabase(path: path, applicationID: applicationID)
+      #expect(throws: error) { try EventStore.open(path: path) }
+      #expect(throws: error) { try EventStore.openReadOnly(path: path) }
+      #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+      #expect(error.description.hasPrefix("\(path): not a vmbus-sim event store"))
+    }
+  }
+
+  @Test func anEmptySQLiteFileIsInitialized() throws {
+    try withTemporaryPath { path in
+      #expect(FileManager.default.createFile(atPath: path, contents: Data()))
+      #expect(throws: StoreError.notOurDatabase(path: path, applicationID: 0)) {
+        try EventStore.openReadOnly(path: path)
+      }
+      let sessions = try EventStore.open(path: path).sessions()
+      #expect(sessions.isEmpty)
+    }
+  }
+
+  @Test func aNewerSchemaIsRefused() throws {
+    try withTemporaryPath { path in
+      do {
+        let store = try EventStore.open(path: path)
+        try store.pool.write { db in
+          try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v2')")
+          try db.execute(sql: "CREATE TABLE annotations (id INTEGER PRIMARY KEY) STRICT")
+        }
+      }
+      let error = StoreError.newerSchema(path: path, unknownMigrations: ["v2"])
+      #expect(throws: error) { try EventStore.open(path: path) }
+      #expect(throws: error) { try EventStore.openReadOnly(path: path) }
+      #expect(
+        error.description
+          == "\(path): written by a newer vmbus-sim (unknown migrations: v2); upgrade this build to open it"
+      )
+    }
+  }
+
+  @Test func ourDatabaseWithoutItsTablesIsRefused() throws {
+    try withTemporaryPath { path in
+      do {
+        let store = try EventStore.open(path: path)
+        try store.pool.write { db in try db.execute(sql: "DROP TABLE snapshots") }
+      }
+      #expect(throws: StoreError.missingTables(path: path, tables: ["snapshots"])) {
+        try EventStore.open(path: path)
+      }
+    }
+  }
+
+  @Test func aMissingFileCannotBeOpenedReadOnly() throws {
+    try withTemporaryPath { path in
+      #expect(throws: StoreError.cannotOpen(path: path, reason: "no such file")) {
+        try EventStore.openReadOnly(path: path)
+      }
+      #expect(!FileManager.default.fileExists(atPath: path))
+    }
+  }
+
+  @Test func aMissingDirectoryIsAnErrorNotACrash() {
+    let path = "/nonexistent-\(UUID().uuidString)/runs.sqlite"
+    #expect(throws: StoreError.self) { try EventStore.open(path: path) }
+  }
+}
