@@ -15,6 +15,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
   ],
   targets: [
     .target(name: "VMBusWire", swiftSettings: strict),
@@ -30,6 +31,17 @@ let package = Package(
     .target(
       name: "VMBusSim", dependencies: ["VMBusHost", "VMBusWire", .product(name: "Yams", package: "Yams")],
       swiftSettings: strict),
+    .target(
+      name: "VMBusSessions",
+      dependencies: ["VMBusHost", "VMBusWire", "VMBusTrace", "VMBusStore", "VMBusSim"],
+      swiftSettings: strict),
+    .executableTarget(
+      name: "vmbus-sim",
+      dependencies: [
+        "VMBusSessions", "VMBusSim", "VMBusStore", "VMBusTrace", "VMBusHost", "VMBusWire",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strict),
     .executableTarget(
       name: "vmbus-bench",
       dependencies: [
@@ -43,6 +55,8 @@ let package = Package(
     .testTarget(
       name: "VMBusTraceTests", dependencies: ["VMBusTrace", "VMBusHost", "VMBusWire"],
       swiftSettings: strict),
+    .testTarget(
+      name: "VMBusCLITests", dependencies: ["VMBusStore", "VMBusHost"], swiftSettings: strict),
     .testTarget(
       name: "VMBusSimTests", dependencies: ["VMBusSim", "VMBusHost", "VMBusWire"],
       swiftSettings: strict),

@@ -18,8 +18,7 @@ extension EventStore {
     do {
       try pool.read { db in
         _ = try SessionRows.progress(db, session, path: path)
-        try Self.scan(db, session: session, from: first, to: last, path: path, sources: true) {
-          stored in
+        try Self.scan(db, session, from: first, to: last, path: path, sources: true) { stored in
           do {
             try body(stored)
           } catch {
@@ -47,9 +46,8 @@ extension EventStore {
             path: path, session: session, seq: seq, eventCount: stored)
         }
         var (start, state) = try Self.snapshot(db, session, atOrBefore: seq, path: path)
-        try Self.scan(db, session: session, from: start + 1, to: seq, path: path, sources: false) {
-          stored in
-          _ = state.apply(stored.event)
+        try Self.scan(db, session, from: start + 1, to: seq, path: path, sources: false) {
+          _ = state.apply($0.event)
         }
         return state
       }
@@ -66,14 +64,15 @@ extension EventStore {
         let marks = try Row.fetchAll(
           db, sql: "SELECT seq, state_hash FROM snapshots WHERE session_id = ? ORDER BY seq",
           arguments: [session.rawValue]
-        ).map { row in (seq: try row.decode(Int.self, atIndex: 0), hash: try row.decode(String.self, atIndex: 1)) }
+        ).map { row in
+          (seq: try row.decode(Int.self, atIndex: 0), hash: try row.decode(String.self, atIndex: 1))
+        }
         let codec = SnapshotCodec()
         var mismatches: [SnapshotMismatch] = []
         var state = HostState()
         var next = 0
         var last = 0
-        try Self.scan(db, session: session, from: 1, to: .max, path: path, sources: false) {
-          stored in
+        try Self.scan(db, session, from: 1, to: .max, path: path, sources: false) { stored in
           _ = state.apply(stored.event)
           last = stored.seq
           while next < marks.count && marks[next].seq <= stored.seq {
@@ -145,7 +144,7 @@ extension EventStore {
   /// Visits the events of `session` in `first...last` in order through SQLite's C API,
   /// checking that no seq is missing.
   static func scan(
-    _ db: Database, session: SessionID, from first: Int, to last: Int, path: String,
+    _ db: Database, _ session: SessionID, from first: Int, to last: Int, path: String,
     sources: Bool, _ visit: (StoredEvent) throws -> Void
   ) throws {
     guard first <= last else { return }

@@ -138,6 +138,7 @@ public final class EventStore: Sendable {
   static func storeError(_ error: any Error, path: String) -> StoreError {
     switch error {
     case let error as StoreError: return error
+    case let error as EncodingError: return .encodingFailed(path: path, reason: "\(error)")
     case let error as DatabaseError:
       let message = (error.message ?? "\(error.resultCode)").lowercased()
       switch error.resultCode {

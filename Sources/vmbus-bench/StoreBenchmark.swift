@@ -20,29 +20,6 @@ enum StoreBenchmark {
     let rows = try events.map(RawRow.init)
     let sims = events.filter { if case .simulator = $0 { true } else { false } }.count
     print("store: \(events.count) events (\(sims) simulator events), best of \(rounds)")
-    // DIAG-BEGIN
-    do {
-      let facts = events.compactMap { if case .simulator(let f) = $0 { f } else { nil } }
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-      let (encodeTime, datas) = try timed { () throws -> [Data] in try facts.map { try encoder.encode($0) } }
-      let decoder = JSONDecoder()
-      let (decodeTime, _) = try timed { () throws -> [SimulatorEvent] in try datas.map { try decoder.decode(SimulatorEvent.self, from: $0) } }
-      print("diag: json encode \(formatted(milliseconds(encodeTime))) ms, decode \(formatted(milliseconds(decodeTime))) ms for \(facts.count)")
-      let traces = events.filter { if case .trace = $0 { true } else { false } }
-      let p = FileManager.default.temporaryDirectory.appendingPathComponent("diag-\(ProcessInfo.processInfo.processIdentifier).sqlite").path
-      let (t, _) = try timed { () throws(StoreError) -> Int in
-        let store = try EventStore.open(path: p)
-        var writer = try store.beginSession(SessionInfo(name: "d", kind: .simulated, createdAt: Date(timeIntervalSince1970: 0)))
-        try writer.append(contentsOf: traces)
-        return try writer.finish().eventCount
-      }
-      print("diag: store append of \(traces.count) trace events \(formatted(milliseconds(t))) ms")
-      let (f, _) = try timed { () -> Int in var st = HostState(); var n = 0; for e in events { n += st.apply(e).count }; return n }
-      print("diag: fold \(formatted(milliseconds(f))) ms")
-      remove(p)
-    }
-    // DIAG-END
     let directory = FileManager.default.temporaryDirectory
       .appendingPathComponent("vmbus-bench-store-\(ProcessInfo.processInfo.processIdentifier)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -95,7 +72,9 @@ enum StoreBenchmark {
     var latencies: [Double] = []
     for _ in 0..<lookups {
       let seq = Int(generator.next() % UInt64(events.count)) + 1
-      let (elapsed, _) = try timed { () throws(StoreError) in try store.state(session: session, at: seq) }
+      let (elapsed, _) = try timed { () throws(StoreError) in
+        try store.state(session: session, at: seq)
+      }
       latencies.append(milliseconds(elapsed))
     }
     let worst = events.count / 1024 * 1024 - 1
@@ -131,7 +110,9 @@ enum StoreBenchmark {
   }
 
   private static func remove(_ path: String) {
-    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    for suffix in ["", "-wal", "-shm"] {
+      try? FileManager.default.removeItem(atPath: path + suffix)
+    }
   }
 
   static func seconds(_ duration: Duration) -> Double {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VMBusHost
+
 @testable import VMBusStore
 
 @Suite struct ConcurrencyTests {
@@ -78,6 +79,7 @@ import VMBusHost
 /// A count one task increments and another reads.
 private final class Counter: Sendable {
   private let lock = NSLock()
+  // Safe: only read or written while holding `lock`.
   nonisolated(unsafe) private var count = 0
 
   var value: Int { lock.withLock { count } }

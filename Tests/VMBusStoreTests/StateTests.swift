@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import VMBusHost
+
 @testable import VMBusStore
 
 @Suite struct StateTests {
@@ -31,7 +32,8 @@ import VMBusHost
       let id = writer.sessionID
       #expect(try store.state(session: id, at: 100) == HostState.fold(events.prefix(100)).state)
       #expect(
-        throws: StoreError.sequenceOutOfRange(path: store.path, session: id, seq: 101, eventCount: 100)
+        throws: StoreError.sequenceOutOfRange(
+          path: store.path, session: id, seq: 101, eventCount: 100)
       ) { try store.state(session: id, at: 101) }
       _ = consume writer
     }
@@ -93,7 +95,9 @@ import VMBusHost
         try db.execute(sql: "UPDATE snapshots SET state = x'00' WHERE seq = 64")
       }
       #expect(throws: StoreError.self) { try store.state(session: id, at: 70) }
-      #expect(try store.state(session: id, at: 63) == HostState.fold(Workload.events(boots: 3).prefix(63)).state)
+      #expect(
+        try store.state(session: id, at: 63)
+          == HostState.fold(Workload.events(boots: 3).prefix(63)).state)
     }
   }
 

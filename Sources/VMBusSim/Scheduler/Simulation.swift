@@ -131,7 +131,9 @@ public struct Simulation: Sendable {
 
   mutating func finish(_ kind: OutcomeKind, _ message: String, atSeq: Int? = nil) {
     guard outcome == nil else { return }
-    outcome = Outcome(kind, atSeq: atSeq ?? (events.isEmpty ? nil : events.count), message: message)
+    // A pass happens nowhere in particular; anything else happens at the latest event.
+    let seq = kind == .passed ? nil : atSeq ?? (events.isEmpty ? nil : events.count)
+    outcome = Outcome(kind, atSeq: seq, message: message)
   }
 
   /// Feeds the host one input, recording the input and the events it decided.

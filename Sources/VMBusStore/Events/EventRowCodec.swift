@@ -8,11 +8,7 @@ private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self
 /// Binds events to the `events` insert statement, straight through SQLite's C API: the hot
 /// path of an append, where GRDB's argument boxing would cost more than the insert.
 struct EventRowEncoder {
-  private let json: JSONEncoder = {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return encoder
-  }()
+  private let json = SimulatorEventJSON()
 
   /// The `INSERT` whose parameters ``bind(_:session:seq:event:source:)`` fills.
   static let insertSQL: String = {
@@ -58,7 +54,9 @@ struct EventRowEncoder {
     text.withUTF8 { bytes in bindText(statement, index, UnsafeRawBufferPointer(bytes)) }
   }
 
-  private func bindText(_ statement: OpaquePointer, _ index: Int32, _ bytes: UnsafeRawBufferPointer) {
+  private func bindText(
+    _ statement: OpaquePointer, _ index: Int32, _ bytes: UnsafeRawBufferPointer
+  ) {
     // An empty buffer may have no base address; SQLite then binds NULL, so bind "" instead.
     let base = bytes.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start)
     sqlite3_bind_text(
@@ -74,7 +72,7 @@ struct RowDecodingError: Error {
 
 /// Reads events from a `SELECT` of ``EventColumns/selectColumns`` through SQLite's C API.
 struct EventRowDecoder {
-  private let json = JSONDecoder()
+  private let json = SimulatorEventJSON()
 
   /// The `SELECT` of one session's events in `?2...?3`, in order.
   static let selectSQL =
@@ -102,10 +100,10 @@ struct EventRowDecoder {
     guard let text = sqlite3_column_blob(statement, 17) else {
       throw RowDecodingError(reason: "\(name): sim is null")
     }
-    let data = Data(bytes: text, count: Int(sqlite3_column_bytes(statement, 17)))
+    let length = Int(sqlite3_column_bytes(statement, 17))
     let fact: SimulatorEvent
     do {
-      fact = try json.decode(SimulatorEvent.self, from: data)
+      fact = try json.decode(UnsafeRawBufferPointer(start: text, count: length))
     } catch {
       throw RowDecodingError(reason: "\(name): sim does not decode: \(error)")
     }
@@ -124,7 +122,8 @@ struct EventRowDecoder {
     var source = EventSource()
     if let text = sqlite3_column_text(statement, 18) {
       let count = Int(sqlite3_column_bytes(statement, 18))
-      source.tsText = String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
+      source.tsText = String(
+        decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
     }
     source.tsNanos = integer(19)
     source.threadID = integer(20)

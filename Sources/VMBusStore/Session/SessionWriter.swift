@@ -63,8 +63,7 @@ public struct SessionWriter: ~Copyable {
   }
 
   /// Appends one event at seq ``count`` + 1.
-  public mutating func append(_ event: HostEvent, source: EventSource? = nil) throws(StoreError)
-  {
+  public mutating func append(_ event: HostEvent, source: EventSource? = nil) throws(StoreError) {
     count += 1
     violationCount += state.apply(event).count
     pending.append(StoredEvent(seq: count, event: event, source: source))

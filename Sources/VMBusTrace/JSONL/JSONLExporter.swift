@@ -71,7 +71,8 @@ public struct JSONLExporter: Hashable, Sendable {
     return true
   }
 
-  private static func appendArguments(_ event: TraceEvent, to output: inout [UInt8]) {
+  /// Appends `"name": value` pairs for the event's arguments, QEMU's names in order.
+  package static func appendArguments(_ event: TraceEvent, to output: inout [UInt8]) {
     let words = event.words
     for (index, parameter) in event.point.parameters.enumerated() where index < words.count {
       if index > 0 { output.append(contentsOf: ", ".utf8) }
@@ -112,27 +113,5 @@ public struct JSONLExporter: Hashable, Sendable {
       output.append(contentsOf: #", "pid": "#.utf8)
       ASCII.appendDecimal(UInt64(pid), to: &output)
     }
-  }
-}
-
-/// JSON string escaping.
-enum JSONText {
-  /// Appends `text` as a quoted JSON string.
-  static func appendString(_ text: String, to output: inout [UInt8]) {
-    output.append(UInt8(ascii: "\""))
-    for byte in text.utf8 {
-      switch byte {
-      case UInt8(ascii: "\""): output.append(contentsOf: #"\""#.utf8)
-      case UInt8(ascii: "\\"): output.append(contentsOf: #"\\"#.utf8)
-      case UInt8(ascii: "\n"): output.append(contentsOf: #"\n"#.utf8)
-      case UInt8(ascii: "\r"): output.append(contentsOf: #"\r"#.utf8)
-      case UInt8(ascii: "\t"): output.append(contentsOf: #"\t"#.utf8)
-      case 0..<0x20:
-        output.append(contentsOf: #"\u00"#.utf8)
-        output.append(contentsOf: [byte >> 4, byte & 0xF].map { $0 < 10 ? $0 + 48 : $0 + 87 })
-      default: output.append(byte)
-      }
-    }
-    output.append(UInt8(ascii: "\""))
   }
 }

@@ -97,3 +97,13 @@ extension LogPrefix {
     return value
   }
 }
+
+extension LogPrefix {
+  /// The prefix whose ``text`` is exactly `text` (as stored with an imported event), or nil.
+  public init?(text: String) {
+    let bytes = Array(text.utf8)
+    let parsed = bytes.withUnsafeBufferPointer { Self.parse($0) }
+    guard let parsed, parsed.end == bytes.count else { return nil }
+    self = parsed.prefix
+  }
+}

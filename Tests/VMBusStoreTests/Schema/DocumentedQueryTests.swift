@@ -3,14 +3,16 @@ import GRDB
 import Testing
 import VMBusHost
 import VMBusWire
+
 @testable import VMBusStore
 
 /// Runs every `sql` block of docs/store.md against a known database and checks its rows.
 @Suite struct DocumentedQueryTests {
   /// The `sql` blocks of docs/store.md, keyed by their first line's `-- title`.
   static func documentedQueries() throws -> [String: String] {
+    // Tests/VMBusStoreTests/Schema/DocumentedQueryTests.swift → the package root.
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let text = try String(contentsOf: root.appendingPathComponent("docs/store.md"), encoding: .utf8)
     var queries: [String: String] = [:]
     for block in text.components(separatedBy: "```sql\n").dropFirst() {

@@ -1,6 +1,7 @@
 import GRDB
 import Testing
 import VMBusHost
+
 @testable import VMBusStore
 
 @Suite struct SessionWriterTests {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import VMBusHost
+
 @testable import VMBusStore
 
 @Suite struct SchemaTests {
@@ -35,10 +36,13 @@ import VMBusHost
         try writer.append(contentsOf: EventSamples.all)
         try writer.finish()
       }
-      let again = try EventStore.open(path: path)
-      #expect(try again.sessions().map(\.eventCount) == [EventSamples.all.count])
+      // Every connection is closed, so SQLite has removed the WAL: a reader alone opens it.
+      #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
       let reader = try EventStore.openReadOnly(path: path)
       #expect(try reader.sessions().map(\.status) == [.complete])
+      #expect(try reader.allEvents(SessionID(1)).map(\.event) == EventSamples.all)
+      let again = try EventStore.open(path: path)
+      #expect(try again.sessions().map(\.eventCount) == [EventSamples.all.count])
       #expect(throws: StoreError.readOnly(path: path)) {
         _ = try reader.beginSession(simulatedInfo())
       }

@@ -1,5 +1,6 @@
 import Testing
 import VMBusHost
+
 @testable import VMBusStore
 
 @Suite struct RoundTripTests {
@@ -53,7 +54,8 @@ import VMBusHost
   @Test func sessionInfoRoundTrips() throws {
     try withTemporaryStore { store in
       let info = SessionInfo(
-        name: "boot.log", kind: .imported, source: SessionSource(file: "/tmp/boot.log", format: "log"),
+        name: "boot.log", kind: .imported,
+        source: SessionSource(file: "/tmp/boot.log", format: "log"),
         scenarioText: nil, seed: UInt64.max, createdAt: fixedDate,
         metadata: ["skipped_lines": 3, "note": "x", "ratio": 0.5, "ok": true])
       let writer = try store.beginSession(info)

@@ -1,0 +1,169 @@
+import Foundation
+import VMBusHost
+import VMBusStore
+import VMBusTrace
+
+/// The formats `export` writes.
+public enum ExportFormat: String, CaseIterable, Sendable {
+  /// QEMU's log backend text.
+  case qemuLog = "qemu-log"
+  /// QEMU's simple backend binary, readable by `scripts/simpletrace.py`.
+  case simple
+  /// One JSON object per event.
+  case jsonl
+}
+
+/// Which line prefix a `qemu-log` export uses.
+public enum ExportDialect: String, CaseIterable, Sendable {
+  /// The prefix each event was imported with (byte-identical re-export); none for
+  /// simulated events.
+  case original
+  /// `TID@SEC.USEC:` (QEMU 5.1-10.0 with `-msg timestamp=on`).
+  case thread
+  /// No prefix (QEMU 6.0-10.0 default).
+  case plain
+  /// ISO-8601 UTC (QEMU 10.1+ with `-msg timestamp=on`).
+  case iso8601
+}
+
+/// Writes a stored session in a QEMU format or as JSON Lines. Simulator facts are not
+/// QEMU trace points and are left out (a simple-trace gap becomes a dropped-events record).
+public struct SessionExporter {
+  public let store: EventStore
+  public let session: SessionID
+
+  public init(store: EventStore, session: SessionID) {
+    self.store = store
+    self.session = session
+  }
+
+  /// Writes to `path`, or to standard output when it is nil. Returns the events written.
+  @discardableResult
+  public func export(
+    _ format: ExportFormat, dialect: ExportDialect = .original, to path: String?
+  ) throws(SessionsError) -> Int {
+    switch format {
+    case .simple:
+      guard let path else { throw .usage("--format simple writes binary: give -o FILE") }
+      return try exportSimple(to: path)
+    case .qemuLog, .jsonl:
+      var sink = try TextSink(path: path)
+      defer { sink.close() }
+      var written = 0
+      var jsonl = JSONLExporter()
+      var buffer: [UInt8] = []
+      let formatter = QEMULogFormatter(
+        dialect: dialect.logDialect ?? .plain, threadID: 4152, vcpuThreadID: 4153)
+      try scan { stored in
+        buffer.removeAll(keepingCapacity: true)
+        switch format {
+        case .qemuLog:
+          guard case .trace(let event) = stored.event else { return }
+          let prefix: LogPrefix?
+          if dialect == .original {
+            prefix = stored.source?.tsText.flatMap { LogPrefix(text: $0) }
+          } else {
+            let micros = UInt64(clamping: (stored.source?.tsNanos ?? 0) / 1_000)
+            prefix = formatter.prefix(for: event, atMicroseconds: micros)
+          }
+          QEMULogFormatter.appendLine(event, prefix: prefix, to: &buffer)
+        case .jsonl, .simple:
+          let timestamp = stored.source?.tsText.flatMap { LogPrefix(text: $0) }.map {
+            TraceTimestamp.log($0)
+          }
+          guard jsonl.appendLine(stored.event, timestamp: timestamp, to: &buffer) else { return }
+        }
+        written += 1
+        try sink.write(buffer)
+      }
+      return written
+    }
+  }
+
+  private func exportSimple(to path: String) throws(SessionsError) -> Int {
+    var written = 0
+    do {
+      var writer = try SimpleTraceWriter(path: path, pid: 4152)
+      var failure: TraceIOError?
+      try scan { stored in
+        guard failure == nil else { return }
+        let time = UInt64(bitPattern: stored.source?.tsNanos ?? Int64(stored.seq) * 1_000)
+        do throws(TraceIOError) {
+          if try writer.write(stored.event, timestampNS: time) { written += 1 }
+        } catch {
+          failure = error
+        }
+      }
+      if let failure { throw failure }
+      try writer.close()
+    } catch let error as SessionsError {
+      throw error
+    } catch {
+      throw .io("\(error)")
+    }
+    return written
+  }
+
+  private func scan(_ body: (StoredEvent) throws -> Void) throws(SessionsError) {
+    do {
+      try store.events(session: session, body)
+    } catch let error as StoreError {
+      throw .store(error)
+    } catch let error as SessionsError {
+      throw error
+    } catch {
+      throw .io("\(error)")
+    }
+  }
+}
+
+extension ExportDialect {
+  var logDialect: LogDialect? {
+    switch self {
+    case .original: nil
+    case .thread: .threadTimestamp
+    case .plain: .plain
+    case .iso8601: .iso8601
+    }
+  }
+}
+
+/// Buffered text output to a file or standard output.
+struct TextSink {
+  private let handle: FileHandle
+  private let owned: Bool
+  private var pending: [UInt8] = []
+
+  init(path: String?) throws(SessionsError) {
+    guard let path, path != "-" else {
+      handle = FileHandle.standardOutput
+      owned = false
+      return
+    }
+    guard FileManager.default.createFile(atPath: path, contents: nil),
+      let opened = FileHandle(forWritingAtPath: path)
+    else { throw .io("\(path): cannot create") }
+    handle = opened
+    owned = true
+  }
+
+  mutating func write(_ bytes: [UInt8]) throws(SessionsError) {
+    pending.append(contentsOf: bytes)
+    if pending.count >= 1 << 16 { try flush() }
+  }
+
+  mutating func flush() throws(SessionsError) {
+    guard !pending.isEmpty else { return }
+    do {
+      try handle.write(contentsOf: pending)
+    } catch {
+      throw .io("write failed: \(error)")
+    }
+    pending.removeAll(keepingCapacity: true)
+  }
+
+  mutating func close() {
+    try? flush()
+    if owned { try? handle.close() }
+  }
+}

@@ -1,0 +1,42 @@
+import VMBusHost
+import VMBusSim
+
+/// The readable transcript of a run: who sent what, with the trace events under each line.
+public enum TranscriptRenderer {
+  public static func lines(_ run: SimulationRun) -> [String] {
+    var lines: [String] = []
+    for entry in run.transcript {
+      let who: String
+      switch entry.direction {
+      case .guestToHost: who = "\(entry.actor ?? "guest") → host"
+      case .hostToGuest: who = "host → guest"
+      case .host: who = "host"
+      case .environment: who = entry.actor.map { "\($0) (env)" } ?? "env"
+      }
+      lines.append("\(time(entry.time))  \(who.padded(to: 22)) \(entry.text)")
+      for index in entry.events where index < run.events.count {
+        lines.append(
+          "              " + "#\(index + 1)".padded(to: 6) + " " + run.events[index].text)
+      }
+    }
+    return lines
+  }
+
+  /// Virtual time in microseconds with three decimals, right-aligned.
+  static func time(_ duration: VirtualDuration) -> String {
+    let micros = duration.nanoseconds / 1_000
+    let fraction = duration.nanoseconds % 1_000
+    let text = "\(micros).\(String(fraction).leftZeroPadded(to: 3))µs"
+    return text.count >= 12 ? text : String(repeating: " ", count: 12 - text.count) + text
+  }
+}
+
+extension String {
+  func padded(to width: Int) -> String {
+    count >= width ? self : self + String(repeating: " ", count: width - count)
+  }
+
+  func leftZeroPadded(to width: Int) -> String {
+    count >= width ? self : String(repeating: "0", count: width - count) + self
+  }
+}

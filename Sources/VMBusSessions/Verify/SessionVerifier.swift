@@ -1,0 +1,110 @@
+import VMBusHost
+import VMBusSim
+import VMBusStore
+
+/// A problem `verify` found, at a seq.
+public struct VerificationFinding: Sendable {
+  public var seq: Int?
+  public var rule: String
+  public var message: String
+}
+
+/// Refolds a stored session and checks every rule; a simulated session is also re-run from
+/// its scenario text and seed, and its event stream compared with the stored one.
+public struct SessionVerifier {
+  public let store: EventStore
+  public let session: SessionID
+
+  public init(store: EventStore, session: SessionID) {
+    self.store = store
+    self.session = session
+  }
+
+  public func verify() throws(SessionsError) -> (events: Int, findings: [VerificationFinding]) {
+    let summary: SessionSummary
+    do {
+      summary = try store.session(session)
+    } catch {
+      throw .store(error)
+    }
+    var findings: [VerificationFinding] = []
+    var state = HostState()
+    var stored: [HostEvent] = []
+    let keepEvents = summary.info.kind == .simulated
+    var count = 0
+    do {
+      try store.events(session: session) { event in
+        count += 1
+        if keepEvents { stored.append(event.event) }
+        for violation in state.apply(event.event) {
+          findings.append(
+            VerificationFinding(
+              seq: event.seq, rule: violation.rule.rawValue,
+              message: "\(violation.event): \(violation.message)"))
+        }
+      }
+      for mismatch in try store.verifySnapshots(session: session) {
+        findings.append(
+          VerificationFinding(seq: mismatch.seq, rule: "snapshot_mismatch", message: "\(mismatch)"))
+      }
+    } catch let error as StoreError {
+      throw .store(error)
+    } catch {
+      throw .io("\(error)")
+    }
+    if summary.status == .complete, let hash = summary.finalStateHash, hash != state.digest.hex {
+      findings.append(
+        VerificationFinding(
+          seq: count, rule: "final_state_hash",
+          message: "stored \(hash), refolded \(state.digest.hex)"))
+    }
+    if keepEvents { findings += rerun(summary, stored: stored) }
+    return (count, findings)
+  }
+
+  /// Re-runs a simulated session and reports the first divergence from the stored events.
+  private func rerun(_ summary: SessionSummary, stored: [HostEvent]) -> [VerificationFinding] {
+    guard let text = summary.info.scenarioText, let seed = summary.info.seed else {
+      return [
+        VerificationFinding(seq: nil, rule: "rerun", message: "no scenario text or seed stored")
+      ]
+    }
+    let scenario: Scenario
+    do {
+      scenario = try ScenarioParser.parse(
+        text, file: summary.info.source?.file ?? summary.info.name)
+    } catch {
+      return [
+        VerificationFinding(
+          seq: nil, rule: "rerun", message: "the stored scenario no longer parses: \(error)")
+      ]
+    }
+    let run = Simulation.run(scenario, seed: seed, transcript: false)
+    if let index = zip(run.events, stored).enumerated().first(where: {
+      $0.element.0 != $0.element.1
+    })?.offset {
+      return [
+        VerificationFinding(
+          seq: index + 1, rule: "determinism",
+          message: "re-run gives \(run.events[index].text), stored \(stored[index].text)")
+      ]
+    }
+    if run.events.count != stored.count {
+      return [
+        VerificationFinding(
+          seq: min(run.events.count, stored.count) + 1, rule: "determinism",
+          message: "re-run gives \(run.events.count) events, stored \(stored.count)")
+      ]
+    }
+    if case .string(let outcome) = summary.info.metadata["outcome"],
+      outcome != run.outcome.kind.rawValue
+    {
+      return [
+        VerificationFinding(
+          seq: nil, rule: "determinism", message: "re-run outcome \(run.outcome), stored \(outcome)"
+        )
+      ]
+    }
+    return []
+  }
+}

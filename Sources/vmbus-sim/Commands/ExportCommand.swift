@@ -1,0 +1,53 @@
+import ArgumentParser
+import VMBusSessions
+import VMBusStore
+
+struct ExportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "export",
+    abstract: "Write a session as a QEMU log, a QEMU simple-trace file, or JSON Lines.",
+    discussion: """
+      An imported log exported with the default dialect (original) is byte-identical to its \
+      vmbus_* lines. Simulator facts are not QEMU trace points and are left out.
+
+      Examples:
+        vmbus-sim export 1 --format qemu-log --dialect thread -o boot.log
+        vmbus-sim export 1 --format simple -o trace-4152
+      """)
+
+  @Argument(help: "The session id.") var session: Int64
+  @OptionGroup var database: DatabaseOptions
+  @Option(help: "qemu-log, simple or jsonl.") var format: ExportFormatArgument
+  @Option(help: "For qemu-log: original, thread, plain or iso8601.")
+  var dialect: ExportDialectArgument = ExportDialectArgument(dialect: .original)
+  @Option(name: .short, help: "Output file (default: standard output; required for simple).")
+  var output: String?
+
+  func run() throws {
+    try reportingFailures {
+      let store = try database.openForReading()
+      try SessionExporter(store: store, session: SessionID(session))
+        .export(format.format, dialect: dialect.dialect, to: output)
+    }
+  }
+}
+
+struct ExportFormatArgument: ExpressibleByArgument {
+  let format: ExportFormat
+  init?(argument: String) {
+    guard let format = ExportFormat(rawValue: argument) else { return nil }
+    self.format = format
+  }
+  static let allValueStrings = ExportFormat.allCases.map(\.rawValue)
+}
+
+struct ExportDialectArgument: ExpressibleByArgument {
+  let dialect: ExportDialect
+  init(dialect: ExportDialect) { self.dialect = dialect }
+  init?(argument: String) {
+    guard let dialect = ExportDialect(rawValue: argument) else { return nil }
+    self.dialect = dialect
+  }
+  var defaultValueDescription: String { dialect.rawValue }
+  static let allValueStrings = ExportDialect.allCases.map(\.rawValue)
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import VMBusSessions
+import VMBusTrace
+
+struct ImportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "import",
+    abstract: "Import a QEMU trace (-trace 'vmbus_*', log or simple backend) as a session.",
+    discussion: """
+      Lines that are not vmbus_* events (other trace points, error_report lines, blank \
+      lines) are skipped and counted; --strict makes them errors. A malformed trace is \
+      reported as FILE:LINE: error: ... (or the byte offset) with exit status 65, and the \
+      database is left as it was.
+
+      Example:
+        vmbus-sim import qemu.log --name boot-1 --json
+      """)
+
+  @Argument(help: "The trace file.") var file: String
+  @OptionGroup var database: DatabaseOptions
+  @Option(help: "A name for the session (default: the file name).") var name: String?
+  @Option(help: "log or simple (default: detected from the file).") var format: TraceFormatArgument?
+  @Flag(help: "Treat lines that are not vmbus_* events as errors.") var strict = false
+  @Flag(help: "Print {\"session\": N, \"events\": N, \"skipped\": N}.") var json = false
+
+  func run() throws {
+    try reportingFailures {
+      let importer = TraceImporter(
+        path: file, format: format?.format, strict: strict, name: name)
+      let summary = try importer.run(into: try database.open())
+      if json {
+        var out = JSONBuilder()
+        out.object { out in
+          out.field("session", summary.session.rawValue)
+          out.field("events", summary.events)
+          out.field("skipped", summary.skipped)
+        }
+        emit(out.text)
+      } else {
+        let reasons = summary.skippedByReason.map { "\($0.count) \($0.reason)" }
+        emit(
+          "imported \(file) (\(summary.format)) as session \(summary.session): "
+            + "\(summary.events) events, \(summary.skipped) skipped"
+            + (reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")))"))
+      }
+    }
+  }
+}
+
+/// `--format log|simple`.
+struct TraceFormatArgument: ExpressibleByArgument {
+  let format: TraceFormat
+
+  init?(argument: String) {
+    switch argument {
+    case "log": format = .log
+    case "simple": format = .simple
+    default: return nil
+    }
+  }
+
+  static let allValueStrings = ["log", "simple"]
+}

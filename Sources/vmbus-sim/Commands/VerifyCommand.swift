@@ -1,0 +1,55 @@
+import ArgumentParser
+import VMBusSessions
+import VMBusStore
+
+struct VerifyCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "verify",
+    abstract: "Refold a session and check every rule; re-run a simulated one and compare.",
+    discussion: """
+      Exit status 0 when clean, 1 when there are violations.
+
+      Example:
+        vmbus-sim verify 3 --json
+      """)
+
+  @Argument(help: "The session id.") var session: Int64
+  @OptionGroup var database: DatabaseOptions
+  @Flag(help: "Print {\"session\": N, \"events\": N, \"violations\": [...]}.") var json = false
+
+  func run() throws {
+    var clean = true
+    try reportingFailures {
+      let store = try database.openForReading()
+      let (events, findings) = try SessionVerifier(store: store, session: SessionID(session))
+        .verify()
+      clean = findings.isEmpty
+      if json {
+        var out = JSONBuilder()
+        out.object { out in
+          out.field("session", session)
+          out.field("events", events)
+          out.key("violations")
+          out.array { out in
+            for finding in findings {
+              out.object { out in
+                out.field("seq", finding.seq)
+                out.field("rule", finding.rule)
+                out.field("message", finding.message)
+              }
+            }
+          }
+        }
+        emit(out.text)
+      } else {
+        for finding in findings {
+          emit("seq \(finding.seq.map(String.init) ?? "-"): \(finding.rule): \(finding.message)")
+        }
+        emit(
+          "session \(session): \(events) events, \(findings.count) violation\(findings.count == 1 ? "" : "s")"
+        )
+      }
+    }
+    if !clean { throw ExitCode(1) }
+  }
+}
