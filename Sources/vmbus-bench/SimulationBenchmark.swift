@@ -24,7 +24,8 @@ enum SimulationBenchmark {
       seed &+= 1
     }
     let elapsed = clock.now - start
-    let secondsTaken = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let secondsTaken =
+      Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     print(
       "sim (\(path), no persistence, 1 core): \(runs) runs in \(EvolveBenchmark.formatted(secondsTaken)) s, "
         + "\(EvolveBenchmark.formatted(Double(runs) / secondsTaken)) runs/s, "
