@@ -31,7 +31,7 @@ public enum StateChange: Hashable, Sendable, CustomStringConvertible {
     switch self {
     case .bus(let from, let to): "bus \(from)→\(to)"
     case .messageInFlight(let inFlight): inFlight ? "message in flight" : "nothing in flight"
-    case .version(let from, let to): "version \(from)→\(to)"
+    case .version(let from, let to): "version \(Self.version(from))→\(Self.version(to))"
     case .targetVP(let from, let to): "target_vp \(Self.vp(from))→\(Self.vp(to))"
     case .queueLength(let from, let to): "rx queue \(from)→\(to)"
     case .channelAdded(let id): "channel \(id) added"
@@ -44,6 +44,10 @@ public enum StateChange: Hashable, Sendable, CustomStringConvertible {
     case .gpadlRemoved(let id): "gpadl \(id) freed"
     case .fault(let fault): "HOST FAULT: \(fault)"
     }
+  }
+
+  private static func version(_ value: ProtocolVersion) -> String {
+    value.rawValue == 0 ? "none" : value.description
   }
 
   private static func vp(_ value: UInt32) -> String {

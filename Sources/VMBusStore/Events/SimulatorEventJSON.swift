@@ -30,7 +30,7 @@ struct SimulatorEventJSON {
       out.append(contentsOf: Self.payloadKey)
       for (index, byte) in call.payload.enumerated() {
         if index > 0 { out.append(UInt8(ascii: ",")) }
-        Self.append(UInt64(byte), to: &out)
+        out.append(contentsOf: Self.byteDigits[Int(byte)])
       }
       out.append(contentsOf: Self.payloadSizeKey)
       Self.append(UInt64(call.payloadSize), to: &out)
@@ -65,6 +65,9 @@ struct SimulatorEventJSON {
   private static let signalPrefix = Array(#"{"signal":{"connectionID":"#.utf8)
   private static let signalStatusKey = Array(#","status":"#.utf8)
   private static let close2 = Array("}}".utf8)
+
+  /// The decimal text of each byte value.
+  private static let byteDigits: [[UInt8]] = (0...255).map { Array(String($0).utf8) }
 
   /// Appends `value` in decimal.
   private static func append(_ value: UInt64, to out: inout [UInt8]) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import VMBusSessions
 import VMBusStore
 
@@ -21,11 +22,18 @@ struct ReplayCommand: ParsableCommand {
   @Option(help: "Show only the step with this seq.") var to: Int?
   @Option(help: "Start at this seq.") var from: Int = 1
   @Flag(help: "JSON Lines output.") var json = false
+  @Flag(
+    help: "Step interactively: next, prev, jump, find by name, channel or GPADL, state, changes.")
+  var interactive = false
 
   func run() throws {
     try reportingFailures {
       let store = try database.openForReading()
       let replayer = SessionReplayer(store: store, session: SessionID(session))
+      if interactive {
+        try runInteractive(replayer)
+        return
+      }
       if let to {
         guard to >= 1 else { throw SessionsError.usage("--to must be at least 1") }
         let step = try replayer.step(at: to)
@@ -33,6 +41,19 @@ struct ReplayCommand: ParsableCommand {
         return
       }
       try replayer.forEach(from: max(from, 1)) { step in print(step, json: json) }
+    }
+  }
+
+  /// Reads commands from standard input (a terminal or a pipe) until `quit` or end of input.
+  private func runInteractive(_ replayer: SessionReplayer) throws {
+    var stepper = try InteractiveReplay(replayer: replayer)
+    emit("session \(session): \(stepper.eventCount) events; h for help")
+    while true {
+      Swift.print(stepper.prompt, terminator: "")
+      guard let line = readLine() else { break }
+      let (output, proceed) = stepper.handle(line.trimmingCharacters(in: .whitespaces))
+      output.forEach(emit)
+      if !proceed { break }
     }
   }
 
