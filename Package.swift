@@ -56,7 +56,9 @@ let package = Package(
       name: "VMBusTraceTests", dependencies: ["VMBusTrace", "VMBusHost", "VMBusWire"],
       swiftSettings: strict),
     .testTarget(
-      name: "VMBusCLITests", dependencies: ["VMBusStore", "VMBusHost"], swiftSettings: strict),
+      name: "VMBusCLITests",
+      dependencies: ["VMBusStore", "VMBusHost", .product(name: "GRDB", package: "GRDB.swift")],
+      swiftSettings: strict),
     .testTarget(
       name: "VMBusSimTests", dependencies: ["VMBusSim", "VMBusHost", "VMBusWire"],
       swiftSettings: strict),

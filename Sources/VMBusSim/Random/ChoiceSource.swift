@@ -5,6 +5,9 @@
 public struct ChoiceSource: Sendable {
   private var generator: SplitMix64
   private let replay: [UInt32]
+  /// Past the replayed choices: draw from the seed, or take 0 (a shrunk case's simplest
+  /// continuation).
+  private let zeroAfterReplay: Bool
   private var position = 0
   /// The draws made so far, each already reduced to its bound.
   public private(set) var recorded: [UInt32] = []
@@ -13,12 +16,15 @@ public struct ChoiceSource: Sendable {
   public init(seed: UInt64) {
     generator = SplitMix64(seed: seed)
     replay = []
+    zeroAfterReplay = false
   }
 
-  /// Replays `choices`; once they run out, draws from `seed`.
-  public init(replaying choices: [UInt32], seed: UInt64) {
+  /// Replays `choices`; once they run out, draws from `seed`, or takes 0 when
+  /// `zeroAfterReplay` (how shrunk cases and regression files are replayed).
+  public init(replaying choices: [UInt32], seed: UInt64, zeroAfterReplay: Bool = false) {
     generator = SplitMix64(seed: seed)
     replay = choices
+    self.zeroAfterReplay = zeroAfterReplay
   }
 
   /// A value in `0..<bound` (0 when the bound is 0 or 1, without consuming a draw).
@@ -27,6 +33,8 @@ public struct ChoiceSource: Sendable {
     let value: UInt32
     if position < replay.count {
       value = replay[position] % UInt32(bound)
+    } else if zeroAfterReplay {
+      value = 0
     } else {
       value = UInt32(generator.next() % UInt64(bound))
     }

@@ -32,6 +32,9 @@ struct ActorRuntime: Sendable {
   var inbox: [ChannelMessage] = []
   /// The last VERSION_RESPONSE this actor consumed refused its version.
   var lastVersionRefused = false
+  /// Requests this actor posted successfully, by type and key (GPADL id or relid), so a hang
+  /// can tell a reply the host owes from one the script never asked for.
+  var requests: [RequestKey] = []
   /// A waiting actor's inbox holds a message its wait matches (kept current on arrival, so
   /// the scheduler need not scan inboxes every step).
   var hasMatchingMessage = false
@@ -56,6 +59,50 @@ struct ActorRuntime: Sendable {
     inbox.append(message)
     if case .waiting(let waiting) = status, waiting.condition.matches(message) {
       hasMatchingMessage = true
+    }
+  }
+}
+
+/// A posted request that the host answers: its type and the id the reply echoes.
+struct RequestKey: Hashable, Sendable {
+  var type: MessageType
+  var key: UInt32?
+
+  /// The request `payload` is, when it is one the host must answer.
+  init?(payload: [UInt8]) {
+    guard payload.count >= 8 else { return nil }
+    let type = MessageType(
+      UInt32(payload[0]) | UInt32(payload[1]) << 8 | UInt32(payload[2]) << 16
+        | UInt32(payload[3]) << 24)
+    let reader = ByteReader(payload)
+    switch type {
+    case .initiateContact, .requestOffers, .unload: key = nil
+    case .gpadlHeader, .gpadlTeardown: key = reader.read(UInt32.self, at: 12)
+    case .openChannel: key = reader.read(UInt32.self, at: 8)
+    default: return nil
+    }
+    self.type = type
+  }
+
+  init(type: MessageType, key: UInt32?) {
+    self.type = type
+    self.key = key
+  }
+
+  /// The request a wait's reply answers, when the wait names enough to tell.
+  static func answered(by condition: ReplyCondition) -> RequestKey? {
+    func field(_ name: ReplyField) -> UInt32? {
+      condition.fields.first { $0.field == name }.map { UInt32(truncatingIfNeeded: $0.value) }
+    }
+    switch condition.type {
+    case .versionResponse: return RequestKey(type: .initiateContact, key: nil)
+    case .allOffersDelivered, .offerChannel: return RequestKey(type: .requestOffers, key: nil)
+    case .unloadResponse: return RequestKey(type: .unload, key: nil)
+    case .gpadlCreated: return field(.gpadlID).map { RequestKey(type: .gpadlHeader, key: $0) }
+    case .gpadlTorndown: return field(.gpadlID).map { RequestKey(type: .gpadlTeardown, key: $0) }
+    case .openChannelResult:
+      return field(.childRelid).map { RequestKey(type: .openChannel, key: $0) }
+    default: return nil
     }
   }
 }

@@ -5,11 +5,15 @@ public struct Outcome: Hashable, Sendable, Codable, CustomStringConvertible {
   public var atSeq: Int?
   /// What happened, in words.
   public var message: String
+  /// For a hang: a waiting actor had posted the request whose reply it waits for, so the
+  /// host (not the guest script) left it waiting.
+  public var hostOwesReply: Bool
 
-  public init(_ kind: OutcomeKind, atSeq: Int?, message: String) {
+  public init(_ kind: OutcomeKind, atSeq: Int?, message: String, hostOwesReply: Bool = false) {
     self.kind = kind
     self.atSeq = atSeq
     self.message = message
+    self.hostOwesReply = hostOwesReply
   }
 
   /// Whether this outcome is what `expected` asks for.

@@ -75,7 +75,12 @@ extension Simulation {
       .guestToHost, actor: name,
       "\((try? ChannelMessage(decoding: call.effectivePayload))?.summary ?? "\(spec.type.name) (malformed)") [\(status)]",
       from: begin)
-    guard status != .success else { return advance(index) }
+    guard status != .success else {
+      if let request = RequestKey(payload: call.effectivePayload) {
+        actors[index].requests.append(request)
+      }
+      return advance(index)
+    }
     if let backoff = retry.backoff(after: status, attempt: actors[index].attempt) {
       actors[index].attempt += 1
       actors[index].status = .sleeping(until: now + backoff)

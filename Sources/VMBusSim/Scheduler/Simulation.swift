@@ -38,9 +38,15 @@ public struct Simulation: Sendable {
     self.init(prepared, seed: seed, choices: ChoiceSource(seed: seed))
   }
 
-  /// A run replaying recorded `choices` (then drawing from `seed` if they run out).
-  public init(_ prepared: PreparedScenario, seed: UInt64, replaying choices: [UInt32]) {
-    self.init(prepared, seed: seed, choices: ChoiceSource(replaying: choices, seed: seed))
+  /// A run replaying recorded `choices`; past them it draws from `seed`, or takes 0 when
+  /// `zeroAfterReplay` (shrunk cases and regression files).
+  public init(
+    _ prepared: PreparedScenario, seed: UInt64, replaying choices: [UInt32],
+    zeroAfterReplay: Bool = false
+  ) {
+    self.init(
+      prepared, seed: seed,
+      choices: ChoiceSource(replaying: choices, seed: seed, zeroAfterReplay: zeroAfterReplay))
   }
 
   private init(_ prepared: PreparedScenario, seed: UInt64, choices: ChoiceSource) {
@@ -122,18 +128,25 @@ public struct Simulation: Sendable {
     if waiting.isEmpty {
       return finish(.passed, "")
     }
+    var owed = false
     let names = waiting.map { actor -> String in
       guard case .waiting(let w) = actor.status else { return actor.name }
+      let request = RequestKey.answered(by: w.condition)
+      let asked = request.map { actor.requests.contains($0) } ?? false
+      owed = owed || asked
       return "\(actor.name) waits for \(w.condition.type.name)"
+        + (asked ? " (its \(request?.type.name ?? "request") was accepted)" : "")
     }
-    finish(.guestHang, names.joined(separator: "; ") + ", and nothing can send it")
+    finish(.guestHang, names.joined(separator: "; ") + ", and nothing can send it", owesReply: owed)
   }
 
-  mutating func finish(_ kind: OutcomeKind, _ message: String, atSeq: Int? = nil) {
+  mutating func finish(
+    _ kind: OutcomeKind, _ message: String, atSeq: Int? = nil, owesReply: Bool = false
+  ) {
     guard outcome == nil else { return }
     // A pass happens nowhere in particular; anything else happens at the latest event.
     let seq = kind == .passed ? nil : atSeq ?? (events.isEmpty ? nil : events.count)
-    outcome = Outcome(kind, atSeq: seq, message: message)
+    outcome = Outcome(kind, atSeq: seq, message: message, hostOwesReply: owesReply)
   }
 
   /// Feeds the host one input, recording the input and the events it decided.

@@ -19,35 +19,41 @@ struct SimulatorEventJSON {
 
   /// The JSON text of `fact`, as UTF-8.
   func encode(_ fact: SimulatorEvent) throws -> [UInt8] {
-    var out: [UInt8] = []
     switch fact {
     case .hypercall(let call, let status):
-      out.reserveCapacity(96 + 4 * call.payload.count)
-      out.append(contentsOf: Self.hypercallPrefix)
-      Self.append(UInt64(call.connectionID), to: &out)
-      out.append(contentsOf: Self.messageTypeKey)
-      Self.append(UInt64(call.messageType), to: &out)
-      out.append(contentsOf: Self.payloadKey)
-      for (index, byte) in call.payload.enumerated() {
-        if index > 0 { out.append(UInt8(ascii: ",")) }
-        out.append(contentsOf: Self.byteDigits[Int(byte)])
+      // 91 bytes of keys, at most 35 digits of numbers, at most 4 bytes per payload byte.
+      return [UInt8](unsafeUninitializedCapacity: 128 + 4 * call.payload.count) { buffer, count in
+        var out = ByteWriter(buffer: buffer)
+        out.write(Self.hypercallPrefix)
+        out.decimal(UInt64(call.connectionID))
+        out.write(Self.messageTypeKey)
+        out.decimal(UInt64(call.messageType))
+        out.write(Self.payloadKey)
+        for (index, byte) in call.payload.enumerated() {
+          if index > 0 { out.write(UInt8(ascii: ",")) }
+          out.decimal(byte)
+        }
+        out.write(Self.payloadSizeKey)
+        out.decimal(UInt64(call.payloadSize))
+        out.write(Self.hypercallStatusKey)
+        out.decimal(UInt64(status.rawValue))
+        out.write(Self.close2)
+        count = out.count
       }
-      out.append(contentsOf: Self.payloadSizeKey)
-      Self.append(UInt64(call.payloadSize), to: &out)
-      out.append(contentsOf: Self.hypercallStatusKey)
-      Self.append(UInt64(status.rawValue), to: &out)
-      out.append(contentsOf: Self.close2)
     case .signal(let connectionID, let status):
-      out.reserveCapacity(48)
-      out.append(contentsOf: Self.signalPrefix)
-      Self.append(UInt64(connectionID), to: &out)
-      out.append(contentsOf: Self.signalStatusKey)
-      Self.append(UInt64(status.rawValue), to: &out)
-      out.append(contentsOf: Self.close2)
+      // 39 bytes of keys, at most 15 digits.
+      return [UInt8](unsafeUninitializedCapacity: 64) { buffer, count in
+        var out = ByteWriter(buffer: buffer)
+        out.write(Self.signalPrefix)
+        out.decimal(UInt64(connectionID))
+        out.write(Self.signalStatusKey)
+        out.decimal(UInt64(status.rawValue))
+        out.write(Self.close2)
+        count = out.count
+      }
     default:
-      out = Array(try encoder.encode(fact))
+      return Array(try encoder.encode(fact))
     }
-    return out
   }
 
   /// The event the JSON text in `bytes` holds.
@@ -66,18 +72,36 @@ struct SimulatorEventJSON {
   private static let signalStatusKey = Array(#","status":"#.utf8)
   private static let close2 = Array("}}".utf8)
 
-  /// The decimal text of each byte value.
-  private static let byteDigits: [[UInt8]] = (0...255).map { Array(String($0).utf8) }
+  /// Writes into a buffer whose capacity the caller has sized for the text.
+  private struct ByteWriter {
+    let buffer: UnsafeMutableBufferPointer<UInt8>
+    var count = 0
 
-  /// Appends `value` in decimal.
-  private static func append(_ value: UInt64, to out: inout [UInt8]) {
-    var divisor: UInt64 = 1
-    while value / divisor >= 10 { divisor *= 10 }
-    var rest = value
-    while divisor > 0 {
-      out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-      rest %= divisor
-      divisor /= 10
+    mutating func write(_ byte: UInt8) {
+      buffer[count] = byte
+      count += 1
+    }
+
+    mutating func write(_ bytes: [UInt8]) {
+      for byte in bytes { write(byte) }
+    }
+
+    mutating func decimal(_ byte: UInt8) {
+      let zero = UInt8(ascii: "0")
+      if byte >= 100 { write(zero + byte / 100) }
+      if byte >= 10 { write(zero + byte / 10 % 10) }
+      write(zero + byte % 10)
+    }
+
+    mutating func decimal(_ value: UInt64) {
+      var divisor: UInt64 = 1
+      while value / divisor >= 10 { divisor *= 10 }
+      var rest = value
+      while divisor > 0 {
+        write(UInt8(ascii: "0") + UInt8(rest / divisor))
+        rest %= divisor
+        divisor /= 10
+      }
     }
   }
 

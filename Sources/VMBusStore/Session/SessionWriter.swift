@@ -114,10 +114,10 @@ public struct SessionWriter: ~Copyable {
   public consuming func finish(metadata: SessionMetadata = [:]) throws(StoreError)
     -> SessionSummary
   {
-    try write(closing: .complete(metadata))
     guard case .pool(let pool) = sink else {
       throw .sqlite(path: path, code: -1, message: "finish called inside an import")
     }
+    try write(closing: .complete(metadata))
     return try EventStore.withStoreErrors(path: path) {
       try pool.read { db in try SessionRows.fetch(db, sessionID, path: path) }
     }

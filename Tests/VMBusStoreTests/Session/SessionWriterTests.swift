@@ -118,9 +118,7 @@ import VMBusHost
           name: "boot", kind: .imported, source: SessionSource(file: "boot.log", format: "log"),
           createdAt: fixedDate), options: WriterOptions(snapshotInterval: 64, batchSize: 50)
       ) { writer in
-        for (index, event) in events.enumerated() {
-          try writer.append(event, source: EventSource(line: index + 1))
-        }
+        try writer.append(contentsOf: events.enumerated().map { ($1, EventSource(line: $0 + 1)) })
         return ["skipped_lines": 2]
       }
       #expect(summary.status == .complete)

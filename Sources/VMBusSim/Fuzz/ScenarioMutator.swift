@@ -1,0 +1,179 @@
+import VMBusHost
+import VMBusWire
+
+/// Derives a variant of a scenario from a seed: what one fuzz run executes.
+///
+/// Mutations stay within what a guest can do: change message fields (ids, lengths,
+/// versions, vCPUs, page counts), drop, repeat or reorder steps, insert extra messages of any
+/// type (well-formed with odd values, truncated, or with corrupted bytes), keep its message
+/// slot busy or tear its message page down, reset the machine or a device, and raise the
+/// probabilities of busy and failed deliveries. The scheduler's own choices come from the
+/// run's seed separately.
+public struct ScenarioMutator {
+  private var choices: ChoiceSource
+  private let devices: [String]
+
+  public init(seed: UInt64, scenario: Scenario) {
+    // A stream of its own, so mutations and scheduling vary independently with the seed.
+    choices = ChoiceSource(seed: seed ^ 0x6D75_7461_7465_2121)
+    devices = scenario.host.devices.map(\.name)
+  }
+
+  /// The scenario with between 1 and `maximum` mutations applied.
+  public mutating func mutate(_ scenario: Scenario, maximum: Int = 4) -> Scenario {
+    var result = scenario
+    let count = 1 + choices.pick(below: maximum)
+    for _ in 0..<count { apply(to: &result) }
+    result.limits.maxSteps = min(result.limits.maxSteps, 20_000)
+    return result
+  }
+
+  private mutating func apply(to scenario: inout Scenario) {
+    guard !scenario.actors.isEmpty else { return }
+    let actor = choices.pick(below: scenario.actors.count)
+    var steps = scenario.actors[actor].steps
+    let position = choices.pick(below: steps.count + 1)
+    switch choices.pick(below: 10) {
+    case 0 where !steps.isEmpty:
+      steps.remove(at: min(position, steps.count - 1))
+    case 1 where !steps.isEmpty:
+      let index = min(position, steps.count - 1)
+      steps.insert(steps[index], at: index)
+    case 2 where steps.count >= 2:
+      let index = min(position, steps.count - 2)
+      steps.swapAt(index, index + 1)
+    case 3, 4:
+      steps.insert(Step(.send(extraMessage())), at: position)
+    case 5 where !steps.isEmpty:
+      let index = min(position, steps.count - 1)
+      steps[index] = mutateStep(steps[index])
+    case 6:
+      steps.insert(Step(.environment(environmentAction())), at: position)
+    case 7:
+      scenario.faults.slotBusy = [0, 0.1, 0.5, 0.9][choices.pick(below: 4)]
+    case 8:
+      scenario.faults.messagePageMissing = [0, 0.01, 0.1][choices.pick(below: 3)]
+    default:
+      steps.insert(Step(.send(extraMessage())), at: position)
+    }
+    scenario.actors[actor].steps = steps
+  }
+
+  // MARK: values a guest might send
+
+  private mutating func pick<T>(_ values: [T]) -> T { values[choices.pick(below: values.count)] }
+
+  private mutating func relid() -> Operand {
+    if !devices.isEmpty && choices.pick(below: 3) > 0 {
+      return .relid(device: pick(devices), subchannel: 0)
+    }
+    return .number(pick([0, 1, 2, 7, 2047, 2048, 0xFFFF_FFFF]))
+  }
+
+  private mutating func gpadlID() -> Operand {
+    .number(pick([0xE1E10, 0xE1E11, 0xE1E12, 0, 0xFFFF_FFFF]))
+  }
+
+  private mutating func number(for field: MessageField) -> Operand {
+    switch field {
+    case .versionRequested:
+      .number(
+        UInt64(
+          pick(
+            LinuxStep.defaultVersions + [
+              .ws2008, .win7, ProtocolVersion(rawValue: 0), ProtocolVersion(major: 2, minor: 7),
+            ]
+          ).rawValue))
+    case .targetVCPU, .targetVP: .number(pick([0, 1, 3, 64, 0xFFFF_FFFF]))
+    case .childRelid, .openID: relid()
+    case .gpadlID, .ringBufferGpadlID: gpadlID()
+    case .ringBufferOffset: .number(pick([0, 1, 2, 16, 63, 0xFFFF_FFFF]))
+    case .pages, .pfnCount: .number(pick([0, 1, 2, 4, 26, 27, 64, 300]))
+    case .rangeBufferLength: .number(pick([0, 7, 8, 16, 520, 0xFFFF]))
+    case .rangeCount: .number(pick([0, 1, 2]))
+    case .byteCount: .number(pick([0, 4096, 0xFFFF_F000]))
+    case .byteOffset: .number(pick([0, 1, 4096]))
+    case .interruptPage, .monitorPage1, .monitorPage2: .number(pick([0, 0x7D000, 2]))
+    case .messageNumber: .number(pick([0, 1, 0xFFFF_FFFF]))
+    }
+  }
+
+  /// A guest message of any type: well-formed with odd field values, cut short, or with a
+  /// corrupted byte.
+  private mutating func extraMessage() -> MessageSpec {
+    let types: [MessageType] = [
+      .initiateContact, .requestOffers, .gpadlHeader, .gpadlBody, .gpadlTeardown, .openChannel,
+      .closeChannel, .unload, .relidReleased, .versionResponse, .offerChannel,
+      .modifyChannel, .invalid, MessageType(30),
+    ]
+    let type = pick(types)
+    var spec = MessageSpec(type: type)
+    for field in MessageField.allCases
+    where field.types.contains(type) && choices.pick(below: 2) == 0 {
+      spec.fields.append(FieldOverride(field, number(for: field)))
+    }
+    switch choices.pick(below: 6) {
+    case 0: spec.truncateTo = choices.pick(below: 48)
+    case 1: spec = corrupted(spec)
+    case 2: spec.payloadSize = pick([0, 7, 241, 300])
+    case 3: spec.connectionID = pick([2, 4, 0x0100_0001])
+    default: break
+    }
+    return spec
+  }
+
+  /// The message's bytes (its operands made literal) with one byte changed.
+  private mutating func corrupted(_ spec: MessageSpec) -> MessageSpec {
+    var literal = spec
+    literal.fields = spec.fields.map {
+      if case .number = $0.value { return $0 }
+      return FieldOverride($0.field, .number(1))
+    }
+    let kernel = GuestKernel(devices: [])
+    guard case .success(let call) = MessageBuilder.hypercall(literal, kernel: kernel),
+      call.payload.count > 8
+    else { return spec }
+    var body = Array(call.payload.dropFirst(8))
+    body[choices.pick(below: body.count)] = UInt8(truncatingIfNeeded: choices.pick(below: 256))
+    return MessageSpec(type: spec.type, rawPayload: body)
+  }
+
+  private mutating func mutateStep(_ step: Step) -> Step {
+    var step = step
+    switch step.action {
+    case .send(var spec):
+      let fields = MessageField.allCases.filter { $0.types.contains(spec.type) }
+      if !fields.isEmpty {
+        let field = pick(fields)
+        spec.fields.removeAll { $0.field == field }
+        spec.fields.append(FieldOverride(field, number(for: field)))
+      }
+      step.action = .send(spec)
+    case .linux(.open(let device, let sub, let pages, let vp, let status)):
+      let newPages = pick([pages, 4, 6, 26, 28, 30, 54, 56, 8192])
+      step.action = .linux(
+        .open(
+          device: device, subchannel: sub, ringPages: newPages, targetVP: pick([vp, 1, 3, 64]),
+          expectStatus: status))
+    case .linux(.connect(let versions, let vcpu)):
+      step.action = .linux(.connect(versions: versions, vcpu: pick([vcpu, 1, 64, 0xFFFF_FFFF])))
+    case .wait(var wait):
+      wait.timeout = pick([wait.timeout, .milliseconds(10), nil])
+      step.action = .wait(wait)
+    default:
+      step.action = .environment(environmentAction())
+    }
+    return step
+  }
+
+  private mutating func environmentAction() -> EnvironmentAction {
+    switch choices.pick(below: 6) {
+    case 0: .slotBusy(deliveries: 1 + choices.pick(below: 3))
+    case 1: .teardownMessagePage
+    case 2: .restoreMessagePage
+    case 3: .machineReset
+    case 4 where !devices.isEmpty: .deviceReset(device: pick(devices))
+    default: .slotBusy(deliveries: 1)
+    }
+  }
+}
