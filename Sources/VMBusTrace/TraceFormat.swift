@@ -6,17 +6,14 @@ public enum TraceFormat: Hashable, Sendable {
   case simple
 
   /// The number of leading bytes ``detect(firstBytes:)`` needs to recognize a simple trace.
-  public static let detectionLength = 16
+  public static let detectionLength = 8
 
-  /// Guesses the format from a file's first bytes: ``simple`` when they are the simple
-  /// backend's header (eight 0xFF bytes, then the magic in little-endian order), else ``log``.
+  /// Guesses the format from a file's first bytes: ``simple`` when they start with the simple
+  /// backend's header event id (eight 0xFF bytes, which no text log starts with), else
+  /// ``log``. The magic that follows is the decoder's to check, so a simple trace with a
+  /// corrupt magic is reported as one rather than read as a log of unrecognized lines.
   public static func detect(firstBytes: some Collection<UInt8>) -> TraceFormat {
-    var expected: [UInt8] = []
-    for word in [SimpleTraceLayout.headerEventID, SimpleTraceLayout.magic] {
-      for shift in stride(from: 0, to: 64, by: 8) {
-        expected.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
-      }
-    }
-    return firstBytes.starts(with: expected) ? .simple : .log
+    let headerEventID = [UInt8](repeating: 0xFF, count: 8)
+    return firstBytes.starts(with: headerEventID) ? .simple : .log
   }
 }

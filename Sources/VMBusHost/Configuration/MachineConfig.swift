@@ -18,6 +18,18 @@ public struct MachineConfig: Hashable, Sendable, Codable {
     if vp >= vcpuCount { return .crash }
     return vcpusWithoutSynIC.contains(vp) ? .fails : .created
   }
+
+  /// The lowest VP index whose SynIC can take a message, or nil if none can: where the
+  /// hardened host answers when the guest named no VP it can reach.
+  var firstVPWithSynIC: UInt32? {
+    var vp: UInt32 = 0
+    // Each VP skipped is in `vcpusWithoutSynIC`, so this loop ends within its length + 1.
+    while vp < vcpuCount {
+      if !vcpusWithoutSynIC.contains(vp) { return vp }
+      vp += 1
+    }
+    return nil
+  }
 }
 
 /// What QEMU's `hyperv_sint_route_new` does for a VP index.
@@ -34,4 +46,7 @@ enum RouteOutcome: Hashable, Sendable {
 public enum HostProfile: String, CaseIterable, Hashable, Sendable, Codable {
   /// QEMU's `hw/hyperv/vmbus.c`, failures included.
   case qemu
+  /// The same protocol and trace points, with every QEMU crash turned into a rejection and
+  /// every unanswered request into a failure reply (docs/hardened.md).
+  case hardened
 }

@@ -24,6 +24,8 @@ public enum StateChange: Hashable, Sendable, CustomStringConvertible {
   case gpadl(GpadlID, from: Gpadl, to: Gpadl)
   /// A GPADL was freed.
   case gpadlRemoved(GpadlID)
+  /// The hardened host came to owe a failure reply (nil: the one it owed was sent).
+  case failureReply(FailureReply?)
   /// The host faulted.
   case fault(HostFault)
 
@@ -42,6 +44,7 @@ public enum StateChange: Hashable, Sendable, CustomStringConvertible {
       "gpadl \(id) created (\(seen.map { "\($0)" } ?? "?")/\(pages) pages)"
     case .gpadl(let id, let from, let to): "gpadl \(id) \(Self.describe(from, to))"
     case .gpadlRemoved(let id): "gpadl \(id) freed"
+    case .failureReply(let reply): reply.map { "owes \($0)" } ?? "failure reply done"
     case .fault(let fault): "HOST FAULT: \(fault)"
     }
   }
@@ -108,6 +111,7 @@ extension HostState {
     for gpadl in old.gpadls.reversed() where self.gpadl(gpadl.id) == nil {
       changes.append(.gpadlRemoved(gpadl.id))
     }
+    if old.failureReply != failureReply { changes.append(.failureReply(failureReply)) }
     if let fault, old.fault == nil { changes.append(.fault(fault)) }
     return changes
   }

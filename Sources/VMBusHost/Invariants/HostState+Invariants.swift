@@ -34,6 +34,7 @@ extension HostState {
       found.append(.init(.relidsValid, "relid \(channel.id) is duplicated or out of range"))
     }
     found += replyInvariantViolations()
+    found += hardenedInvariantViolations()
     if !isInitialized {
       if channels.contains(where: { $0.state != .initial }) || !gpadls.isEmpty {
         found.append(
@@ -60,14 +61,33 @@ extension HostState {
     return found
   }
 
-  /// Object state changes from `old` to `new` that QEMU's code never makes.
+  /// The hardened profile's guarantees on top of QEMU's, and a failure reply's placement.
+  private func hardenedInvariantViolations() -> [InvariantViolation] {
+    var found: [InvariantViolation] = []
+    if let failureReply, !isHardened || failureReply.bus != bus {
+      found.append(
+        .init(.replyHasObject, "\(profile) host in \(bus) owes \(failureReply)"))
+    }
+    guard isHardened else { return found }
+    if !messageInFlight && !runScheduled && (bus != .listen || !rxQueue.isEmpty) {
+      found.append(
+        .init(.busKeepsRunning, "\(bus) with \(rxQueue.count) queued and no run scheduled"))
+    }
+    if !busStateHasObject {
+      found.append(.init(.replyHasObject, "\(bus) has nothing to answer"))
+    }
+    return found
+  }
+
+  /// Object state changes from `old` to `new` that QEMU's code never makes; under
+  /// `.hardened`, also a device reset's OPENING channel losing its host open.
   public static func transitionViolations(from old: HostState, to new: HostState)
     -> [InvariantViolation]
   {
     var found: [InvariantViolation] = []
     for channel in new.channels {
       guard let before = old.channel(channel.id) else { continue }
-      if !legalChannelChange(before.state, channel.state) {
+      if !legalChannelChange(before.state, channel.state, hardened: new.isHardened) {
         found.append(
           .init(.legalTransitions, "channel \(channel.id): \(before.state) -> \(channel.state)"))
       }
@@ -86,13 +106,15 @@ extension HostState {
     return found
   }
 
-  private static func legalChannelChange(_ old: ChannelState, _ new: ChannelState) -> Bool {
+  private static func legalChannelChange(
+    _ old: ChannelState, _ new: ChannelState, hardened: Bool
+  ) -> Bool {
     switch (old, new) {
     case (.initial, .initial), (.initial, .opening), (.opening, .initial), (.opening, .open),
       (.open, .initial), (.open, .open):
       true
     case (.opening(let a, let openA), .opening(let b, let openB)):
-      a == b && (openA == nil || openA == openB)
+      a == b && (openA == nil || openA == openB || (hardened && openB == false))
     default:
       false
     }

@@ -19,6 +19,14 @@ public enum Invariant: String, CaseIterable, Hashable, Sendable, Codable {
   case nothingBeforeNegotiation = "nothing_before_negotiation"
   /// Channel, offer and GPADL states change only along QEMU's transitions.
   case legalTransitions = "legal_transitions"
+  /// Hardened only: with nothing in flight, a bus that has work (a reply to send or a queued
+  /// message) has a run scheduled, so no reset or lost reschedule stalls it (§9 entries 45,
+  /// 47, 48).
+  case busKeepsRunning = "bus_keeps_running"
+  /// Hardened only: a bus state that sends a reply finds what it answers (a failure reply,
+  /// or its GPADL or channel), so no send or complete function aborts (§7.4); a failure
+  /// reply is owed only under `.hardened`, in the bus state that sends it.
+  case replyHasObject = "reply_has_object"
 }
 
 /// A broken invariant, with the objects involved.

@@ -2,9 +2,14 @@ import VMBusWire
 
 /// Deciding one run of the bus bottom half (`vmbus_run`) and the delivery callback.
 extension Decision {
-  /// The state's run function, if the run is scheduled and nothing is in flight.
+  /// The state's run function, if the run is scheduled and nothing is in flight. A failure
+  /// reply the hardened host owes goes out first, with QEMU's trace point for that reply.
   mutating func run() {
     guard state.runScheduled, !state.messageInFlight else { return }
+    if let reply = state.failureReply {
+      emit(.trace(reply.trace))
+      return postReply(reply.post.type, size: reply.post.size)
+    }
     switch state.bus {
     case .listen: processHead()
     case .handshake:
@@ -19,13 +24,13 @@ extension Decision {
       }
     case .createGpadl:
       guard let gpadl = state.gpadls.first(where: { $0.isFull && $0.state == .initial }) else {
-        return fault(.noObjectForBusState(.createGpadl))
+        return noObject(.createGpadl)
       }
       emit(.trace(.gpadlCreated(gpadlID: gpadl.id)))
       postReply(.gpadlCreated, size: 20)
     case .teardownGpadl:
       guard let gpadl = state.gpadls.first(where: { $0.state == .tearingDown }) else {
-        return fault(.noObjectForBusState(.teardownGpadl))
+        return noObject(.teardownGpadl)
       }
       emit(.trace(.gpadlTorndown(gpadlID: gpadl.id)))
       postReply(.gpadlTorndown, size: 12)
@@ -34,7 +39,7 @@ extension Decision {
         let channel = state.channels.first(where: {
           if case .opening = $0.state { true } else { false }
         })
-      else { return fault(.noObjectForBusState(.openChannel)) }
+      else { return noObject(.openChannel) }
       emit(.trace(.channelOpen(chanID: channel.id, status: channel.state.isOpen ? 0 : 1)))
       postReply(.openChannelResult, size: 20)
     case .unload:
@@ -44,15 +49,26 @@ extension Decision {
 
   /// `vmbus_msg_cb`: asserts a message is in flight, traces, and on success runs the state's
   /// complete function, which aborts like the send function when an outside reset took its
-  /// object (reference §4.1, §7.4).
+  /// object (reference §4.1, §7.4). The hardened host ignores a callback with nothing in
+  /// flight (§9 entry 46) and completes nothing when there is nothing to complete.
   mutating func deliver(status: Int32) {
-    guard state.messageInFlight else { return fault(.callbackWithoutMessage) }
+    guard state.messageInFlight else {
+      if !state.isHardened { fault(.callbackWithoutMessage) }
+      return
+    }
     let bus = state.bus
-    let completes = state.hasObjectToComplete
+    let completes = state.busStateHasObject
     emit(.trace(.msgCb(status: status)))
     if status == DeliveryStatus.delivered, !completes {
-      fault(.noObjectForBusState(bus))
+      noObject(bus)
     }
+  }
+
+  /// A send or complete function found nothing: QEMU aborts (`g_assert_not_reached`). The
+  /// hardened host keeps its reply's object through a device reset (see `resetDevice`), so
+  /// this is unreachable there; if it were reached it would send nothing rather than abort.
+  private mutating func noObject(_ bus: BusState) {
+    if !state.isHardened { fault(.noObjectForBusState(bus)) }
   }
 
   /// `post_msg`; without a SINT route `hyperv_post_msg` dereferences NULL.
@@ -75,8 +91,9 @@ extension Decision {
     case .initiateContact:
       guard let message = try? InitiateContact(decoding: payload) else { return }
       let version = message.versionRequested
+      // The hardened host refuses a VP it cannot route to instead (§9 entries 12 and 13).
       let crashes =
-        message.targetVCPU != HostState.noVP
+        !state.isHardened && message.targetVCPU != HostState.noVP
         && state.machine?.route(to: message.targetVCPU) == .crash
       emit(
         .trace(
@@ -94,7 +111,8 @@ extension Decision {
             numGfns: UInt16(truncatingIfNeeded: message.declaredPageCount))))
     case .gpadlBody:
       guard negotiated, let (message, _) = GpadlBody.fixedPart(of: payload) else { return }
-      let full = state.gpadl(message.gpadlID)?.isFull == true
+      // The hardened host ignores a body for a full GPADL after its trace (§9 entry 24).
+      let full = state.gpadl(message.gpadlID)?.isFull == true && !state.isHardened
       emit(.trace(.gpadlBody(gpadlID: message.gpadlID)))
       if full { fault(.bodyForFullGpadl(message.gpadlID)) }
     case .gpadlTeardown:
@@ -122,19 +140,6 @@ extension Decision {
       emit(.trace(.closeChannel(chanID: message.childRelid)))
     default:
       break
-    }
-  }
-}
-
-extension HostState {
-  /// Whether the complete function of the bus state finds the object it completes: the first
-  /// full GPADL in INIT, the first GPADL in TEARINGDOWN or the first channel in OPENING.
-  fileprivate var hasObjectToComplete: Bool {
-    switch bus {
-    case .createGpadl: gpadls.contains { $0.isFull && $0.state == .initial }
-    case .teardownGpadl: gpadls.contains { $0.state == .tearingDown }
-    case .openChannel: channels.contains { if case .opening = $0.state { true } else { false } }
-    case .listen, .handshake, .offer, .unload: true
     }
   }
 }

@@ -58,7 +58,8 @@ struct Decision {
     case .resetMachine: emit(.simulator(.machineReset))
     case .loseReschedule:
       // Only a run that would do something can be lost; an idle one has nothing to lose.
-      if state.runScheduled && !state.messageInFlight
+      // The hardened host re-runs a run its re-entrancy guard skipped (§9 entry 48).
+      if !state.isHardened && state.runScheduled && !state.messageInFlight
         && (state.bus != .listen || !state.rxQueue.isEmpty)
       {
         emit(.simulator(.rescheduleLost))

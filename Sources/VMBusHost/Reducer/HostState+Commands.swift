@@ -23,6 +23,7 @@ extension HostState {
       handling = QueuedMessage(type: type, size: 0)
     }
     runScheduled = true
+    if isHardened && !isInitialized && answerBeforeNegotiation(type) { return }
     switch type {
     case .requestOffers:
       guard isInitialized else { return }
@@ -31,6 +32,10 @@ extension HostState {
       }
       bus = .offer
     case .unload:
+      // Hardened §9.42: with no SINT route the reply takes the default route; if no VP can
+      // take a message there is no one to answer, and nothing to reset (no route means the
+      // bus was reset and no contact has succeeded since).
+      if isHardened && !takeDefaultRoute() { return }
       bus = .unload
     default:
       break
@@ -61,6 +66,10 @@ extension HostState {
     checkCommand(.initiateContact, needsNegotiation: false, &log)
     let known = handledPayload != nil
     busReset(&log)
+    if isHardened && !canRoute(to: vcpu) {
+      refuseContact()
+      return
+    }
     targetVP = vcpu
     version = requested
     if requested.usesInterruptPage { interruptPage = page }
@@ -85,9 +94,15 @@ extension HostState {
     if UInt16(truncatingIfNeeded: pages) != tracedPages {
       log.add(.impossibleArgument, "num_gfns \(tracedPages), the payload declares \(pages)")
     }
+    // `range_buflen < 8 * rangecount` wraps num_gfns (§9 entry 19); QEMU goes on with it.
+    let wraps = UInt32(header.rangeBufferLength) < 8 * UInt32(header.rangeCount)
     guard header.rangeCount == 1, header.byteOffset == 0,
-      header.byteCount == pages &<< 12, gpadlIndex(id) == nil
-    else { return }
+      header.byteCount == pages &<< 12, gpadlIndex(id) == nil, !(isHardened && wraps)
+    else {
+      // Hardened §9.17–19: refuse with GPADL_CREATED(failure); no GPADL is created.
+      if isHardened { owe(.gpadlRefused(childRelid: header.childRelid, gpadlID: id)) }
+      return
+    }
     let copied = UInt32(min(UInt64(pages), UInt64(carried)))
     gpadls.insert(
       Gpadl(id: id, childRelid: header.childRelid, numGfns: pages, seenGfns: copied), at: 0)
@@ -135,7 +150,11 @@ extension HostState {
   /// `handle_gpadl_teardown` after its trace.
   mutating func gpadlTeardown(_ id: GpadlID, _ log: inout ViolationLog) {
     checkCommand(.gpadlTeardown, &log)
-    guard let index = gpadlIndex(id), gpadls[index].state != .tornDown else { return }
+    guard let index = gpadlIndex(id), gpadls[index].state != .tornDown else {
+      // Hardened §9.26: answer anyway; the guest waits on GPADL_TORNDOWN by id alone.
+      if isHardened { owe(.gpadlTorndown(id)) }
+      return
+    }
     gpadls[index].state = .tearingDown
     bus = .teardownGpadl
     if gpadls[index].isAssumed { awaiting = .teardownReply(id) }
@@ -150,9 +169,12 @@ extension HostState {
       assumeOpenChannel(chan, request: OpenRequest(gpadlID: gpadl, targetVP: vp))
       return
     }
-    guard let index = channelIndex(chan), channels[index].state == .initial,
-      let message = try? OpenChannel(decoding: payload)
-    else { return }
+    guard let message = try? OpenChannel(decoding: payload) else { return }
+    guard let index = channelIndex(chan), channels[index].state == .initial else {
+      // Hardened §9.29, §9.30: refuse with OPENCHANNEL_RESULT status 1.
+      if isHardened { owe(.openRefused(childRelid: chan, openID: message.openID)) }
+      return
+    }
     let request = OpenRequest(
       gpadlID: gpadl, targetVP: vp, openID: message.openID,
       ringBufferOffset: message.ringBufferOffset)

@@ -81,7 +81,11 @@ extension HostState {
     case .hypercall(let call, let status):
       if status == .success { rxQueue.attachPayloadToLast(call.effectivePayload) }
     case .hostFault(let fault): self.fault = fault
-    case .machineReset: busReset(&log)
+    case .machineReset:
+      busReset(&log)
+      // A reply in flight is forgotten and QEMU does not reschedule, so a queue behind it
+      // stalls (§9 entries 46 and 47); the hardened host runs the bus again.
+      if isHardened { runScheduled = true }
     case .deviceReset(let instanceID):
       if let device = devices.first(where: { $0.config?.instanceID == instanceID }) {
         resetDevice(device.pointer, &log)

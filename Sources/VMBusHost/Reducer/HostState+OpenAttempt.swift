@@ -15,9 +15,11 @@ extension HostState {
   func openAttempt(_ channel: Channel, _ request: OpenRequest) -> OpenAttempt {
     // 1. A reference on a full GPADL, whatever its state or owner.
     guard let gpadl = gpadl(request.gpadlID), gpadl.isFull else { return .failed }
-    // 2. Rings: each needs two pages; `offset + 1` is computed in u32.
+    // 2. Rings: each needs two pages; `offset + 1` is computed in u32, so 0xFFFFFFFF passes.
+    // The hardened host computes it without the wrap and fails the open (§9 entry 33).
     let offset = request.ringBufferOffset ?? 0
-    guard offset > 1, gpadl.numGfns > offset &+ 1 else { return .failed }
+    let secondRingEnd = isHardened ? UInt64(offset) + 1 : UInt64(offset &+ 1)
+    guard offset > 1, UInt64(gpadl.numGfns) > secondRingEnd else { return .failed }
     if offset == .max { return .crashes(.ringOffsetOutOfBounds(channel.id)) }
     if gpadl.ringIndicesCorrupted { return .failed }
     // 3. The event handler for 16 + relid cannot collide: relids are unique.
@@ -29,7 +31,8 @@ extension HostState {
       switch machine.route(to: vp) {
       case .created: break
       case .fails: return .failed
-      case .crash: return .crashes(.unknownVCPU(vp))
+      // The hardened host checks the vCPU exists and fails the open (§9 entry 37).
+      case .crash: return isHardened ? .failed : .crashes(.unknownVCPU(vp))
       }
     }
     // 5. The device class's own hook.

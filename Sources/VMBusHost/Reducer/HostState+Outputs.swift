@@ -51,6 +51,7 @@ extension HostState {
   mutating func gpadlCreated(_ id: GpadlID, _ log: inout ViolationLog) {
     checkOutput(in: .createGpadl, &log)
     announcedPost = .gpadlCreated
+    if case .gpadlRefused(_, id)? = failureReply { return }
     guard let index = gpadlIndex(id) else {
       log.add(.unknownGpadl, "gpadl \(id) was never created by a header")
       return
@@ -68,6 +69,7 @@ extension HostState {
   mutating func gpadlTorndown(_ id: GpadlID, _ log: inout ViolationLog) {
     checkOutput(in: .teardownGpadl, &log)
     announcedPost = .gpadlTorndown
+    if case .gpadlTorndown(id)? = failureReply { return }
     guard let index = gpadlIndex(id) else {
       log.add(.unknownGpadl, "gpadl \(id) is not on the bus")
       return
@@ -83,6 +85,10 @@ extension HostState {
     checkOutput(in: .openChannel, &log)
     announcedPost = .openChannelResult
     if status > 1 { log.add(.impossibleArgument, "status \(status); QEMU sends 0 or 1") }
+    if case .openRefused(chan, _)? = failureReply {
+      if status != 1 { log.add(.impossibleArgument, "status \(status) for a refused open") }
+      return
+    }
     guard let index = channelIndex(chan),
       case .opening(let request, let hostOpen) = channels[index].state
     else {
@@ -126,7 +132,8 @@ extension HostState {
         "posted \(type.name) size \(size) in \(bus); QEMU posts \(wanted.isEmpty ? "nothing" : wanted)"
       )
     }
-    if bus == .unload { rxQueue.flush() }
+    // The hardened host keeps what the guest was told was accepted (§9 entry 43).
+    if bus == .unload && !isHardened { rxQueue.flush() }
     announcedPost = nil
     messageInFlight = true
     runScheduled = false
@@ -144,7 +151,10 @@ extension HostState {
     case -11:
       break
     default:
-      busReset(&log)  // fatal: no reschedule
+      busReset(&log)
+      // Fatal: QEMU does not reschedule, so a non-empty queue stalls; the hardened host does
+      // (§9 entry 45).
+      if isHardened { runScheduled = true }
       return
     }
     messageInFlight = false
@@ -153,6 +163,11 @@ extension HostState {
 
   /// The state's complete function; true when the bus returns to LISTEN.
   private mutating func complete(_ log: inout ViolationLog) -> Bool {
+    if failureReply != nil {
+      // A hardened failure reply changes no object; the bus goes back to LISTEN.
+      failureReply = nil
+      return true
+    }
     switch bus {
     case .listen, .handshake:
       return true

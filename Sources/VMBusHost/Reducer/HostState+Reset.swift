@@ -28,13 +28,24 @@ extension HostState {
     messageInFlight = false
     announcedPost = nil
     awaiting = nil
+    failureReply = nil
   }
 
   /// `vmbus_dev_reset`: close every channel of the device and set it to INIT.
+  ///
+  /// The hardened host closes an OPENING channel's host side but keeps it OPENING, so the
+  /// result the bus owes still goes out, with status 1, instead of QEMU's abort when the
+  /// send or complete function finds no OPENING channel (§7.4, §9 entry 46).
   mutating func resetDevice(_ device: DevicePointer, _ log: inout ViolationLog) {
     for index in channels.indices where channels[index].device == device {
+      let opening: OpenRequest? =
+        if case .opening(let request, _) = channels[index].state { request } else { nil }
       close(at: index, &log)
-      channels[index].state = .initial
+      if isHardened, let opening {
+        channels[index].state = .opening(opening, hostOpen: false)
+      } else {
+        channels[index].state = .initial
+      }
     }
   }
 

@@ -83,6 +83,9 @@ extension HostState {
     if let handling { mix(handling, into: &d) }
     d.mix(announcedPost?.rawValue)
     d.mix(awaiting.map { String(describing: $0) } ?? "")
+    // Mixed only when set, so states that never owe one (every `.qemu` state) keep the
+    // digests stored before the hardened profile existed.
+    if let failureReply { d.mix(failureReply.description) }
     return d
   }
 

@@ -5,6 +5,7 @@ extension HostState {
   /// (nothing it reads changes until the delivery callback). Nil when nothing is in flight.
   public var outgoingMessage: ChannelMessage? {
     guard messageInFlight else { return nil }
+    if let failureReply { return failureReply.message }
     switch bus {
     case .listen:
       return nil

@@ -38,6 +38,9 @@ public struct HostState: Hashable, Sendable, Codable {
   public var announcedPost: MessageType?
   /// A bare-trace inference waiting for the next main-loop event to confirm it.
   public var awaiting: TraceInference?
+  /// The failure reply the hardened host owes for the request just handled; never set under
+  /// `.qemu`, which answers those requests with nothing.
+  public var failureReply: FailureReply?
 
   /// QEMU's "no VP" value for `target_vp`.
   public static let noVP: UInt32 = 0xFFFF_FFFF
@@ -59,6 +62,35 @@ public struct HostState: Hashable, Sendable, Codable {
 
   /// The host is still taking input.
   public var isAlive: Bool { fault == nil }
+
+  /// Whether the bus state's send and complete functions find what they answer: a failure
+  /// reply owed, else the first full GPADL in INIT, the first GPADL in TEARINGDOWN or the
+  /// first channel in OPENING. States without such an object always do.
+  var busStateHasObject: Bool {
+    if failureReply != nil { return true }
+    return switch bus {
+    case .createGpadl: gpadls.contains { $0.isFull && $0.state == .initial }
+    case .teardownGpadl: gpadls.contains { $0.state == .tearingDown }
+    case .openChannel: channels.contains { if case .opening = $0.state { true } else { false } }
+    case .listen, .handshake, .offer, .unload: true
+    }
+  }
+
+  /// The hardened profile is modelled (docs/hardened.md).
+  public var isHardened: Bool { profile == .hardened }
+
+  /// Whether a SINT route to `vp` can be created: not the "no VP" value, and a vCPU with a
+  /// SynIC (a bare trace's unknown machine is assumed to have it).
+  func canRoute(to vp: UInt32) -> Bool {
+    vp != Self.noVP && (machine?.route(to: vp) ?? .created) == .created
+  }
+
+  /// Where the hardened host sends a reply when the guest named no VP it can reach: the
+  /// lowest VP with a SynIC (VP 0 when the machine is unknown); nil when no VP has one.
+  var fallbackVP: UInt32? {
+    guard let machine else { return 0 }
+    return machine.firstVPWithSynIC
+  }
 
   /// Index of the channel with this relid in list order.
   public func channelIndex(_ id: ChannelID) -> Int? {

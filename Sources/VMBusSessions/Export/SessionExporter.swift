@@ -11,6 +11,11 @@ public enum ExportFormat: String, CaseIterable, Sendable {
   case simple
   /// One JSON object per event.
   case jsonl
+  /// A Mermaid `sequenceDiagram` of the messages; fenced for Markdown when the output file
+  /// ends in `.md`.
+  case mermaid
+  /// Chrome trace-event JSON for ui.perfetto.dev and chrome://tracing.
+  case perfetto
 }
 
 /// Which line prefix a `qemu-log` export uses.
@@ -26,8 +31,9 @@ public enum ExportDialect: String, CaseIterable, Sendable {
   case iso8601
 }
 
-/// Writes a stored session in a QEMU format or as JSON Lines. Simulator facts are not
-/// QEMU trace points and are left out (a simple-trace gap becomes a dropped-events record).
+/// Writes a stored session, or the events `from...to` of it, in a QEMU format or as JSON
+/// Lines (simulator facts are not QEMU trace points and are left out; a simple-trace gap
+/// becomes a dropped-events record), or as a Mermaid or Perfetto diagram of its messages.
 public struct SessionExporter {
   public let store: EventStore
   public let session: SessionID
@@ -37,15 +43,27 @@ public struct SessionExporter {
     self.session = session
   }
 
-  /// Writes to `path`, or to standard output when it is nil. Returns the events written.
+  /// Writes to `path`, or to standard output when it is nil. Returns the events written
+  /// (for a diagram: the events it covers).
   @discardableResult
   public func export(
-    _ format: ExportFormat, dialect: ExportDialect = .original, to path: String?
+    _ format: ExportFormat, dialect: ExportDialect = .original, from first: Int = 1,
+    to last: Int = .max, to path: String?
   ) throws(SessionsError) -> Int {
+    // Before the output is created: an unknown session must not truncate an existing file.
+    let summary: SessionSummary
+    do {
+      summary = try store.session(session)
+    } catch {
+      throw .store(error)
+    }
+    let range = try Self.seqs(from: first, to: last, eventCount: summary.eventCount)
     switch format {
     case .simple:
       guard let path else { throw .usage("--format simple writes binary: give -o FILE") }
-      return try exportSimple(to: path)
+      return try exportSimple(range, to: path)
+    case .mermaid, .perfetto:
+      return try exportDiagram(format, range, summary: summary, to: path)
     case .qemuLog, .jsonl:
       var sink = try TextSink(path: path)
       defer { sink.close() }
@@ -54,7 +72,7 @@ public struct SessionExporter {
       var buffer: [UInt8] = []
       let formatter = QEMULogFormatter(
         dialect: dialect.logDialect ?? .plain, threadID: 4152, vcpuThreadID: 4153)
-      try scan { stored in
+      try scan(range) { stored in
         buffer.removeAll(keepingCapacity: true)
         switch format {
         case .qemuLog:
@@ -67,7 +85,7 @@ public struct SessionExporter {
             prefix = formatter.prefix(for: event, atMicroseconds: micros)
           }
           QEMULogFormatter.appendLine(event, prefix: prefix, to: &buffer)
-        case .jsonl, .simple:
+        case .jsonl, .simple, .mermaid, .perfetto:
           let timestamp = stored.source?.tsText.flatMap { LogPrefix(text: $0) }.map {
             TraceTimestamp.log($0)
           }
@@ -80,12 +98,12 @@ public struct SessionExporter {
     }
   }
 
-  private func exportSimple(to path: String) throws(SessionsError) -> Int {
+  private func exportSimple(_ range: ClosedRange<Int>, to path: String) throws(SessionsError) -> Int {
     var written = 0
     do {
       var writer = try SimpleTraceWriter(path: path, pid: 4152)
       var failure: TraceIOError?
-      try scan { stored in
+      try scan(range) { stored in
         guard failure == nil else { return }
         let time = UInt64(bitPattern: stored.source?.tsNanos ?? Int64(stored.seq) * 1_000)
         do throws(TraceIOError) {
@@ -104,9 +122,11 @@ public struct SessionExporter {
     return written
   }
 
-  private func scan(_ body: (StoredEvent) throws -> Void) throws(SessionsError) {
+  private func scan(
+    _ range: ClosedRange<Int>, _ body: (StoredEvent) throws -> Void
+  ) throws(SessionsError) {
     do {
-      try store.events(session: session, body)
+      try store.events(session: session, from: range.lowerBound, to: range.upperBound, body)
     } catch let error as StoreError {
       throw .store(error)
     } catch let error as SessionsError {

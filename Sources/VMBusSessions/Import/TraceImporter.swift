@@ -15,11 +15,11 @@ public struct ImportSummary: Sendable {
 
 /// Imports a QEMU trace (log backend in any dialect, or simple backend) as a session.
 ///
-/// Two passes: the first parses the whole file and collects every diagnostic without
-/// touching the database, so bad input leaves it exactly as it was; the second stores the
-/// events in batches, the session `in_progress` until its last batch commits with `complete`.
-/// A process killed during the second pass leaves an `in_progress` session, never one that
-/// looks complete.
+/// Two passes: the first parses the whole file and collects every diagnostic before the
+/// database is even opened, so bad input leaves it exactly as it was (or absent); the second
+/// stores the events in batches, the session `in_progress` until its last batch commits with
+/// `complete`. A process killed during the second pass leaves an `in_progress` session, never
+/// one that looks complete.
 public struct TraceImporter {
   public var path: String
   public var format: TraceFormat?
@@ -44,14 +44,22 @@ public struct TraceImporter {
       throw .io("\(path): cannot open for reading")
     }
     defer { try? handle.close() }
-    let head = (try? handle.read(upToCount: 16)) ?? Data()
+    let head = (try? handle.read(upToCount: TraceFormat.detectionLength)) ?? Data()
     return TraceFormat.detect(firstBytes: [UInt8](head))
   }
 
   public func run(into store: EventStore) throws(SessionsError) -> ImportSummary {
+    try run { () throws(SessionsError) in store }
+  }
+
+  /// Checks the whole file, then calls `openStore` and stores it: a file with errors never
+  /// opens (or creates) the database.
+  public func run(
+    openingStore openStore: () throws(SessionsError) -> EventStore
+  ) throws(SessionsError) -> ImportSummary {
     switch try resolvedFormat() {
-    case .log: try importLog(into: store)
-    case .simple: try importSimple(into: store)
+    case .log: try importLog(openingStore: openStore)
+    case .simple: try importSimple(openingStore: openStore)
     }
   }
 
@@ -64,7 +72,9 @@ public struct TraceImporter {
 
   // MARK: log backend
 
-  private func importLog(into store: EventStore) throws(SessionsError) -> ImportSummary {
+  private func importLog(
+    openingStore openStore: () throws(SessionsError) -> EventStore
+  ) throws(SessionsError) -> ImportSummary {
     let parser = QEMULogParser(fileName: path, strict: strict)
     let check: LogImportSummary
     do {
@@ -85,6 +95,7 @@ public struct TraceImporter {
       "skipped_other_trace_points": .integer(Int64(check.otherTracePointCount)),
       "skipped_not_trace_output": .integer(Int64(check.nonTraceLineCount)),
     ]
+    let store = try openStore()
     var writer: SessionWriter
     do {
       writer = try store.beginSession(
@@ -137,11 +148,14 @@ public struct TraceImporter {
 
   // MARK: simple backend
 
-  private func importSimple(into store: EventStore) throws(SessionsError) -> ImportSummary {
+  private func importSimple(
+    openingStore openStore: () throws(SessionsError) -> EventStore
+  ) throws(SessionsError) -> ImportSummary {
     // Pass 1: every record must decode.
     var events = 0
     var pid: UInt32 = 0
     var skipped: [SkippedTraceEvents] = []
+    var firstSkipped: (name: String, offset: UInt64)?
     do {
       var reader = try SimpleTraceReader(path: path)
       while let record = try reader.next() {
@@ -149,19 +163,22 @@ public struct TraceImporter {
         pid = record.pid
       }
       skipped = reader.skippedEvents
+      firstSkipped = reader.firstSkipped
     } catch {
       throw .badInput(["\(error)"])
     }
     let skippedCount = skipped.reduce(0) { $0 + $1.count }
-    if strict, let first = skipped.first {
+    if strict, let first = firstSkipped {
       throw .badInput([
-        "\(path): error: \(first.name): not a vmbus trace point (\(skippedCount) records; --strict)"
+        "\(path): offset \(first.offset): error: not a vmbus trace point: \(first.name)"
+          + (skippedCount > 1 ? " (\(skippedCount) such records)" : "")
       ])
     }
     var metadata: SessionMetadata = [
       "pid": .integer(Int64(pid)), "skipped_events": .integer(Int64(skippedCount)),
     ]
     for entry in skipped { metadata["skipped:\(entry.name)"] = .integer(Int64(entry.count)) }
+    let store = try openStore()
     do {
       var writer = try store.beginSession(
         info(format: "simple", metadata: metadata),

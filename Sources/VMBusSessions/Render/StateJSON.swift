@@ -6,39 +6,71 @@ extension HostState {
   /// `message_in_flight`, `faulted`, `channels` and `gpadls` sorted by id, and more fields.
   public func writeJSON(into json: inout JSONBuilder) {
     json.object { json in
-      json.field("bus", bus.description)
-      json.field("version", version.rawValue == 0 ? nil : version.description)
-      json.field("message_in_flight", messageInFlight)
-      json.field("faulted", fault != nil)
-      json.field("fault", fault?.description)
-      json.field("target_vp", targetVP == HostState.noVP ? nil : targetVP)
-      json.field("rx_queue", rxQueue.count)
-      json.field("run_scheduled", runScheduled)
+      for (key, value) in scalarFieldsJSON() {
+        json.key(key)
+        json.raw(value)
+      }
       json.key("channels")
       json.array { json in
-        for channel in channels.sorted(by: { $0.id < $1.id }) {
-          json.object { json in
-            json.field("id", channel.id.rawValue)
-            json.field("offer", channel.offer.description)
-            json.field("state", channel.state.description)
-            json.field("host_open", channel.state.isOpen)
-            json.field("subchannel", channel.subchannelIndex)
-            json.field("gpadl_id", channel.state.request?.gpadlID.rawValue)
-          }
-        }
+        for channel in channels.sorted(by: { $0.id < $1.id }) { channel.writeJSON(into: &json) }
       }
       json.key("gpadls")
       json.array { json in
-        for gpadl in gpadls.sorted(by: { $0.id < $1.id }) {
-          json.object { json in
-            json.field("id", gpadl.id.rawValue)
-            json.field("state", gpadl.state.description)
-            json.field("num_gfns", gpadl.numGfns)
-            json.field("seen_gfns", gpadl.seenGfns)
-            json.field("refcount", gpadl.refcount)
-          }
-        }
+        for gpadl in gpadls.sorted(by: { $0.id < $1.id }) { gpadl.writeJSON(into: &json) }
       }
+    }
+  }
+
+  /// The top-level fields before `channels`, in ``writeJSON(into:)``'s order, each with its
+  /// encoded value.
+  package func scalarFieldsJSON() -> [(key: String, value: [UInt8])] {
+    func encoded(_ write: (inout JSONBuilder) -> Void) -> [UInt8] {
+      var json = JSONBuilder()
+      write(&json)
+      return json.bytes
+    }
+    func number(_ value: (some BinaryInteger)?) -> [UInt8] {
+      encoded { json in if let value { json.number(value) } else { json.null() } }
+    }
+    func string(_ value: String?) -> [UInt8] {
+      encoded { json in if let value { json.string(value) } else { json.null() } }
+    }
+    return [
+      ("bus", string(bus.description)),
+      ("version", string(version.rawValue == 0 ? nil : version.description)),
+      ("message_in_flight", encoded { $0.bool(messageInFlight) }),
+      ("faulted", encoded { $0.bool(fault != nil) }),
+      ("fault", string(fault?.description)),
+      ("target_vp", number(targetVP == HostState.noVP ? nil : targetVP)),
+      ("rx_queue", number(rxQueue.count)),
+      ("run_scheduled", encoded { $0.bool(runScheduled) }),
+    ]
+  }
+}
+
+extension Channel {
+  /// One element of the state's `channels` array.
+  package func writeJSON(into json: inout JSONBuilder) {
+    json.object { json in
+      json.field("id", id.rawValue)
+      json.field("offer", offer.description)
+      json.field("state", state.description)
+      json.field("host_open", state.isOpen)
+      json.field("subchannel", subchannelIndex)
+      json.field("gpadl_id", state.request?.gpadlID.rawValue)
+    }
+  }
+}
+
+extension Gpadl {
+  /// One element of the state's `gpadls` array.
+  package func writeJSON(into json: inout JSONBuilder) {
+    json.object { json in
+      json.field("id", id.rawValue)
+      json.field("state", state.description)
+      json.field("num_gfns", numGfns)
+      json.field("seen_gfns", seenGfns)
+      json.field("refcount", refcount)
     }
   }
 }

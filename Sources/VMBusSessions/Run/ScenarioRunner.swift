@@ -30,7 +30,16 @@ public struct ScenarioRunner {
 
   /// Runs, then stores the session with its scenario text, seed, choices and outcome.
   public func run(into store: EventStore) throws(SessionsError) -> (SimulationRun, SessionID) {
+    try run { () throws(SessionsError) in store }
+  }
+
+  /// Loads the scenario, then calls `openStore`, runs and stores: a broken scenario file never
+  /// opens (or creates) the database.
+  public func run(
+    openingStore openStore: () throws(SessionsError) -> EventStore
+  ) throws(SessionsError) -> (SimulationRun, SessionID) {
     let (text, scenario) = try load()
+    let store = try openStore()
     let run = Simulation.run(scenario, seed: seed)
     let session = try Self.store(
       run, scenarioText: text, source: path, into: store, snapshotInterval: snapshotInterval)

@@ -52,6 +52,10 @@ public struct SessionVerifier {
     } catch {
       throw .io("\(error)")
     }
+    if let finding = Self.statusFinding(summary, events: count) {
+      // Cut short: its stored events are checked above, but it is not a whole session.
+      return (count, findings + [finding])
+    }
     if summary.status == .complete, let hash = summary.finalStateHash, hash != state.digest.hex {
       findings.append(
         VerificationFinding(
@@ -60,6 +64,29 @@ public struct SessionVerifier {
     }
     if keepEvents { findings += rerun(summary, stored: stored) }
     return (count, findings)
+  }
+
+  /// A session that is not complete (its writer died, or gave up) is not clean, however
+  /// clean its stored events.
+  private static func statusFinding(_ summary: SessionSummary, events: Int)
+    -> VerificationFinding?
+  {
+    switch summary.status {
+    case .complete:
+      return nil
+    case .inProgress:
+      return VerificationFinding(
+        seq: nil, rule: "incomplete_session",
+        message: "the session is in_progress with \(events) events: its import or run has not "
+          + "finished (or was killed)")
+    case .failed:
+      let reason =
+        if case .string(let failure) = summary.info.metadata["failure"] { ": \(failure)" } else {
+          ""
+        }
+      return VerificationFinding(
+        seq: nil, rule: "incomplete_session", message: "the session failed\(reason)")
+    }
   }
 
   /// Re-runs a simulated session and reports the first divergence from the stored events.

@@ -18,6 +18,8 @@ public struct Scenario: Hashable, Sendable {
   public var actors: [ActorScript]
   /// Bounds that turn a livelock into a result.
   public var limits: RunLimits
+  /// For a regression file: the exact run to reproduce (seed, choices, expected events).
+  public var regression: RegressionRecord?
 
   public init(
     name: String, description: String, expected: ExpectedOutcome = ExpectedOutcome(.passed),
@@ -31,6 +33,30 @@ public struct Scenario: Hashable, Sendable {
     self.faults = faults
     self.actors = actors
     self.limits = limits
+  }
+}
+
+/// What a regression file pins down beyond its scenario: the run the fuzzer found, minimal.
+public struct RegressionRecord: Hashable, Sendable {
+  /// The seed the case was found with (the scheduler's fallback stream).
+  public var seed: UInt64
+  /// Every scheduler and fault decision of the run; past them, each decision takes 0.
+  public var choices: [UInt32]
+  /// The property the run breaks (`host_fault`, `guest_hang`, ...).
+  public var property: String
+  /// The failure's signature, as `fuzz` groups failures.
+  public var signature: String
+  /// The expected event stream, one line per event as `replay` prints it.
+  public var events: [String]
+
+  public init(
+    seed: UInt64, choices: [UInt32], property: String, signature: String, events: [String]
+  ) {
+    self.seed = seed
+    self.choices = choices
+    self.property = property
+    self.signature = signature
+    self.events = events
   }
 }
 

@@ -4,7 +4,7 @@ import Yams
 /// The top level: name, description, expectation, faults, limits and actors.
 extension ScenarioReader {
   static let scenarioKeys = [
-    "name", "description", "expect", "host", "faults", "limits", "actors",
+    "name", "description", "expect", "host", "faults", "limits", "actors", "regression",
   ]
 
   /// The whole scenario; `root` is nil for a document with no content.
@@ -21,9 +21,46 @@ extension ScenarioReader {
     let faults = self.faults(fields["faults"], at: fields.location)
     let limits = self.limits(fields["limits"], at: fields.location)
     let actors = fields["actors"].map { self.actors($0) } ?? []
-    return Scenario(
+    var scenario = Scenario(
       name: name, description: description, expected: expected, host: host, faults: faults,
       actors: actors, limits: limits)
+    scenario.regression = fields["regression"].flatMap { regression($0) }
+    return scenario
+  }
+
+  /// `regression: {seed: N, choices: "0,1,0", property: ..., signature: ..., events: [...]}`.
+  mutating func regression(_ node: Node) -> RegressionRecord? {
+    let fields = fields(
+      node, "regression", at: Self.location(of: node),
+      keys: ["seed", "choices", "property", "signature", "events", "found_by", "reproduce"],
+      required: ["seed", "choices", "property", "signature", "events"])
+    let seed = integer(fields, "seed", default: UInt64(0))
+    var choices: [UInt32] = []
+    if let choicesNode = fields["choices"],
+      let text = text(choicesNode, "regression.choices", expected: "a list of numbers")
+    {
+      for part in text.split(separator: ",", omittingEmptySubsequences: true) {
+        guard let value = UInt32(String(part.filter { $0 != " " })) else {
+          error(
+            "regression.choices: expected numbers separated by commas, found \(Self.quote(String(part)))",
+            at: choicesNode)
+          break
+        }
+        choices.append(value)
+      }
+    }
+    let property = fields["property"].flatMap { string($0, "regression.property") } ?? ""
+    let signature = fields["signature"].flatMap { string($0, "regression.signature") } ?? ""
+    var events: [String] = []
+    if let eventsNode = fields["events"] {
+      for item in sequence(eventsNode, "regression.events") {
+        if let line = text(item, "regression.events", expected: "an event line") {
+          events.append(line)
+        }
+      }
+    }
+    return RegressionRecord(
+      seed: seed, choices: choices, property: property, signature: signature, events: events)
   }
 
   /// `passed`, or `{outcome: host_fault, message: GPADL_BODY}`.

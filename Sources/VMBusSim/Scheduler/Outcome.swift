@@ -1,3 +1,5 @@
+import VMBusWire
+
 /// How a run ended, and where.
 public struct Outcome: Hashable, Sendable, Codable, CustomStringConvertible {
   public var kind: OutcomeKind
@@ -7,13 +9,15 @@ public struct Outcome: Hashable, Sendable, Codable, CustomStringConvertible {
   public var message: String
   /// For a hang: a waiting actor had posted the request whose reply it waits for, so the
   /// host (not the guest script) left it waiting.
-  public var hostOwesReply: Bool
+  public var hostOwesReply: Bool { owedReply != nil }
+  /// For a hang the host caused: the reply type it owes.
+  public var owedReply: MessageType?
 
-  public init(_ kind: OutcomeKind, atSeq: Int?, message: String, hostOwesReply: Bool = false) {
+  public init(_ kind: OutcomeKind, atSeq: Int?, message: String, owedReply: MessageType? = nil) {
     self.kind = kind
     self.atSeq = atSeq
     self.message = message
-    self.hostOwesReply = hostOwesReply
+    self.owedReply = owedReply
   }
 
   /// Whether this outcome is what `expected` asks for.

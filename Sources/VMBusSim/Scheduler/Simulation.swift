@@ -66,6 +66,21 @@ public struct Simulation: Sendable {
     run(PreparedScenario(scenario), seed: seed, transcript: transcript)
   }
 
+  /// Runs a scenario the way its file asks: a regression file replays its recorded choices
+  /// (each later decision takes 0); any other scenario draws from `seed`.
+  public static func reproduce(_ scenario: Scenario, seed: UInt64, transcript: Bool = true)
+    -> SimulationRun
+  {
+    guard let record = scenario.regression else {
+      return run(scenario, seed: seed, transcript: transcript)
+    }
+    var simulation = Simulation(
+      PreparedScenario(scenario), seed: record.seed, replaying: record.choices,
+      zeroAfterReplay: true)
+    simulation.recordsTranscript = transcript
+    return simulation.run()
+  }
+
   /// Runs a prepared scenario (compiled once, run many times) with `seed` to an outcome.
   public static func run(_ prepared: PreparedScenario, seed: UInt64, transcript: Bool = true)
     -> SimulationRun
@@ -107,7 +122,11 @@ public struct Simulation: Sendable {
     }
     collectEnabledActions()
     guard !enabled.isEmpty else { return idle() }
-    let action = enabled[choices.pick(below: enabled.count)]
+    take(enabled[choices.pick(below: enabled.count)])
+  }
+
+  /// Performs one enabled action as a scheduler step.
+  private mutating func take(_ action: Action) {
     steps += 1
     perform(action)
     now = now + Self.stepCost
@@ -116,6 +135,81 @@ public struct Simulation: Sendable {
       finish(.hostFault, "\(fault)", atSeq: seq.map { $0 + 1 })
     }
   }
+
+  // MARK: Exploration (the exhaustive mode steers the scheduler itself)
+
+  /// Starts the run without stepping it.
+  mutating func begin() {
+    start()
+  }
+
+  /// The actions enabled now, after any timers that had to fire; empty once the run ended.
+  mutating func branches() -> [Action] {
+    while outcome == nil {
+      if steps >= scenario.limits.maxSteps || now > scenario.limits.maxTime {
+        step()
+        continue
+      }
+      collectEnabledActions()
+      if !enabled.isEmpty { return enabled }
+      idle()
+    }
+    return []
+  }
+
+  /// Takes one of the actions `branches()` returned.
+  mutating func explore(_ action: Action) {
+    take(action)
+  }
+
+  /// Whether an action touches only its own actor (a wait taking its message, a sleep), so
+  /// it commutes with every other action and the explorer need not branch on it.
+  func isLocal(_ action: Action) -> Bool {
+    guard case .actor(let index) = action else { return false }
+    switch actors[index].status {
+    case .waiting: return true
+    case .ready:
+      if case .sleep = actors[index].currentOp { return true }
+      return false
+    case .sleeping, .done: return false
+    }
+  }
+
+  /// A hash of everything that decides what happens next (not the logs): two paths that
+  /// reach equal keys reach the same state.
+  var explorationKey: Int {
+    var hasher = Hasher()
+    hasher.combine(host)
+    hasher.combine(synic)
+    hasher.combine(kernel)
+    for actor in actors {
+      hasher.combine(actor.pc)
+      hasher.combine(actor.inbox)
+      hasher.combine(actor.attempt)
+      hasher.combine(actor.lastVersionRefused)
+      switch actor.status {
+      case .ready: hasher.combine(0)
+      case .sleeping: hasher.combine(1)
+      case .waiting: hasher.combine(2)
+      case .done: hasher.combine(3)
+      }
+    }
+    return hasher.finalize()
+  }
+
+  /// Drops the logs as it goes (exploration needs only the current state).
+  mutating func forgetLogs() {
+    events.removeAll(keepingCapacity: true)
+    eventTimes.removeAll(keepingCapacity: true)
+    inputs.removeAll(keepingCapacity: true)
+    transcript.removeAll(keepingCapacity: true)
+  }
+
+  /// The run's outcome, once it ended.
+  var finished: Outcome? { outcome }
+
+  /// The host state now.
+  var hostState: HostState { host }
 
   /// Nothing can happen now: jump to the next timer, or end the run.
   private mutating func idle() {
@@ -128,12 +222,12 @@ public struct Simulation: Sendable {
     if waiting.isEmpty {
       return finish(.passed, "")
     }
-    var owed = false
+    var owed: MessageType?
     let names = waiting.map { actor -> String in
       guard case .waiting(let w) = actor.status else { return actor.name }
       let request = RequestKey.answered(by: w.condition)
       let asked = request.map { actor.requests.contains($0) } ?? false
-      owed = owed || asked
+      if asked && owed == nil { owed = w.condition.type }
       return "\(actor.name) waits for \(w.condition.type.name)"
         + (asked ? " (its \(request?.type.name ?? "request") was accepted)" : "")
     }
@@ -141,12 +235,12 @@ public struct Simulation: Sendable {
   }
 
   mutating func finish(
-    _ kind: OutcomeKind, _ message: String, atSeq: Int? = nil, owesReply: Bool = false
+    _ kind: OutcomeKind, _ message: String, atSeq: Int? = nil, owesReply: MessageType? = nil
   ) {
     guard outcome == nil else { return }
     // A pass happens nowhere in particular; anything else happens at the latest event.
     let seq = kind == .passed ? nil : atSeq ?? (events.isEmpty ? nil : events.count)
-    outcome = Outcome(kind, atSeq: seq, message: message, hostOwesReply: owesReply)
+    outcome = Outcome(kind, atSeq: seq, message: message, owedReply: owesReply)
   }
 
   /// Feeds the host one input, recording the input and the events it decided.

@@ -17,6 +17,7 @@ enum StoreSchema {
   static let migrator: DatabaseMigrator = {
     var migrator = DatabaseMigrator()
     migrator.registerMigration("v1") { db in try createV1(db) }
+    migrator.registerMigration("v2-fuzz-failures") { db in try createV2(db) }
     return migrator
   }()
 
@@ -76,6 +77,28 @@ enum StoreSchema {
           state_hash TEXT NOT NULL,
           PRIMARY KEY (session_id, seq)
         ) STRICT;
+        """)
+  }
+
+  /// v2: the failures fuzz campaigns found, one row per (profile, signature), and an index
+  /// for the questions users ask by trace point ("every msg_cb with status -11").
+  private static func createV2(_ db: Database) throws {
+    try db.execute(
+      sql: """
+        CREATE TABLE fuzz_failures (
+          host_profile TEXT NOT NULL,
+          signature TEXT NOT NULL,
+          property TEXT NOT NULL,
+          count INTEGER NOT NULL CHECK (count >= 1),
+          first_seed INTEGER NOT NULL,
+          detail TEXT NOT NULL,
+          session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+          regression_file TEXT,
+          regression_text TEXT NOT NULL,
+          PRIMARY KEY (host_profile, signature)
+        ) STRICT;
+
+        CREATE INDEX events_by_name ON events(name, session_id);
         """)
   }
 }

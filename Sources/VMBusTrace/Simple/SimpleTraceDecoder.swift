@@ -29,6 +29,9 @@ public struct SimpleTraceDecoder: Sendable {
   private var skippedByName: [String: Int] = [:]
   /// Non-VMBus event records skipped so far.
   public private(set) var skippedEventCount = 0
+  /// The first non-VMBus event record skipped: its event's name and its offset, for a
+  /// diagnostic when such records are not allowed.
+  public private(set) var firstSkipped: (name: String, offset: UInt64)?
 
   /// Creates a decoder whose diagnostics name `fileName`.
   public init(fileName: String = "<input>") {
@@ -186,6 +189,7 @@ public struct SimpleTraceDecoder: Sendable {
         throw error(at: recordOffset, .unmappedEventID(id))
       case .other(let otherName):
         // Unknown signature: pass over the arguments by the length field, streaming.
+        if skippedEventCount == 0 { firstSkipped = (otherName, recordOffset) }
         skippedEventCount += 1
         skippedByName[otherName, default: 0] += 1
         start += headerEnd

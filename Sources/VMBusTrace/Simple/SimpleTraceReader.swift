@@ -27,6 +27,9 @@ public struct SimpleTraceReader: ~Copyable {
   /// Skipped non-VMBus events by name, sorted by name.
   public var skippedEvents: [SkippedTraceEvents] { decoder.skippedEvents }
 
+  /// The first non-VMBus event record skipped, with its offset.
+  public var firstSkipped: (name: String, offset: UInt64)? { decoder.firstSkipped }
+
   /// The next VMBus event or dropped-events record, or nil at end of file.
   public mutating func next() throws(SimpleTraceError) -> SimpleTraceRecord? {
     while true {

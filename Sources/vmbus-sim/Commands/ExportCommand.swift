@@ -5,7 +5,7 @@ import VMBusStore
 struct ExportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "export",
-    abstract: "Write a session as a QEMU log, a QEMU simple-trace file, or JSON Lines.",
+    abstract: "Write a session as a QEMU log or simple trace, JSON Lines, Mermaid or Perfetto.",
     discussion: """
       An imported log exported with the default dialect (original) is byte-identical to its \
       vmbus_* lines. Simulator facts are not QEMU trace points and are left out.
@@ -13,21 +13,30 @@ struct ExportCommand: ParsableCommand {
       Examples:
         vmbus-sim export 1 --format qemu-log --dialect thread -o boot.log
         vmbus-sim export 1 --format simple -o trace-4152
+        vmbus-sim export 1 --format mermaid --from 20 --to 60 -o excerpt.md
+        vmbus-sim export 1 --format perfetto -o boot.json   # open in ui.perfetto.dev
+
+      mermaid: a sequenceDiagram of the messages (fenced for Markdown when -o ends in .md). \
+      perfetto: Chrome trace-event JSON with guest, host, bus, channel and GPADL tracks and \
+      request-to-reply flow arrows.
       """)
 
   @Argument(help: "The session id.") var session: Int64
   @OptionGroup var database: DatabaseOptions
-  @Option(help: "qemu-log, simple or jsonl.") var format: ExportFormatArgument
+  @Option(help: "qemu-log, simple, jsonl, mermaid or perfetto.") var format: ExportFormatArgument
   @Option(help: "For qemu-log: original, thread, plain or iso8601.")
   var dialect: ExportDialectArgument = ExportDialectArgument(dialect: .original)
   @Option(name: .short, help: "Output file (default: standard output; required for simple).")
   var output: String?
+  @Option(help: "Start at this seq.") var from: Int = 1
+  @Option(help: "End at this seq (default: the last event).") var to: Int?
 
   func run() throws {
     try reportingFailures {
       let store = try database.openForReading()
       try SessionExporter(store: store, session: SessionID(session))
-        .export(format.format, dialect: dialect.dialect, to: output)
+        .export(
+          format.format, dialect: dialect.dialect, from: from, to: to ?? .max, to: output)
     }
   }
 }

@@ -27,7 +27,7 @@ struct ImportCommand: ParsableCommand {
     try reportingFailures {
       let importer = TraceImporter(
         path: file, format: format?.format, strict: strict, name: name)
-      let summary = try importer.run(into: try database.open())
+      let summary = try importer.run(openingStore: database.open)
       if json {
         var out = JSONBuilder()
         out.object { out in

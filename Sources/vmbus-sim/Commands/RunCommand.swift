@@ -28,7 +28,7 @@ struct RunCommand: ParsableCommand {
     var passed = false
     try reportingFailures {
       let runner = ScenarioRunner(path: scenario, seed: seed)
-      let (result, session) = try runner.run(into: try database.open())
+      let (result, session) = try runner.run(openingStore: database.open)
       passed = result.outcome.kind == .passed
       if json {
         var out = JSONBuilder()

@@ -7,7 +7,8 @@ struct VerifyCommand: ParsableCommand {
     commandName: "verify",
     abstract: "Refold a session and check every rule; re-run a simulated one and compare.",
     discussion: """
-      Exit status 0 when clean, 1 when there are violations.
+      Exit status 0 when clean, 1 when there are violations (a session whose import or run \
+      did not finish is never clean).
 
       Example:
         vmbus-sim verify 3 --json

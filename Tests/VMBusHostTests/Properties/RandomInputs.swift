@@ -24,10 +24,13 @@ struct RandomInputs {
   /// Leave out inputs a QEMU trace cannot show (outside resets, lost reschedules, guest
   /// memory writes).
   var traceVisibleOnly = false
+  /// The host profile the sequences start.
+  var profile: HostProfile = .qemu
 
-  init(seed: UInt64, traceVisibleOnly: Bool = false) {
+  init(seed: UInt64, traceVisibleOnly: Bool = false, profile: HostProfile = .qemu) {
     rng = SplitMix64(seed: seed)
     self.traceVisibleOnly = traceVisibleOnly
+    self.profile = profile
   }
 
   mutating func pick<T>(_ values: [T]) -> T {
@@ -146,7 +149,7 @@ struct RandomInputs {
   /// usually connected at 4.0 with offers requested, so sequences reach the deeper states.
   mutating func startInputs() -> [HostInput] {
     var start: [HostInput] = [
-      .startMachine(profile: .qemu, machine: MachineConfig(vcpuCount: 4, vcpusWithoutSynIC: [3])),
+      .startMachine(profile: profile, machine: MachineConfig(vcpuCount: 4, vcpusWithoutSynIC: [3])),
       .realizeDevice(device(1)), .realizeDevice(device(2)),
     ]
     if chance(80) {

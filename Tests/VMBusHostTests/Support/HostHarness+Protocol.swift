@@ -96,10 +96,11 @@ extension HostHarness {
 
   /// A connected guest that received the offers, built a ring GPADL and opened relid 1.
   static func withOpenChannel(
-    machine: MachineConfig = Fixtures.machine, devices: [DeviceConfig] = [Fixtures.balloon],
-    sourceLocation: SourceLocation = #_sourceLocation
+    profile: HostProfile = .qemu, machine: MachineConfig = Fixtures.machine,
+    devices: [DeviceConfig] = [Fixtures.balloon], sourceLocation: SourceLocation = #_sourceLocation
   ) -> HostHarness {
-    var harness = HostHarness(machine: machine, devices: devices, sourceLocation: sourceLocation)
+    var harness = HostHarness(
+      profile: profile, machine: machine, devices: devices, sourceLocation: sourceLocation)
     harness.connect(sourceLocation: sourceLocation)
     harness.requestOffers(sourceLocation: sourceLocation)
     harness.createGpadl(sourceLocation: sourceLocation)

@@ -14,12 +14,13 @@ struct HostHarness {
   /// Every event decided since `HostState()`, the machine start and realizes included.
   private(set) var events: [HostEvent] = []
 
-  /// A started machine with `devices` realized in order (default: one hv-balloon on relid 1).
+  /// A started machine with `devices` realized in order (default: QEMU's profile, one
+  /// hv-balloon on relid 1).
   init(
-    machine: MachineConfig = Fixtures.machine, devices: [DeviceConfig] = [Fixtures.balloon],
-    sourceLocation: SourceLocation = #_sourceLocation
+    profile: HostProfile = .qemu, machine: MachineConfig = Fixtures.machine,
+    devices: [DeviceConfig] = [Fixtures.balloon], sourceLocation: SourceLocation = #_sourceLocation
   ) {
-    step(.startMachine(profile: .qemu, machine: machine), sourceLocation: sourceLocation)
+    step(.startMachine(profile: profile, machine: machine), sourceLocation: sourceLocation)
     for device in devices { step(.realizeDevice(device), sourceLocation: sourceLocation) }
   }
 

@@ -264,7 +264,7 @@ struct ScenarioParserErrorTests {
       """
     #expect(
       Self.errors(text) == [
-        "t.yaml:4:12: error: host.profile: unknown profile 'kvm'; profiles are qemu",
+        "t.yaml:4:12: error: host.profile: unknown profile 'kvm'; profiles are qemu, hardened",
         "t.yaml:5:10: error: host.vcpus: expected a number from 1 to 4294967295, found '0'",
         "t.yaml:7:14: error: host.devices.class: unknown device class 'netvc'; classes are "
           + "netvsc, storvsc, hv-balloon, kvp, heartbeat, shutdown, timesync",
@@ -314,7 +314,7 @@ struct ScenarioParserErrorTests {
       "descripton: d\nexpect: passed\nhost: {devices: []}\nactors: [{name: a, steps: [machine_reset]}]",
       [
         "t.yaml:1:1: error: unknown key 'descripton'; keys are name, description, expect, host, "
-          + "faults, limits, actors",
+          + "faults, limits, actors, regression",
         "t.yaml:1:1: error: missing key 'description'",
       ]
     ),

@@ -23,8 +23,8 @@ import VMBusHost
             db, sql: "SELECT name FROM pragma_table_list WHERE strict = 1 ORDER BY name")
         )
       }
-      #expect(migrations == ["v1"])
-      #expect(strict == ["events", "sessions", "snapshots"])
+      #expect(migrations == ["v1", "v2-fuzz-failures"])
+      #expect(strict == ["events", "fuzz_failures", "sessions", "snapshots"])
     }
   }
 

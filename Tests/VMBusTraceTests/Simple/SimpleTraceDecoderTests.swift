@@ -62,6 +62,8 @@ import VMBusWire
     while let record = try decoder.next() { records.append(record) }
     #expect(records == Self.expectedRecords)
     #expect(decoder.skippedEventCount == 2)
+    #expect(decoder.firstSkipped?.name == "hv_balloon_state_change")
+    #expect(decoder.firstSkipped?.offset == UInt64(Self.sampleFile().boundaries[4]))
   }
 
   /// Cut at every offset: a record boundary reads the records before it; anywhere else is a

@@ -1,0 +1,90 @@
+import Foundation
+import VMBusHost
+import VMBusSessions
+import VMBusStore
+import VMBusTrace
+
+/// A stored session as one self-contained HTML page: a virtualized sequence diagram with the
+/// host's trace events beside each arrow, the channel and GPADL lifelines, a stepper that
+/// shows the full host state at any event (the same as `replay`), and the session's summary.
+/// Nothing is fetched: data, script and style are inline.
+public struct SessionReport {
+  public let store: EventStore
+  public let session: SessionID
+
+  public init(store: EventStore, session: SessionID) {
+    self.store = store
+    self.session = session
+  }
+
+  /// What a written report holds.
+  public struct Written: Hashable, Sendable {
+    /// The events it covers.
+    public var events: Int
+    /// Its message arrows.
+    public var messages: Int
+    /// Its rows (messages and notes).
+    public var rows: Int
+    /// The page's size in bytes.
+    public var bytes: Int
+  }
+
+  /// Writes the page for events `first...last` to `path`.
+  @discardableResult
+  public func write(
+    to path: String, from first: Int = 1, to last: Int = .max,
+    checks: ReportChecks = .sample(count: 16)
+  ) throws(SessionsError) -> Written {
+    let (page, written) = try render(from: first, to: last, checks: checks)
+    guard FileManager.default.createFile(atPath: path, contents: Data(page)) else {
+      throw .io("\(path): cannot write the report")
+    }
+    return written
+  }
+
+  /// The page for events `first...last`, and what it holds.
+  public func render(
+    from first: Int = 1, to last: Int = .max, checks: ReportChecks = .sample(count: 16)
+  ) throws(SessionsError) -> (page: [UInt8], written: Written) {
+    let summary: SessionSummary
+    let initial: HostState
+    do {
+      summary = try store.session(session)
+      guard first >= 1 else { throw SessionsError.usage("--from must be at least 1") }
+      guard last >= first else { throw SessionsError.usage("--to \(last) is before --from \(first)") }
+      guard first <= max(summary.eventCount, 1) else {
+        throw SessionsError.usage(
+          "--from \(first) is past the end of session \(session) (\(summary.eventCount) events)")
+      }
+      initial = try store.state(session: session, at: first - 1)
+    } catch let error as SessionsError {
+      throw error
+    } catch let error as StoreError {
+      throw .store(error)
+    } catch {
+      throw .io("\(error)")
+    }
+    let end = min(last, summary.eventCount)
+    var builder = ReportDataBuilder(
+      initial: initial, firstSeq: first, lastSeq: end, checks: checks)
+    do {
+      try store.events(session: session, from: first, to: end) { builder.add($0) }
+    } catch let error as StoreError {
+      throw .store(error)
+    } catch {
+      throw .io("\(error)")
+    }
+    let violations = builder.violationCount
+    let covered = builder.lastSeq - builder.firstSeq + 1
+    let (json, diagram) = builder.finish { diagram in
+      ReportSummary(summary: summary, diagram: diagram, violations: violations).json
+    }
+    let page = ReportPage.html(title: ReportSummary.title(summary), data: json)
+    return (
+      page,
+      Written(
+        events: max(covered, 0), messages: diagram.messageCount, rows: diagram.rows.count,
+        bytes: page.count)
+    )
+  }
+}

@@ -1,0 +1,78 @@
+import VMBusHost
+import VMBusStore
+import VMBusTrace
+
+extension SessionExporter {
+  /// The seqs `first...last` of a session with `eventCount` events; `last` past the end
+  /// means the end.
+  static func seqs(from first: Int, to last: Int, eventCount: Int) throws(SessionsError)
+    -> ClosedRange<Int>
+  {
+    guard first >= 1 else { throw .usage("--from must be at least 1") }
+    guard last >= first else { throw .usage("--to \(last) is before --from \(first)") }
+    guard first <= max(eventCount, 1) else {
+      throw .usage("--from \(first) is past the end of the session (\(eventCount) events)")
+    }
+    return first...max(min(last, eventCount), first)
+  }
+
+  /// Streams the events of `range` into a Mermaid or Perfetto diagram, starting from the
+  /// stored state before `range`.
+  func exportDiagram(
+    _ format: ExportFormat, _ range: ClosedRange<Int>, summary: SessionSummary,
+    to path: String?
+  ) throws(SessionsError) -> Int {
+    let initial: HostState
+    do {
+      initial = try store.state(session: session, at: range.lowerBound - 1)
+    } catch {
+      throw .store(error)
+    }
+    let covered = min(range.upperBound, summary.eventCount)
+    let title = Self.title(summary, covering: range.lowerBound...max(covered, range.lowerBound))
+    var output: [UInt8]
+    switch format {
+    case .perfetto:
+      var exporter = PerfettoExporter(title: title, initial: initial, firstSeq: range.lowerBound)
+      try scanDiagram(range) { stored in
+        exporter.add(
+          seq: stored.seq, event: stored.event, timestampNanos: stored.source?.tsNanos,
+          text: stored.event.text)
+      }
+      output = exporter.finish()
+    default:
+      var builder = DiagramBuilder(initial: initial, firstSeq: range.lowerBound)
+      try scanDiagram(range) { stored in builder.add(seq: stored.seq, event: stored.event) }
+      let text = MermaidExporter(title: title).render(builder.finish())
+      let fenced = path.map { $0.lowercased().hasSuffix(".md") } ?? false
+      output = Array((fenced ? "```mermaid\n" + text + "```\n" : text).utf8)
+    }
+    var sink = try TextSink(path: path)
+    defer { sink.close() }
+    try sink.write(output)
+    try sink.flush()
+    return summary.eventCount == 0 ? 0 : covered - range.lowerBound + 1
+  }
+
+  /// `session 1 linux-boot (simulated, seed 0), events 1-130`.
+  static func title(_ summary: SessionSummary, covering seqs: ClosedRange<Int>) -> String {
+    var facts = [summary.info.kind.rawValue]
+    if let seed = summary.info.seed { facts.append("seed \(seed)") }
+    if summary.info.kind == .imported, let source = summary.info.source { facts.append(source.file) }
+    let events =
+      summary.eventCount == 0 ? "no events" : "events \(seqs.lowerBound)-\(seqs.upperBound)"
+    return "session \(summary.id) \(summary.info.name) (\(facts.joined(separator: ", "))), \(events)"
+  }
+
+  private func scanDiagram(
+    _ range: ClosedRange<Int>, _ body: (StoredEvent) -> Void
+  ) throws(SessionsError) {
+    do {
+      try store.events(session: session, from: range.lowerBound, to: range.upperBound, body)
+    } catch let error as StoreError {
+      throw .store(error)
+    } catch {
+      throw .io("\(error)")
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import VMBusHost
+import VMBusSim
+
+/// The result of re-running one scenario or regression file.
+public struct CheckResult: Sendable {
+  public var path: String
+  public var passed: Bool
+  /// What was compared, or the first divergence as a small diff.
+  public var lines: [String]
+}
+
+/// `check`: re-runs scenario and regression files and compares each with what it records.
+public enum CheckWorkflow {
+  /// Every `.yaml` file under `paths` (files as given, directories recursively, sorted).
+  public static func files(_ paths: [String]) throws(SessionsError) -> [String] {
+    var found: [String] = []
+    for path in paths {
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        throw .io("\(path): no such file or directory")
+      }
+      guard isDirectory.boolValue else {
+        found.append(path)
+        continue
+      }
+      let entries = FileManager.default.enumerator(atPath: path)?.compactMap { $0 as? String } ?? []
+      found += entries.filter { $0.hasSuffix(".yaml") }.sorted().map { "\(path)/\($0)" }
+    }
+    return found
+  }
+
+  /// Re-runs one file: its outcome must satisfy `expect`, and a regression file's events
+  /// must equal the recorded ones line for line.
+  public static func check(_ path: String) -> CheckResult {
+    let scenario: Scenario
+    do {
+      scenario = try ScenarioRunner(path: path, seed: 0).load().scenario
+    } catch {
+      return CheckResult(path: path, passed: false, lines: ["\(error)"])
+    }
+    let run = Simulation.reproduce(scenario, seed: 0, transcript: false)
+    var lines: [String] = []
+    if !run.outcome.satisfies(scenario.expected) {
+      lines.append(
+        "outcome: expected \(ScenarioWriter.expectation(scenario.expected)), got \(run.outcome)")
+    }
+    if let record = scenario.regression {
+      let actual = run.events.map(\.text)
+      if let index = zip(record.events, actual).enumerated().first(where: {
+        $0.element.0 != $0.element.1
+      })?.offset {
+        lines.append("events diverge at seq \(index + 1):")
+        for seq in max(index - 2, 0)..<index { lines.append("    #\(seq + 1) \(actual[seq])") }
+        lines.append("  - #\(index + 1) \(record.events[index])")
+        lines.append("  + #\(index + 1) \(actual[index])")
+      } else if record.events.count != actual.count {
+        let seq = min(record.events.count, actual.count) + 1
+        lines.append(
+          "events: recorded \(record.events.count), re-run gives \(actual.count) (from seq \(seq))")
+      }
+    }
+    return CheckResult(path: path, passed: lines.isEmpty, lines: lines)
+  }
+}

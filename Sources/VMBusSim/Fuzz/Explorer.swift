@@ -1,0 +1,122 @@
+import VMBusHost
+
+/// The exhaustive mode: every schedule of a scenario up to a depth, depth first.
+///
+/// Two reductions keep it tractable. States already visited (by hash of everything that
+/// decides the future: host state, guest slot, guest kernel, actors) are not expanded again,
+/// which collapses orders of commuting actions that meet in the same state. And an action
+/// local to one actor (a wait taking its message, a sleep) commutes with all others, so it
+/// is taken alone instead of branching (a persistent set of one). Properties are checked in
+/// every state reached.
+public struct Explorer {
+  public struct Report: Sendable {
+    /// States reached (each a scheduler step), revisits included.
+    public var states: Int
+    /// Distinct states (the visited set's size).
+    public var distinctStates: Int
+    /// Paths cut off at the depth bound.
+    public var truncated: Int
+    public var elapsed: Duration
+    /// The first path to each distinct failure, as a case that replays it.
+    public var failures: [(failure: FuzzFailure, fuzzCase: FuzzCase)]
+
+    public var statesPerSecond: Double {
+      let seconds =
+        Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+      return seconds > 0 ? Double(states) / seconds : 0
+    }
+  }
+
+  public let scenario: Scenario
+  public let depth: Int
+  /// Stop after this many states (a safety bound for huge spaces).
+  public let stateLimit: Int
+
+  public init(scenario: Scenario, depth: Int, stateLimit: Int = 50_000_000) {
+    // Schedules are explored; fault probabilities are not branched on, so they are off.
+    var scenario = scenario
+    scenario.faults = FaultSettings()
+    scenario.regression = nil
+    self.scenario = scenario
+    self.depth = depth
+    self.stateLimit = stateLimit
+  }
+
+  private struct Node {
+    var simulation: Simulation
+    var depth: Int
+    /// Choice indices taken at each branching step, for replay.
+    var path: [UInt32]
+  }
+
+  public func run() -> Report {
+    let clock = ContinuousClock()
+    let start = clock.now
+    var root = Simulation(PreparedScenario(scenario), seed: 0)
+    root.recordsTranscript = false
+    root.begin()
+    var stack = [Node(simulation: root, depth: 0, path: [])]
+    var visited = Set<Int>()
+    var states = 0
+    var truncated = 0
+    var failures: [(failure: FuzzFailure, fuzzCase: FuzzCase)] = []
+    var signatures = Set<String>()
+    while var node = stack.popLast(), states < stateLimit {
+      var branches = node.simulation.branches()
+      // Local actions need no branching: take them in place.
+      while let local = branches.firstIndex(where: node.simulation.isLocal) {
+        // Recorded like any choice, so the path replays through the ordinary scheduler.
+        if branches.count > 1 { node.path.append(UInt32(local)) }
+        node.simulation.explore(branches[local])
+        branches = node.simulation.branches()
+      }
+      if let failure = check(node.simulation), signatures.insert(failure.signature).inserted {
+        failures.append(
+          (
+            failure,
+            FuzzCase(scenario: scenario, seed: 0, choices: node.path, zeroAfterReplay: true)
+          ))
+      }
+      guard !branches.isEmpty else { continue }
+      guard node.depth < depth else {
+        truncated += 1
+        continue
+      }
+      node.simulation.forgetLogs()
+      for (index, action) in branches.enumerated().reversed() {
+        var child = node.simulation
+        child.explore(action)
+        states += 1
+        guard visited.insert(child.explorationKey).inserted else { continue }
+        let path = branches.count > 1 ? node.path + [UInt32(index)] : node.path
+        stack.append(Node(simulation: child, depth: node.depth + 1, path: path))
+      }
+    }
+    return Report(
+      states: states, distinctStates: visited.count, truncated: truncated,
+      elapsed: clock.now - start, failures: failures)
+  }
+
+  /// The generic properties in this state: no fault, invariants hold, no owed hang at the end.
+  private func check(_ simulation: Simulation) -> FuzzFailure? {
+    let state = simulation.hostState
+    if let fault = state.fault {
+      return FuzzFailure(
+        property: .hostFault, signature: "host_fault \(fault.cause) in \(state.bus)",
+        detail: fault.description, atSeq: nil)
+    }
+    if let broken = state.invariantViolations().first {
+      return FuzzFailure(
+        property: .invariant, signature: "invariant \(broken.invariant.rawValue) in \(state.bus)",
+        detail: broken.message, atSeq: nil)
+    }
+    if let outcome = simulation.finished, outcome.kind == .guestHang,
+      let awaited = outcome.owedReply
+    {
+      return FuzzFailure(
+        property: .guestHang, signature: "guest_hang \(awaited.name) in \(state.bus)",
+        detail: outcome.message, atSeq: nil)
+    }
+    return nil
+  }
+}

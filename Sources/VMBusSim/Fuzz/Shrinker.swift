@@ -1,0 +1,166 @@
+import VMBusHost
+
+/// Shrinks a failing case to a minimal one with the same failure signature: fewest guest
+/// steps, then fewest scheduler choices, then simplest field values (Hypothesis-style edits
+/// of the recorded choice sequence, each kept only if the failure stays the same).
+public struct Shrinker {
+  public let signature: String
+  /// Runs the shrinker may spend.
+  public var budget: Int
+  public private(set) var runs = 0
+
+  public init(signature: String, budget: Int = 3_000) {
+    self.signature = signature
+    self.budget = budget
+  }
+
+  /// A smaller case that fails the same way (or `original` when nothing smaller does).
+  public mutating func shrink(_ original: FuzzCase) -> FuzzCase {
+    // Pin every decision first, so later edits change one thing at a time.
+    var best = original
+    best.choices = original.run().choices
+    best.zeroAfterReplay = true
+    guard failsSame(best) else { return original }
+    var improved = true
+    while improved && runs < budget {
+      improved = false
+      improved = shrinkSteps(&best) || improved
+      improved = shrinkFaults(&best) || improved
+      improved = shrinkChoices(&best) || improved
+      improved = shrinkFields(&best) || improved
+      improved = shrinkLinuxSteps(&best) || improved
+    }
+    best.choices = best.run().choices
+    while best.choices.last == 0 { best.choices.removeLast() }
+    return best
+  }
+
+  private mutating func failsSame(_ candidate: FuzzCase) -> Bool {
+    runs += 1
+    return PropertyChecker.check(candidate.run())?.signature == signature
+  }
+
+  private mutating func attempt(_ best: inout FuzzCase, _ candidate: FuzzCase) -> Bool {
+    guard runs < budget, failsSame(candidate) else { return false }
+    best = candidate
+    return true
+  }
+
+  /// Drop whole actors, then single steps, last first.
+  private mutating func shrinkSteps(_ best: inout FuzzCase) -> Bool {
+    var improved = false
+    var actor = best.scenario.actors.count - 1
+    while actor >= 0 && best.scenario.actors.count > 1 {
+      var candidate = best
+      candidate.scenario.actors.remove(at: actor)
+      if attempt(&best, candidate) { improved = true }
+      actor -= 1
+    }
+    for actor in best.scenario.actors.indices.reversed() {
+      var step = best.scenario.actors[actor].steps.count - 1
+      while step >= 0 {
+        if best.scenario.actors[actor].steps.count > 1 {
+          var candidate = best
+          candidate.scenario.actors[actor].steps.remove(at: step)
+          if attempt(&best, candidate) { improved = true }
+        }
+        step -= 1
+      }
+    }
+    return improved
+  }
+
+  private mutating func shrinkFaults(_ best: inout FuzzCase) -> Bool {
+    guard best.scenario.faults != FaultSettings() else { return false }
+    var candidate = best
+    candidate.scenario.faults = FaultSettings()
+    return attempt(&best, candidate)
+  }
+
+  /// Shorter prefixes, deleted blocks, then zeroed and halved values.
+  private mutating func shrinkChoices(_ best: inout FuzzCase) -> Bool {
+    var improved = false
+    var length = best.choices.count / 2
+    while length > 0 {
+      var candidate = best
+      candidate.choices = Array(best.choices.prefix(length))
+      if attempt(&best, candidate) { improved = true } else { break }
+      length = best.choices.count / 2
+    }
+    for block in [8, 4, 2, 1] {
+      var start = 0
+      while start + block <= best.choices.count && runs < budget {
+        var candidate = best
+        candidate.choices.removeSubrange(start..<(start + block))
+        if !attempt(&best, candidate) { start += block } else { improved = true }
+      }
+    }
+    var index = 0
+    while index < best.choices.count && runs < budget {
+      if best.choices[index] != 0 {
+        var candidate = best
+        candidate.choices[index] = 0
+        if attempt(&best, candidate) {
+          improved = true
+        } else if best.choices[index] > 1 {
+          candidate.choices[index] = best.choices[index] / 2
+          if attempt(&best, candidate) { improved = true }
+        }
+      }
+      index += 1
+    }
+    return improved
+  }
+
+  /// Literal message fields to 0, then 1.
+  private mutating func shrinkFields(_ best: inout FuzzCase) -> Bool {
+    var improved = false
+    for actor in best.scenario.actors.indices {
+      for step in best.scenario.actors[actor].steps.indices {
+        guard case .send(let original) = best.scenario.actors[actor].steps[step].action else {
+          continue
+        }
+        for index in original.fields.indices {
+          for simpler in [UInt64(0), 1] {
+            // Re-read the step: an earlier field of it may already be simpler.
+            guard case .send(var spec) = best.scenario.actors[actor].steps[step].action,
+              case .number(let value) = spec.fields[index].value, value > simpler
+            else { break }
+            spec.fields[index] = FieldOverride(spec.fields[index].field, .number(simpler))
+            var candidate = best
+            candidate.scenario.actors[actor].steps[step].action = .send(spec)
+            if attempt(&best, candidate) {
+              improved = true
+              break
+            }
+          }
+        }
+      }
+    }
+    return improved
+  }
+
+  /// Composite steps in their simplest form: connect straight to 4.0, the smallest rings.
+  private mutating func shrinkLinuxSteps(_ best: inout FuzzCase) -> Bool {
+    var improved = false
+    for actor in best.scenario.actors.indices {
+      for step in best.scenario.actors[actor].steps.indices {
+        let simpler: StepAction
+        switch best.scenario.actors[actor].steps[step].action {
+        case .linux(.connect(let versions, let vcpu)) where versions != [.win10]:
+          simpler = .linux(.connect(versions: [.win10], vcpu: vcpu))
+        case .linux(.open(let device, let sub, let pages, let vp, let status)) where pages > 4:
+          simpler = .linux(
+            .open(device: device, subchannel: sub, ringPages: 4, targetVP: vp, expectStatus: status)
+          )
+        default:
+          continue
+        }
+        var candidate = best
+        candidate.scenario.actors[actor].steps[step].action = simpler
+        if attempt(&best, candidate) { improved = true }
+      }
+    }
+    return improved
+  }
+}

@@ -1,0 +1,94 @@
+import GRDB
+import VMBusHost
+
+/// A distinct failure a fuzz campaign found, as stored (one row per profile and signature).
+public struct FuzzFailureRecord: Hashable, Sendable {
+  public var hostProfile: String
+  public var signature: String
+  public var property: String
+  public var count: Int
+  public var firstSeed: UInt64
+  public var detail: String
+  /// The stored session of the minimal case.
+  public var session: SessionID?
+  /// Where its regression file was written.
+  public var regressionFile: String?
+  /// The regression file's text (so a merged database keeps it).
+  public var regressionText: String
+
+  public init(
+    hostProfile: String, signature: String, property: String, count: Int, firstSeed: UInt64,
+    detail: String, session: SessionID?, regressionFile: String?, regressionText: String
+  ) {
+    self.hostProfile = hostProfile
+    self.signature = signature
+    self.property = property
+    self.count = count
+    self.firstSeed = firstSeed
+    self.detail = detail
+    self.session = session
+    self.regressionFile = regressionFile
+    self.regressionText = regressionText
+  }
+}
+
+extension EventStore {
+  /// Adds a failure, or merges it into the row with its signature: counts add up, the
+  /// earliest seed wins, and the first stored minimal case is kept. Returns the stored row.
+  @discardableResult
+  public func recordFuzzFailure(_ record: FuzzFailureRecord) throws(StoreError) -> FuzzFailureRecord {
+    guard !isReadOnly else { throw .readOnly(path: path) }
+    return try withErrors {
+      try pool.write { db in
+        try db.execute(
+          sql: """
+            INSERT INTO fuzz_failures (host_profile, signature, property, count, first_seed,
+              detail, session_id, regression_file, regression_text)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (host_profile, signature) DO UPDATE SET
+              count = count + excluded.count,
+              first_seed = min(first_seed, excluded.first_seed),
+              session_id = coalesce(session_id, excluded.session_id),
+              regression_file = coalesce(regression_file, excluded.regression_file)
+            """,
+          arguments: [
+            record.hostProfile, record.signature, record.property, record.count,
+            Int64(bitPattern: record.firstSeed), record.detail, record.session?.rawValue,
+            record.regressionFile, record.regressionText,
+          ])
+        return try Self.fuzzFailure(db, profile: record.hostProfile, signature: record.signature)
+          ?? record
+      }
+    }
+  }
+
+  /// Every stored failure, most frequent first.
+  public func fuzzFailures() throws(StoreError) -> [FuzzFailureRecord] {
+    try withErrors {
+      try pool.read { db in
+        try Row.fetchAll(
+          db, sql: "SELECT * FROM fuzz_failures ORDER BY count DESC, host_profile, signature"
+        ).map(Self.fuzzFailure(row:))
+      }
+    }
+  }
+
+  private static func fuzzFailure(_ db: Database, profile: String, signature: String) throws
+    -> FuzzFailureRecord?
+  {
+    try Row.fetchOne(
+      db, sql: "SELECT * FROM fuzz_failures WHERE host_profile = ? AND signature = ?",
+      arguments: [profile, signature]
+    ).map(fuzzFailure(row:))
+  }
+
+  private static func fuzzFailure(row: Row) -> FuzzFailureRecord {
+    let session: Int64? = row["session_id"]
+    let seed: Int64 = row["first_seed"]
+    return FuzzFailureRecord(
+      hostProfile: row["host_profile"], signature: row["signature"], property: row["property"],
+      count: row["count"], firstSeed: UInt64(bitPattern: seed), detail: row["detail"],
+      session: session.map { SessionID($0) }, regressionFile: row["regression_file"],
+      regressionText: row["regression_text"])
+  }
+}

@@ -1,0 +1,184 @@
+import ArgumentParser
+import Foundation
+import VMBusHost
+import VMBusSessions
+import VMBusSim
+
+struct FuzzCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "fuzz",
+    abstract:
+      "Explore mutated scenarios and schedules for host faults, hangs and broken invariants.",
+    discussion: """
+      Each seed mutates a scenario (fields, steps, extra and corrupted messages, busy or \
+      failed deliveries, resets) and drives the scheduler. Failures are grouped by signature; \
+      each group's first case is shrunk to a minimal one, stored as a session and written \
+      under --regressions (default scenarios/regressions) for `vmbus-sim check`. Passing runs \
+      are not stored. Exit status 1 when a failure was found.
+
+      Examples:
+        vmbus-sim fuzz scenarios/linux-boot.yaml --seeds 20000
+        vmbus-sim fuzz --host hardened --time 60s --jobs 2
+        vmbus-sim fuzz --shard 3/8 --seeds 1000000 --db shard3.sqlite
+      """)
+
+  @Argument(help: "Scenario files (default: every scenarios/*.yaml).") var scenarios: [String] = []
+  @OptionGroup var database: DatabaseOptions
+  @Option(help: "Host profile to fuzz: qemu or hardened (default: each scenario's own).")
+  var host: HostProfileArgument?
+  @Option(help: "Seeds to run (default 10000 unless --time is given).") var seeds: UInt64?
+  @Option(help: "Wall-clock budget, e.g. 60s or 10m.") var time: DurationArgument?
+  @Option(help: "First seed.") var seedBase: UInt64 = 0
+  @Option(help: "Worker threads.") var jobs: Int = 1
+  @Option(help: "This process's share of the seed space, I/N.") var shard: ShardArgument?
+  @Option(help: "Directory for regression files.") var regressions: String = "scenarios/regressions"
+  @Flag(help: "Do not write regression files.") var noRegressions = false
+  @Flag(help: "Explore every schedule of each scenario (no mutations) up to --depth.")
+  var exhaustive = false
+  @Option(help: "Scheduler steps per path in --exhaustive mode.") var depth: Int = 40
+  @Flag(help: "Print one JSON summary.") var json = false
+
+  func run() throws {
+    var found = false
+    try reportingFailures {
+      let paths =
+        scenarios.isEmpty
+        ? try CheckWorkflow.files(["scenarios"]).filter { !$0.contains("/regressions/") }
+        : scenarios
+      let options = FuzzOptions(
+        scenarioPaths: paths, profile: host?.profile,
+        seedCount: seeds ?? (time == nil ? 10_000 : nil), duration: time?.duration,
+        seedBase: seedBase, jobs: max(jobs, 1), shard: shard?.value ?? (0, 1),
+        regressionsDirectory: noRegressions ? nil : regressions)
+      if exhaustive {
+        found = try runExhaustive(options)
+        return
+      }
+      let live = isatty(2) != 0
+      let summary = try FuzzWorkflow.run(options, store: try database.open()) { progress in
+        guard live else { return }
+        let seconds =
+          Double(progress.elapsed.components.seconds) + Double(
+            progress.elapsed.components.attoseconds) / 1e18
+        let rate = seconds > 0 ? Int(Double(progress.runs) / seconds) : 0
+        FileHandle.standardError.write(
+          Data(
+            "\r\u{1B}[K\(progress.runs) runs  \(rate)/s  ~\(progress.distinctStates) distinct states  \(progress.distinctFailures) distinct failures"
+              .utf8))
+      }
+      if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+      found = !summary.findings.isEmpty
+      if json {
+        var out = JSONBuilder()
+        out.object { out in
+          out.field("runs", summary.runs)
+          out.key("failures")
+          out.array { out in
+            for finding in summary.findings {
+              out.object { out in
+                out.field("property", finding.property)
+                out.field("signature", finding.signature)
+                out.field("count", finding.count)
+                out.field("first_seed", finding.firstSeed)
+                out.field("minimal", finding.minimal)
+                out.field("session", finding.session?.rawValue)
+              }
+            }
+          }
+          out.key("runs_per_second")
+          out.number((summary.runsPerSecond * 10).rounded() / 10)
+          out.field("distinct_states", summary.distinctStates)
+        }
+        emit(out.text)
+        return
+      }
+      emit(
+        "\(summary.runs) runs, \(Int(summary.runsPerSecond)) runs/s, ~\(summary.distinctStates) distinct final states, \(summary.findings.count) distinct failures"
+      )
+      for finding in summary.findings {
+        emit("")
+        emit("\(finding.signature)  (\(finding.count)×, first seed \(finding.firstSeed))")
+        emit("  \(finding.detail)")
+        emit(
+          "  minimal: \(finding.minimalSteps) steps, \(finding.minimalChoices) choices; session \(finding.session.map { "\($0)" } ?? "-")"
+        )
+        if let path = finding.minimal { emit("  reproduce: vmbus-sim run \(path)") }
+      }
+    }
+    if found { throw ExitCode(1) }
+  }
+
+  private func runExhaustive(_ options: FuzzOptions) throws -> Bool {
+    let summary = try FuzzWorkflow.explore(options, depth: depth, store: try database.open())
+    if json {
+      var out = JSONBuilder()
+      out.object { out in
+        out.field("states", summary.states)
+        out.field("distinct_states", summary.distinctStates)
+        out.field("truncated_paths", summary.truncated)
+        out.key("states_per_second")
+        out.number(summary.statesPerSecond.rounded())
+        out.key("failures")
+        out.array { out in
+          for finding in summary.findings {
+            out.object { out in
+              out.field("property", finding.property)
+              out.field("signature", finding.signature)
+              out.field("count", finding.count)
+              out.field("minimal", finding.minimal)
+              out.field("session", finding.session?.rawValue)
+            }
+          }
+        }
+      }
+      emit(out.text)
+    } else {
+      emit(
+        "\(summary.states) states, \(summary.distinctStates) distinct, \(Int(summary.statesPerSecond)) states/s, "
+          + "\(summary.truncated) paths cut at depth \(depth), \(summary.findings.count) distinct failures"
+      )
+      for finding in summary.findings {
+        emit("  \(finding.signature): \(finding.detail)")
+        if let path = finding.minimal { emit("    reproduce: vmbus-sim run \(path)") }
+      }
+    }
+    return !summary.findings.isEmpty
+  }
+}
+
+struct HostProfileArgument: ExpressibleByArgument {
+  let profile: HostProfile
+  init?(argument: String) {
+    guard let profile = HostProfile(rawValue: argument) else { return nil }
+    self.profile = profile
+  }
+  static let allValueStrings = HostProfile.allCases.map(\.rawValue)
+}
+
+/// `60s`, `10m`, `500ms`.
+struct DurationArgument: ExpressibleByArgument {
+  let duration: Duration
+  init?(argument: String) {
+    if argument.hasSuffix("m"), !argument.hasSuffix("ms"), let minutes = Int64(argument.dropLast())
+    {
+      duration = .seconds(minutes * 60)
+      return
+    }
+    guard let virtual = VirtualDuration(argument.hasSuffix("s") ? argument : argument + "s") else {
+      return nil
+    }
+    duration = .nanoseconds(Int64(clamping: virtual.nanoseconds))
+  }
+}
+
+/// `I/N`: shard I of N, 0-based.
+struct ShardArgument: ExpressibleByArgument {
+  let value: (index: UInt64, count: UInt64)
+  init?(argument: String) {
+    let parts = argument.split(separator: "/")
+    guard parts.count == 2, let index = UInt64(parts[0]), let count = UInt64(parts[1]), count > 0,
+      index < count
+    else { return nil }
+    value = (index, count)
+  }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+
+/// `vmbus-sim import` of QEMU `log`-backend output.
+@Suite("import: log backend")
+struct ImportLogTests {
+  @Test func jsonPrintsExactlyOneSummaryObject() async throws {
+    try await TemporaryDirectory.with { dir in
+      let log = try dir.write("boot.log", TraceFixtures.mixedLog)
+      let first = try await dir.run("import", log, "--json")
+      #expect(first.status == 0)
+      #expect(first.stderr == "")
+      #expect(first.stdout == "{\"session\": 1, \"events\": 42, \"skipped\": 3}\n")
+      let summary = try JSON.parse(first.stdout)
+      #expect(summary.keys == ["session", "events", "skipped"])
+      let second = try await dir.run("import", log, "--json")
+      #expect(second.status == 0)
+      #expect(second.stdout == "{\"session\": 2, \"events\": 42, \"skipped\": 3}\n")
+    }
+  }
+
+  @Test func textSummaryCountsEventsAndSkips() async throws {
+    try await TemporaryDirectory.with { dir in
+      let log = try dir.write("boot.log", TraceFixtures.mixedLog)
+      let result = try await dir.run("import", log)
+      #expect(result.status == 0)
+      #expect(result.stderr == "")
+      #expect(
+        result.stdout
+          == "imported \(log) (log) as session 1: 42 events, 3 skipped "
+          + "(1 other trace points, 1 not trace output, 1 blank)\n")
+    }
+  }
+
+  @Test func nameDefaultsToTheFileName() async throws {
+    try await TemporaryDirectory.with { dir in
+      let log = try dir.write("boot.log", TraceFixtures.mixedLog)
+      #expect(try await dir.run("import", log).status == 0)
+      #expect(try await dir.run("import", log, "--name", "boot-1").status == 0)
+      let sessions = try JSON.parseLines(try await dir.run("sessions", "--json").stdout)
+      #expect(sessions.map { $0["name"] } == ["boot.log", "boot-1"])
+      #expect(sessions.map { $0["source"] } == [.string(log), .string(log)])
+      #expect(sessions.map { $0["format"] } == ["log", "log"])
+    }
+  }
+
+  /// The three prefixes QEMU puts before an event (and ISO-8601 without a fraction).
+  enum Dialect: String, CaseIterable, Sendable {
+    case threadTimestamp, plain, iso8601, iso8601WholeSeconds
+
+    func prefix(_ line: Int) -> String {
+      switch self {
+      case .threadTimestamp: "4152@1591800412.00451\(line):"
+      case .plain: ""
+      case .iso8601: "2025-07-21T18:43:28.08979\(line)Z "
+      case .iso8601WholeSeconds: "2025-07-21T18:43:2\(line)Z "
+      }
+    }
+  }
+
+  @Test(arguments: Dialect.allCases)
+  func eachDialectImportsAndExportsByteIdentical(_ dialect: Dialect) async throws {
+    try await TemporaryDirectory.with { dir in
+      let text = TraceFixtures.log(prefixedWith: dialect.prefix)
+      let log = try dir.write("trace.log", text)
+      let imported = try await dir.run("import", log, "--json")
+      #expect(imported.stdout == "{\"session\": 1, \"events\": 6, \"skipped\": 0}\n")
+      let exported = try await dir.run("export", "1", "--format", "qemu-log")
+      #expect(exported.status == 0)
+      #expect(exported.stdout == text)
+      let contact = try JSON.parse(try await dir.run("replay", "1", "--to", "3", "--json").stdout)
+      #expect(contact["state"]?["version"] == "4.0")
+    }
+  }
+
+  @Test func mixedDialectsReexportByteIdenticalToTheirVMBusLines() async throws {
+    try await TemporaryDirectory.with { dir in
+      _ = try await dir.importLog(TraceFixtures.mixedLog)
+      let exported = try await dir.run("export", "1", "--format", "qemu-log")
+      #expect(exported.status == 0)
+      #expect(exported.stderr == "")
+      #expect(exported.stdout == TraceFixtures.mixedLogEventLines)
+      let dialect = try await dir.run(
+        "export", "1", "--format", "qemu-log", "--dialect", "original")
+      #expect(dialect.stdout == TraceFixtures.mixedLogEventLines)
+    }
+  }
+
+  @Test func negativeDecimalsComeBackAsTheSameUnsignedValues() async throws {
+    try await TemporaryDirectory.with { dir in
+      let text = """
+        vmbus_initiate_contact version 4.0 target vp -1 mon pages 0x7e000,0x7f000 int page 0x7d000
+        vmbus_gpadl_header gpadl #-1 gfns 2
+        vmbus_gpadl_created gpadl #-2147483648
+        vmbus_channel_open channel #-2 status -2147483647
+        vmbus_msg_cb message status -2147483648
+
+        """
+      _ = try await dir.importLog(text)
+      let steps = try JSON.parseLines(try await dir.run("replay", "1", "--json").stdout)
+      try #require(steps.count == 5)
+      #expect(steps[0]["event"]?["args"]?["vcpu"] == 4_294_967_295)
+      #expect(steps[1]["event"]?["args"]?["gpadl_id"] == 4_294_967_295)
+      #expect(steps[2]["event"]?["args"]?["gpadl_id"] == 2_147_483_648)
+      #expect(steps[3]["event"]?["args"]?["chan_id"] == 4_294_967_294)
+      #expect(steps[3]["event"]?["args"]?["status"] == 2_147_483_649)
+      // `msg_cb`'s status is a C int: it stays negative.
+      #expect(steps[4]["event"]?["args"]?["status"] == -2_147_483_648)
+      let exported = try await dir.run("export", "1", "--format", "qemu-log")
+      #expect(exported.stdout == text)
+    }
+  }
+
+  @Test func nilPointersAndArgumentlessEventsSurviveTheRoundTrip() async throws {
+    try await TemporaryDirectory.with { dir in
+      let text = """
+        vmbus_send_offer channel #1 dev (nil)
+        vmbus_send_offer channel #2 dev 0x55d6c0a1b2c0
+        vmbus_terminate_offers\u{20}
+        vmbus_signal_event\u{20}
+
+        """
+      _ = try await dir.importLog(text)
+      let steps = try JSON.parseLines(try await dir.run("replay", "1", "--json").stdout)
+      #expect(steps.map { $0["event"]?["args"]?["dev"] } == [.null, "0x55d6c0a1b2c0", nil, nil])
+      #expect(
+        steps.map { $0["event"]?["args"]?.keys } == [
+          ["chan_id", "dev"], ["chan_id", "dev"], [], [],
+        ])
+      #expect(try await dir.run("export", "1", "--format", "qemu-log").stdout == text)
+    }
+  }
+
+  @Test func argumentlessEventsWithoutTheirTrailingSpaceAreAccepted() async throws {
+    try await TemporaryDirectory.with { dir in
+      _ = try await dir.importLog("vmbus_signal_event\nvmbus_terminate_offers\n")
+      let exported = try await dir.run("export", "1", "--format", "qemu-log")
+      #expect(exported.stdout == "vmbus_signal_event \nvmbus_terminate_offers \n")
+    }
+  }
+
+  @Test func strictMakesEverySkippedLineAnError() async throws {
+    try await TemporaryDirectory.with { dir in
+      _ = try await dir.importLog(TraceFixtures.mixedLog)
+      let before = try StoreInspector.dump(dir.database)
+      let log = try dir.write("strict.log", TraceFixtures.mixedLog)
+      let result = try await dir.run("import", log, "--strict", "--json")
+      #expect(result.status == 65)
+      #expect(result.stdout == "")
+      #expect(
+        result.errorLines == [
+          "\(log):6: error: not a vmbus trace point: hv_balloon_state_change",
+          "\(log):7: error: blank line",
+          "\(log):19: error: not a trace line",
+        ])
+      #expect(try StoreInspector.dump(dir.database) == before)
+    }
+  }
+
+  @Test func strictAcceptsAPureVMBusLog() async throws {
+    try await TemporaryDirectory.with { dir in
+      let log = try dir.write("trace.log", TraceFixtures.mixedLogEventLines)
+      let result = try await dir.run("import", log, "--strict", "--json")
+      #expect(result.status == 0)
+      #expect(result.stdout == "{\"session\": 1, \"events\": 42, \"skipped\": 0}\n")
+    }
+  }
+}

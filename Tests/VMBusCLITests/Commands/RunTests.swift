@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+
+/// `vmbus-sim run`: a scenario under the deterministic scheduler, stored as a session.
+@Suite("run")
+struct RunTests {
+  static let outcomes: Set<String> = ["passed", "expectation_failed", "host_fault", "guest_hang"]
+
+  @Test(arguments: Repository.scenarioFiles)
+  func everyBundledScenarioExitsZeroExactlyWhenItPasses(_ name: String) async throws {
+    try await TemporaryDirectory.with { dir in
+      let result = try await dir.run("run", Repository.scenario(name), "--json")
+      #expect(result.exited)
+      #expect(result.stderr == "")
+      #expect(result.lines.count == 1)
+      let summary = try JSON.parse(result.stdout)
+      #expect(summary.keys == ["session", "seed", "events", "outcome", "at_seq", "message"])
+      #expect(summary["session"] == 1)
+      #expect(summary["seed"] == 0)
+      let events = try #require(summary["events"]?.int)
+      #expect(events > 0)
+      let outcome = try #require(summary["outcome"]?.string)
+      #expect(Self.outcomes.contains(outcome))
+      #expect(result.status == (outcome == "passed" ? 0 : 1))
+      switch summary["at_seq"] {
+      case .null: break
+      case .integer(let seq): #expect((1...Int64(events)).contains(seq))
+      default: Issue.record("at_seq is \(String(describing: summary["at_seq"]))")
+      }
+      #expect(summary["message"]?.string != nil)
+      let stored = try JSON.parse(try await dir.run("sessions", "--json").stdout)
+      #expect(stored["events"]?.int == events)
+      #expect(stored["status"] == "complete")
+      #expect(stored["outcome"]?.string == outcome)
+    }
+  }
+
+  @Test func theBundledScenariosAreFound() {
+    #expect(Repository.scenarioFiles.count >= 20)
+    #expect(Repository.scenarioFiles.contains("linux-boot.yaml"))
+  }
+
+  @Test func aSeedIsEchoedAndReproducible() async throws {
+    try await TemporaryDirectory.with { dir in
+      let scenario = Repository.scenario("concurrent-opens.yaml")
+      let first = try JSON.parse(try await dir.run("run", scenario, "--seed", "7", "--json").stdout)
+      let second = try JSON.parse(
+        try await dir.run("run", scenario, "--seed", "7", "--json").stdout)
+      #expect(first["seed"] == 7)
+      #expect(first["session"] == 1)
+      #expect(second["session"] == 2)
+      #expect(first["events"] == second["events"])
+      let one = try await dir.run("export", "1", "--format", "jsonl")
+      let two = try await dir.run("export", "2", "--format", "jsonl")
+      #expect(one.status == 0)
+      #expect(one.stdout == two.stdout)
+    }
+  }
+
+  @Test func textOutputEndsWithTheSummary() async throws {
+    try await TemporaryDirectory.with { dir in
+      let passed = try await dir.run("run", Repository.scenario("linux-boot.yaml"))
+      #expect(passed.status == 0)
+      #expect(passed.stderr == "")
+      #expect(passed.lines.last == "outcome: passed (as expected)")
+      let fault = try await dir.run("run", Repository.scenario("qemu-unload.yaml"), "--quiet")
+      #expect(fault.status == 1)
+      #expect(fault.lines.count == 3)
+      #expect(fault.lines.last?.hasPrefix("outcome: host_fault") == true)
+      #expect(fault.lines.last?.hasSuffix("(as expected)") == true)
+    }
+  }
+
+  static let brokenScenario = """
+    name: broken
+    host:
+      profile: nope
+    actors:
+      - name: guest
+        steps:
+          - frobnicate: {}
+    steps: []
+
+    """
+
+  @Test func aBrokenScenarioReportsEveryErrorWithItsLocation() async throws {
+    try await TemporaryDirectory.with { dir in
+      _ = try await dir.importLog(TraceFixtures.mixedLog)
+      let before = try StoreInspector.dump(dir.database)
+      let path = try dir.write("broken.yaml", Self.brokenScenario)
+      for arguments in [["run", path], ["run", path, "--json"]] {
+        let result = try await CLI.run(arguments + ["--db", dir.database], in: dir.url)
+        #expect(result.status == 65)
+        #expect(result.stdout == "")
+        #expect(result.errorLines.count >= 3, "\(result)")
+        let located = try Regex(#"^(.+):[0-9]+:[0-9]+: error: .+"#)
+        for line in result.errorLines {
+          #expect(line.hasPrefix(path + ":") && line.contains(located), "\(line)")
+        }
+      }
+      #expect(try StoreInspector.dump(dir.database) == before)
+    }
+  }
+
+  @Test func aBrokenScenarioCreatesNoDatabase() async throws {
+    try await TemporaryDirectory.with { dir in
+      let path = try dir.write("broken.yaml", "name: [\n")
+      let result = try await dir.run("run", path, "--json")
+      #expect(result.status == 65)
+      #expect(result.errorLines.count == 1)
+      #expect(result.stderr.hasPrefix("\(path):"))
+      #expect(!dir.exists("sessions.sqlite"))
+    }
+  }
+
+  @Test func aMissingScenarioIsAnError() async throws {
+    try await TemporaryDirectory.with { dir in
+      let result = try await dir.run("run", dir.path("absent.yaml"), "--json")
+      #expect(result.exited)
+      #expect(result.status != 0)
+      #expect(result.stdout == "")
+      #expect(result.stderr.contains(dir.path("absent.yaml")))
+    }
+  }
+}
