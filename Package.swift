@@ -35,10 +35,15 @@ let package = Package(
       name: "VMBusSessions",
       dependencies: ["VMBusHost", "VMBusWire", "VMBusTrace", "VMBusStore", "VMBusSim"],
       swiftSettings: strict),
+    .target(
+      name: "VMBusReport",
+      dependencies: ["VMBusSessions", "VMBusStore", "VMBusTrace", "VMBusHost", "VMBusWire"],
+      swiftSettings: strict),
     .executableTarget(
       name: "vmbus-sim",
       dependencies: [
-        "VMBusSessions", "VMBusSim", "VMBusStore", "VMBusTrace", "VMBusHost", "VMBusWire",
+        "VMBusReport", "VMBusSessions", "VMBusSim", "VMBusStore", "VMBusTrace", "VMBusHost",
+        "VMBusWire",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict),
@@ -61,6 +66,13 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "VMBusSimTests", dependencies: ["VMBusSim", "VMBusHost", "VMBusWire"],
+      swiftSettings: strict),
+    .testTarget(
+      name: "VMBusReportTests",
+      dependencies: [
+        "VMBusReport", "VMBusSessions", "VMBusStore", "VMBusSim", "VMBusTrace", "VMBusHost",
+        "VMBusWire",
+      ],
       swiftSettings: strict),
     .testTarget(
       name: "VMBusStoreTests",

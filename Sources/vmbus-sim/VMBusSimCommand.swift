@@ -18,7 +18,7 @@ struct VMBusSimCommand: ParsableCommand {
       """,
     subcommands: [
       RunCommand.self, ImportCommand.self, SessionsCommand.self, ReplayCommand.self,
-      VerifyCommand.self, ExportCommand.self, FuzzCommand.self, CheckCommand.self,
-      MergeCommand.self,
+      VerifyCommand.self, ExportCommand.self, ReportCommand.self, FuzzCommand.self,
+      CheckCommand.self, MergeCommand.self,
     ])
 }

@@ -40,7 +40,7 @@ public struct ScenarioRunner {
   ) throws(SessionsError) -> (SimulationRun, SessionID) {
     let (text, scenario) = try load()
     let store = try openStore()
-    let run = Simulation.run(scenario, seed: seed)
+    let run = Simulation.reproduce(scenario, seed: seed)
     let session = try Self.store(
       run, scenarioText: text, source: path, into: store, snapshotInterval: snapshotInterval)
     return (run, session)

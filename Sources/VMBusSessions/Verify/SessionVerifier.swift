@@ -106,7 +106,7 @@ public struct SessionVerifier {
           seq: nil, rule: "rerun", message: "the stored scenario no longer parses: \(error)")
       ]
     }
-    let run = Simulation.run(scenario, seed: seed, transcript: false)
+    let run = Simulation.reproduce(scenario, seed: seed, transcript: false)
     if let index = zip(run.events, stored).enumerated().first(where: {
       $0.element.0 != $0.element.1
     })?.offset {

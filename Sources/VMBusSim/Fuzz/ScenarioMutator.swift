@@ -158,7 +158,10 @@ public struct ScenarioMutator {
     case .linux(.connect(let versions, let vcpu)):
       step.action = .linux(.connect(versions: versions, vcpu: pick([vcpu, 1, 64, 0xFFFF_FFFF])))
     case .wait(var wait):
-      wait.timeout = pick([wait.timeout, .milliseconds(10), nil])
+      // A wait that expects silence needs a deadline to expect it by.
+      wait.timeout = pick(
+        wait.expectTimeout
+          ? [wait.timeout, .milliseconds(10)] : [wait.timeout, .milliseconds(10), nil])
       step.action = .wait(wait)
     default:
       step.action = .environment(environmentAction())

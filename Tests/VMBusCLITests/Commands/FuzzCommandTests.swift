@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+/// `fuzz`, `check` and `merge` through the built executable.
+@Suite("CLI: fuzz, check, merge")
+struct FuzzCommandTests {
+  @Test("fuzz finds QEMU failures, writes regression files that check passes, and reports JSON")
+  func fuzzThenCheck() async throws {
+    try await TemporaryDirectory.with { dir in
+      let regressions = dir.path("regressions")
+      let fuzz = try await dir.run(
+        "fuzz", Repository.scenario("linux-boot.yaml"), "--seeds", "200", "--regressions",
+        regressions, "--json")
+      #expect(fuzz.exited && fuzz.status == 1, "failures found: exit 1; \(fuzz.stderr)")
+      let summary = try JSON.parse(fuzz.stdout)
+      #expect(summary["runs"]?.int == 200)
+      let failures = summary["failures"]?.elements ?? []
+      #expect(!failures.isEmpty)
+      for failure in failures {
+        #expect(["host_fault", "guest_hang"].contains(failure["property"]?.string ?? ""))
+        let minimal = try #require(failure["minimal"]?.string)
+        #expect(FileManager.default.fileExists(atPath: minimal))
+        #expect((failure["count"]?.int ?? 0) >= 1)
+      }
+      let check = try await CLI.run(["check", regressions])
+      #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+      #expect(check.stdout.contains("\(failures.count) passed, 0 failed"))
+      // The stored minimal sessions verify: their re-runs replay the pinned choices.
+      let sessions = try await dir.run("sessions", "--json")
+      for line in try JSON.parseLines(sessions.stdout) {
+        let session = try #require(line["session"]?.int)
+        let verify = try await dir.run("verify", "\(session)")
+        #expect(verify.status == 0, "\(verify.stdout)")
+      }
+    }
+  }
+
+  @Test("check shows where a regression file's recorded events diverge, as a diff")
+  func checkShowsDivergence() async throws {
+    try await TemporaryDirectory.with { dir in
+      let regressions = dir.path("regressions")
+      _ = try await dir.run(
+        "fuzz", Repository.scenario("qemu-gpadl-body.yaml"), "--seeds", "20", "--regressions",
+        regressions)
+      let files = try FileManager.default.contentsOfDirectory(atPath: regressions).sorted()
+      let file = regressions + "/" + (try #require(files.first))
+      let text = try String(contentsOfFile: file, encoding: .utf8)
+        .replacingOccurrences(
+          of: "vmbus_post_msg type 15 size 12", with: "vmbus_post_msg type 15 size 99")
+      try text.write(toFile: file, atomically: true, encoding: .utf8)
+      let check = try await CLI.run(["check", file])
+      #expect(check.status == 1)
+      #expect(check.stdout.contains("events diverge at seq"))
+      #expect(check.stdout.contains("- #") && check.stdout.contains("+ #"))
+      #expect(check.stdout.contains("0 passed, 1 failed"))
+    }
+  }
+
+  @Test("shards split the seeds; merge deduplicates their failures by signature")
+  func shardsAndMerge() async throws {
+    try await TemporaryDirectory.with { dir in
+      var signatures: [Set<String>] = []
+      for shard in 0..<2 {
+        let result = try await CLI.run(
+          [
+            "fuzz", Repository.scenario("linux-boot.yaml"), "--seeds", "80", "--shard",
+            "\(shard)/2", "--db", dir.path("shard\(shard).sqlite"), "--no-regressions", "--json",
+          ])
+        let failures = try JSON.parse(result.stdout)["failures"]?.elements ?? []
+        signatures.append(Set(failures.compactMap { $0["signature"]?.string }))
+      }
+      let merge = try await CLI.run(
+        [
+          "merge", dir.path("shard0.sqlite"), dir.path("shard1.sqlite"), "--db",
+          dir.path("all.sqlite"),
+        ])
+      #expect(merge.status == 0, "\(merge.stderr)")
+      let union = signatures[0].union(signatures[1])
+      let shared = signatures[0].intersection(signatures[1])
+      #expect(merge.stdout.contains("\(union.count) new failures"), "\(merge.stdout)")
+      #expect(merge.stdout.contains("\(shared.count) merged into existing ones"))
+    }
+  }
+
+  @Test("the exhaustive mode reports states, rates and what it found as JSON")
+  func exhaustive() async throws {
+    try await TemporaryDirectory.with { dir in
+      let result = try await dir.run(
+        "fuzz", Repository.scenario("qemu-gpadl-teardown.yaml"), "--exhaustive", "--depth", "20",
+        "--no-regressions", "--json")
+      let summary = try JSON.parse(result.stdout)
+      #expect((summary["states"]?.int ?? 0) > 0)
+      #expect((summary["distinct_states"]?.int ?? 0) > 0)
+      #expect((summary["failures"]?.elements ?? []).count >= 1)
+      #expect(result.status == 1)
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import Testing
+import VMBusHost
+import VMBusWire
+
+@testable import VMBusSim
+
+/// The fuzzer's parts: mutation, properties, shrinking, regression files, exploration.
+@Suite("Fuzzing")
+struct FuzzTests {
+  static func bundled(_ name: String) throws -> Scenario {
+    let path = BundledScenarioTests.directory + "/" + name
+    let text = try #require(BundledScenarioTests.read(path))
+    return try ScenarioParser.parse(text, file: "scenarios/" + name)
+  }
+
+  @Test("a seed always mutates a scenario the same way, and the result round-trips as YAML")
+  func mutationIsDeterministicAndWritable() throws {
+    let base = try Self.bundled("linux-boot.yaml")
+    for seed in 0..<200 as Range<UInt64> {
+      var first = ScenarioMutator(seed: seed, scenario: base)
+      var second = ScenarioMutator(seed: seed, scenario: base)
+      let mutated = first.mutate(base)
+      #expect(mutated == second.mutate(base))
+      let text = ScenarioWriter.yaml(mutated)
+      let reread = try ScenarioParser.parse(text, file: "mutated-\(seed).yaml")
+      #expect(
+        reread.withoutSourceLocations == mutated.withoutSourceLocations, "seed \(seed):\n\(text)")
+    }
+  }
+
+  @Test(
+    "every bundled scenario round-trips through the writer", arguments: BundledScenarioTests.files)
+  func writerRoundTrip(file: String) throws {
+    let scenario = try Self.bundled(file)
+    let reread = try ScenarioParser.parse(ScenarioWriter.yaml(scenario), file: file)
+    #expect(reread.withoutSourceLocations == scenario.withoutSourceLocations)
+  }
+
+  @Test("a clean run breaks no property; a QEMU crash and a QEMU hang do")
+  func properties() throws {
+    let clean = Simulation.run(try Self.bundled("linux-boot.yaml"), seed: 0)
+    #expect(PropertyChecker.check(clean) == nil)
+    let crash = Simulation.run(try Self.bundled("qemu-gpadl-body.yaml"), seed: 0)
+    let fault = try #require(PropertyChecker.check(crash))
+    #expect(fault.property == .hostFault)
+    #expect(fault.signature == "host_fault body_for_full_gpadl @ vmbus_gpadl_body in listen")
+    let hang = Simulation.run(try Self.bundled("qemu-gpadl-teardown.yaml"), seed: 0)
+    let owed = try #require(PropertyChecker.check(hang))
+    #expect(owed.property == .guestHang)
+    #expect(owed.signature == "guest_hang GPADL_TORNDOWN in listen")
+  }
+
+  @Test("a campaign over the Linux boot finds QEMU's crashes and hangs, deterministically")
+  func campaignFindsQEMUFailures() throws {
+    let configuration = FuzzCampaign.Configuration(
+      scenarios: [try Self.bundled("linux-boot.yaml")], seedCount: 300, shrinkBudget: 300)
+    let first = FuzzCampaign(configuration).run()
+    let second = FuzzCampaign(configuration).run()
+    #expect(first.runs == 300)
+    let properties = Set(first.failures.map(\.failure.property))
+    #expect(properties.contains(.hostFault) && properties.contains(.guestHang))
+    #expect(first.failures.map(\.failure.signature) == second.failures.map(\.failure.signature))
+    #expect(first.failures.map(\.count) == second.failures.map(\.count))
+    for group in first.failures {
+      // The shrunk case is no bigger and fails the same way when replayed.
+      let original = FuzzCampaign(configuration).fuzzCase(seed: group.firstSeed)
+      #expect(group.minimal.stepCount <= original.stepCount)
+      #expect(PropertyChecker.check(group.minimal.run())?.signature == group.failure.signature)
+    }
+  }
+
+  @Test("a pinned minimal case replays its events through its regression record")
+  func regressionReplays() throws {
+    let configuration = FuzzCampaign.Configuration(
+      scenarios: [try Self.bundled("linux-boot.yaml")], seedCount: 100, shrinkBudget: 200)
+    let group = try #require(FuzzCampaign(configuration).run().failures.first)
+    let run = group.minimalRun
+    let pinned = group.minimal.pinned(
+      run, failure: group.minimalFailure, events: run.events.map { "\($0)" })
+    let reread = try ScenarioParser.parse(ScenarioWriter.yaml(pinned), file: "r.yaml")
+    let again = Simulation.reproduce(reread, seed: 12345)
+    #expect(again.events == run.events)
+    #expect(again.outcome.satisfies(reread.expected))
+  }
+
+  @Test("the exhaustive mode visits every schedule of a small scenario and replays what it finds")
+  func exhaustive() throws {
+    let report = Explorer(scenario: try Self.bundled("qemu-gpadl-teardown.yaml"), depth: 30).run()
+    #expect(report.distinctStates > 10)
+    #expect(report.states >= report.distinctStates)
+    let found = try #require(report.failures.first)
+    #expect(found.failure.property == .guestHang)
+    #expect(PropertyChecker.check(found.fuzzCase.run())?.property == .guestHang)
+  }
+
+  @Test("the distinct counter estimates within a few percent in fixed memory")
+  func distinctCounter() {
+    var counter = DistinctCounter()
+    for value in 0..<50_000 as Range<UInt64> { counter.insert(value &* 0x9E37_79B9_7F4A_7C15) }
+    for value in 0..<50_000 as Range<UInt64> { counter.insert(value &* 0x9E37_79B9_7F4A_7C15) }
+    #expect(abs(counter.estimate - 50_000) < 2_500)
+  }
+}
