@@ -50,7 +50,7 @@ let package = Package(
     .executableTarget(
       name: "vmbus-bench",
       dependencies: [
-        "VMBusHost", "VMBusWire", "VMBusTrace", "VMBusStore", "VMBusSim",
+        "VMBusHost", "VMBusWire", "VMBusTrace", "VMBusStore", "VMBusSim", "VMBusSessions",
         .product(name: "GRDBSQLite", package: "GRDB.swift"),
       ],
       swiftSettings: strict),

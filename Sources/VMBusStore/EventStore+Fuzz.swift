@@ -36,7 +36,8 @@ extension EventStore {
   /// Adds a failure, or merges it into the row with its signature: counts add up, the
   /// earliest seed wins, and the first stored minimal case is kept. Returns the stored row.
   @discardableResult
-  public func recordFuzzFailure(_ record: FuzzFailureRecord) throws(StoreError) -> FuzzFailureRecord {
+  public func recordFuzzFailure(_ record: FuzzFailureRecord) throws(StoreError) -> FuzzFailureRecord
+  {
     guard !isReadOnly else { throw .readOnly(path: path) }
     return try withErrors {
       try pool.write { db in

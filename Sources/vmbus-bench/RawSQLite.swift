@@ -21,6 +21,8 @@ struct RawRow {
   /// (bind index, value) of each argument.
   var arguments: [(Int32, Int64)] = []
   var sim: String?
+  /// Where an imported event came from (bound to ts_text, ts_ns, thread_id, source_line).
+  var source: EventSource?
 
   init(_ event: HostEvent) throws {
     name = event.name
@@ -76,6 +78,12 @@ enum RawSQLite {
       bind(statement, 3, row.name)
       for (column, value) in row.arguments { sqlite3_bind_int64(statement, column, value) }
       if let sim = row.sim { bind(statement, 19, sim) }
+      if let source = row.source {
+        if let text = source.tsText { bind(statement, 20, text) }
+        if let nanos = source.tsNanos { sqlite3_bind_int64(statement, 21, nanos) }
+        if let thread = source.threadID { sqlite3_bind_int64(statement, 22, thread) }
+        if let line = source.line { sqlite3_bind_int64(statement, 23, Int64(line)) }
+      }
       guard sqlite3_step(statement) == SQLITE_DONE else { throw failure(db) }
     }
     try execute(db, "COMMIT")

@@ -1,9 +1,10 @@
 import VMBusHost
 
-/// `swift run -c release vmbus-bench [evolve] [parse] [store]`: the project's throughput figures.
+/// `swift run -c release vmbus-bench [evolve] [parse] [store] [import] [sim] [fuzz] [explore]`:
+/// the project's throughput figures (run from the repository root).
 let arguments = Array(CommandLine.arguments.dropFirst())
 let selected = Set(arguments.isEmpty ? ["evolve"] : arguments)
-let known: Set = ["evolve", "parse", "store", "sim"]
+let known: Set = ["evolve", "parse", "store", "import", "sim", "fuzz", "explore"]
 
 for name in selected.subtracting(known).sorted() {
   print(
@@ -20,4 +21,13 @@ if selected.contains("store") {
 }
 if selected.contains("sim") {
   SimulationBenchmark.run()
+}
+if selected.contains("import") {
+  ImportBenchmark.run(lines: 1_000_000)
+}
+if selected.contains("fuzz") {
+  FuzzBenchmark.runCampaign(seeds: 20_000)
+}
+if selected.contains("explore") {
+  FuzzBenchmark.runExplorer(depth: 60)
 }

@@ -105,36 +105,40 @@ struct ReportDataBuilder {
     out += Array(#","from":\#(firstSeq),"to":\#(lastSeq),"clock":"#.utf8)
     JSONText.appendString(hasTimes ? "ns" : "none", to: &out)
     out += Array(#","scalar_keys":"#.utf8)
-    appendStrings(initialPieces.fieldNames, to: &out)
+    Self.appendStrings(initialPieces.fieldNames, to: &out)
     out += Array(#","initial":{"s":"#.utf8)
-    appendInts(initialPieces.fields.map { strings.index(of: $0) }, to: &out)
+    Self.appendInts(initialPieces.fields.map { strings.index(of: $0) }, to: &out)
     out += Array(#","c":"#.utf8)
-    appendInts(
+    Self.appendInts(
       initialPieces.channels.sorted { $0.key < $1.key }
         .flatMap { [Int($0.key), strings.index(of: $0.value)] }, to: &out)
     out += Array(#","g":"#.utf8)
-    appendInts(
+    Self.appendInts(
       initialPieces.gpadls.sorted { $0.key < $1.key }
         .flatMap { [Int($0.key), strings.index(of: $0.value)] }, to: &out)
     out += Array(#"},"fates":"#.utf8)
-    appendStrings(MessageFate.allCases.map(\.rawValue), to: &out)
+    Self.appendStrings(MessageFate.allCases.map(\.rawValue), to: &out)
     out += Array(#","note_kinds":"#.utf8)
-    appendStrings(DiagramNoteKind.allCases.map(\.rawValue), to: &out)
+    Self.appendStrings(DiagramNoteKind.allCases.map(\.rawValue), to: &out)
     out += Array(#","rows":["#.utf8)
     for (index, row) in diagram.rows.enumerated() {
       if index > 0 { out.append(UInt8(ascii: ",")) }
-      appendInts(encoded(row), to: &out)
+      let encoded = encoded(row)
+      Self.appendInts(encoded, to: &out)
     }
-    out += Array(#"],"lifelines":["#.utf8)
-    for (index, key) in diagram.lifelineKeys.enumerated() {
+    let lanes = LifelineLane.pack(diagram.lifelines)
+    out += Array(#"],"hidden_lanes":\#(max(lanes.count - Self.maxLanes, 0)),"lifelines":["#.utf8)
+    for (index, lane) in lanes.prefix(Self.maxLanes).enumerated() {
       if index > 0 { out.append(UInt8(ascii: ",")) }
       out += Array(#"{"name":"#.utf8)
-      JSONText.appendString(key.description, to: &out)
+      JSONText.appendString(lane.name, to: &out)
       out += Array(#","kind":"#.utf8)
-      JSONText.appendString(Self.kind(key), to: &out)
+      JSONText.appendString(lane.kind.rawValue, to: &out)
       out += Array(#","spans":"#.utf8)
-      let spans = diagram.lifelines[key] ?? []
-      appendInts(spans.flatMap { [$0.start, strings.index(of: $0.state)] }, to: &out)
+      Self.appendInts(
+        lane.spans.flatMap {
+          [$0.start, strings.index(of: $0.state), strings.index(of: $0.object?.description ?? "")]
+        }, to: &out)
       out.append(UInt8(ascii: "}"))
     }
     out += Array(#"],"checks":["#.utf8)
@@ -147,18 +151,18 @@ struct ReportDataBuilder {
     out += Array(#"],"lists":["#.utf8)
     for (index, list) in lists.values.enumerated() {
       if index > 0 { out.append(UInt8(ascii: ",")) }
-      appendInts(list, to: &out)
+      Self.appendInts(list, to: &out)
     }
     out += Array(#"],"deltas":["#.utf8)
     for (index, delta) in deltas.values.enumerated() {
       if index > 0 { out.append(UInt8(ascii: ",")) }
-      appendInts(delta, to: &out)
+      Self.appendInts(delta, to: &out)
     }
     out += Array(#"],"events":"#.utf8)
-    appendInts(events, to: &out)
+    Self.appendInts(events, to: &out)
     // Last, because the rows, lifelines and checks above intern more strings.
     out += Array(#","strings":"#.utf8)
-    appendStrings(strings.values, to: &out)
+    Self.appendStrings(strings.values, to: &out)
     out.append(UInt8(ascii: "}"))
     return (Self.scriptSafe(out), diagram)
   }
@@ -189,24 +193,19 @@ struct ReportDataBuilder {
     return head
   }
 
-  private static func kind(_ key: LifelineKey) -> String {
-    switch key {
-    case .bus: "bus"
-    case .channel: "channel"
-    case .gpadl: "gpadl"
-    }
-  }
+  /// The most lifeline columns a page draws (objects alive at once beyond this are left out).
+  static let maxLanes = 64
 
-  private func appendInts(_ values: [Int], to out: inout [UInt8]) {
+  private static func appendInts(_ values: [Int], to out: inout [UInt8]) {
     out.append(UInt8(ascii: "["))
     for (index, value) in values.enumerated() {
       if index > 0 { out.append(UInt8(ascii: ",")) }
-      out += Array(String(value).utf8)
+      out += String(value).utf8
     }
     out.append(UInt8(ascii: "]"))
   }
 
-  private func appendStrings(_ values: [String], to out: inout [UInt8]) {
+  private static func appendStrings(_ values: [String], to out: inout [UInt8]) {
     out.append(UInt8(ascii: "["))
     for (index, value) in values.enumerated() {
       if index > 0 { out.append(UInt8(ascii: ",")) }

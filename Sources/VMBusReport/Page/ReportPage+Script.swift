@@ -10,7 +10,7 @@ extension ReportPage {
     var T_PARSE = performance.now();
     var S = D.strings, EV = D.events, NE = EV.length / 5, FROM = D.from, TO = D.to;
     var SK = D.scalar_keys, FATES = D.fates, NOTE_KINDS = D.note_kinds, LL = D.lifelines;
-    var ROW_H = 34, HEAD_H = 64, OVERSCAN = 6, KF = 256;
+    var ROW_H = 34, HEAD_H = 92, OVERSCAN = 6, KF = 256;
     var SEQ_W = 76, MSG_W = 380, EVS_W = 470, LL_W = 14, GX = 12, HX = MSG_W - 12;
     var SELFTEST = location.hash === '#selftest';
     var LL_COLORS = {
@@ -67,16 +67,23 @@ extension ReportPage {
     }
     var times = new Float64Array(NE), clock = 0;
     for (var e = 0; e < NE; e++) { clock += EV[e * 5 + 4]; times[e] = clock; }
+    /** An event line shortened for the chips beside the arrows (the inspector has it all). */
+    function compact(text) {
+      return text.replace(/^vmbus_/, '')
+        .replace(/^sim_hypercall conn 1 type 1 size (\d+) status (.*)$/, 'hypercall size $1: $2')
+        .replace(/^msg_cb message status/, 'msg_cb status');
+    }
     function rowSeqs(r) { return flat.slice(rowStart[r], rowStart[r] + rowCount[r]); }
 
     // ---- Lifelines: the state of each at a seq, by binary search over its spans.
-    function lifelineState(ll, seq) {
-      var spans = ll.spans, lo = 0, hi = spans.length / 2 - 1, found = -1;
+    function lifelineAt(ll, seq) {
+      var spans = ll.spans, lo = 0, hi = spans.length / 3 - 1, found = -1;
       while (lo <= hi) {
         var mid = (lo + hi) >> 1;
-        if (spans[mid * 2] <= seq) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+        if (spans[mid * 3] <= seq) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
       }
-      return found < 0 ? 'absent' : S[spans[found * 2 + 1]];
+      if (found < 0) return {state: 'absent', object: ll.name};
+      return {state: S[spans[found * 3 + 1]], object: S[spans[found * 3 + 2]] || ll.name};
     }
 
     // ---- Host state: deltas folded from keyframes, written as replay --json writes it.
@@ -167,6 +174,7 @@ extension ReportPage {
         ['delivery failures', c.failed, 1], ['pending', c.pending, 1],
         ['violations', c.violations, 1], ['host faults', c.host_faults, 1],
         ['channels', c.channels, 0], ['gpadls', c.gpadls, 0]];
+      if (D.hidden_lanes) counts.push(['lifeline columns not drawn', D.hidden_lanes, 1]);
       $('counts').innerHTML = counts.map(function (x) {
         return '<span class="' + (x[2] && x[1] ? 'hot' : '') + '">' + esc(x[0]) + ' <b>' +
           x[1] + '</b></span>';
@@ -221,13 +229,14 @@ extension ReportPage {
         var seq = seqs[k], i = seq - FROM, text = S[EV[i * 5]];
         evs += '<span class="ev' + (seq === cur ? ' cur' : '') + (EV[i * 5 + 2] ? ' vio' : '') +
           '" data-seq="' + seq + '" title="' + esc('#' + seq + ' ' + text) + '"><b>#' + seq +
-          '</b> ' + esc(text.replace(/^vmbus_/, '')) + '</span>';
+          '</b> ' + esc(compact(text)) + '</span>';
       }
       var lls = '';
       for (var j = 0; j < LL.length; j++) {
-        var state = lifelineState(LL[j], rowThrough[r]), color = LL_COLORS[state];
+        var at = lifelineAt(LL[j], rowThrough[r]), color = LL_COLORS[at.state];
         lls += '<i class="ll" style="' + (color ? 'background:' + color : '') + '" title="' +
-          esc(LL[j].name + ': ' + state) + '"></i>';
+          esc(at.state === 'absent' ? LL[j].name + ': none' : at.object + ': ' + at.state) +
+          '"></i>';
       }
       return '<div class="' + cls + '" data-row="' + r + '" style="top:' + r * ROW_H +
         'px"><div class="s">#' + first + (last !== first ? '–' + last : '') + '</div>' + mid +

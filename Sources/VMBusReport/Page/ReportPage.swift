@@ -82,11 +82,11 @@ enum ReportPage {
       <div id="counts"></div>
     </header>
     <nav id="toolbar">
-      <button id="first" title="first event (Home)">⏮</button>
+      <button id="first" title="first event (Home)">«</button>
       <button id="prev" title="previous event (← or k)">◀</button>
       <input id="slider" type="range" min="1" max="1" value="1" aria-label="event">
       <button id="next" title="next event (→ or j)">▶</button>
-      <button id="last" title="last event (End)">⏭</button>
+      <button id="last" title="last event (End)">»</button>
       <label>event <input id="seq" type="number" min="1" value="1"></label>
       <button id="next-mark" title="next busy, dropped, failed or violating row (n; p goes back)">next ⚠</button>
       <span id="keys">←/→ j/k step · ↑/↓ message · n/p marked rows · click a row or an event</span>

@@ -137,7 +137,7 @@ public struct TraceImporter {
       format: .log)
   }
 
-  static func source(of parsed: ParsedTraceLine) -> EventSource {
+  public static func source(of parsed: ParsedTraceLine) -> EventSource {
     guard let prefix = parsed.prefix else { return EventSource(line: parsed.lineNumber) }
     let nanos = prefix.seconds.multipliedReportingOverflow(by: 1_000_000_000)
     return EventSource(

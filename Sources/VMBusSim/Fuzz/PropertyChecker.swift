@@ -45,9 +45,7 @@ public enum PropertyChecker {
         property: .foldMismatch, signature: "fold_mismatch final_state",
         detail: "the refolded state differs from the live state", atSeq: run.events.count)
     }
-    if run.outcome.kind == .guestHang && run.outcome.hostOwesReply {
-      let awaited =
-        run.outcome.message.split(separator: " ").dropFirst(3).first.map(String.init) ?? "?"
+    if run.outcome.kind == .guestHang, let awaited = run.outcome.owedReply?.name {
       return FuzzFailure(
         property: .guestHang, signature: "guest_hang \(awaited) in \(state.bus)",
         detail: run.outcome.message, atSeq: run.outcome.atSeq)

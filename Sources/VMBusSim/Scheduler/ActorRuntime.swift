@@ -89,6 +89,19 @@ struct RequestKey: Hashable, Sendable {
     self.key = key
   }
 
+  /// The request a host message answers.
+  static func answered(by reply: ChannelMessage) -> RequestKey? {
+    switch reply {
+    case .versionResponse: RequestKey(type: .initiateContact, key: nil)
+    case .allOffersDelivered: RequestKey(type: .requestOffers, key: nil)
+    case .unloadResponse: RequestKey(type: .unload, key: nil)
+    case .gpadlCreated(let m): RequestKey(type: .gpadlHeader, key: m.gpadlID.rawValue)
+    case .gpadlTorndown(let m): RequestKey(type: .gpadlTeardown, key: m.gpadlID.rawValue)
+    case .openChannelResult(let m): RequestKey(type: .openChannel, key: m.childRelid.rawValue)
+    default: nil
+    }
+  }
+
   /// The request a wait's reply answers, when the wait names enough to tell.
   static func answered(by condition: ReplyCondition) -> RequestKey? {
     func field(_ name: ReplyField) -> UInt32? {

@@ -77,6 +77,7 @@ extension Simulation {
       from: begin)
     guard status != .success else {
       if let request = RequestKey(payload: call.effectivePayload) {
+        withdrawRequests(superseded: request)
         actors[index].requests.append(request)
       }
       return advance(index)
@@ -87,6 +88,22 @@ extension Simulation {
       return
     }
     advance(index, from: onFailure)
+  }
+
+  /// The guest withdraws what a new request supersedes: a new contact or an UNLOAD starts
+  /// the conversation over, and a teardown of a GPADL cancels its creation. A hang waiting
+  /// for a withdrawn request is the guest's doing, not the host's.
+  private mutating func withdrawRequests(superseded request: RequestKey) {
+    for index in actors.indices {
+      switch request.type {
+      case .initiateContact, .unload:
+        actors[index].requests.removeAll()
+      case .gpadlTeardown:
+        actors[index].requests.removeAll { $0 == RequestKey(type: .gpadlHeader, key: request.key) }
+      default:
+        break
+      }
+    }
   }
 
   private mutating func waitForReply(_ index: Int, _ spec: WaitSpec, onTimeout: TimeoutAction) {
@@ -110,6 +127,12 @@ extension Simulation {
     }
     let message = actors[index].inbox.remove(at: found)
     actors[index].hasMatchingMessage = false
+    // The reply settles its request: a second wait for it is the script's, not owed.
+    if let request = RequestKey.answered(by: message),
+      let settled = actors[index].requests.firstIndex(of: request)
+    {
+      actors[index].requests.remove(at: settled)
+    }
     if spec.expectTimeout {
       return finish(
         .expectationFailed,
@@ -156,6 +179,8 @@ extension Simulation {
       note(.environment, actor: actor, "guest sets up its SynIC message page", from: begin)
     case .machineReset:
       input(.resetMachine)
+      // The guest reboots: nothing it asked for before is owed any more.
+      for index in actors.indices { actors[index].requests.removeAll() }
       // The guest reboots: a fresh kernel, an empty slot, a message page again.
       kernel = GuestKernel(devices: scenario.host.devices + addedDevices)
       synic.slot = nil

@@ -18,6 +18,8 @@ extension Simulation {
     if !synic.messagePageEnabled || choices.chance(scenario.faults.messagePageMissing) {
       synic.delivery = .idle
       input(.deliver(status: DeliveryStatus.noMessagePage))
+      // The guest made its replies undeliverable; what it asked before is lost with them.
+      for index in actors.indices { actors[index].requests.removeAll() }
       note(.host, actor: nil, "delivery fails: the guest has no message page (-6)", from: begin)
       return
     }

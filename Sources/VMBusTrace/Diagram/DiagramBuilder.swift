@@ -117,7 +117,7 @@ public struct DiagramBuilder: Sendable {
         row = head
       } else {
         var message = DiagramMessage(direction: .guestToHost, type: type)
-        message.details = ["queued before the first event shown"]
+        message.queuedBeforeStart = true
         row = append(.message(message))
       }
       handling = Handling(row: row, before: before)

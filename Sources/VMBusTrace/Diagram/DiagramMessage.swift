@@ -68,6 +68,8 @@ public struct DiagramMessage: Hashable, Sendable {
   public var replyTo: Int?
   /// Whether its payload is known (a simulation recorded it), so its fields are exact.
   public var hasPayload = false
+  /// Whether it was already queued before the first event the diagram covers (an excerpt).
+  public var queuedBeforeStart = false
 
   public init(direction: MessageDirection, type: MessageType) {
     self.direction = direction
@@ -88,6 +90,10 @@ public struct DiagramMessage: Hashable, Sendable {
 
   /// What happened to it, e.g. `delivered`, `slot busy (-11), host retries`.
   public var outcome: String {
+    queuedBeforeStart ? fateText + " (queued before the first event shown)" : fateText
+  }
+
+  private var fateText: String {
     switch fate {
     case .handled: return "handled"
     case .ignored: return "dropped: the host took it and changed nothing"

@@ -94,7 +94,7 @@ public struct MermaidExporter: Sendable {
   }
 
   /// Mermaid's entity codes for the characters that end or re-interpret a message's text.
-  static func escape(_ text: String) -> String {
+  public static func escape(_ text: String) -> String {
     var out = ""
     for character in text {
       switch character {

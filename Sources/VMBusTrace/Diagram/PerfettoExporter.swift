@@ -5,8 +5,9 @@ import VMBusHost
 ///
 /// Tracks (threads of one process): `guest` (each message the guest sent), `host` (the
 /// handling of each guest message, and each message the host posted, from its send function
-/// to its delivery callback), `bus` (the bus state, notes, violations), one per channel and
-/// one per GPADL (their states). Flow arrows (`bind_id`) run from each guest request through
+/// to its delivery callback), `bus` (the bus state, notes, violations), one per channel (its
+/// state, data-plane notifications) and GPADL lanes (the states of GPADLs; GPADLs whose
+/// lifetimes do not overlap share a lane). Flow arrows (`bind_id`) run from each guest request through
 /// its handling to every host message that answers it; an `rx queue` counter follows the
 /// queue's length.
 ///
@@ -71,30 +72,36 @@ public struct PerfettoExporter: Sendable {
   public mutating func finish() -> [UInt8] {
     let diagram = builder.finish()
     var writer = TraceEventWriter()
-    let keys = Set(diagram.lifelineKeys).union(dataPlane.compactMap(\.track.lifeline)).sorted()
+    let channels = Set(diagram.lifelineKeys.filter { $0.kind == .channel })
+      .union(dataPlane.compactMap(\.track.lifeline)).sorted()
+    let gpadlLanes = LifelineLane.pack(diagram.lifelines.filter { $0.key.kind == .gpadl })
     var tids: [Track: Int] = [.guest: 1, .host: 2, .bus: 3]
-    var gpadlOrdinal = 0
-    for key in keys {
-      switch key {
-      case .bus: break
-      case .channel(let id): tids[.lifeline(key)] = 100 + Int(id.rawValue)
-      case .gpadl:
-        tids[.lifeline(key)] = 10_000 + gpadlOrdinal
-        gpadlOrdinal += 1
-      }
+    var names: [Int: String] = [1: "guest", 2: "host (QEMU main loop)", 3: "bus"]
+    for key in channels {
+      guard case .channel(let id) = key else { continue }
+      tids[.lifeline(key)] = 100 + Int(id.rawValue)
+      names[100 + Int(id.rawValue)] = key.description
     }
-    writer.metadata(title: title, tracks: tids)
+    for (index, lane) in gpadlLanes.enumerated() { names[10_000 + index] = lane.name }
+    writer.metadata(title: title, tracks: names)
     let end = (times.last ?? 0) + 1_000
-    writeSlices(of: diagram, to: &writer, tids: tids)
-    for key in keys {
-      guard let spans = diagram.lifelines[key], let tid = tids[key == .bus ? .bus : .lifeline(key)]
-      else { continue }
+    writeSlices(of: diagram, to: &writer)
+    var stateTracks: [(tid: Int, spans: [LifelineLane.Span])] = []
+    if let bus = diagram.lifelines[.bus] {
+      stateTracks.append((3, bus.map { .init(start: $0.start, state: $0.state, object: nil) }))
+    }
+    for key in channels {
+      guard let tid = tids[.lifeline(key)], let spans = diagram.lifelines[key] else { continue }
+      stateTracks.append((tid, spans.map { .init(start: $0.start, state: $0.state, object: nil) }))
+    }
+    for (index, lane) in gpadlLanes.enumerated() { stateTracks.append((10_000 + index, lane.spans)) }
+    for (tid, spans) in stateTracks {
       for (index, span) in spans.enumerated() where span.state != LifelineState.absent {
         let start = time(span.start)
         let stop = index + 1 < spans.count ? time(spans[index + 1].start) : end
         guard stop > start else { continue }
-        writer.slice(
-          TraceSlice(name: span.state, category: "state", tid: tid, start: start, end: stop))
+        let name = span.object.map { "\($0): \(span.state)" } ?? span.state
+        writer.slice(TraceSlice(name: name, category: "state", tid: tid, start: start, end: stop))
       }
     }
     for item in dataPlane {
@@ -111,7 +118,7 @@ public struct PerfettoExporter: Sendable {
 
   // MARK: - Messages and notes
 
-  private func writeSlices(of diagram: SessionDiagram, to writer: inout TraceEventWriter, tids: [Track: Int]) {
+  private func writeSlices(of diagram: SessionDiagram, to writer: inout TraceEventWriter) {
     var guest: [TraceSlice] = []
     var host: [TraceSlice] = []
     for (index, row) in diagram.rows.enumerated() {

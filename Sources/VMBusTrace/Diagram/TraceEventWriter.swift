@@ -28,17 +28,10 @@ struct TraceEventWriter {
   private var count = 0
   static let pid = 1
 
-  /// Names the process and the tracks, and orders the tracks.
-  mutating func metadata(title: String, tracks: [Track: Int]) {
+  /// Names the process and the tracks (by tid), and orders the tracks by tid.
+  mutating func metadata(title: String, tracks: [Int: String]) {
     event(#""name": "process_name", "ph": "M", "pid": 1, "args": {"name": "# + quoted(title) + "}")
-    for (track, tid) in tracks.sorted(by: { $0.value < $1.value }) {
-      let name: String
-      switch track {
-      case .guest: name = "guest"
-      case .host: name = "host (QEMU main loop)"
-      case .bus: name = "bus"
-      case .lifeline(let key): name = key.description
-      }
+    for (tid, name) in tracks.sorted(by: { $0.key < $1.key }) {
       event(
         #""name": "thread_name", "ph": "M", "pid": 1, "tid": \#(tid), "args": {"name": "#
           + quoted(name) + "}")

@@ -1,0 +1,41 @@
+import Foundation
+import VMBusHost
+import VMBusSim
+
+/// Fuzz runs per second per core and exhaustive states per second, on the Linux boot.
+enum FuzzBenchmark {
+  static func scenario(_ path: String = "scenarios/linux-boot.yaml") -> Scenario? {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+    return try? ScenarioParser.parse(text, file: path)
+  }
+
+  /// A one-worker campaign (mutations, runs, property checks after every event, shrinking
+  /// of each new failure) for `seeds` seeds, per host profile.
+  static func runCampaign(seeds: UInt64) {
+    guard let base = scenario() else { return print("fuzz: run from the repository root") }
+    for profile in HostProfile.allCases {
+      let cpu = clock()
+      let report = FuzzCampaign(
+        FuzzCampaign.Configuration(scenarios: [base], profile: profile, seedCount: seeds)
+      ).run()
+      let seconds = Double(clock() - cpu) / Double(CLOCKS_PER_SEC)
+      print(
+        "fuzz (\(profile.rawValue), linux-boot, 1 job): \(report.runs) runs, "
+          + "\(Int(report.runsPerSecond)) runs/s wall, \(Int(Double(report.runs) / seconds)) runs per CPU second, "
+          + "\(report.failures.count) distinct failures")
+    }
+  }
+
+  /// The exhaustive mode on a scenario, to `depth` scheduler steps.
+  static func runExplorer(depth: Int) {
+    for name in ["linux-boot", "concurrent-opens"] {
+      guard let base = scenario("scenarios/\(name).yaml") else {
+        return print("explore: run from the repository root")
+      }
+      let report = Explorer(scenario: base, depth: depth, stateLimit: 2_000_000).run()
+      print(
+        "explore (\(name), depth \(depth)): \(report.states) states, \(report.distinctStates) distinct, "
+          + "\(Int(report.statesPerSecond)) states/s, \(report.truncated) paths cut")
+    }
+  }
+}

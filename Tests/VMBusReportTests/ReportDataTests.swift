@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+import VMBusHost
+import VMBusReport
+import VMBusSessions
+import VMBusStore
+import VMBusTrace
+
+/// The data a report embeds rebuilds exactly what `replay` shows, and covers every event.
+@Suite struct ReportDataTests {
+  /// The state text `replay --json` prints after each event of `session`.
+  static func replayStates(_ store: EventStore, _ session: SessionID) throws -> [String] {
+    var states: [String] = []
+    try SessionReplayer(store: store, session: session).forEach { step in
+      var json = JSONBuilder()
+      step.state.writeJSON(into: &json)
+      states.append(json.text)
+    }
+    return states
+  }
+
+  @Test(arguments: ReportFixtures.scenarioFiles)
+  func everyStepOfEveryScenarioRebuildsReplaysState(_ file: String) throws {
+    try ReportFixtures.withStore { store, _ in
+      let session = try ReportFixtures.simulate(file, into: store)
+      let (page, written) = try SessionReport(store: store, session: session).render(checks: .every)
+      let data = try ReportData(page: page)
+      let expected = try Self.replayStates(store, session)
+      let rebuilt = data.states()
+      #expect(rebuilt.count == expected.count)
+      for (index, (mine, theirs)) in zip(rebuilt, expected).enumerated() where mine != theirs {
+        Issue.record("\(file) #\(index + 1): \(mine) ≠ \(theirs)")
+        break
+      }
+      // Every event is in exactly one row; the arrows are the diagram's messages.
+      let rows = data.nested("rows")
+      #expect(rows.reduce(0) { $0 + $1[6] } == expected.count)
+      #expect(rows.count { $0[0] == 0 } == written.messages)
+      #expect(data.counts["messages"] as? Int == written.messages)
+      #expect((data.root["checks"] as? [Any])?.count == expected.count)
+      #expect(written.events == expected.count)
+    }
+  }
+
+  @Test func anImportedBareTraceLabelsMessagesWithWhatItsTracesGive() throws {
+    try ReportFixtures.withStore { store, directory in
+      let session = try ReportFixtures.importLog(ReportFixtures.bareLog, into: store, in: directory)
+      let (page, written) = try SessionReport(store: store, session: session).render()
+      #expect(written.messages == ReportFixtures.bareLogMessages)
+      let data = try ReportData(page: page)
+      let labels = Set(data.nested("rows").filter { $0[0] == 0 }.map { data.strings[$0[2]] })
+      #expect(labels.contains("GPADL_HEADER gpadl 925200 gfns 2"))
+      #expect(labels.contains("OPENCHANNEL_RESULT relid 1 status 0"))
+      #expect(data.root["clock"] as? String == "ns")
+      #expect(data.counts["violations"] as? Int == 1)
+      #expect(data.counts["busy"] as? Int == 1)
+      #expect(data.summary["kind"] as? String == "imported")
+      #expect(data.states() == (try Self.replayStates(store, session)))
+    }
+  }
+
+  @Test func anExcerptStartsFromTheStoredState() throws {
+    try ReportFixtures.withStore { store, _ in
+      let session = try ReportFixtures.simulate("linux-boot.yaml", into: store)
+      let (page, written) = try SessionReport(store: store, session: session)
+        .render(from: 40, to: 80, checks: .every)
+      #expect(written.events == 41)
+      let data = try ReportData(page: page)
+      #expect(data.root["from"] as? Int == 40)
+      #expect(data.root["to"] as? Int == 80)
+      let expected = try Self.replayStates(store, session)
+      #expect(data.states() == Array(expected[39..<80]))
+    }
+  }
+
+  @Test func thePageLoadsNothingFromElsewhere() throws {
+    try ReportFixtures.withStore { store, _ in
+      let session = try ReportFixtures.simulate("linux-boot.yaml", into: store)
+      let page = String(decoding: try SessionReport(store: store, session: session).render().page, as: UTF8.self)
+      for needle in ["<link", "src=", "@import", "url(http", "http://", "https://", "fetch(", "XMLHttpRequest"] {
+        #expect(!page.contains(needle), "the page contains \(needle)")
+      }
+      #expect(page.hasPrefix("<!doctype html>"))
+      #expect(page.contains(#"<pre id="selftest-result" hidden></pre>"#))
+    }
+  }
+
+  @Test func namesCannotEndTheDataScriptEarly() throws {
+    try ReportFixtures.withStore { store, directory in
+      let path = directory.appendingPathComponent("trace.log").path
+      try Data(ReportFixtures.bareLog.utf8).write(to: URL(fileURLWithPath: path))
+      let hostile = "</script><script>alert(1)</script>"
+      let session = try TraceImporter(path: path, format: nil, strict: false, name: hostile)
+        .run(into: store).session
+      let page = String(
+        decoding: try SessionReport(store: store, session: session).render().page, as: UTF8.self)
+      #expect(page.components(separatedBy: "</script>").count == 4)
+      #expect(!page.contains("<script>alert"))
+      let data = try ReportData(page: Array(page.utf8))
+      #expect(data.summary["name"] as? String == hostile)
+    }
+  }
+
+  @Test func badRangesAreUsageErrors() throws {
+    try ReportFixtures.withStore { store, _ in
+      let session = try ReportFixtures.simulate("linux-boot.yaml", into: store)
+      let report = SessionReport(store: store, session: session)
+      for (first, last) in [(0, 10), (20, 10), (500, 600)] {
+        #expect(throws: SessionsError.self) { try report.render(from: first, to: last) }
+      }
+      #expect(throws: SessionsError.self) {
+        try SessionReport(store: store, session: SessionID(99)).render()
+      }
+    }
+  }
+}
