@@ -21,6 +21,7 @@ if selected.contains("store") {
 }
 if selected.contains("sim") {
   SimulationBenchmark.run()
+  SimulationBenchmark.runPersisted()
 }
 if selected.contains("import") {
   ImportBenchmark.run(lines: 1_000_000)

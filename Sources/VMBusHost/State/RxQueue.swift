@@ -15,6 +15,15 @@ public struct QueuedMessage: Hashable, Sendable, Codable {
     self.size = size
     self.payload = payload
   }
+
+  /// Hashes the payload as one block of bytes rather than byte by byte (state hashing is the
+  /// exhaustive explorer's inner loop).
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(type)
+    hasher.combine(size)
+    hasher.combine(payload != nil)
+    payload?.withUnsafeBytes { hasher.combine(bytes: $0) }
+  }
 }
 
 /// QEMU's 16-slot incoming message queue (`rx_queue`, `rx_queue_head`, `rx_queue_size`).

@@ -52,6 +52,7 @@ public struct FuzzSummary: Sendable {
   public var runsPerSecond: Double
   public var distinctStates: Int
   public var elapsed: Duration
+  public var timeToFirstFailure: Duration?
 }
 
 /// What the exhaustive mode reports.
@@ -91,7 +92,8 @@ public enum FuzzWorkflow {
     }
     return FuzzSummary(
       runs: report.runs, findings: findings, runsPerSecond: report.runsPerSecond,
-      distinctStates: report.distinctStates, elapsed: report.elapsed)
+      distinctStates: report.distinctStates, elapsed: report.elapsed,
+      timeToFirstFailure: report.timeToFirstFailure)
   }
 
   /// `fuzz --exhaustive`: every schedule of each scenario up to `depth`.

@@ -75,6 +75,8 @@ public struct FuzzCampaign: Sendable {
     public var failures: [FailureGroup]
     public var elapsed: Duration
     public var distinctStates: Int
+    /// How long the campaign ran before its first failure.
+    public var timeToFirstFailure: Duration?
 
     public var runsPerSecond: Double {
       let seconds =
@@ -116,7 +118,8 @@ public struct FuzzCampaign: Sendable {
     let groups = tally.groups.values.sorted { $0.firstSeed < $1.firstSeed }
     return Report(
       runs: tally.runs, failures: groups, elapsed: clock.now - start,
-      distinctStates: tally.states.estimate)
+      distinctStates: tally.states.estimate,
+      timeToFirstFailure: tally.firstFailure.map { $0 - start })
   }
 
   private func runWorker(

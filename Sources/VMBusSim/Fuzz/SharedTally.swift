@@ -10,6 +10,8 @@ final class SharedTally: Sendable {
     /// Signatures a worker is shrinking right now, so no other starts on them.
     var pending = Set<String>()
     var pendingCounts: [String: (count: Int, firstSeed: UInt64)] = [:]
+    /// When the first failure of the campaign was seen.
+    var firstFailure: ContinuousClock.Instant?
   }
 
   private let tally = Mutex(Tally())
@@ -21,6 +23,7 @@ final class SharedTally: Sendable {
       tally.runs += 1
       tally.states.insert(digest)
       guard let failure else { return false }
+      if tally.firstFailure == nil { tally.firstFailure = ContinuousClock.now }
       if var group = tally.groups[failure.signature] {
         group.count += 1
         group.firstSeed = min(group.firstSeed, seed)

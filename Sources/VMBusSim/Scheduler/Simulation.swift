@@ -180,13 +180,27 @@ public struct Simulation: Sendable {
   var explorationKey: Int {
     var hasher = Hasher()
     hasher.combine(host)
-    hasher.combine(synic)
-    hasher.combine(kernel)
+    hasher.combine(synic.delivery == .idle)
+    hasher.combine(synic.messagePageEnabled)
+    hasher.combine(synic.forcedBusy)
+    switch synic.slot {
+    case .none: hasher.combine(0)
+    case .foreign: hasher.combine(1)
+    case .host(let message): Self.combineKey(of: message, into: &hasher)
+    }
+    hasher.combine(kernel.nextGpadl)
+    hasher.combine(kernel.connectedVersion)
+    for offer in kernel.offers { Self.combineKey(of: .offerChannel(offer), into: &hasher) }
+    for (key, id) in kernel.ringGpadls.sorted(by: { $0.key < $1.key }) {
+      hasher.combine(key)
+      hasher.combine(id)
+    }
     for actor in actors {
       hasher.combine(actor.pc)
-      hasher.combine(actor.inbox)
       hasher.combine(actor.attempt)
       hasher.combine(actor.lastVersionRefused)
+      hasher.combine(actor.inbox.count)
+      for message in actor.inbox { Self.combineKey(of: message, into: &hasher) }
       switch actor.status {
       case .ready: hasher.combine(0)
       case .sleeping: hasher.combine(1)
@@ -195,6 +209,16 @@ public struct Simulation: Sendable {
       }
     }
     return hasher.finalize()
+  }
+
+  /// What the guest can tell host messages apart by: the type and the fields waits match
+  /// on and offers are looked up by (not the zero user data or page lists).
+  private static func combineKey(of message: ChannelMessage, into hasher: inout Hasher) {
+    hasher.combine(message.type)
+    for field in ReplyField.allCases {
+      if let value = field.value(in: message) { hasher.combine(value) }
+    }
+    if case .offerChannel(let offer) = message { hasher.combine(offer.interfaceInstance) }
   }
 
   /// Drops the logs as it goes (exploration needs only the current state).

@@ -88,6 +88,14 @@ struct FuzzCommand: ParsableCommand {
           out.key("runs_per_second")
           out.number((summary.runsPerSecond * 10).rounded() / 10)
           out.field("distinct_states", summary.distinctStates)
+          out.key("seconds")
+          out.number(Self.seconds(summary.elapsed))
+          out.key("seconds_to_first_failure")
+          if let first = summary.timeToFirstFailure {
+            out.number(Self.seconds(first))
+          } else {
+            out.null()
+          }
         }
         emit(out.text)
         return
@@ -106,6 +114,11 @@ struct FuzzCommand: ParsableCommand {
       }
     }
     if found { throw ExitCode(1) }
+  }
+
+  static func seconds(_ duration: Duration) -> Double {
+    let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    return (value * 1000).rounded() / 1000
   }
 
   private func runExhaustive(_ options: FuzzOptions) throws -> Bool {
