@@ -51,7 +51,9 @@ public struct SessionReport {
     do {
       summary = try store.session(session)
       guard first >= 1 else { throw SessionsError.usage("--from must be at least 1") }
-      guard last >= first else { throw SessionsError.usage("--to \(last) is before --from \(first)") }
+      guard last >= first else {
+        throw SessionsError.usage("--to \(last) is before --from \(first)")
+      }
       guard first <= max(summary.eventCount, 1) else {
         throw SessionsError.usage(
           "--from \(first) is past the end of session \(session) (\(summary.eventCount) events)")

@@ -14,13 +14,14 @@ enum SimulationBenchmark {
       print("sim: cannot read or parse \(path) (run from the repository root)")
       return
     }
+    let prepared = PreparedScenario(scenario)
     let clock = ContinuousClock()
     let start = clock.now
     var runs = 0
     var events = 0
     var seed: UInt64 = 0
     while clock.now - start < .milliseconds(Int(seconds * 1000)) {
-      let result = Simulation.run(scenario, seed: seed)
+      let result = Simulation.run(prepared, seed: seed, transcript: false)
       events += result.events.count
       runs += 1
       seed &+= 1
@@ -59,11 +60,15 @@ extension SimulationBenchmark {
         _ = try ScenarioRunner.store(run, scenarioText: text, source: path, into: store)
       }
       let persisted = clock.now - start
+      // The full append rate: one long session of the same size and event mix (repeated
+      // boots of one machine; concatenating the runs would realize their devices again).
+      let bulkEvents = Array(
+        BootWorkload.events(boots: events.count / 100 + 1).prefix(events.count))
       let bulk = try EventStore.open(path: directory + "/bulk.sqlite")
       let appendStart = clock.now
       var writer = try bulk.beginSession(
         SessionInfo(name: "bulk", kind: .simulated, createdAt: Date()))
-      try writer.append(contentsOf: events)
+      try writer.append(contentsOf: bulkEvents)
       try writer.finish()
       let appended = clock.now - appendStart
       let runRate = Double(runs) / StoreBenchmark.seconds(persisted)

@@ -49,9 +49,22 @@ struct BrowserTests {
     }
   }
 
+  @Test func anEmptySessionLoadsWithoutErrors() throws {
+    try ReportFixtures.withStore { store, directory in
+      let writer = try store.beginSession(
+        SessionInfo(name: "empty", kind: .imported, createdAt: Date(timeIntervalSince1970: 0)))
+      let session = writer.sessionID
+      try writer.finish()
+      let result = try Self.selfTest(store, session, in: directory)
+      Self.expectPassed(result, "empty")
+      #expect(result["messages"] as? Int == 0)
+    }
+  }
+
   @Test func anImportedTraceAndAnExcerptPassTheSelfTest() throws {
     try ReportFixtures.withStore { store, directory in
-      let imported = try ReportFixtures.importLog(ReportFixtures.bareLog, into: store, in: directory)
+      let imported = try ReportFixtures.importLog(
+        ReportFixtures.bareLog, into: store, in: directory)
       let result = try Self.selfTest(store, imported, in: directory)
       Self.expectPassed(result, "imported")
       #expect(result["messages"] as? Int == ReportFixtures.bareLogMessages)
@@ -74,7 +87,9 @@ enum SessionReportCounts {
 enum Chromium {
   static let path: String? = {
     let environment = ProcessInfo.processInfo.environment
-    if let given = environment["VMBUS_SIM_CHROMIUM"], FileManager.default.isExecutableFile(atPath: given) {
+    if let given = environment["VMBUS_SIM_CHROMIUM"],
+      FileManager.default.isExecutableFile(atPath: given)
+    {
       return given
     }
     let directories = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
@@ -89,7 +104,8 @@ enum Chromium {
 
   /// Loads `path#selftest` and returns the JSON the page wrote into `#selftest-result`.
   static func selfTest(path: String, profile: URL) throws -> [String: Any] {
-    let dom = try dumpDOM(url: URL(fileURLWithPath: path).absoluteString + "#selftest", profile: profile)
+    let dom = try dumpDOM(
+      url: URL(fileURLWithPath: path).absoluteString + "#selftest", profile: profile)
     guard let open = dom.range(of: #"<pre id="selftest-result" hidden="">"#),
       let close = dom.range(of: "</pre>", range: open.upperBound..<dom.endIndex)
     else { throw ReportTestError("no self-test result in the page:\n\(dom.prefix(2000))") }

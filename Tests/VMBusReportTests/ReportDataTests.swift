@@ -76,8 +76,11 @@ import VMBusTrace
   @Test func thePageLoadsNothingFromElsewhere() throws {
     try ReportFixtures.withStore { store, _ in
       let session = try ReportFixtures.simulate("linux-boot.yaml", into: store)
-      let page = String(decoding: try SessionReport(store: store, session: session).render().page, as: UTF8.self)
-      for needle in ["<link", "src=", "@import", "url(http", "http://", "https://", "fetch(", "XMLHttpRequest"] {
+      let page = String(
+        decoding: try SessionReport(store: store, session: session).render().page, as: UTF8.self)
+      for needle in [
+        "<link", "src=", "@import", "url(http", "http://", "https://", "fetch(", "XMLHttpRequest",
+      ] {
         #expect(!page.contains(needle), "the page contains \(needle)")
       }
       #expect(page.hasPrefix("<!doctype html>"))
@@ -98,6 +101,21 @@ import VMBusTrace
       #expect(!page.contains("<script>alert"))
       let data = try ReportData(page: Array(page.utf8))
       #expect(data.summary["name"] as? String == hostile)
+    }
+  }
+
+  @Test func anEmptySessionIsAPageWithNoRows() throws {
+    try ReportFixtures.withStore { store, _ in
+      let writer = try store.beginSession(
+        SessionInfo(name: "empty", kind: .imported, createdAt: Date(timeIntervalSince1970: 0)))
+      let session = writer.sessionID
+      try writer.finish()
+      let (page, written) = try SessionReport(store: store, session: session).render()
+      #expect(written.events == 0)
+      #expect(written.messages == 0)
+      let data = try ReportData(page: page)
+      #expect(data.ints("events").isEmpty)
+      #expect(data.nested("rows").isEmpty)
     }
   }
 

@@ -12,12 +12,18 @@ extension HostState {
       found.append(
         .init(.singleMessageInFlight, "message in flight in \(bus), run scheduled \(runScheduled)"))
     }
-    var seenGpadls = Set<GpadlID>()
-    for gpadl in gpadls where !seenGpadls.insert(gpadl.id).inserted {
+    // The lists hold a handful of objects: pairwise loops beat building sets, and this runs
+    // after every event of every fuzz run.
+    for (index, gpadl) in gpadls.enumerated()
+    where gpadls[(index + 1)...].contains(where: { $0.id == gpadl.id }) {
       found.append(.init(.gpadlIDsUnique, "gpadl \(gpadl.id) is listed twice"))
     }
     for gpadl in gpadls {
-      let users = channels.filter { $0.state.isOpen && $0.state.request?.gpadlID == gpadl.id }.count
+      var users = 0
+      for channel in channels
+      where channel.state.isOpen && channel.state.request?.gpadlID == gpadl.id {
+        users += 1
+      }
       let expected = UInt32(users) + (gpadl.state == .tornDown ? 0 : 1)
       if gpadl.refcount != expected || gpadl.refcount == 0 {
         found.append(
@@ -26,10 +32,9 @@ extension HostState {
             "gpadl \(gpadl.id) has \(gpadl.refcount) references, expected \(expected)"))
       }
     }
-    var seenRelids = Set<ChannelID>()
-    for channel in channels
-    where !seenRelids.insert(channel.id).inserted || channel.id.rawValue == 0
-      || channel.id.rawValue > Self.maxRelid
+    for (index, channel) in channels.enumerated()
+    where channel.id.rawValue == 0 || channel.id.rawValue > Self.maxRelid
+      || channels[(index + 1)...].contains(where: { $0.id == channel.id })
     {
       found.append(.init(.relidsValid, "relid \(channel.id) is duplicated or out of range"))
     }
@@ -46,9 +51,14 @@ extension HostState {
 
   private func replyInvariantViolations() -> [InvariantViolation] {
     var found: [InvariantViolation] = []
-    let sending = channels.filter { $0.offer == .sending }.count
-    let opening = channels.filter { if case .opening = $0.state { true } else { false } }.count
-    let tearing = gpadls.filter { $0.state == .tearingDown }.count
+    var sending = 0
+    var opening = 0
+    for channel in channels {
+      if channel.offer == .sending { sending += 1 }
+      if case .opening = channel.state { opening += 1 }
+    }
+    var tearing = 0
+    for gpadl in gpadls where gpadl.state == .tearingDown { tearing += 1 }
     if sending > 1 || (sending == 1 && bus != .offer) {
       found.append(.init(.oneReplyAtATime, "\(sending) offers sending in \(bus)"))
     }

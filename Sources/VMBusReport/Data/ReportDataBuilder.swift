@@ -56,7 +56,7 @@ struct ReportDataBuilder {
     }
   }
 
-  /// The rows built so far are finished by ``finish(summary:)``; this adds the next event.
+  /// Adds the next event of the session.
   mutating func add(_ stored: StoredEvent) {
     let before = diagram.state
     let violations = diagram.add(seq: stored.seq, event: stored.event)

@@ -50,8 +50,10 @@ struct ReportSummary {
         json.field("dropped", messages.count { $0.fate.isDropped })
         json.field("violations", violations)
         json.field("host_faults", diagram.rows.count { $0.note?.kind == .hostFault })
-        json.field("channels", diagram.lifelineKeys.count { if case .channel = $0 { true } else { false } })
-        json.field("gpadls", diagram.lifelineKeys.count { if case .gpadl = $0 { true } else { false } })
+        json.field(
+          "channels", diagram.lifelineKeys.count { if case .channel = $0 { true } else { false } })
+        json.field(
+          "gpadls", diagram.lifelineKeys.count { if case .gpadl = $0 { true } else { false } })
       }
     }
     return json.bytes

@@ -48,7 +48,8 @@ struct StatePieces {
           operations.append((.setChannel, channel.id.rawValue, text))
         }
       }
-      for channel in old.channels.sorted(by: { $0.id < $1.id }) where new.channel(channel.id) == nil {
+      for channel in old.channels.sorted(by: { $0.id < $1.id }) where new.channel(channel.id) == nil
+      {
         channels[channel.id.rawValue] = nil
         operations.append((.removeChannel, channel.id.rawValue, nil))
       }

@@ -191,11 +191,17 @@ extension ReportPage {
       $('colhead').innerHTML = '<div style="width:' + SEQ_W + 'px"></div>' +
         '<div style="width:' + MSG_W + 'px"><span class="who" style="left:0">Guest</span>' +
         '<span class="who" style="right:0">Host (QEMU)</span></div>' +
-        '<div class="evh" style="width:' + EVS_W + 'px">host trace events</div>' + lln;
-      var width = SEQ_W + MSG_W + EVS_W + LL_W * LL.length;
-      $('colhead').style.width = width + 'px';
-      $('spacer').style.width = width + 'px';
+        '<div class="evh">host trace events</div>' + lln;
       $('spacer').style.height = R * ROW_H + 'px';
+      layout();
+    }
+    /** Gives the trace-event column the width the window leaves (at least EVS_W). */
+    function layout() {
+      var fixed = SEQ_W + MSG_W + LL_W * LL.length;
+      var events = Math.max(EVS_W, scroller.clientWidth - fixed - 2);
+      scroller.style.setProperty('--evs', events + 'px');
+      $('colhead').style.width = fixed + events + 'px';
+      $('spacer').style.width = fixed + events + 'px';
     }
 
     // ---- Drawing the rows in view.
@@ -262,15 +268,19 @@ extension ReportPage {
       framePending = true;
       requestAnimationFrame(function () { framePending = false; render(false); });
     });
-    window.addEventListener('resize', function () { render(true); });
+    window.addEventListener('resize', function () { layout(); render(true); });
 
     // ---- Selecting an event: the slider, the keyboard, clicks all end here.
     var slider = $('slider'), seqInput = $('seq');
+    /** Scrolls a row into view: a step to a neighbour scrolls by a row, a jump centres it. */
     function reveal(r) {
       if (r < 0) return;
-      var y = r * ROW_H, top = scroller.scrollTop, height = scroller.clientHeight - HEAD_H;
-      if (y < top) scroller.scrollTop = y;
-      else if (y + ROW_H > top + height) scroller.scrollTop = y + ROW_H - Math.max(height, ROW_H);
+      var y = r * ROW_H, top = scroller.scrollTop;
+      var height = Math.max(scroller.clientHeight - HEAD_H, ROW_H);
+      if (y >= top && y + ROW_H <= top + height) return;
+      var near = y >= top - ROW_H && y + ROW_H <= top + height + ROW_H;
+      if (near) scroller.scrollTop = y < top ? y : y + ROW_H - height;
+      else scroller.scrollTop = Math.max(0, y - (height - ROW_H) / 2);
     }
     function select(seq) {
       if (NE === 0) return;

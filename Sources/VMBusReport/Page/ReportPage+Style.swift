@@ -37,7 +37,7 @@ extension ReportPage {
       border: 1px solid #90a4ae; border-radius: 4px; background: #fff; }
     #colhead .lln { width: 14px; writing-mode: vertical-rl; transform: rotate(180deg);
       font-size: 10px; white-space: nowrap; overflow: hidden; padding-top: 2px; color: #455a64; }
-    #colhead .evh { padding: 68px 8px 0; color: #607d8b; }
+    #colhead .evh { width: var(--evs, 470px); padding: 68px 8px 0; color: #607d8b; }
     #spacer { position: relative; }
     .row { position: absolute; left: 0; height: var(--row); display: flex; align-items: stretch;
       border-bottom: 1px solid #f1f3f4; cursor: pointer; }
@@ -72,10 +72,10 @@ extension ReportPage {
     .k-data_plane .nbox { background: #f3e5f5; border-color: #e1bee7; }
     .k-gap .nbox { background: #fffde7; border-style: dashed; }
     .k-stray .nbox { background: #ffebee; border-color: #ef9a9a; }
-    .evs { width: 470px; height: var(--row); padding: 2px 6px 0; overflow: hidden;
+    .evs { width: var(--evs, 470px); height: var(--row); padding: 2px 6px 0; overflow: hidden;
       font-size: 10.5px; line-height: 15px; }
     .ev { display: inline-block; padding: 0 4px; margin: 0 3px 1px 0; border-radius: 3px;
-      background: #eef2f5; color: #37474f; white-space: nowrap; max-width: 456px;
+      background: #eef2f5; color: #37474f; white-space: nowrap; max-width: 100%;
       overflow: hidden; text-overflow: ellipsis; vertical-align: top; }
     .ev b { color: #90a4ae; font-weight: 400; }
     .ev.cur { background: #ffca28; color: #000; } .ev.cur b { color: #5d4037; }

@@ -58,10 +58,13 @@ extension SessionExporter {
   static func title(_ summary: SessionSummary, covering seqs: ClosedRange<Int>) -> String {
     var facts = [summary.info.kind.rawValue]
     if let seed = summary.info.seed { facts.append("seed \(seed)") }
-    if summary.info.kind == .imported, let source = summary.info.source { facts.append(source.file) }
+    if summary.info.kind == .imported, let source = summary.info.source {
+      facts.append(source.file)
+    }
     let events =
       summary.eventCount == 0 ? "no events" : "events \(seqs.lowerBound)-\(seqs.upperBound)"
-    return "session \(summary.id) \(summary.info.name) (\(facts.joined(separator: ", "))), \(events)"
+    return
+      "session \(summary.id) \(summary.info.name) (\(facts.joined(separator: ", "))), \(events)"
   }
 
   private func scanDiagram(

@@ -98,7 +98,9 @@ public struct SessionExporter {
     }
   }
 
-  private func exportSimple(_ range: ClosedRange<Int>, to path: String) throws(SessionsError) -> Int {
+  private func exportSimple(
+    _ range: ClosedRange<Int>, to path: String
+  ) throws(SessionsError) -> Int {
     var written = 0
     do {
       var writer = try SimpleTraceWriter(path: path, pid: 4152)

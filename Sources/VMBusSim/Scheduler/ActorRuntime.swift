@@ -35,6 +35,9 @@ struct ActorRuntime: Sendable {
   /// Requests this actor posted successfully, by type and key (GPADL id or relid), so a hang
   /// can tell a reply the host owes from one the script never asked for.
   var requests: [RequestKey] = []
+  /// GPADLs whose header this actor sent without all their pages: pages still to come. The
+  /// host owes GPADL_CREATED only once the last body completes one.
+  var incompleteGpadls: [UInt32: UInt64] = [:]
   /// A waiting actor's inbox holds a message its wait matches (kept current on arrival, so
   /// the scheduler need not scan inboxes every step).
   var hasMatchingMessage = false
@@ -53,6 +56,13 @@ struct ActorRuntime: Sendable {
 
   /// The script location of the current op, for messages.
   var currentLocation: SourceLocation? { pc < program.origins.count ? program.origins[pc] : nil }
+
+  /// Nothing this actor asked for is owed any more (the guest reset the conversation or made
+  /// the replies undeliverable).
+  mutating func forgetRequests() {
+    requests.removeAll()
+    incompleteGpadls.removeAll()
+  }
 
   /// Delivers a host message to this actor's inbox.
   mutating func receive(_ message: ChannelMessage) {
@@ -77,7 +87,7 @@ struct RequestKey: Hashable, Sendable {
     let reader = ByteReader(payload)
     switch type {
     case .initiateContact, .requestOffers, .unload: key = nil
-    case .gpadlHeader, .gpadlTeardown: key = reader.read(UInt32.self, at: 12)
+    case .gpadlHeader, .gpadlTeardown, .gpadlBody: key = reader.read(UInt32.self, at: 12)
     case .openChannel: key = reader.read(UInt32.self, at: 8)
     default: return nil
     }

@@ -78,7 +78,7 @@ extension Simulation {
     guard status != .success else {
       if let request = RequestKey(payload: call.effectivePayload) {
         withdrawRequests(superseded: request)
-        actors[index].requests.append(request)
+        record(request, payload: call.effectivePayload, by: index)
       }
       return advance(index)
     }
@@ -90,6 +90,33 @@ extension Simulation {
     advance(index, from: onFailure)
   }
 
+  /// Notes a request the host must now answer; a GPADL becomes one only with its last page.
+  private mutating func record(_ request: RequestKey, payload: [UInt8], by index: Int) {
+    switch request.type {
+    case .gpadlHeader:
+      guard let (header, carried) = GpadlHeader.fixedPart(of: payload) else { return }
+      let missing =
+        UInt64(header.declaredPageCount) - UInt64(min(carried, Int(header.declaredPageCount)))
+      if missing == 0 {
+        actors[index].requests.append(request)
+      } else if let id = request.key {
+        actors[index].incompleteGpadls[id] = missing
+      }
+    case .gpadlBody:
+      guard let id = request.key, let missing = actors[index].incompleteGpadls[id],
+        let (_, carried) = GpadlBody.fixedPart(of: payload)
+      else { return }
+      if UInt64(carried) >= missing {
+        actors[index].incompleteGpadls[id] = nil
+        actors[index].requests.append(RequestKey(type: .gpadlHeader, key: id))
+      } else {
+        actors[index].incompleteGpadls[id] = missing - UInt64(carried)
+      }
+    default:
+      actors[index].requests.append(request)
+    }
+  }
+
   /// The guest withdraws what a new request supersedes: a new contact or an UNLOAD starts
   /// the conversation over, and a teardown of a GPADL cancels its creation. A hang waiting
   /// for a withdrawn request is the guest's doing, not the host's.
@@ -97,9 +124,10 @@ extension Simulation {
     for index in actors.indices {
       switch request.type {
       case .initiateContact, .unload:
-        actors[index].requests.removeAll()
+        actors[index].forgetRequests()
       case .gpadlTeardown:
         actors[index].requests.removeAll { $0 == RequestKey(type: .gpadlHeader, key: request.key) }
+        if let id = request.key { actors[index].incompleteGpadls[id] = nil }
       default:
         break
       }
@@ -180,7 +208,7 @@ extension Simulation {
     case .machineReset:
       input(.resetMachine)
       // The guest reboots: nothing it asked for before is owed any more.
-      for index in actors.indices { actors[index].requests.removeAll() }
+      for index in actors.indices { actors[index].forgetRequests() }
       // The guest reboots: a fresh kernel, an empty slot, a message page again.
       kernel = GuestKernel(devices: scenario.host.devices + addedDevices)
       synic.slot = nil

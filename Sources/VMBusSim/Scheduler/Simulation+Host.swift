@@ -19,7 +19,7 @@ extension Simulation {
       synic.delivery = .idle
       input(.deliver(status: DeliveryStatus.noMessagePage))
       // The guest made its replies undeliverable; what it asked before is lost with them.
-      for index in actors.indices { actors[index].requests.removeAll() }
+      for index in actors.indices { actors[index].forgetRequests() }
       note(.host, actor: nil, "delivery fails: the guest has no message page (-6)", from: begin)
       return
     }

@@ -136,7 +136,8 @@ public struct DiagramBuilder: Sendable {
       return row
     case .msgCb(let status):
       guard case .posted(let row) = sending else {
-        return append(.note(DiagramNote(kind: .stray, text: "delivery callback with nothing posted")))
+        return append(
+          .note(DiagramNote(kind: .stray, text: "delivery callback with nothing posted")))
       }
       sending = nil
       update(row) { message in

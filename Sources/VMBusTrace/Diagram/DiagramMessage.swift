@@ -112,6 +112,6 @@ public struct DiagramMessage: Hashable, Sendable {
   }
 
   private func at(_ seq: Int?) -> String {
-    seq.map { " at #\($0)" } ?? ""
+    seq.map { " at seq \($0)" } ?? ""
   }
 }

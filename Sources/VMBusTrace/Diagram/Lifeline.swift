@@ -98,9 +98,9 @@ public struct LifelineTracker: Sendable {
       seen.insert(.gpadl(gpadl.id))
       record(.gpadl(gpadl.id), LifelineState.of(gpadl), seq)
     }
-    for key in current.keys.sorted() where !seen.contains(key) {
-      record(key, LifelineState.absent, seq)
-    }
+    // Each lifeline keeps its own spans, so the order these are recorded in reaches nothing.
+    let gone = current.keys.filter { !seen.contains($0) }
+    for key in gone { record(key, LifelineState.absent, seq) }
   }
 
   /// The lifelines in order: bus, channels, GPADLs.

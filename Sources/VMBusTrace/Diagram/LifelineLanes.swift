@@ -73,7 +73,8 @@ public struct LifelineLane: Hashable, Sendable {
     for stretch in stretches {
       let start = stretch.spans.first?.start ?? 0
       let spans = stretch.spans.map { Span(start: $0.start, state: $0.state, object: stretch.key) }
-      let end = stretch.end.map { [Span(start: $0, state: LifelineState.absent, object: nil)] } ?? []
+      let end =
+        stretch.end.map { [Span(start: $0, state: LifelineState.absent, object: nil)] } ?? []
       if let index = lanes.firstIndex(where: { ($0.free ?? .max) <= start }) {
         if lanes[index].spans.last?.start == start { lanes[index].spans.removeLast() }
         lanes[index].spans += spans + end
@@ -85,7 +86,8 @@ public struct LifelineLane: Hashable, Sendable {
     }
     return lanes.enumerated().map { index, lane in
       let name =
-        lane.keys.count == 1 ? (lane.keys.first?.description ?? kind.rawValue)
+        lane.keys.count == 1
+        ? (lane.keys.first?.description ?? kind.rawValue)
         : "\(kind.rawValue)s #\(index + 1)"
       return LifelineLane(kind: kind, name: name, spans: lane.spans)
     }

@@ -72,7 +72,8 @@ public struct MermaidExporter: Sendable {
       let violation = item.violation
       body.append(
         "Note right of H: "
-          + Self.escape("violation at seq \(item.seq): \(violation.rule.rawValue): \(violation.message)"))
+          + Self.escape(
+            "violation at seq \(item.seq): \(violation.rule.rawValue): \(violation.message)"))
     }
     guard let colour else { return body.map { "    " + $0 } }
     return ["    rect \(colour)"] + body.map { "        " + $0 } + ["    end"]

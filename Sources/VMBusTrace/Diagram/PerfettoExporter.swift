@@ -45,11 +45,11 @@ public struct PerfettoExporter: Sendable {
     if let origin, let timestampNanos {
       time = timestampNanos &- origin
     } else if origin != nil {
-      time = previous + 1
+      time = previous
     } else {
       time = Int64(times.count) * 1_000
     }
-    if time <= previous { time = previous + 1 }
+    if time <= previous { time = previous == .max ? .max : previous + 1 }
     times.append(time)
     texts.append("#\(seq) \(text)")
     if case .trace(.processIncomingMessage) = event {
@@ -84,7 +84,7 @@ public struct PerfettoExporter: Sendable {
     }
     for (index, lane) in gpadlLanes.enumerated() { names[10_000 + index] = lane.name }
     writer.metadata(title: title, tracks: names)
-    let end = (times.last ?? 0) + 1_000
+    let end = Self.after(times.last ?? 0)
     writeSlices(of: diagram, to: &writer)
     var stateTracks: [(tid: Int, spans: [LifelineLane.Span])] = []
     if let bus = diagram.lifelines[.bus] {
@@ -94,7 +94,9 @@ public struct PerfettoExporter: Sendable {
       guard let tid = tids[.lifeline(key)], let spans = diagram.lifelines[key] else { continue }
       stateTracks.append((tid, spans.map { .init(start: $0.start, state: $0.state, object: nil) }))
     }
-    for (index, lane) in gpadlLanes.enumerated() { stateTracks.append((10_000 + index, lane.spans)) }
+    for (index, lane) in gpadlLanes.enumerated() {
+      stateTracks.append((10_000 + index, lane.spans))
+    }
     for (tid, spans) in stateTracks {
       for (index, span) in spans.enumerated() where span.state != LifelineState.absent {
         let start = time(span.start)
@@ -163,7 +165,8 @@ public struct PerfettoExporter: Sendable {
       for item in row.violations {
         writer.instant(
           name: "violation: \(item.violation.rule.rawValue)", category: "violation", tid: 3,
-          at: time(item.seq), args: [("message", item.violation.message), ("event", text(item.seq))])
+          at: time(item.seq),
+          args: [("message", item.violation.message), ("event", text(item.seq))])
       }
     }
     for slice in Self.laidOut(guest) + Self.laidOut(host) { writer.slice(slice) }
@@ -183,11 +186,16 @@ public struct PerfettoExporter: Sendable {
     for (index, slice) in sorted.enumerated() {
       let next = index + 1 < sorted.count ? sorted[index + 1].start : Int64.max
       var laid = slice
-      if laid.end <= laid.start { laid.end = laid.start + 1_000 }
+      if laid.end <= laid.start { laid.end = after(laid.start) }
       laid.end = min(laid.end, next)
       if laid.end > laid.start { result.append(laid) }
     }
     return result
+  }
+
+  /// A microsecond after `time`, or the end of time.
+  static func after(_ time: Int64) -> Int64 {
+    time > .max - 1_000 ? .max : time + 1_000
   }
 
   private func index(_ seq: Int) -> Int? {

@@ -26,10 +26,14 @@ struct ExportCommand: ParsableCommand {
   @Option(help: "qemu-log, simple, jsonl, mermaid or perfetto.") var format: ExportFormatArgument
   @Option(help: "For qemu-log: original, thread, plain or iso8601.")
   var dialect: ExportDialectArgument = ExportDialectArgument(dialect: .original)
-  @Option(name: .short, help: "Output file (default: standard output; required for simple).")
+  @Option(
+    name: .short,
+    help: ArgumentHelp(
+      "Output file (default: standard output; required for simple).", valueName: "file"))
   var output: String?
-  @Option(help: "Start at this seq.") var from: Int = 1
-  @Option(help: "End at this seq (default: the last event).") var to: Int?
+  @Option(help: ArgumentHelp("Start at this seq.", valueName: "seq")) var from: Int = 1
+  @Option(help: ArgumentHelp("End at this seq (default: the last event).", valueName: "seq"))
+  var to: Int?
 
   func run() throws {
     try reportingFailures {

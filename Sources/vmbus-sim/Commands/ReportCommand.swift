@@ -22,9 +22,12 @@ struct ReportCommand: ParsableCommand {
 
   @Argument(help: "The session id (see `vmbus-sim sessions`).") var session: Int64
   @OptionGroup var database: DatabaseOptions
-  @Option(name: .short, help: "Output file (default: session-ID.html).") var output: String?
-  @Option(help: "Start at this seq.") var from: Int = 1
-  @Option(help: "End at this seq (default: the last event).") var to: Int?
+  @Option(
+    name: .short, help: ArgumentHelp("Output file (default: session-ID.html).", valueName: "file"))
+  var output: String?
+  @Option(help: ArgumentHelp("Start at this seq.", valueName: "seq")) var from: Int = 1
+  @Option(help: ArgumentHelp("End at this seq (default: the last event).", valueName: "seq"))
+  var to: Int?
 
   func run() throws {
     try reportingFailures {

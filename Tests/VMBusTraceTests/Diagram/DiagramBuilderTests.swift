@@ -76,7 +76,8 @@ import VMBusWire
     let offers = messages.filter { $0.type == .requestOffers }
     #expect(offers.count { $0.fate == .flushed } == 15)
     #expect(offers.count { $0.fate == .busy } == 2)
-    #expect(offers.filter { $0.fate == .busy }.allSatisfy { $0.hypercallStatus == .insufficientBuffers })
+    #expect(
+      offers.filter { $0.fate == .busy }.allSatisfy { $0.hypercallStatus == .insufficientBuffers })
     #expect(offers.filter { $0.fate == .flushed }.allSatisfy { $0.flushedAt != nil })
 
     let unloadRow = try #require(diagram.rows.firstIndex { $0.message?.type == .unload })
