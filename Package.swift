@@ -77,7 +77,8 @@ let package = Package(
     .testTarget(
       name: "VMBusStoreTests",
       dependencies: [
-        "VMBusStore", "VMBusHost", "VMBusWire", .product(name: "GRDB", package: "GRDB.swift"),
+        "VMBusStore", "VMBusHost", "VMBusWire", "VMBusSim",
+        .product(name: "GRDB", package: "GRDB.swift"),
       ],
       swiftSettings: strict),
   ],

@@ -1,5 +1,6 @@
 import Foundation
 import VMBusHost
+import VMBusSim
 
 /// Folds a realistic event mix through `HostState.apply` and reports events per second.
 enum EvolveBenchmark {

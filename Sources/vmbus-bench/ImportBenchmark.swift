@@ -1,6 +1,7 @@
 import Foundation
 import VMBusHost
 import VMBusSessions
+import VMBusSim
 import VMBusStore
 import VMBusTrace
 

@@ -1,4 +1,5 @@
 import VMBusHost
+import VMBusSim
 import VMBusTrace
 
 /// Parses a realistic one-million-line QEMU log (the boot workload's trace events printed in

@@ -1,6 +1,7 @@
 import Foundation
 import GRDBSQLite
 import VMBusHost
+import VMBusSim
 import VMBusStore
 
 /// The event store against SQLite's C API on the same rows: (a) appends, (b) a full read

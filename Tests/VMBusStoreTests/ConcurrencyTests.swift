@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VMBusHost
+import VMBusSim
 
 @testable import VMBusStore
 
@@ -10,7 +11,7 @@ import VMBusHost
   /// writer keeps going until the reader has read several times.
   @Test func aReaderReadsWhileAWriterAppends() async throws {
     try await withTemporaryPathAsync { path in
-      let workload = Workload.events(boots: 4)
+      let workload = BootWorkload.events(boots: 4)
       func event(_ seq: Int) -> HostEvent { workload[(seq - 1) % workload.count] }
       let store = try EventStore.open(path: path)
       let reader = try EventStore.openReadOnly(path: path)
@@ -59,14 +60,14 @@ import VMBusHost
     try withTemporaryPath { path in
       let store = try EventStore.open(path: path)
       var earlier = try store.beginSession(simulatedInfo("earlier"))
-      try earlier.append(contentsOf: Workload.events(boots: 1))
+      try earlier.append(contentsOf: BootWorkload.events(boots: 1))
       let before = try earlier.finish()
       let reader = try EventStore.openReadOnly(path: path)
       let imported = try store.importSession(
         SessionInfo(name: "import", kind: .imported, createdAt: fixedDate),
         options: WriterOptions(batchSize: 10)
       ) { writer in
-        try writer.append(contentsOf: Workload.events(boots: 2))
+        try writer.append(contentsOf: BootWorkload.events(boots: 2))
         #expect(try reader.sessions() == [before])
         #expect(try reader.allEvents(before.id).count == before.eventCount)
         return [:]

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import VMBusHost
+import VMBusSim
 
 @testable import VMBusStore
 
@@ -9,7 +10,7 @@ import VMBusHost
   @Test(arguments: [1, 7, 64])
   func stateAtEverySeqEqualsTheFoldFromScratch(snapshotInterval: Int) throws {
     try withTemporaryStore { store in
-      let events = Workload.events(boots: 4)
+      let events = BootWorkload.events(boots: 4)
       var writer = try store.beginSession(
         simulatedInfo(), options: WriterOptions(snapshotInterval: snapshotInterval, batchSize: 97))
       try writer.append(contentsOf: events)
@@ -25,7 +26,7 @@ import VMBusHost
 
   @Test func stateOfAnUnfinishedSessionCoversItsCommittedEvents() throws {
     try withTemporaryStore { store in
-      let events = Workload.events(boots: 2)
+      let events = BootWorkload.events(boots: 2)
       var writer = try store.beginSession(
         simulatedInfo(), options: WriterOptions(snapshotInterval: 16, batchSize: 50))
       try writer.append(contentsOf: events.prefix(120))
@@ -49,7 +50,7 @@ import VMBusHost
   @Test func verifySnapshotsCatchesATamperedHash() throws {
     try withTemporaryStore { store in
       let id = try storeWorkload(store)
-      let folded = HostState.fold(Workload.events(boots: 3).prefix(64)).state.digest.hex
+      let folded = HostState.fold(BootWorkload.events(boots: 3).prefix(64)).state.digest.hex
       try store.pool.write { db in
         try db.execute(sql: "UPDATE snapshots SET state_hash = '0123456789abcdef' WHERE seq = 64")
       }
@@ -97,7 +98,7 @@ import VMBusHost
       #expect(throws: StoreError.self) { try store.state(session: id, at: 70) }
       #expect(
         try store.state(session: id, at: 63)
-          == HostState.fold(Workload.events(boots: 3).prefix(63)).state)
+          == HostState.fold(BootWorkload.events(boots: 3).prefix(63)).state)
     }
   }
 
@@ -105,7 +106,7 @@ import VMBusHost
   private func storeWorkload(_ store: EventStore) throws -> SessionID {
     var writer = try store.beginSession(
       simulatedInfo(), options: WriterOptions(snapshotInterval: 32))
-    try writer.append(contentsOf: Workload.events(boots: 3))
+    try writer.append(contentsOf: BootWorkload.events(boots: 3))
     return try writer.finish().id
   }
 }

@@ -1,7 +1,6 @@
 /// RESCIND_CHANNELOFFER (2), host to guest: withdraws an offer; defined but never sent by QEMU.
-public struct RescindChannelOffer: WireMessage {
+public struct RescindChannelOffer: RelidMessage {
   public static let type = MessageType.rescindChannelOffer
-  public static let structSize = 12
 
   /// The withdrawn channel (offset 8).
   public var childRelid: ChannelID
@@ -9,16 +8,5 @@ public struct RescindChannelOffer: WireMessage {
   /// Creates a message from its fields.
   public init(childRelid: ChannelID) {
     self.childRelid = childRelid
-  }
-
-  public func encoded() -> [UInt8] {
-    var payload = Self.emptyPayload()
-    payload.storeLittleEndian(childRelid.rawValue, at: 8)
-    return payload
-  }
-
-  public init(decoding payload: [UInt8]) throws(WireError) {
-    let fields = try FieldReader(payload, as: Self.type)
-    childRelid = ChannelID(try fields.read(at: 8))
   }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VMBusHost
+import VMBusSim
 
 @testable import VMBusStore
 
@@ -13,7 +14,7 @@ import VMBusHost
 
   static let facts: [SimulatorEvent] =
     EventSamples.simulator
-    + Workload.events(boots: 2).compactMap {
+    + BootWorkload.events(boots: 2).compactMap {
       if case .simulator(let fact) = $0 { fact } else { nil }
     }
     + [

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import VMBusHost
+import VMBusSim
 import VMBusWire
 
 @testable import VMBusStore
@@ -25,7 +26,7 @@ import VMBusWire
 
   @Test func everyDocumentedQueryReturnsTheExpectedRows() throws {
     try withTemporaryStore { store in
-      let workload = Workload.events(boots: 2)
+      let workload = BootWorkload.events(boots: 2)
       var first = try store.beginSession(simulatedInfo("boot"))
       try first.append(contentsOf: workload)
       try first.finish()

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import VMBusHost
+import VMBusSim
 
 @testable import VMBusStore
 
@@ -52,7 +53,7 @@ import VMBusHost
   @Test func integrityCheckPassesAfterAWorkload() throws {
     try withTemporaryStore { store in
       var writer = try store.beginSession(simulatedInfo(), options: WriterOptions(batchSize: 500))
-      try writer.append(contentsOf: Workload.events(boots: 10))
+      try writer.append(contentsOf: BootWorkload.events(boots: 10))
       try writer.finish()
       let (integrity, foreignKeys) = try store.pool.read { db in
         (

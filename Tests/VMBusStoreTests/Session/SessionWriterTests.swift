@@ -1,13 +1,14 @@
 import GRDB
 import Testing
 import VMBusHost
+import VMBusSim
 
 @testable import VMBusStore
 
 @Suite struct SessionWriterTests {
   @Test func snapshotsAreStoredEveryKEventsWithTheirDigest() throws {
     try withTemporaryStore { store in
-      let events = Workload.events(boots: 8)
+      let events = BootWorkload.events(boots: 8)
       var writer = try store.beginSession(
         simulatedInfo(), options: WriterOptions(snapshotInterval: 100, batchSize: 333))
       try writer.append(contentsOf: events)
@@ -31,7 +32,7 @@ import VMBusHost
   @Test func aDroppedWriterLeavesTheSessionInProgressWithItsCommittedBatches() throws {
     try withTemporaryStore { store in
       var writer = try store.beginSession(simulatedInfo(), options: WriterOptions(batchSize: 100))
-      try writer.append(contentsOf: Workload.events(boots: 2).prefix(250))
+      try writer.append(contentsOf: BootWorkload.events(boots: 2).prefix(250))
       let id = writer.sessionID
       _ = consume writer
       let summary = try store.session(id)
@@ -45,7 +46,7 @@ import VMBusHost
 
   @Test func finishWritesTheRestAndMarksCompleteTogether() throws {
     try withTemporaryStore { store in
-      let events = Workload.events(boots: 2)
+      let events = BootWorkload.events(boots: 2)
       var writer = try store.beginSession(simulatedInfo(), options: WriterOptions(batchSize: 100))
       try writer.append(contentsOf: events)
       let summary = try writer.finish(metadata: ["outcome": "passed"])
@@ -59,7 +60,7 @@ import VMBusHost
   @Test func aFailedFinishLeavesNothingMarkedComplete() throws {
     try withTemporaryStore { store in
       var writer = try store.beginSession(simulatedInfo(), options: WriterOptions(batchSize: 100))
-      try writer.append(contentsOf: Workload.events(boots: 1).prefix(150))
+      try writer.append(contentsOf: BootWorkload.events(boots: 1).prefix(150))
       let id = writer.sessionID
       // Another writer's row at the next seq makes the final batch fail part-way.
       try store.pool.write { db in
@@ -88,7 +89,7 @@ import VMBusHost
   @Test func failMarksTheSessionFailedWithItsReason() throws {
     try withTemporaryStore { store in
       var writer = try store.beginSession(simulatedInfo())
-      try writer.append(contentsOf: Workload.events(boots: 1).prefix(10))
+      try writer.append(contentsOf: BootWorkload.events(boots: 1).prefix(10))
       let id = writer.sessionID
       try writer.fail(reason: "scenario timed out")
       let summary = try store.session(id)
@@ -112,7 +113,7 @@ import VMBusHost
 
   @Test func aCompleteImportIsStoredWhole() throws {
     try withTemporaryStore { store in
-      let events = Workload.events(boots: 3)
+      let events = BootWorkload.events(boots: 3)
       let summary = try store.importSession(
         SessionInfo(
           name: "boot", kind: .imported, source: SessionSource(file: "boot.log", format: "log"),
@@ -134,10 +135,10 @@ import VMBusHost
   @Test func anImportThatFailsMidFileLeavesTheDatabaseAsItWas() throws {
     try withTemporaryStore { store in
       var earlier = try store.beginSession(simulatedInfo("earlier"))
-      try earlier.append(contentsOf: Workload.events(boots: 1))
+      try earlier.append(contentsOf: BootWorkload.events(boots: 1))
       try earlier.finish()
       let before = try contents(store)
-      let events = Workload.events(boots: 4)
+      let events = BootWorkload.events(boots: 4)
       #expect(throws: ParseFailure()) {
         try store.importSession(
           SessionInfo(name: "bad", kind: .imported, createdAt: fixedDate),

@@ -1,10 +1,11 @@
 import VMBusHost
 import VMBusWire
 
-/// A Linux-like guest session driven straight through the reducer: the realistic event mix
-/// the benchmarks fold (contact with one refused version, offers, ring GPADLs in a header
-/// and bodies, opens, a busy retry on every fifth post, closes, teardowns, unload).
-struct BootWorkload {
+/// A Linux-like guest session driven straight through the reducer, without the scheduler:
+/// the realistic event mix the benchmarks and the store's tests use (contact with one refused
+/// version, offers, ring GPADLs in a header and bodies, opens, a busy retry on every fifth
+/// post, closes, teardowns, unload).
+public struct BootWorkload {
   private(set) var state = HostState()
   private(set) var events: [HostEvent] = []
   private var posts = 0
@@ -12,7 +13,7 @@ struct BootWorkload {
   static let devices: [KnownDeviceClass] = [.netvsc, .storvsc, .hvBalloon]
 
   /// Runs `boots` complete sessions back to back (each INITIATE_CONTACT resets the bus).
-  static func events(boots: Int) -> [HostEvent] {
+  public static func events(boots: Int) -> [HostEvent] {
     var workload = BootWorkload()
     workload.input(.startMachine(profile: .qemu, machine: MachineConfig(vcpuCount: 2)))
     for (index, device) in devices.enumerated() {
