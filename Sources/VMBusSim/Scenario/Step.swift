@@ -59,16 +59,23 @@ public struct MessageSpec: Hashable, Sendable {
   }
 }
 
-/// A field of a guest message set by a scenario.
-public struct FieldOverride: Hashable, Sendable {
-  public var field: MessageField
+/// A message field and a value for it: one a scenario sets in a guest message, or one a
+/// wait wants in a host message.
+public struct FieldValue<Field: Hashable & Sendable>: Hashable, Sendable {
+  public var field: Field
   public var value: Operand
 
-  public init(_ field: MessageField, _ value: Operand) {
+  public init(_ field: Field, _ value: Operand) {
     self.field = field
     self.value = value
   }
 }
+
+/// A field of a guest message set by a scenario.
+public typealias FieldOverride = FieldValue<MessageField>
+
+/// A host message field and the value a wait wants in it.
+public typealias ReplyValue = FieldValue<ReplyField>
 
 /// The guest message fields a scenario may set, by their wire names.
 public enum MessageField: String, CaseIterable, Hashable, Sendable {
@@ -142,17 +149,6 @@ public struct WaitSpec: Hashable, Sendable {
     self.expect = expect
     self.timeout = timeout
     self.expectTimeout = expectTimeout
-  }
-}
-
-/// A host message field and the value a wait wants in it.
-public struct ReplyValue: Hashable, Sendable {
-  public var field: ReplyField
-  public var value: Operand
-
-  public init(_ field: ReplyField, _ value: Operand) {
-    self.field = field
-    self.value = value
   }
 }
 
