@@ -59,7 +59,8 @@ enum CLI {
   ///
   /// The environment is the test process's without `VMBUS_SIM_DB`, plus `environment`.
   static func run(
-    _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil
+    _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil,
+    input: String? = nil
   ) async throws -> CLIResult {
     let outputs = FileManager.default.temporaryDirectory
       .appendingPathComponent("vmbus-cli-output-\(UUID().uuidString)")
@@ -67,8 +68,15 @@ enum CLI {
     defer { try? FileManager.default.removeItem(at: outputs) }
     let stdoutURL = outputs.appendingPathComponent("stdout")
     let stderrURL = outputs.appendingPathComponent("stderr")
+    var stdinURL: URL?
+    if let input {
+      let url = outputs.appendingPathComponent("stdin")
+      try Data(input.utf8).write(to: url)
+      stdinURL = url
+    }
     let process = try start(
-      arguments, environment: environment, in: directory, stdout: stdoutURL, stderr: stderrURL)
+      arguments, environment: environment, in: directory, stdin: stdinURL, stdout: stdoutURL,
+      stderr: stderrURL)
     await waitForExit(process)
     return CLIResult(
       stdout: String(decoding: try Data(contentsOf: stdoutURL), as: UTF8.self),
@@ -80,7 +88,7 @@ enum CLI {
   /// nowhere).
   static func start(
     _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil,
-    stdout: URL? = nil, stderr: URL? = nil
+    stdin: URL? = nil, stdout: URL? = nil, stderr: URL? = nil
   ) throws -> Process {
     guard let executable else {
       throw CLIError(
@@ -94,7 +102,11 @@ enum CLI {
     merged.merge(environment) { _, new in new }
     process.environment = merged
     if let directory { process.currentDirectoryURL = directory }
-    process.standardInput = FileHandle.nullDevice
+    if let stdin {
+      process.standardInput = try FileHandle(forReadingFrom: stdin)
+    } else {
+      process.standardInput = FileHandle.nullDevice
+    }
     process.standardOutput = try handle(writingTo: stdout)
     process.standardError = try handle(writingTo: stderr)
     try process.run()
