@@ -1,9 +1,8 @@
 extension Array where Element == UInt8 {
   /// Appends `value` in little-endian byte order.
   public mutating func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
-    for index in 0..<(T.bitWidth / 8) {
-      append(UInt8(truncatingIfNeeded: value >> (8 * index)))
-    }
+    // One block append instead of one per byte: PFN lists make this a hot path.
+    Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
   }
 
   /// Overwrites the bytes at `offset` with `value` in little-endian order; bytes past the end are

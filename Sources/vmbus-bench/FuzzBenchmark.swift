@@ -19,9 +19,10 @@ enum FuzzBenchmark {
         FuzzCampaign.Configuration(scenarios: [base], profile: profile, seedCount: seeds)
       ).run()
       let seconds = Double(clock() - cpu) / Double(CLOCKS_PER_SEC)
+      let total = Double(report.runs) + Double(report.shrinkRuns)
       print(
-        "fuzz (\(profile.rawValue), linux-boot, 1 job): \(report.runs) runs, "
-          + "\(Int(report.runsPerSecond)) runs/s wall, \(Int(Double(report.runs) / seconds)) runs per CPU second, "
+        "fuzz (\(profile.rawValue), linux-boot, 1 job): \(report.runs) seeds + \(report.shrinkRuns) shrinking runs, "
+          + "\(Int(report.runsPerSecond)) seeds/s wall, \(Int(total / seconds)) runs per CPU second in all, "
           + "\(report.failures.count) distinct failures")
     }
   }

@@ -26,7 +26,8 @@ public struct GuestHypercall: Hashable, Sendable, Codable {
   /// area, zero past what the guest wrote.
   public var effectivePayload: [UInt8] {
     let length = Int(min(payloadSize, 240))
-    if payload.count >= length { return Array(payload.prefix(length)) }
+    if payload.count == length { return payload }  // the usual case: no copy
+    if payload.count > length { return Array(payload.prefix(length)) }
     return payload + [UInt8](repeating: 0, count: length - payload.count)
   }
 }

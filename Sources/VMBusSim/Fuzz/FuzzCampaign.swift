@@ -48,6 +48,8 @@ public struct FuzzCampaign: Sendable {
     public var minimalRun: SimulationRun
     /// The minimal case's failure (same signature, its own details).
     public var minimalFailure: FuzzFailure
+    /// Runs spent confirming and shrinking it.
+    public var shrinkRuns: Int = 0
 
     public init(
       failure: FuzzFailure, count: Int, firstSeed: UInt64, minimal: FuzzCase,
@@ -77,6 +79,9 @@ public struct FuzzCampaign: Sendable {
     public var distinctStates: Int
     /// How long the campaign ran before its first failure.
     public var timeToFirstFailure: Duration?
+
+    /// Runs spent re-checking and shrinking new failures (not counted in ``runs``).
+    public var shrinkRuns: Int { failures.reduce(0) { $0 + $1.shrinkRuns } }
 
     public var runsPerSecond: Double {
       let seconds =
@@ -167,8 +172,10 @@ public struct FuzzCampaign: Sendable {
     let minimal = shrinker.shrink(fuzzCase)
     let minimalRun = minimal.run(transcript: true)
     let minimalFailure = PropertyChecker.check(minimalRun) ?? failure
-    return FailureGroup(
+    var group = FailureGroup(
       failure: failure, count: 1, firstSeed: fuzzCase.seed, minimal: minimal,
       minimalRun: minimalRun, minimalFailure: minimalFailure)
+    group.shrinkRuns = shrinker.runs + 2
+    return group
   }
 }
