@@ -53,8 +53,8 @@ public struct Explorer {
     let clock = ContinuousClock()
     let start = clock.now
     var root = Simulation(PreparedScenario(scenario), seed: 0)
-    root.recordsTranscript = false
     root.begin()
+    root.forgetLogs()
     var stack = [Node(simulation: root, depth: 0, path: [])]
     var visited = Set<Int>()
     var states = 0
@@ -82,7 +82,6 @@ public struct Explorer {
         truncated += 1
         continue
       }
-      node.simulation.forgetLogs()
       for (index, action) in branches.enumerated().reversed() {
         var child = node.simulation
         child.explore(action)

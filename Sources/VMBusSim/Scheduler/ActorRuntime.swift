@@ -23,13 +23,18 @@ struct ActorRuntime: Sendable {
   }
 
   let name: String
-  let program: GuestProgram
+  /// Shared by reference: a run and its copies (the explorer copies a run per branch) never
+  /// change it.
+  private let compiled: Immutable<GuestProgram>
+  var program: GuestProgram { compiled.value }
   var pc = 0
   var status = Status.ready
   /// 1-based attempt of the current post (Linux retries some statuses).
   var attempt = 1
   /// Host messages delivered since the actor started and not yet consumed by a wait.
-  var inbox: [ChannelMessage] = []
+  private(set) var inbox: [ChannelMessage] = []
+  /// Each inbox message's exploration key, kept alongside so hashing a state is cheap.
+  private(set) var inboxKeys: [UInt64] = []
   /// The last VERSION_RESPONSE this actor consumed refused its version.
   var lastVersionRefused = false
   /// Requests this actor posted successfully, by type and key (GPADL id or relid), so a hang
@@ -44,7 +49,7 @@ struct ActorRuntime: Sendable {
 
   init(name: String, program: GuestProgram) {
     self.name = name
-    self.program = program
+    compiled = Immutable(program)
   }
 
   var isDone: Bool {
@@ -64,9 +69,18 @@ struct ActorRuntime: Sendable {
     incompleteGpadls.removeAll()
   }
 
+  /// Takes the inbox message at `index`.
+  mutating func take(at index: Int) -> ChannelMessage {
+    inboxKeys.remove(at: index)
+    return inbox.remove(at: index)
+  }
+
   /// Delivers a host message to this actor's inbox.
   mutating func receive(_ message: ChannelMessage) {
     inbox.append(message)
+    var key = WordHasher()
+    message.addExplorationKey(into: &key)
+    inboxKeys.append(key.value)
     if case .waiting(let waiting) = status, waiting.condition.matches(message) {
       hasMatchingMessage = true
     }
@@ -128,4 +142,11 @@ struct RequestKey: Hashable, Sendable {
     default: return nil
     }
   }
+}
+
+/// A value kept behind one reference, so copying its holder costs one retain.
+final class Immutable<Value: Sendable>: Sendable {
+  let value: Value
+
+  init(_ value: Value) { self.value = value }
 }

@@ -153,7 +153,7 @@ extension Simulation {
           expectTimeout: spec.expectTimeout))
       return
     }
-    let message = actors[index].inbox.remove(at: found)
+    let message = actors[index].take(at: found)
     actors[index].hasMatchingMessage = false
     // The reply settles its request: a second wait for it is the script's, not owed.
     if let request = RequestKey.answered(by: message),

@@ -12,7 +12,9 @@ public struct Simulation: Sendable {
   /// Virtual time one scheduler step takes.
   static let stepCost = VirtualDuration.microseconds(1)
 
-  let scenario: Scenario
+  /// Shared by reference with every copy of the run (see `Immutable`).
+  private let shared: Immutable<Scenario>
+  var scenario: Scenario { shared.value }
   let seed: UInt64
   var host = HostState()
   var events: [HostEvent] = []
@@ -32,6 +34,8 @@ public struct Simulation: Sendable {
   var enabled: [Action] = []
   /// Whether to keep the readable transcript; fuzzing and benchmarks turn it off.
   public var recordsTranscript = true
+  /// Whether to keep the inputs, events and their times; the explorer needs only states.
+  var keepsHistory = true
 
   /// A run drawing every choice from `seed`.
   public init(_ prepared: PreparedScenario, seed: UInt64) {
@@ -50,7 +54,7 @@ public struct Simulation: Sendable {
   }
 
   private init(_ prepared: PreparedScenario, seed: UInt64, choices: ChoiceSource) {
-    scenario = prepared.scenario
+    shared = Immutable(prepared.scenario)
     self.seed = seed
     self.choices = choices
     kernel = prepared.kernel
@@ -178,51 +182,45 @@ public struct Simulation: Sendable {
   /// A hash of everything that decides what happens next (not the logs): two paths that
   /// reach equal keys reach the same state.
   var explorationKey: Int {
-    var hasher = Hasher()
-    hasher.combine(host)
-    hasher.combine(synic.delivery == .idle)
-    hasher.combine(synic.messagePageEnabled)
-    hasher.combine(synic.forcedBusy)
+    var hasher = WordHasher()
+    host.addExplorationKey(into: &hasher)
+    hasher.add(synic.delivery == .idle ? 0 : synic.delivery == .waitingForEOM ? 1 : 2)
+    hasher.add(synic.messagePageEnabled)
+    hasher.add(synic.forcedBusy)
     switch synic.slot {
-    case .none: hasher.combine(0)
-    case .foreign: hasher.combine(1)
-    case .host(let message): Self.combineKey(of: message, into: &hasher)
+    case .none: hasher.add(0)
+    case .foreign: hasher.add(1)
+    case .host(let message): message.addExplorationKey(into: &hasher)
     }
-    hasher.combine(kernel.nextGpadl)
-    hasher.combine(kernel.connectedVersion)
-    for offer in kernel.offers { Self.combineKey(of: .offerChannel(offer), into: &hasher) }
+    hasher.add(kernel.nextGpadl)
+    hasher.add(kernel.connectedVersion?.rawValue ?? .max)
+    for offer in kernel.offers {
+      ChannelMessage.offerChannel(offer).addExplorationKey(into: &hasher)
+    }
     for (key, id) in kernel.ringGpadls.sorted(by: { $0.key < $1.key }) {
-      hasher.combine(key)
-      hasher.combine(id)
+      hasher.add(bytes: Array(key.utf8))
+      hasher.add(id)
     }
     for actor in actors {
-      hasher.combine(actor.pc)
-      hasher.combine(actor.attempt)
-      hasher.combine(actor.lastVersionRefused)
-      hasher.combine(actor.inbox.count)
-      for message in actor.inbox { Self.combineKey(of: message, into: &hasher) }
+      hasher.add(actor.pc)
+      hasher.add(actor.attempt)
+      hasher.add(actor.lastVersionRefused)
+      hasher.add(actor.inboxKeys.count)
+      for key in actor.inboxKeys { hasher.add(key) }
       switch actor.status {
-      case .ready: hasher.combine(0)
-      case .sleeping: hasher.combine(1)
-      case .waiting: hasher.combine(2)
-      case .done: hasher.combine(3)
+      case .ready: hasher.add(0)
+      case .sleeping: hasher.add(1)
+      case .waiting: hasher.add(2)
+      case .done: hasher.add(3)
       }
     }
-    return hasher.finalize()
+    return Int(truncatingIfNeeded: hasher.value)
   }
 
-  /// What the guest can tell host messages apart by: the type and the fields waits match
-  /// on and offers are looked up by (not the zero user data or page lists).
-  private static func combineKey(of message: ChannelMessage, into hasher: inout Hasher) {
-    hasher.combine(message.type)
-    for field in ReplyField.allCases {
-      if let value = field.value(in: message) { hasher.combine(value) }
-    }
-    if case .offerChannel(let offer) = message { hasher.combine(offer.interfaceInstance) }
-  }
-
-  /// Drops the logs as it goes (exploration needs only the current state).
+  /// Drops the logs and stops keeping them (exploration needs only the current state).
   mutating func forgetLogs() {
+    keepsHistory = false
+    recordsTranscript = false
     events.removeAll(keepingCapacity: true)
     eventTimes.removeAll(keepingCapacity: true)
     inputs.removeAll(keepingCapacity: true)
@@ -270,6 +268,11 @@ public struct Simulation: Sendable {
   /// Feeds the host one input, recording the input and the events it decided.
   @discardableResult
   mutating func input(_ input: HostInput) -> Range<Int> {
+    guard keepsHistory else {
+      // Exploring: only the events of this input are needed, to read its results.
+      events.removeAll(keepingCapacity: true)
+      return HostModel.step(&host, input, appendingTo: &events)
+    }
     inputs.append(input)
     let range = HostModel.step(&host, input, appendingTo: &events)
     for _ in range { eventTimes.append(now) }
