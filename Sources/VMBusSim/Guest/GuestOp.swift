@@ -57,12 +57,10 @@ enum TimeoutAction: Hashable, Sendable {
 struct GuestProgram: Hashable, Sendable {
   var ops: [GuestOp] = []
   var origins: [SourceLocation?] = []
-  var labels: [String] = []
 
-  mutating func append(_ op: GuestOp, from step: Step, label: String) {
+  mutating func append(_ op: GuestOp, from step: Step) {
     ops.append(op)
     origins.append(step.location)
-    labels.append(label)
   }
 
   var nextIndex: Int { ops.count }

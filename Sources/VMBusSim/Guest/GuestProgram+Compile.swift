@@ -11,10 +11,10 @@ extension GuestProgram {
   private mutating func compile(_ step: Step) {
     switch step.action {
     case .send(let spec):
-      append(.post(spec, retry: .none, onFailure: nil), from: step, label: "send")
-    case .wait(let spec): append(.waitFor(spec, onTimeout: .fail), from: step, label: "wait")
-    case .sleep(let duration): append(.sleep(duration), from: step, label: "sleep")
-    case .environment(let action): append(.environment(action), from: step, label: "environment")
+      append(.post(spec, retry: .none, onFailure: nil), from: step)
+    case .wait(let spec): append(.waitFor(spec, onTimeout: .fail), from: step)
+    case .sleep(let duration): append(.sleep(duration), from: step)
+    case .environment(let action): append(.environment(action), from: step)
     case .linux(let linux): compileLinux(linux, from: step)
     }
   }
@@ -25,42 +25,40 @@ extension GuestProgram {
     case .requestOffers(let waitForAll):
       append(
         .post(MessageSpec(type: .requestOffers), retry: .linux(isContact: false), onFailure: nil),
-        from: step, label: "linux.request_offers")
+        from: step)
       if waitForAll {
         let wait = WaitSpec(type: .allOffersDelivered, timeout: .seconds(60))
-        append(.waitFor(wait, onTimeout: .proceed), from: step, label: "linux.request_offers")
+        append(.waitFor(wait, onTimeout: .proceed), from: step)
       }
     case .open(let device, let sub, let pages, let vp, let expectStatus):
       compileOpen(
         device: device, subchannel: sub, pages: pages, vp: vp, expectStatus: expectStatus,
         from: step)
     case .close(let device, let sub):
-      let label = "linux.close"
       let relid = Operand.relid(device: device, subchannel: sub)
       let gpadl = Operand.ringGpadl(device: Self.ringKey(device, sub))
       append(
         .post(
           MessageSpec(type: .closeChannel, fields: [FieldOverride(.childRelid, relid)]),
-          retry: .linux(isContact: false), onFailure: nil), from: step, label: label)
+          retry: .linux(isContact: false), onFailure: nil), from: step)
       append(
         .post(
           MessageSpec(
             type: .gpadlTeardown,
             fields: [FieldOverride(.childRelid, relid), FieldOverride(.gpadlID, gpadl)]),
-          retry: .linux(isContact: false), onFailure: nil), from: step, label: label)
+          retry: .linux(isContact: false), onFailure: nil), from: step)
       append(
         .waitFor(
           WaitSpec(type: .gpadlTorndown, match: [ReplyValue(.gpadlID, gpadl)]), onTimeout: .fail),
-        from: step, label: label)
+        from: step)
     case .unload(let crash):
-      let label = crash ? "linux.unload (crash)" : "linux.unload (kexec)"
       let done = nextIndex + 3
-      append(.jumpIfConnectedBelow(.win8_1, to: done), from: step, label: label)
+      append(.jumpIfConnectedBelow(.win8_1, to: done), from: step)
       append(
         .post(MessageSpec(type: .unload), retry: .linux(isContact: false), onFailure: nil),
-        from: step, label: label)
+        from: step)
       let wait = WaitSpec(type: .unloadResponse, timeout: crash ? .seconds(100) : nil)
-      append(.waitFor(wait, onTimeout: crash ? .proceed : .fail), from: step, label: label)
+      append(.waitFor(wait, onTimeout: crash ? .proceed : .fail), from: step)
     }
   }
 
@@ -69,7 +67,6 @@ extension GuestProgram {
   /// on to the next; running off the end fails.
   private mutating func compileConnect(_ versions: [ProtocolVersion], vcpu: UInt32, from step: Step)
   {
-    let label = "linux.connect"
     let perVersion = 5
     let failIndex = nextIndex + versions.count * perVersion
     for version in versions {
@@ -84,16 +81,16 @@ extension GuestProgram {
       // msg_sint = 2 shares the interrupt page's bytes from 5.0 on.
       fields.append(FieldOverride(.interruptPage, .number(modern ? 2 : 0x7D000)))
       let spec = MessageSpec(type: .initiateContact, fields: fields, connectionID: modern ? 4 : 1)
-      append(.post(spec, retry: .linux(isContact: true), onFailure: next), from: step, label: label)
-      append(.waitFor(WaitSpec(type: .versionResponse), onTimeout: .fail), from: step, label: label)
-      append(.jumpIfRefused(to: next), from: step, label: label)
-      append(.recordConnected(version), from: step, label: label)
-      append(.jump(to: failIndex + 1), from: step, label: label)
+      append(.post(spec, retry: .linux(isContact: true), onFailure: next), from: step)
+      append(.waitFor(WaitSpec(type: .versionResponse), onTimeout: .fail), from: step)
+      append(.jumpIfRefused(to: next), from: step)
+      append(.recordConnected(version), from: step)
+      append(.jump(to: failIndex + 1), from: step)
     }
     append(
       .fail(
         "the host refused every version (\(versions.map(\.description).joined(separator: ", ")))"),
-      from: step, label: label)
+      from: step)
   }
 
   /// `vmbus_open`: a ring GPADL (send ring first), OPENCHANNEL with openid = relid, and on a
@@ -102,23 +99,21 @@ extension GuestProgram {
     device: String, subchannel: UInt16, pages: UInt32, vp: UInt32, expectStatus: UInt32,
     from step: Step
   ) {
-    let label = "linux.open"
     let key = Self.ringKey(device, subchannel)
     let relid = Operand.relid(device: device, subchannel: subchannel)
     let gpadl = Operand.ringGpadl(device: key)
-    append(.allocateRingGpadl(device: device, subchannel: subchannel), from: step, label: label)
+    append(.allocateRingGpadl(device: device, subchannel: subchannel), from: step)
     let failure = "posting the ring GPADL failed"
     let failIndex =
       nextIndex + Self.gpadlMessageCount(pages: pages) + 4 + (expectStatus == 0 ? 0 : 2)
     for message in Self.gpadlMessages(relid: relid, gpadl: gpadl, pages: pages) {
       append(
-        .post(message, retry: .linux(isContact: false), onFailure: failIndex), from: step,
-        label: label)
+        .post(message, retry: .linux(isContact: false), onFailure: failIndex), from: step)
     }
     let created = WaitSpec(
       type: .gpadlCreated, match: [ReplyValue(.childRelid, relid), ReplyValue(.gpadlID, gpadl)],
       expect: [ReplyValue(.status, .number(0))])
-    append(.waitFor(created, onTimeout: .fail), from: step, label: label)
+    append(.waitFor(created, onTimeout: .fail), from: step)
     let open = MessageSpec(
       type: .openChannel,
       fields: [
@@ -127,26 +122,26 @@ extension GuestProgram {
         FieldOverride(.ringBufferOffset, .number(UInt64(pages / 2))),
       ])
     append(
-      .post(open, retry: .linux(isContact: false), onFailure: failIndex), from: step, label: label)
+      .post(open, retry: .linux(isContact: false), onFailure: failIndex), from: step)
     let result = WaitSpec(
       type: .openChannelResult,
       match: [ReplyValue(.childRelid, relid), ReplyValue(.openID, relid)],
       expect: [ReplyValue(.status, .number(UInt64(expectStatus)))])
-    append(.waitFor(result, onTimeout: .fail), from: step, label: label)
+    append(.waitFor(result, onTimeout: .fail), from: step)
     if expectStatus != 0 {
       // A refused open: Linux tears the ring GPADL down again.
       let teardown = MessageSpec(
         type: .gpadlTeardown,
         fields: [FieldOverride(.childRelid, relid), FieldOverride(.gpadlID, gpadl)])
       append(
-        .post(teardown, retry: .linux(isContact: false), onFailure: nil), from: step, label: label)
+        .post(teardown, retry: .linux(isContact: false), onFailure: nil), from: step)
       append(
         .waitFor(
           WaitSpec(type: .gpadlTorndown, match: [ReplyValue(.gpadlID, gpadl)]), onTimeout: .fail),
-        from: step, label: label)
+        from: step)
     }
-    append(.jump(to: failIndex + 1), from: step, label: label)
-    append(.fail("\(device): \(failure)"), from: step, label: label)
+    append(.jump(to: failIndex + 1), from: step)
+    append(.fail("\(device): \(failure)"), from: step)
   }
 
   /// The header and bodies Linux splits a `pages`-page GPADL into.

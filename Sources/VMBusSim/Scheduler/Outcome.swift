@@ -7,10 +7,8 @@ public struct Outcome: Hashable, Sendable, Codable, CustomStringConvertible {
   public var atSeq: Int?
   /// What happened, in words.
   public var message: String
-  /// For a hang: a waiting actor had posted the request whose reply it waits for, so the
-  /// host (not the guest script) left it waiting.
-  public var hostOwesReply: Bool { owedReply != nil }
-  /// For a hang the host caused: the reply type it owes.
+  /// For a hang the host caused (a waiting actor had posted the request and nothing
+  /// withdrew it): the reply type the host owes.
   public var owedReply: MessageType?
 
   public init(_ kind: OutcomeKind, atSeq: Int?, message: String, owedReply: MessageType? = nil) {
