@@ -10,8 +10,8 @@ struct GuestKernel: Hashable, Sendable {
   var offers: [OfferChannel] = []
   /// `vmbus_connection.next_gpadl_handle`: starts at 0xE1E10, never reused within a boot.
   var nextGpadl: UInt32 = 0xE1E10
-  /// Ring GPADL ids by device channel (see `GuestProgram.ringKey`).
-  var ringGpadls: [String: UInt32] = [:]
+  /// Ring GPADL ids by device channel.
+  var ringGpadls: [DeviceChannel: UInt32] = [:]
   /// The version the host accepted, once connected.
   var connectedVersion: ProtocolVersion?
 
@@ -40,8 +40,9 @@ struct GuestKernel: Hashable, Sendable {
       }
       guard let offer else { return .failure(.notOffered(device: device, subchannel: subchannel)) }
       return .success(UInt64(offer.childRelid.rawValue))
-    case .ringGpadl(let key):
-      guard let id = ringGpadls[key] else { return .failure(.noRingGpadl(key)) }
+    case .ringGpadl(let device, let subchannel):
+      let channel = DeviceChannel(device, subchannel)
+      guard let id = ringGpadls[channel] else { return .failure(.noRingGpadl(channel)) }
       return .success(UInt64(id))
     }
   }
@@ -51,7 +52,7 @@ struct GuestKernel: Hashable, Sendable {
 enum GuestError: Error, Hashable, Sendable, CustomStringConvertible {
   case unknownDevice(String)
   case notOffered(device: String, subchannel: UInt16)
-  case noRingGpadl(String)
+  case noRingGpadl(DeviceChannel)
   case valueTooLarge(MessageField, UInt64)
 
   var description: String {

@@ -36,7 +36,7 @@ extension GuestProgram {
         from: step)
     case .close(let device, let sub):
       let relid = Operand.relid(device: device, subchannel: sub)
-      let gpadl = Operand.ringGpadl(device: Self.ringKey(device, sub))
+      let gpadl = Operand.ringGpadl(device: device, subchannel: sub)
       append(
         .post(
           MessageSpec(type: .closeChannel, fields: [FieldOverride(.childRelid, relid)]),
@@ -99,9 +99,8 @@ extension GuestProgram {
     device: String, subchannel: UInt16, pages: UInt32, vp: UInt32, expectStatus: UInt32,
     from step: Step
   ) {
-    let key = Self.ringKey(device, subchannel)
     let relid = Operand.relid(device: device, subchannel: subchannel)
-    let gpadl = Operand.ringGpadl(device: key)
+    let gpadl = Operand.ringGpadl(device: device, subchannel: subchannel)
     append(.allocateRingGpadl(device: device, subchannel: subchannel), from: step)
     let failure = "posting the ring GPADL failed"
     let failIndex =
@@ -174,10 +173,5 @@ extension GuestProgram {
   static func gpadlMessageCount(pages: UInt32) -> Int {
     let rest = max(Int(pages) - WireLimits.maxHeaderPFNs, 0)
     return 1 + (rest + WireLimits.maxBodyPFNs - 1) / WireLimits.maxBodyPFNs
-  }
-
-  /// The registry key of a device channel's ring GPADL.
-  static func ringKey(_ device: String, _ subchannel: UInt16) -> String {
-    subchannel == 0 ? device : "\(device)#\(subchannel)"
   }
 }

@@ -28,7 +28,7 @@ enum MessageBuilder {
     return .success(
       GuestHypercall(
         connectionID: spec.connectionID, messageType: spec.synicMessageType,
-        payloadSize: spec.payloadSize ?? UInt32(payload.count), payload: payload))
+        payloadSize: spec.payloadSize ?? UInt32(clamping: payload.count), payload: payload))
   }
 
   private static func littleEndian(_ value: UInt32) -> [UInt8] {

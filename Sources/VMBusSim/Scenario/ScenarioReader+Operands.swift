@@ -3,7 +3,8 @@ import Yams
 
 /// Operands: numbers, versions and what the guest learns at run time (`relid(netvsc)`).
 extension ScenarioReader {
-  static let operandForms = "a number, relid(NAME), relid(NAME, N) or ring_gpadl(NAME)"
+  static let operandForms =
+    "a number, relid(NAME), relid(NAME, N), ring_gpadl(NAME) or ring_gpadl(NAME, N)"
 
   /// A message or reply field's value; `maximum` is the field's widest value, and `versions`
   /// lets a `major.minor` version stand for its number.
@@ -37,7 +38,7 @@ extension ScenarioReader {
     let arguments = inside.split(separator: ",", omittingEmptySubsequences: false)
       .map(Self.trimmed)
     switch (function, arguments.count) {
-    case ("relid", 1), ("relid", 2), ("ring_gpadl", 1):
+    case ("relid", 1), ("relid", 2), ("ring_gpadl", 1), ("ring_gpadl", 2):
       guard Self.isIdentifier(arguments[0]) else {
         error(
           "\(path): expected a device name in \(Self.quote(text)), "
@@ -62,7 +63,8 @@ extension ScenarioReader {
           name: name, location: location, context: "\(path): \(written)",
           subchannel: subchannel.map { ($0, location) }))
       return function == "relid"
-        ? .relid(device: name, subchannel: subchannel ?? 0) : .ringGpadl(device: name)
+        ? .relid(device: name, subchannel: subchannel ?? 0)
+        : .ringGpadl(device: name, subchannel: subchannel ?? 0)
     default:
       error("\(path): expected \(Self.operandForms), found \(Self.quote(text))", at: node)
       return nil

@@ -117,7 +117,8 @@ public enum ScenarioWriter {
     case .number(let value): value > 0xFFFF ? "0x" + String(value, radix: 16) : "\(value)"
     case .relid(let device, 0): "\"relid(\(device))\""
     case .relid(let device, let sub): "\"relid(\(device), \(sub))\""
-    case .ringGpadl(let device): "\"ring_gpadl(\(device))\""
+    case .ringGpadl(let device, 0): "\"ring_gpadl(\(device))\""
+    case .ringGpadl(let device, let sub): "\"ring_gpadl(\(device), \(sub))\""
     }
   }
 

@@ -123,8 +123,28 @@ public enum Operand: Hashable, Sendable {
   /// The relid the guest was offered for a device's channel (`relid(netvsc)`,
   /// `relid(netvsc, 1)` for sub-channel 1).
   case relid(device: String, subchannel: UInt16)
-  /// The ring GPADL id Linux allocated when this actor last opened the device.
-  case ringGpadl(device: String)
+  /// The ring GPADL id the guest allocated when it last opened a device's channel
+  /// (`ring_gpadl(netvsc)`, `ring_gpadl(netvsc, 1)` for sub-channel 1).
+  case ringGpadl(device: String, subchannel: UInt16)
+}
+
+/// One channel of a device in a scenario: the device's name and the sub-channel index.
+public struct DeviceChannel: Hashable, Sendable, Comparable, CustomStringConvertible {
+  public var device: String
+  public var subchannel: UInt16
+
+  public init(_ device: String, _ subchannel: UInt16 = 0) {
+    self.device = device
+    self.subchannel = subchannel
+  }
+
+  public static func < (lhs: Self, rhs: Self) -> Bool {
+    (lhs.device, lhs.subchannel) < (rhs.device, rhs.subchannel)
+  }
+
+  public var description: String {
+    subchannel == 0 ? device : "\(device) sub-channel \(subchannel)"
+  }
 }
 
 /// A wait for a host message.

@@ -39,7 +39,7 @@ extension Simulation {
         let connected = kernel.connectedVersion.map { $0 >= version } ?? false
         actors[index].pc = connected ? actors[index].pc + 1 : target
       case .allocateRingGpadl(let device, let subchannel):
-        kernel.ringGpadls[GuestProgram.ringKey(device, subchannel)] = kernel.nextGpadl
+        kernel.ringGpadls[DeviceChannel(device, subchannel)] = kernel.nextGpadl
         kernel.nextGpadl &+= 1
         actors[index].pc += 1
       case .recordConnected(let version):
@@ -223,7 +223,7 @@ extension Simulation {
       addedDevices.append(device)
       note(.environment, actor: actor, "device \(device.name) added", from: begin)
     case .corruptRing(let name):
-      if let id = kernel.ringGpadls[name] { input(.corruptRingIndices(GpadlID(id))) }
+      if let id = kernel.ringGpadls[DeviceChannel(name)] { input(.corruptRingIndices(GpadlID(id))) }
       note(.environment, actor: actor, "guest corrupts the ring indices of \(name)", from: begin)
     }
   }

@@ -198,7 +198,8 @@ public struct Simulation: Sendable {
       ChannelMessage.offerChannel(offer).addExplorationKey(into: &hasher)
     }
     for (key, id) in kernel.ringGpadls.sorted(by: { $0.key < $1.key }) {
-      hasher.add(bytes: Array(key.utf8))
+      hasher.add(bytes: Array(key.device.utf8))
+      hasher.add(key.subchannel)
       hasher.add(id)
     }
     for actor in actors {

@@ -82,6 +82,29 @@ struct FuzzCommandTests {
     }
   }
 
+  @Test("two worker threads run the same seeds and find the same failures as one")
+  func jobs() async throws {
+    try await TemporaryDirectory.with { dir in
+      var results: [(runs: Int?, signatures: [String: Int])] = []
+      for jobs in [1, 2] {
+        let result = try await CLI.run(
+          [
+            "fuzz", Repository.scenario("linux-boot.yaml"), "--seeds", "150", "--jobs", "\(jobs)",
+            "--db", dir.path("jobs\(jobs).sqlite"), "--no-regressions", "--json",
+          ])
+        let summary = try JSON.parse(result.stdout)
+        var signatures: [String: Int] = [:]
+        for failure in summary["failures"]?.elements ?? [] {
+          signatures[failure["signature"]?.string ?? ""] = failure["count"]?.int
+        }
+        results.append((summary["runs"]?.int, signatures))
+      }
+      #expect(results[0].runs == 150 && results[1].runs == 150)
+      #expect(!results[0].signatures.isEmpty)
+      #expect(results[0].signatures == results[1].signatures)
+    }
+  }
+
   @Test("the exhaustive mode reports states, rates and what it found as JSON")
   func exhaustive() async throws {
     try await TemporaryDirectory.with { dir in

@@ -119,14 +119,36 @@ struct BareTraceTests {
     #expect(folded.state.rxQueue.count == 1, "replay continued past the violation")
   }
 
-  @Test("the simulated session's QEMU trace folds to the same protocol state")
-  func simulatedTraceAgrees() {
+  @Test("the simulated session's QEMU trace folds to the same protocol state, step by step")
+  func simulatedTraceAgrees() throws {
     var host = HostHarness.withOpenChannel()
+    try Self.expectSameProtocolState(host)
+    let open = try #require(host.state.gpadls.first)
+    #expect(open.refcount == 2 && open.state == .alive, "the check above compared a live GPADL")
     host.close()
+    try Self.expectSameProtocolState(host)
     host.teardownGpadl()
+    try Self.expectSameProtocolState(host)
+  }
+
+  /// Folds only the trace points of `host`'s events and compares what a trace can show: the
+  /// bus, the channels' offer and open states, and each GPADL's state, size and references.
+  static func expectSameProtocolState(
+    _ host: HostHarness, sourceLocation: SourceLocation = #_sourceLocation
+  ) throws {
     let bare = HostState.fold(host.events.filter { if case .trace = $0 { true } else { false } })
-    #expect(bare.violations.isEmpty)
-    #expect(bare.state.bus == host.state.bus && bare.state.gpadls == host.state.gpadls)
-    #expect(bare.state.channels.map(\.state) == host.state.channels.map(\.state))
+    #expect(bare.violations.isEmpty, sourceLocation: sourceLocation)
+    #expect(bare.state.bus == host.state.bus, sourceLocation: sourceLocation)
+    #expect(bare.state.version == host.state.version, sourceLocation: sourceLocation)
+    #expect(
+      bare.state.channels.map { "\($0.id) \($0.offer) \($0.state) \($0.state.isOpen)" }
+        == host.state.channels.map { "\($0.id) \($0.offer) \($0.state) \($0.state.isOpen)" },
+      sourceLocation: sourceLocation)
+    #expect(
+      bare.state.gpadls.map { "\($0.id) \($0.state) \($0.numGfns) \($0.isFull) \($0.refcount)" }
+        == host.state.gpadls.map {
+          "\($0.id) \($0.state) \($0.numGfns) \($0.isFull) \($0.refcount)"
+        },
+      sourceLocation: sourceLocation)
   }
 }

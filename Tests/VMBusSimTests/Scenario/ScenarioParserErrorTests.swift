@@ -118,8 +118,8 @@ struct ScenarioParserErrorTests {
     ),
     (
       "- send: {type: INITIATE_CONTACT, version_requested: 4.x}",
-      "11:59: error: send.version_requested: expected a number, relid(NAME), relid(NAME, N) "
-        + "or ring_gpadl(NAME), found '4.x'"
+      "11:59: error: send.version_requested: expected a number, relid(NAME), relid(NAME, N), "
+        + "ring_gpadl(NAME) or ring_gpadl(NAME, N), found '4.x'"
     ),
     (
       "- send: {type: CLOSECHANNEL, child_relid: relid(net0)}",
@@ -138,8 +138,8 @@ struct ScenarioParserErrorTests {
     ),
     (
       "- send: {type: CLOSECHANNEL, child_relid: owner(netvsc)}",
-      "11:49: error: send.child_relid: expected a number, relid(NAME), relid(NAME, N) or "
-        + "ring_gpadl(NAME), found 'owner(netvsc)'"
+      "11:49: error: send.child_relid: expected a number, relid(NAME), relid(NAME, N), "
+        + "ring_gpadl(NAME) or ring_gpadl(NAME, N), found 'owner(netvsc)'"
     ),
     (
       "- send: {type: 22, payload: \"123\"}",

@@ -137,7 +137,7 @@ struct ScenarioParserTests {
             type: .gpadlTeardown,
             fields: [
               FieldOverride(.childRelid, .relid(device: "netvsc", subchannel: 1)),
-              FieldOverride(.gpadlID, .ringGpadl(device: "netvsc")),
+              FieldOverride(.gpadlID, .ringGpadl(device: "netvsc", subchannel: 0)),
             ])), 39),
       Self.step(
         .send(
