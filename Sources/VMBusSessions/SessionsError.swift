@@ -8,6 +8,8 @@ public enum SessionsError: Error, Sendable, CustomStringConvertible {
   case badInput([String])
   /// A file could not be read or written.
   case io(String)
+  /// An input file does not exist or cannot be opened.
+  case missingInput(String)
   /// The database refused (not ours, newer schema, locked, missing session).
   case store(StoreError)
   /// The request itself is wrong (an unknown seq, an impossible option combination).
@@ -16,7 +18,7 @@ public enum SessionsError: Error, Sendable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .badInput(let lines): lines.joined(separator: "\n")
-    case .io(let message): "error: \(message)"
+    case .io(let message), .missingInput(let message): "error: \(message)"
     case .store(let error): "error: \(error)"
     case .usage(let message): "error: \(message)"
     }
@@ -27,6 +29,7 @@ public enum SessionsError: Error, Sendable, CustomStringConvertible {
     switch self {
     case .badInput: 65
     case .io: 74
+    case .missingInput: 66
     case .store(let error):
       if case .sessionNotFound = error { 66 } else { 74 }
     case .usage: 64

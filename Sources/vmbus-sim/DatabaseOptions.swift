@@ -24,8 +24,15 @@ struct DatabaseOptions: ParsableArguments {
   }
 
   func openForReading() throws(SessionsError) -> EventStore {
-    guard FileManager.default.fileExists(atPath: path) else {
-      throw .io("\(path): no such database (run or import something first, or pass --db)")
+    guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
+      throw .missingInput(
+        "\(path): no such database (run or import something first, or pass --db)")
+    }
+    // SQLite reads an empty file as an empty database, which `run` and `import` initialize;
+    // for reading it simply holds no sessions yet.
+    if (attributes[.size] as? NSNumber)?.intValue == 0 {
+      throw .missingInput(
+        "\(path): an empty file, not an event store yet (run or import something into it)")
     }
     do {
       return try EventStore.openReadOnly(path: path)

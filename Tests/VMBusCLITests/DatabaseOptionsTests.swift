@@ -88,4 +88,38 @@ struct DatabaseOptionsTests {
       #expect(try dir.read("notes.db") == before)
     }
   }
+
+  /// The commands that only read.
+  static let readingCommands: [[String]] = [
+    ["sessions"], ["replay", "1", "--json"], ["verify", "1"], ["export", "1", "--format", "jsonl"],
+  ]
+
+  @Test(arguments: readingCommands)
+  func readingAMissingOrEmptyDatabaseSaysSo(_ command: [String]) async throws {
+    try await TemporaryDirectory.with { dir in
+      let missing = try await dir.runAsGiven(command + ["--db", "absent.sqlite"])
+      #expect(missing.status == 66)
+      #expect(missing.stdout == "")
+      #expect(
+        missing.errorLines == [
+          "error: absent.sqlite: no such database (run or import something first, or pass --db)"
+        ])
+      #expect(!dir.exists("absent.sqlite"))
+
+      _ = try dir.write("empty.sqlite", "")
+      let empty = try await dir.runAsGiven(command + ["--db", "empty.sqlite"])
+      #expect(empty.status == 66)
+      #expect(
+        empty.errorLines == [
+          "error: empty.sqlite: an empty file, not an event store yet "
+            + "(run or import something into it)"
+        ])
+      #expect(try dir.read("empty.sqlite") == [])
+      // Writing commands initialize it.
+      try dir.write("trace.log", TraceFixtures.mixedLog)
+      #expect(
+        try await dir.runAsGiven(["import", "trace.log", "--db", "empty.sqlite"]).status == 0)
+      #expect(try await dir.runAsGiven(command + ["--db", "empty.sqlite"]).status == 0)
+    }
+  }
 }

@@ -122,7 +122,7 @@ enum Chromium {
   static func dumpDOM(url: String, profile: URL) throws -> String {
     guard let path else { throw ReportTestError("chromium is not installed") }
     let output = profile.deletingLastPathComponent().appendingPathComponent("dom.html")
-    FileManager.default.createFile(atPath: output.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
     let handle = try FileHandle(forWritingTo: output)
     defer { try? handle.close() }
     let process = Process()

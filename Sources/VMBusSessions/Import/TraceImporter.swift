@@ -19,13 +19,23 @@ public struct ImportSummary: Sendable {
 /// database is even opened, so bad input leaves it exactly as it was (or absent); the second
 /// stores the events in batches, the session `in_progress` until its last batch commits with
 /// `complete`. A process killed during the second pass leaves an `in_progress` session, never
-/// one that looks complete.
+/// one that looks complete; a second pass that fails (the file changed under it) marks the
+/// session `failed`. Standard input (`-`) and other files that cannot be read twice (pipes,
+/// `<(zcat trace.gz)`) are first copied to a temporary file.
 public struct TraceImporter {
   public var path: String
   public var format: TraceFormat?
   public var strict: Bool
   public var name: String?
   public var snapshotInterval: Int
+  /// Called after each batch of rows commits, with the number of events committed so far.
+  public var afterCommit: ((_ committedEvents: Int) -> Void)?
+
+  /// What diagnostics and the session's source call the input.
+  private var sourceName: String
+
+  /// The name standard input goes by in diagnostics and as the session's source.
+  public static let standardInputName = "<stdin>"
 
   public init(
     path: String, format: TraceFormat?, strict: Bool, name: String?, snapshotInterval: Int = 1024
@@ -35,13 +45,14 @@ public struct TraceImporter {
     self.strict = strict
     self.name = name
     self.snapshotInterval = snapshotInterval
+    sourceName = path == "-" ? Self.standardInputName : path
   }
 
   /// Detects the format from the file's first bytes unless one was forced.
   public func resolvedFormat() throws(SessionsError) -> TraceFormat {
     if let format { return format }
     guard let handle = FileHandle(forReadingAtPath: path) else {
-      throw .io("\(path): cannot open for reading")
+      throw .missingInput("\(sourceName): cannot open for reading")
     }
     defer { try? handle.close() }
     let head = (try? handle.read(upToCount: TraceFormat.detectionLength)) ?? Data()
@@ -57,17 +68,41 @@ public struct TraceImporter {
   public func run(
     openingStore openStore: () throws(SessionsError) -> EventStore
   ) throws(SessionsError) -> ImportSummary {
+    if InputSpool.needsSpooling(path) {
+      let spool = try InputSpool(copying: path, displayName: sourceName)
+      defer { spool.remove() }
+      var copy = self
+      copy.path = spool.path
+      return try copy.run(openingStore: openStore)
+    }
     switch try resolvedFormat() {
-    case .log: try importLog(openingStore: openStore)
-    case .simple: try importSimple(openingStore: openStore)
+    case .log: return try importLog(openingStore: openStore)
+    case .simple: return try importSimple(openingStore: openStore)
     }
   }
 
   private func info(format: String, metadata: SessionMetadata) -> SessionInfo {
-    let base = name ?? URL(fileURLWithPath: path).lastPathComponent
+    let base =
+      name
+      ?? (sourceName == Self.standardInputName
+        ? "stdin" : URL(fileURLWithPath: sourceName).lastPathComponent)
     return SessionInfo(
-      name: base, kind: .imported, source: SessionSource(file: path, format: format),
+      name: base, kind: .imported, source: SessionSource(file: sourceName, format: format),
       hostProfile: .qemu, createdAt: Date(), metadata: metadata)
+  }
+
+  /// Begins the session the second pass stores into.
+  private func beginSession(
+    in store: EventStore, format: String, metadata: SessionMetadata
+  ) throws(SessionsError) -> ImportWriter {
+    do {
+      let writer = try store.beginSession(
+        info(format: format, metadata: metadata),
+        options: WriterOptions(snapshotInterval: snapshotInterval))
+      return ImportWriter(writer: writer, afterCommit: afterCommit)
+    } catch {
+      throw .store(error)
+    }
   }
 
   // MARK: log backend
@@ -75,7 +110,7 @@ public struct TraceImporter {
   private func importLog(
     openingStore openStore: () throws(SessionsError) -> EventStore
   ) throws(SessionsError) -> ImportSummary {
-    let parser = QEMULogParser(fileName: path, strict: strict)
+    let parser = QEMULogParser(fileName: sourceName, strict: strict)
     let check: LogImportSummary
     do {
       check = try parser.parseFile(path: path, maxErrors: 50) { _ in }
@@ -85,7 +120,8 @@ public struct TraceImporter {
     if check.errorCount > 0 {
       var lines = check.errors.map(\.description)
       if check.errorCount > check.errors.count {
-        lines.append("\(path): \(check.errorCount - check.errors.count) more errors not shown")
+        lines.append(
+          "\(sourceName): \(check.errorCount - check.errors.count) more errors not shown")
       }
       throw .badInput(lines)
     }
@@ -95,39 +131,31 @@ public struct TraceImporter {
       "skipped_other_trace_points": .integer(Int64(check.otherTracePointCount)),
       "skipped_not_trace_output": .integer(Int64(check.nonTraceLineCount)),
     ]
-    let store = try openStore()
-    var writer: SessionWriter
-    do {
-      writer = try store.beginSession(
-        info(format: "log", metadata: metadata),
-        options: WriterOptions(snapshotInterval: snapshotInterval))
-    } catch {
-      throw .store(error)
-    }
-    var failure: StoreError?
-    let stored: LogImportSummary
-    do {
-      stored = try parser.parseFile(path: path, maxErrors: 1) { parsed in
-        guard failure == nil else { return }
-        do throws(StoreError) {
-          try writer.append(.trace(parsed.event), source: Self.source(of: parsed))
-        } catch {
-          failure = error
+    var writer = try beginSession(in: try openStore(), format: "log", metadata: metadata)
+    do throws(SessionsError) {
+      var failure: StoreError?
+      let stored: LogImportSummary
+      do {
+        stored = try parser.parseFile(path: path, maxErrors: 1) { parsed in
+          guard failure == nil else { return }
+          do throws(StoreError) {
+            try writer.append(.trace(parsed.event), source: Self.source(of: parsed))
+          } catch {
+            failure = error
+          }
         }
+      } catch {
+        throw .io("\(error)")
+      }
+      if let failure { throw .store(failure) }
+      guard stored.eventCount == check.eventCount, stored.errorCount == 0 else {
+        throw .io("\(sourceName): the file changed while it was imported")
       }
     } catch {
-      throw .io("\(error)")
+      writer.fail(because: error)
+      throw error
     }
-    if let failure { throw .store(failure) }
-    guard stored.eventCount == check.eventCount, stored.errorCount == 0 else {
-      throw .io("\(path): the file changed while it was imported")
-    }
-    let session = writer.sessionID
-    do {
-      try writer.finish(metadata: metadata)
-    } catch {
-      throw .store(error)
-    }
+    let session = try writer.finish(metadata: metadata)
     return ImportSummary(
       session: session, events: check.eventCount, skipped: check.skippedCount,
       skippedByReason: [
@@ -157,7 +185,7 @@ public struct TraceImporter {
     var skipped: [SkippedTraceEvents] = []
     var firstSkipped: (name: String, offset: UInt64)?
     do {
-      var reader = try SimpleTraceReader(path: path)
+      var reader = try SimpleTraceReader(path: path, displayName: sourceName)
       while let record = try reader.next() {
         events += 1
         pid = record.pid
@@ -170,7 +198,7 @@ public struct TraceImporter {
     let skippedCount = skipped.reduce(0) { $0 + $1.count }
     if strict, let first = firstSkipped {
       throw .badInput([
-        "\(path): offset \(first.offset): error: not a vmbus trace point: \(first.name)"
+        "\(sourceName): offset \(first.offset): error: not a vmbus trace point: \(first.name)"
           + (skippedCount > 1 ? " (\(skippedCount) such records)" : "")
       ])
     }
@@ -178,27 +206,62 @@ public struct TraceImporter {
       "pid": .integer(Int64(pid)), "skipped_events": .integer(Int64(skippedCount)),
     ]
     for entry in skipped { metadata["skipped:\(entry.name)"] = .integer(Int64(entry.count)) }
-    let store = try openStore()
-    do {
-      var writer = try store.beginSession(
-        info(format: "simple", metadata: metadata),
-        options: WriterOptions(snapshotInterval: snapshotInterval))
-      var reader = try SimpleTraceReader(path: path)
-      while let record = try reader.next() {
-        try writer.append(
-          record.hostEvent,
-          source: EventSource(
-            tsNanos: Int64(bitPattern: record.timestampNS), offset: Int64(record.offset)))
+    var writer = try beginSession(in: try openStore(), format: "simple", metadata: metadata)
+    do throws(SessionsError) {
+      var stored = 0
+      do {
+        var reader = try SimpleTraceReader(path: path, displayName: sourceName)
+        while let record = try reader.next() {
+          stored += 1
+          try writer.append(
+            record.hostEvent,
+            source: EventSource(
+              tsNanos: Int64(bitPattern: record.timestampNS), offset: Int64(record.offset)))
+        }
+      } catch let error as StoreError {
+        throw .store(error)
+      } catch {
+        throw .io("\(error)")
       }
-      let session = writer.sessionID
-      try writer.finish(metadata: metadata)
-      return ImportSummary(
-        session: session, events: events, skipped: skippedCount,
-        skippedByReason: skipped.map { ($0.name, $0.count) }, format: .simple)
-    } catch let error as StoreError {
-      throw .store(error)
+      guard stored == events else {
+        throw .io("\(sourceName): the file changed while it was imported")
+      }
     } catch {
-      throw .io("\(error)")
+      writer.fail(because: error)
+      throw error
     }
+    let session = try writer.finish(metadata: metadata)
+    return ImportSummary(
+      session: session, events: events, skipped: skippedCount,
+      skippedByReason: skipped.map { ($0.name, $0.count) }, format: .simple)
+  }
+}
+
+/// The second pass's session writer: reports each commit and closes the session on failure.
+private struct ImportWriter: ~Copyable {
+  var writer: SessionWriter
+  let afterCommit: ((_ committedEvents: Int) -> Void)?
+
+  mutating func append(_ event: HostEvent, source: EventSource?) throws(StoreError) {
+    let committed = writer.committedCount
+    try writer.append(event, source: source)
+    if writer.committedCount != committed { afterCommit?(writer.committedCount) }
+  }
+
+  /// Writes the rest and marks the session complete; returns its id.
+  consuming func finish(metadata: SessionMetadata) throws(SessionsError) -> SessionID {
+    let session = writer.sessionID
+    do {
+      try writer.finish(metadata: metadata)
+    } catch {
+      throw .store(error)
+    }
+    return session
+  }
+
+  /// Marks the session failed so that it does not look like a killed import. Best effort: the
+  /// error being reported matters more than a second one from the store.
+  consuming func fail(because error: SessionsError) {
+    try? writer.fail(reason: "\(error)")
   }
 }

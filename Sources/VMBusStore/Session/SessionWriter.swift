@@ -44,6 +44,9 @@ public struct SessionWriter: ~Copyable {
   public private(set) var state = HostState()
   /// Events appended so far (written or buffered); the last one's seq.
   public private(set) var count = 0
+  /// Events whose rows have been committed (or written into the enclosing import's
+  /// transaction); ``count`` minus this are buffered.
+  public private(set) var committedCount = 0
   /// Protocol violations the fold has found so far.
   public private(set) var violationCount = 0
 
@@ -168,6 +171,7 @@ public struct SessionWriter: ~Copyable {
     }
     pending.removeAll(keepingCapacity: true)
     pendingSnapshots.removeAll(keepingCapacity: true)
+    committedCount = count
   }
 }
 

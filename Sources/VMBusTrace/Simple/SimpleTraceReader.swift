@@ -10,14 +10,18 @@ public struct SimpleTraceReader: ~Copyable {
   private var chunk: [UInt8]
   private var atEnd = false
 
-  /// Opens `path`; `bufferSize` bytes are read at a time.
-  public init(path: String, bufferSize: Int = 64 * 1024) throws(SimpleTraceError) {
+  /// Opens `path`; `bufferSize` bytes are read at a time. Diagnostics name `displayName`
+  /// (default: the path), e.g. the original name of a spooled copy.
+  public init(
+    path: String, displayName: String? = nil, bufferSize: Int = 64 * 1024
+  ) throws(SimpleTraceError) {
+    let name = displayName ?? path
     do {
       file = try FileDescriptor(readingFrom: path)
     } catch {
-      throw SimpleTraceError(file: path, offset: 0, kind: .io(error))
+      throw SimpleTraceError(file: name, offset: 0, kind: .io(error))
     }
-    decoder = SimpleTraceDecoder(fileName: path)
+    decoder = SimpleTraceDecoder(fileName: name)
     chunk = [UInt8](repeating: 0, count: max(1, bufferSize))
   }
 
@@ -39,7 +43,7 @@ public struct SimpleTraceReader: ~Copyable {
       do {
         count = try file.read(into: &chunk)
       } catch {
-        throw SimpleTraceError(file: file.path, offset: decoder.offset, kind: .io(error))
+        throw SimpleTraceError(file: decoder.fileName, offset: decoder.offset, kind: .io(error))
       }
       if count == 0 {
         atEnd = true

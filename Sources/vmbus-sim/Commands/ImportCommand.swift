@@ -10,13 +10,15 @@ struct ImportCommand: ParsableCommand {
       Lines that are not vmbus_* events (other trace points, error_report lines, blank \
       lines) are skipped and counted; --strict makes them errors. A malformed trace is \
       reported as FILE:LINE: error: ... (or the byte offset) with exit status 65, and the \
-      database is left as it was.
+      database is left as it was. Standard input and pipes (-, <(zcat trace.gz)) are \
+      copied to a temporary file first, so they are checked whole before anything is stored.
 
       Example:
         vmbus-sim import qemu.log --name boot-1 --json
+        zcat qemu.log.gz | vmbus-sim import - --name boot-2
       """)
 
-  @Argument(help: "The trace file.") var file: String
+  @Argument(help: "The trace file, or - for standard input.") var file: String
   @OptionGroup var database: DatabaseOptions
   @Option(help: "A name for the session (default: the file name).") var name: String?
   @Option(help: "log or simple (default: detected from the file).") var format: TraceFormatArgument?
@@ -25,8 +27,9 @@ struct ImportCommand: ParsableCommand {
 
   func run() throws {
     try reportingFailures {
-      let importer = TraceImporter(
+      var importer = TraceImporter(
         path: file, format: format?.format, strict: strict, name: name)
+      importer.afterCommit = CommitStop.fromEnvironment()
       let summary = try importer.run(openingStore: database.open)
       if json {
         var out = JSONBuilder()
@@ -39,7 +42,7 @@ struct ImportCommand: ParsableCommand {
       } else {
         let reasons = summary.skippedByReason.map { "\($0.count) \($0.reason)" }
         emit(
-          "imported \(file) (\(summary.format)) as session \(summary.session): "
+          "imported \(file == "-" ? TraceImporter.standardInputName : file) (\(summary.format)) as session \(summary.session): "
             + "\(summary.events) events, \(summary.skipped) skipped"
             + (reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")))"))
       }

@@ -142,9 +142,10 @@ struct ImportErrorTests {
     try await TemporaryDirectory.with { dir in
       let result = try await dir.run("import", dir.path("absent.log"))
       #expect(result.exited)
-      #expect(result.status != 0)
+      #expect(result.status == 66)
       #expect(result.stdout == "")
-      #expect(result.stderr.contains(dir.path("absent.log")))
+      #expect(result.errorLines == ["error: \(dir.path("absent.log")): cannot open for reading"])
+      #expect(!dir.exists("sessions.sqlite"))
     }
   }
 }

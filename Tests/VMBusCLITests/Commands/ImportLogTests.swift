@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// `vmbus-sim import` of QEMU `log`-backend output.
 @Suite("import: log backend")
 struct ImportLogTests {
@@ -163,6 +169,61 @@ struct ImportLogTests {
       let result = try await dir.run("import", log, "--strict", "--json")
       #expect(result.status == 0)
       #expect(result.stdout == "{\"session\": 1, \"events\": 42, \"skipped\": 0}\n")
+    }
+  }
+
+  @Test func standardInputIsCheckedWholeThenStored() async throws {
+    try await TemporaryDirectory.with { dir in
+      // The temporary copy goes to TMPDIR and is removed afterwards.
+      let spool = dir.path("spool")
+      try FileManager.default.createDirectory(atPath: spool, withIntermediateDirectories: false)
+      let imported = try await CLI.run(
+        ["import", "-", "--db", dir.database], environment: ["TMPDIR": spool], in: dir.url,
+        input: TraceFixtures.mixedLog)
+      #expect(imported.status == 0, "\(imported)")
+      #expect(try FileManager.default.contentsOfDirectory(atPath: spool) == [])
+      #expect(
+        imported.stdout
+          == "imported <stdin> (log) as session 1: 42 events, 3 skipped "
+          + "(1 other trace points, 1 not trace output, 1 blank)\n")
+      let sessions = try JSON.parseLines(try await dir.run("sessions", "--json").stdout)
+      #expect(sessions.map { $0["name"] } == ["stdin"])
+      #expect(sessions.map { $0["source"] } == ["<stdin>"])
+      let fromFile = try await dir.importLog(TraceFixtures.mixedLog)
+      #expect(
+        try await dir.run("replay", "1", "--json").stdout
+          == (try await dir.run("replay", "\(fromFile)", "--json")).stdout)
+
+      // Bad input on standard input is named as such, and nothing is stored.
+      let before = try StoreInspector.dump(dir.database)
+      let bad = try await CLI.run(
+        ["import", "-", "--db", dir.database], environment: ["TMPDIR": spool], in: dir.url,
+        input: "vmbus_signal_event \nvmbus_frobnicate\n")
+      #expect(bad.status == 65)
+      #expect(bad.errorLines == ["<stdin>:2: error: unknown trace point 'vmbus_frobnicate'"])
+      #expect(try StoreInspector.dump(dir.database) == before)
+      #expect(try FileManager.default.contentsOfDirectory(atPath: spool) == [])
+    }
+  }
+
+  /// A FIFO (like `<(zcat trace.gz)`) can be read only once; the import copies it first.
+  @Test func aPipeIsImportedWhole() async throws {
+    try await TemporaryDirectory.with { dir in
+      let fifo = dir.path("trace.pipe")
+      try #require(mkfifo(fifo, 0o600) == 0)
+      let writer = Task.detached {
+        // Opening a FIFO for writing blocks until the importer opens it for reading.
+        let handle = try #require(FileHandle(forWritingAtPath: fifo))
+        try handle.write(contentsOf: Data(TraceFixtures.mixedLog.utf8))
+        try handle.close()
+      }
+      let imported = try await dir.run("import", fifo, "--json")
+      try await writer.value
+      #expect(imported.status == 0, "\(imported)")
+      #expect(imported.stdout == "{\"session\": 1, \"events\": 42, \"skipped\": 3}\n")
+      #expect(try StoreInspector.progress(dir.database, session: 1)?.status == "complete")
+      let sessions = try JSON.parseLines(try await dir.run("sessions", "--json").stdout)
+      #expect(sessions.map { $0["source"] } == [.string(fifo)])
     }
   }
 }

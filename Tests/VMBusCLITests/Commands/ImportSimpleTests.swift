@@ -49,6 +49,35 @@ struct ImportSimpleTests {
     }
   }
 
+  @Test func aBinaryOnStandardInputIsDetectedAndImported() async throws {
+    try await TemporaryDirectory.with { dir in
+      let binary = try dir.write("trace-1", bytes: SimpleTraceFile.vmbusSample().bytes)
+      let output = URL(fileURLWithPath: dir.path("import.out"))
+      let importer = try CLI.start(
+        ["import", "-", "--db", dir.database, "--json"], in: dir.url,
+        stdin: URL(fileURLWithPath: binary), stdout: output)
+      await CLI.waitForExit(importer)
+      #expect(importer.terminationStatus == 0)
+      #expect(
+        try String(contentsOf: output, encoding: .utf8)
+          == "{\"session\": 1, \"events\": 4, \"skipped\": 0}\n")
+      let sessions = try JSON.parseLines(try await dir.run("sessions", "--json").stdout)
+      #expect(sessions.map { $0["format"] } == ["simple"])
+
+      // A truncated binary on standard input: the error names <stdin> and its byte offset.
+      let bytes = SimpleTraceFile.vmbusSample().bytes
+      let cut = try dir.write("cut", bytes: Array(bytes.prefix(bytes.count - 3)))
+      let errors = URL(fileURLWithPath: dir.path("import.err"))
+      let refused = try CLI.start(
+        ["import", "-", "--db", dir.database], in: dir.url, stdin: URL(fileURLWithPath: cut),
+        stderr: errors)
+      await CLI.waitForExit(refused)
+      #expect(refused.terminationStatus == 65)
+      #expect(try String(contentsOf: errors, encoding: .utf8).hasPrefix("<stdin>: offset "))
+      #expect(try StoreInspector.progress(dir.database, session: 2) == nil)
+    }
+  }
+
   static let withOtherTracePoints: SimpleTraceFile = {
     var file = SimpleTraceFile.vmbusSample()
     file.mapping(7, "hv_balloon_state_change")

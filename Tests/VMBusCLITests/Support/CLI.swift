@@ -121,6 +121,28 @@ enum CLI {
     process.waitUntilExit()
   }
 
+  /// The environment variable that makes `import` stop itself after its Nth batch commits.
+  static let stopAfterCommits = "VMBUS_SIM_STOP_AFTER_COMMITS"
+
+  /// Waits until `process` is stopped (SIGSTOP) or has ended; returns whether it is stopped.
+  static func waitUntilStopped(_ process: Process, seconds: Double = 300) async -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while process.isRunning && Date() < deadline {
+      if isStopped(pid: process.processIdentifier) { return true }
+      try? await Task.sleep(for: .milliseconds(5))
+    }
+    return false
+  }
+
+  /// Whether `/proc/PID/stat` says the process is stopped: the state field, after the
+  /// parenthesized command name (which may itself hold spaces or parentheses), is `T`.
+  static func isStopped(pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let close = stat.lastIndex(of: ")")
+    else { return false }
+    return stat[stat.index(after: close)...].split(separator: " ").first == "T"
+  }
+
   private static func handle(writingTo url: URL?) throws -> FileHandle {
     guard let url else { return FileHandle.nullDevice }
     guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
