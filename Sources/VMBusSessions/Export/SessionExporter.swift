@@ -46,9 +46,12 @@ public struct SessionExporter {
   /// Writes to `path`, or to standard output when it is nil. Returns the events written
   /// (for a diagram: the events it covers).
   @discardableResult
+  ///
+  /// A `qemu-log` export in the original dialect also writes back, in place, the lines the
+  /// import skipped (other trace points, error reports, blank lines), unless `vmbusOnly`.
   public func export(
-    _ format: ExportFormat, dialect: ExportDialect = .original, from first: Int = 1,
-    to last: Int = .max, to path: String?
+    _ format: ExportFormat, dialect: ExportDialect = .original, vmbusOnly: Bool = false,
+    from first: Int = 1, to last: Int = .max, to path: String?
   ) throws(SessionsError) -> Int {
     // Before the output is created: an unknown session must not truncate an existing file.
     let summary: SessionSummary
@@ -72,8 +75,18 @@ public struct SessionExporter {
       var buffer: [UInt8] = []
       let formatter = QEMULogFormatter(
         dialect: dialect.logDialect ?? .plain, threadID: 4152, vcpuThreadID: 4153)
-      try scan(range) { stored in
+      let withSkippedLines = format == .qemuLog && dialect == .original && !vmbusOnly
+      try scan(range, withSkippedLines: withSkippedLines) { line in
         buffer.removeAll(keepingCapacity: true)
+        let stored: StoredEvent
+        switch line {
+        case .skipped(let skipped):
+          buffer.append(contentsOf: skipped.bytes)
+          buffer.append(UInt8(ascii: "\n"))
+          try sink.write(buffer)
+          return
+        case .event(let event): stored = event
+        }
         switch format {
         case .qemuLog:
           guard case .trace(let event) = stored.event else { return }
@@ -127,8 +140,23 @@ public struct SessionExporter {
   private func scan(
     _ range: ClosedRange<Int>, _ body: (StoredEvent) throws -> Void
   ) throws(SessionsError) {
+    try scan(range, withSkippedLines: false) { line in
+      if case .event(let stored) = line { try body(stored) }
+    }
+  }
+
+  /// The events in `range`, with the skipped lines among them when asked.
+  private func scan(
+    _ range: ClosedRange<Int>, withSkippedLines: Bool, _ body: (SessionLogLine) throws -> Void
+  ) throws(SessionsError) {
     do {
-      try store.events(session: session, from: range.lowerBound, to: range.upperBound, body)
+      if withSkippedLines {
+        try store.logLines(session: session, from: range.lowerBound, to: range.upperBound, body)
+      } else {
+        try store.events(session: session, from: range.lowerBound, to: range.upperBound) {
+          try body(.event($0))
+        }
+      }
     } catch let error as StoreError {
       throw .store(error)
     } catch let error as SessionsError {

@@ -74,6 +74,16 @@ public enum MergeWorkflow {
     }
     if let failure { throw failure }
     let id = writer.sessionID
+    // An imported log's skipped lines, before the session is marked complete.
+    var skipped: [SkippedLine] = []
+    try source.skippedLines(session: session) { line in
+      skipped.append(line)
+      if skipped.count >= 10_000 {
+        try target.appendSkippedLines(skipped, session: id)
+        skipped.removeAll(keepingCapacity: true)
+      }
+    }
+    try target.appendSkippedLines(skipped, session: id)
     try writer.finish(metadata: summary.info.metadata)
     return id
   }

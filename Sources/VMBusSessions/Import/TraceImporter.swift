@@ -99,7 +99,7 @@ public struct TraceImporter {
       let writer = try store.beginSession(
         info(format: format, metadata: metadata),
         options: WriterOptions(snapshotInterval: snapshotInterval))
-      return ImportWriter(writer: writer, afterCommit: afterCommit)
+      return ImportWriter(store: store, writer: writer, afterCommit: afterCommit)
     } catch {
       throw .store(error)
     }
@@ -140,6 +140,14 @@ public struct TraceImporter {
           guard failure == nil else { return }
           do throws(StoreError) {
             try writer.append(.trace(parsed.event), source: Self.source(of: parsed))
+          } catch {
+            failure = error
+          }
+        } onSkipped: { line, reason in
+          guard failure == nil else { return }
+          do throws(StoreError) {
+            try writer.appendSkipped(
+              SkippedLine(line: line.number, reason: reason.storedReason, bytes: Array(line.bytes)))
           } catch {
             failure = error
           }
@@ -237,10 +245,22 @@ public struct TraceImporter {
   }
 }
 
-/// The second pass's session writer: reports each commit and closes the session on failure.
+/// The second pass's session writer: stores skipped lines beside the events, reports each
+/// commit, and closes the session on failure.
 private struct ImportWriter: ~Copyable {
+  let store: EventStore
   var writer: SessionWriter
   let afterCommit: ((_ committedEvents: Int) -> Void)?
+  private var skipped: [SkippedLine] = []
+
+  /// Skipped lines are written this many at a time.
+  private static let skippedBatch = 10_000
+
+  init(store: EventStore, writer: consuming SessionWriter, afterCommit: ((Int) -> Void)?) {
+    self.store = store
+    self.writer = writer
+    self.afterCommit = afterCommit
+  }
 
   mutating func append(_ event: HostEvent, source: EventSource?) throws(StoreError) {
     let committed = writer.committedCount
@@ -248,10 +268,22 @@ private struct ImportWriter: ~Copyable {
     if writer.committedCount != committed { afterCommit?(writer.committedCount) }
   }
 
-  /// Writes the rest and marks the session complete; returns its id.
+  mutating func appendSkipped(_ line: SkippedLine) throws(StoreError) {
+    skipped.append(line)
+    if skipped.count >= Self.skippedBatch { try flushSkipped() }
+  }
+
+  private mutating func flushSkipped() throws(StoreError) {
+    try store.appendSkippedLines(skipped, session: writer.sessionID)
+    skipped.removeAll(keepingCapacity: true)
+  }
+
+  /// Writes the rest and marks the session complete (after its skipped lines, so a complete
+  /// session has all of them); returns its id.
   consuming func finish(metadata: SessionMetadata) throws(SessionsError) -> SessionID {
     let session = writer.sessionID
     do {
+      try flushSkipped()
       try writer.finish(metadata: metadata)
     } catch {
       throw .store(error)
@@ -263,5 +295,16 @@ private struct ImportWriter: ~Copyable {
   /// error being reported matters more than a second one from the store.
   consuming func fail(because error: SessionsError) {
     try? writer.fail(reason: "\(error)")
+  }
+}
+
+extension LogSkipReason {
+  /// How the store records the reason.
+  var storedReason: SkippedLine.Reason {
+    switch self {
+    case .blank: .blank
+    case .otherTracePoint: .otherTracePoint
+    case .notTraceOutput: .notTraceOutput
+    }
   }
 }

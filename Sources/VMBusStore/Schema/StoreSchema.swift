@@ -18,6 +18,7 @@ enum StoreSchema {
     var migrator = DatabaseMigrator()
     migrator.registerMigration("v1") { db in try createV1(db) }
     migrator.registerMigration("v2-fuzz-failures") { db in try createV2(db) }
+    migrator.registerMigration("v3-skipped-lines") { db in try createV3(db) }
     return migrator
   }()
 
@@ -99,6 +100,22 @@ enum StoreSchema {
         ) STRICT;
 
         CREATE INDEX events_by_name ON events(name, session_id);
+        """)
+  }
+
+  /// v3: the lines of an imported log that are not events (other trace points, error
+  /// reports, blank lines), verbatim, so that `export` writes the log back byte for byte.
+  private static func createV3(_ db: Database) throws {
+    try db.execute(
+      sql: """
+        CREATE TABLE skipped_lines (
+          session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+          line INTEGER NOT NULL CHECK (line >= 1),
+          reason TEXT NOT NULL
+            CHECK (reason IN ('blank', 'other_trace_point', 'not_trace_output')),
+          text BLOB NOT NULL,
+          PRIMARY KEY (session_id, line)
+        ) STRICT, WITHOUT ROWID;
         """)
   }
 }

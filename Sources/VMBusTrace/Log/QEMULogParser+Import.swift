@@ -34,14 +34,16 @@ extension QEMULogParser {
   /// Reads the file at `path` through a fixed buffer and hands each event to `onEvent`.
   ///
   /// Malformed lines do not stop the import: they are counted and the first `maxErrors` kept
-  /// in the summary, so all diagnostics can be printed together.
+  /// in the summary, so all diagnostics can be printed together. Lines that are not events
+  /// go to `onSkipped` with the reason.
   public func parseFile(
-    path: String, maxErrors: Int = 100, onEvent: (ParsedTraceLine) -> Void
+    path: String, maxErrors: Int = 100, onEvent: (ParsedTraceLine) -> Void,
+    onSkipped: (LogLine, LogSkipReason) -> Void = { _, _ in }
   ) throws(TraceIOError) -> LogImportSummary {
     var reader = try LogLineReader(path: path)
     var summary = LogImportSummary()
     while let line = try reader.next() {
-      consume(line, into: &summary, maxErrors: maxErrors, onEvent: onEvent)
+      consume(line, into: &summary, maxErrors: maxErrors, onEvent: onEvent, onSkipped: onSkipped)
     }
     return summary
   }
@@ -63,7 +65,7 @@ extension QEMULogParser {
   /// Parses one line from a splitter or reader and updates `summary`.
   public func consume(
     _ line: LogLine, into summary: inout LogImportSummary, maxErrors: Int = 100,
-    onEvent: (ParsedTraceLine) -> Void
+    onEvent: (ParsedTraceLine) -> Void, onSkipped: (LogLine, LogSkipReason) -> Void = { _, _ in }
   ) {
     summary.lineCount += 1
     do throws(TraceParseError) {
@@ -76,6 +78,7 @@ extension QEMULogParser {
         onEvent(parsed)
       case .skipped(let reason):
         summary.count(reason)
+        onSkipped(line, reason)
       }
     } catch {
       summary.errorCount += 1

@@ -7,8 +7,12 @@ struct ExportCommand: ParsableCommand {
     commandName: "export",
     abstract: "Write a session as a QEMU log or simple trace, JSON Lines, Mermaid or Perfetto.",
     discussion: """
-      An imported log exported with the default dialect (original) is byte-identical to its \
-      vmbus_* lines. Simulator facts are not QEMU trace points and are left out.
+      An imported log exported with the default dialect (original) is byte-identical to the \
+      file imported: the lines the import skipped (other trace points, error reports, blank \
+      lines) are written back in place; --vmbus-only leaves them out, and so does any other \
+      dialect. An excerpt (--from/--to) carries the skipped lines before each of its events, \
+      and the last excerpt the lines after the last event, so consecutive excerpts put \
+      together are the whole file. Simulator facts are not QEMU trace points and are left out.
 
       Examples:
         vmbus-sim export 1 --format qemu-log --dialect thread -o boot.log
@@ -26,6 +30,8 @@ struct ExportCommand: ParsableCommand {
   @Option(help: "qemu-log, simple, jsonl, mermaid or perfetto.") var format: ExportFormatArgument
   @Option(help: "For qemu-log: original, thread, plain or iso8601.")
   var dialect: ExportDialectArgument = ExportDialectArgument(dialect: .original)
+  @Flag(help: "For qemu-log: only the vmbus_* events, without the lines the import skipped.")
+  var vmbusOnly = false
   @Option(
     name: .short,
     help: ArgumentHelp(
@@ -40,7 +46,8 @@ struct ExportCommand: ParsableCommand {
       let store = try database.openForReading()
       try SessionExporter(store: store, session: SessionID(session))
         .export(
-          format.format, dialect: dialect.dialect, from: from, to: to ?? .max, to: output)
+          format.format, dialect: dialect.dialect, vmbusOnly: vmbusOnly, from: from,
+          to: to ?? .max, to: output)
     }
   }
 }

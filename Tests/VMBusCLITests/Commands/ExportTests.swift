@@ -43,7 +43,19 @@ struct ExportTests {
       #expect(result.status == 0)
       #expect(result.stdout == "")
       #expect(result.stderr == "")
-      #expect(try dir.readText("out.log") == TraceFixtures.mixedLogEventLines)
+      #expect(try dir.readText("out.log") == TraceFixtures.mixedLog)
+    }
+  }
+
+  @Test func aMergedImportStillExportsTheWholeFile() async throws {
+    try await TemporaryDirectory.with { dir in
+      _ = try await dir.importLog(TraceFixtures.mixedLog)
+      let merged = dir.path("merged.sqlite")
+      let merge = try await CLI.run(["merge", dir.database, "--db", merged])
+      #expect(merge.status == 0, "\(merge)")
+      let exported = try await CLI.run(["export", "1", "--format", "qemu-log", "--db", merged])
+      #expect(exported.status == 0, "\(exported)")
+      #expect(exported.stdout == TraceFixtures.mixedLog)
     }
   }
 

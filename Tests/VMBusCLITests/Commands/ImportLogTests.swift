@@ -79,16 +79,41 @@ struct ImportLogTests {
     }
   }
 
-  @Test func mixedDialectsReexportByteIdenticalToTheirVMBusLines() async throws {
+  @Test func anImportedLogExportsByteIdenticalWithTheLinesItSkipped() async throws {
     try await TemporaryDirectory.with { dir in
       _ = try await dir.importLog(TraceFixtures.mixedLog)
       let exported = try await dir.run("export", "1", "--format", "qemu-log")
       #expect(exported.status == 0)
       #expect(exported.stderr == "")
-      #expect(exported.stdout == TraceFixtures.mixedLogEventLines)
-      let dialect = try await dir.run(
+      #expect(exported.stdout == TraceFixtures.mixedLog)
+      let original = try await dir.run(
         "export", "1", "--format", "qemu-log", "--dialect", "original")
-      #expect(dialect.stdout == TraceFixtures.mixedLogEventLines)
+      #expect(original.stdout == TraceFixtures.mixedLog)
+      let vmbusOnly = try await dir.run("export", "1", "--format", "qemu-log", "--vmbus-only")
+      #expect(vmbusOnly.stdout == TraceFixtures.mixedLogEventLines)
+      // Another dialect rewrites the events' prefixes and leaves the other lines out.
+      let plain = try await dir.run("export", "1", "--format", "qemu-log", "--dialect", "plain")
+      #expect(plain.lines.count == TraceFixtures.mixedLogEvents)
+      #expect(plain.lines.allSatisfy { $0.hasPrefix("vmbus_") })
+    }
+  }
+
+  /// A skipped line goes with the event after it; the lines after the last event with the
+  /// last excerpt. Consecutive excerpts put together are the file.
+  @Test(arguments: [[1...5, 6...20, 21...42], [1...1, 2...41, 42...42], [1...42]])
+  func consecutiveExcerptsPutTogetherAreTheFile(_ excerpts: [ClosedRange<Int>]) async throws {
+    try await TemporaryDirectory.with { dir in
+      let text = "early error_report line\n" + TraceFixtures.mixedLog + "\nqemu: terminating\n"
+      _ = try await dir.importLog(text)
+      var joined = ""
+      for range in excerpts {
+        let part = try await dir.run(
+          "export", "1", "--format", "qemu-log", "--from", "\(range.lowerBound)", "--to",
+          "\(range.upperBound)")
+        #expect(part.status == 0, "\(part)")
+        joined += part.stdout
+      }
+      #expect(joined == text)
     }
   }
 

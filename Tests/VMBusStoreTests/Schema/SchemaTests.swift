@@ -24,8 +24,8 @@ import VMBusSim
             db, sql: "SELECT name FROM pragma_table_list WHERE strict = 1 ORDER BY name")
         )
       }
-      #expect(migrations == ["v1", "v2-fuzz-failures"])
-      #expect(strict == ["events", "fuzz_failures", "sessions", "snapshots"])
+      #expect(migrations == ["v1", "v2-fuzz-failures", "v3-skipped-lines"])
+      #expect(strict == ["events", "fuzz_failures", "sessions", "skipped_lines", "snapshots"])
     }
   }
 

@@ -1,0 +1,148 @@
+import Foundation
+import GRDB
+
+/// A line of an imported log that is not a `vmbus_*` event, kept verbatim so that the log can
+/// be written back byte for byte.
+public struct SkippedLine: Hashable, Sendable {
+  /// Why the import did not make it an event.
+  public enum Reason: String, Hashable, Sendable, CaseIterable {
+    /// Empty or only white space.
+    case blank
+    /// Another trace point, such as `hv_balloon_state_change`.
+    case otherTracePoint = "other_trace_point"
+    /// Not trace output, such as `error_report` text.
+    case notTraceOutput = "not_trace_output"
+  }
+
+  /// The 1-based line number in the imported file.
+  public var line: Int
+  public var reason: Reason
+  /// The line's bytes without its newline.
+  public var bytes: [UInt8]
+
+  public init(line: Int, reason: Reason, bytes: [UInt8]) {
+    self.line = line
+    self.reason = reason
+    self.bytes = bytes
+  }
+}
+
+/// One line of an imported log as stored: an event, or a line the import skipped.
+public enum SessionLogLine: Hashable, Sendable {
+  case event(StoredEvent)
+  case skipped(SkippedLine)
+}
+
+extension EventStore {
+  /// Stores `lines` of `session` in one transaction.
+  public func appendSkippedLines(
+    _ lines: some Collection<SkippedLine>, session: SessionID
+  ) throws(StoreError) {
+    guard !lines.isEmpty else { return }
+    try withErrors {
+      try pool.write { db in
+        let statement = try db.cachedStatement(
+          sql: "INSERT INTO skipped_lines (session_id, line, reason, text) VALUES (?, ?, ?, ?)")
+        for line in lines {
+          try statement.execute(arguments: [
+            session.rawValue, line.line, line.reason.rawValue, Data(line.bytes),
+          ])
+        }
+      }
+    }
+  }
+
+  /// Every skipped line of `session`, in line order.
+  public func skippedLines(
+    session: SessionID, _ body: (SkippedLine) throws -> Void
+  ) throws(StoreError) {
+    try withErrors {
+      try pool.read { db in
+        guard try db.tableExists("skipped_lines") else { return }
+        let cursor = try Self.skippedLineCursor(db, session, after: 0, before: .max)
+        while let line = try cursor.next() { try body(line) }
+      }
+    }
+  }
+
+  /// Events `first...last` of `session` and, in the log's line order among them, the skipped
+  /// lines that belong to that excerpt.
+  ///
+  /// A skipped line belongs to the first event after it, and the lines after the last event
+  /// to the end of the session; so consecutive excerpts put together give the whole log.
+  public func logLines(
+    session: SessionID, from first: Int = 1, to last: Int = .max,
+    _ body: (SessionLogLine) throws -> Void
+  ) throws {
+    var bodyError: (any Error)?
+    let path = path
+    func deliver(_ line: SessionLogLine) throws {
+      do {
+        try body(line)
+      } catch {
+        bodyError = error
+        throw error
+      }
+    }
+    do {
+      try pool.read { db in
+        _ = try SessionRows.progress(db, session, path: path)
+        let eventCount = try Self.lastSeq(db, session)
+        let first = max(first, 1)
+        guard try db.tableExists("skipped_lines") else {
+          try Self.scan(db, session, from: first, to: last, path: path, sources: true) {
+            try deliver(.event($0))
+          }
+          return
+        }
+        let after = first > 1 ? try Self.sourceLine(db, session, seq: first - 1) : 0
+        let before = last < eventCount ? try Self.sourceLine(db, session, seq: last) : .max
+        let skipped = try Self.skippedLineCursor(db, session, after: after, before: before)
+        var next = try skipped.next()
+        try Self.scan(db, session, from: first, to: last, path: path, sources: true) { stored in
+          let line = stored.source?.line ?? .max
+          while let pending = next, pending.line < line {
+            try deliver(.skipped(pending))
+            next = try skipped.next()
+          }
+          try deliver(.event(stored))
+        }
+        while let pending = next {
+          try deliver(.skipped(pending))
+          next = try skipped.next()
+        }
+      }
+    } catch {
+      if let bodyError { throw bodyError }
+      throw Self.storeError(error, path: path)
+    }
+  }
+
+  /// The file line event `seq` was read from; 0 when it has none (a simulated event).
+  private static func sourceLine(_ db: Database, _ session: SessionID, seq: Int) throws -> Int {
+    try Int.fetchOne(
+      db, sql: "SELECT source_line FROM events WHERE session_id = ? AND seq = ?",
+      arguments: [session.rawValue, seq]) ?? 0
+  }
+
+  /// Skipped lines strictly between lines `after` and `before`, in order.
+  private static func skippedLineCursor(
+    _ db: Database, _ session: SessionID, after: Int, before: Int
+  ) throws -> some Cursor<SkippedLine> {
+    try Row.fetchCursor(
+      db,
+      sql: """
+        SELECT line, reason, text FROM skipped_lines
+        WHERE session_id = ? AND line > ? AND line < ? ORDER BY line
+        """,
+      arguments: [session.rawValue, after, before]
+    ).map { row in
+      let reason: String = try row.decode(atIndex: 1)
+      let text: Data = try row.decode(atIndex: 2)
+      return SkippedLine(
+        line: try row.decode(atIndex: 0),
+        reason: SkippedLine.Reason(rawValue: reason) ?? .notTraceOutput,
+        bytes: [UInt8](text))
+    }
+  }
+}
