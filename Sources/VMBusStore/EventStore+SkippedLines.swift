@@ -12,6 +12,8 @@ public struct SkippedLine: Hashable, Sendable {
     case otherTracePoint = "other_trace_point"
     /// Not trace output, such as `error_report` text.
     case notTraceOutput = "not_trace_output"
+    /// The file's last line, cut off mid-event.
+    case cutOff = "cut_off"
   }
 
   /// The 1-based line number in the imported file.

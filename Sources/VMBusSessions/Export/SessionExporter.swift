@@ -76,6 +76,10 @@ public struct SessionExporter {
       let formatter = QEMULogFormatter(
         dialect: dialect.logDialect ?? .plain, threadID: 4152, vcpuThreadID: 4153)
       let withSkippedLines = format == .qemuLog && dialect == .original && !vmbusOnly
+      // A log whose last line had no newline ends without one when written back whole.
+      var lines = LineSink(
+        holdingBackTheFinalNewline: withSkippedLines && range.upperBound == summary.eventCount
+          && summary.info.metadata["final_newline"] == .bool(false))
       try scan(range, withSkippedLines: withSkippedLines) { line in
         buffer.removeAll(keepingCapacity: true)
         let stored: StoredEvent
@@ -83,7 +87,7 @@ public struct SessionExporter {
         case .skipped(let skipped):
           buffer.append(contentsOf: skipped.bytes)
           buffer.append(UInt8(ascii: "\n"))
-          try sink.write(buffer)
+          try lines.write(buffer, to: &sink)
           return
         case .event(let event): stored = event
         }
@@ -105,7 +109,7 @@ public struct SessionExporter {
           guard jsonl.appendLine(stored.event, timestamp: timestamp, to: &buffer) else { return }
         }
         written += 1
-        try sink.write(buffer)
+        try lines.write(buffer, to: &sink)
       }
       return written
     }
@@ -175,6 +179,24 @@ extension ExportDialect {
     case .plain: .plain
     case .iso8601: .iso8601
     }
+  }
+}
+
+/// Writes newline-terminated lines, optionally holding each newline back until the next line
+/// so that the output's final newline can be left out.
+private struct LineSink {
+  let holdingBackTheFinalNewline: Bool
+  private var newlineHeld = false
+
+  init(holdingBackTheFinalNewline: Bool) {
+    self.holdingBackTheFinalNewline = holdingBackTheFinalNewline
+  }
+
+  mutating func write(_ line: [UInt8], to sink: inout TextSink) throws(SessionsError) {
+    guard holdingBackTheFinalNewline else { return try sink.write(line) }
+    if newlineHeld { try sink.write([UInt8(ascii: "\n")]) }
+    try sink.write(Array(line.dropLast()))
+    newlineHeld = true
   }
 }
 

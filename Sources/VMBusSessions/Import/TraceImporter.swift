@@ -130,6 +130,8 @@ public struct TraceImporter {
       "skipped_blank": .integer(Int64(check.blankLineCount)),
       "skipped_other_trace_points": .integer(Int64(check.otherTracePointCount)),
       "skipped_not_trace_output": .integer(Int64(check.nonTraceLineCount)),
+      "skipped_cut_off": .integer(Int64(check.cutOffLineCount)),
+      "final_newline": .bool(!check.endsWithoutNewline),
     ]
     var writer = try beginSession(in: try openStore(), format: "log", metadata: metadata)
     do throws(SessionsError) {
@@ -169,6 +171,7 @@ public struct TraceImporter {
       skippedByReason: [
         ("other trace points", check.otherTracePointCount),
         ("not trace output", check.nonTraceLineCount), ("blank", check.blankLineCount),
+        ("last line cut off", check.cutOffLineCount),
       ].filter { $0.1 > 0 },
       format: .log)
   }
@@ -305,6 +308,7 @@ extension LogSkipReason {
     case .blank: .blank
     case .otherTracePoint: .otherTracePoint
     case .notTraceOutput: .notTraceOutput
+    case .cutOff: .cutOff
     }
   }
 }

@@ -112,7 +112,7 @@ enum StoreSchema {
           session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
           line INTEGER NOT NULL CHECK (line >= 1),
           reason TEXT NOT NULL
-            CHECK (reason IN ('blank', 'other_trace_point', 'not_trace_output')),
+            CHECK (reason IN ('blank', 'other_trace_point', 'not_trace_output', 'cut_off')),
           text BLOB NOT NULL,
           PRIMARY KEY (session_id, line)
         ) STRICT, WITHOUT ROWID;

@@ -6,12 +6,17 @@ public struct LogLine: Hashable, Sendable {
   public var bytes: ArraySlice<UInt8>
   /// Whether the line was longer than `maxLineLength` and only its start is kept.
   public var isTruncated: Bool
+  /// Whether the input ended inside the line, before a newline (only ever the last line).
+  public var isUnterminated: Bool
 
   /// Creates a line.
-  public init(number: Int, bytes: ArraySlice<UInt8>, isTruncated: Bool = false) {
+  public init(
+    number: Int, bytes: ArraySlice<UInt8>, isTruncated: Bool = false, isUnterminated: Bool = false
+  ) {
     self.number = number
     self.bytes = bytes
     self.isTruncated = isTruncated
+    self.isUnterminated = isUnterminated
   }
 }
 
@@ -88,15 +93,18 @@ public struct LogLineSplitter: Sendable {
         let line = buffer[start...]
         start = buffer.count
         searched = 0
-        return emit(line, truncated: false)
+        return emit(line, truncated: false, unterminated: true)
       }
       searched = pending
       return nil
     }
   }
 
-  private mutating func emit(_ bytes: ArraySlice<UInt8>, truncated: Bool) -> LogLine {
+  private mutating func emit(
+    _ bytes: ArraySlice<UInt8>, truncated: Bool, unterminated: Bool = false
+  ) -> LogLine {
     lineCount += 1
-    return LogLine(number: lineCount, bytes: bytes, isTruncated: truncated)
+    return LogLine(
+      number: lineCount, bytes: bytes, isTruncated: truncated, isUnterminated: unterminated)
   }
 }

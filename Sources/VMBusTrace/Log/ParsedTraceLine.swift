@@ -36,12 +36,16 @@ public enum LogSkipReason: Hashable, Sendable, CustomStringConvertible {
   case otherTracePoint(name: String)
   /// Not trace output: `error_report` text such as `vmbus: unknown message type 0x13`.
   case notTraceOutput
+  /// The file's last line, cut off before its newline and not a whole event: what a QEMU
+  /// that was killed or crashed mid-write leaves.
+  case cutOff
 
   public var description: String {
     switch self {
     case .blank: "blank line"
     case .otherTracePoint(let name): "not a vmbus trace point: \(name)"
     case .notTraceOutput: "not a trace line"
+    case .cutOff: "the last line, cut off"
     }
   }
 }

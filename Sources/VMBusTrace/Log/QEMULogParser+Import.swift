@@ -10,6 +10,10 @@ public struct LogImportSummary: Hashable, Sendable {
   public var otherTracePointCount = 0
   /// Lines that are not trace output skipped (such as `error_report` text).
   public var nonTraceLineCount = 0
+  /// A last line cut off mid-event (0 or 1), skipped unless strict.
+  public var cutOffLineCount = 0
+  /// Whether the input's last byte is not a newline.
+  public var endsWithoutNewline = false
   /// Malformed lines.
   public var errorCount = 0
   /// The first malformed lines' diagnostics, in line order.
@@ -19,13 +23,16 @@ public struct LogImportSummary: Hashable, Sendable {
   public init() {}
 
   /// All skipped lines.
-  public var skippedCount: Int { blankLineCount + otherTracePointCount + nonTraceLineCount }
+  public var skippedCount: Int {
+    blankLineCount + otherTracePointCount + nonTraceLineCount + cutOffLineCount
+  }
 
   mutating func count(_ reason: LogSkipReason) {
     switch reason {
     case .blank: blankLineCount += 1
     case .otherTracePoint: otherTracePointCount += 1
     case .notTraceOutput: nonTraceLineCount += 1
+    case .cutOff: cutOffLineCount += 1
     }
   }
 }
@@ -50,14 +57,15 @@ extension QEMULogParser {
 
   /// Parses in-memory log text, like ``parseFile(path:maxErrors:onEvent:)``.
   public func parse(
-    bytes: some Collection<UInt8>, maxErrors: Int = 100, onEvent: (ParsedTraceLine) -> Void
+    bytes: some Collection<UInt8>, maxErrors: Int = 100, onEvent: (ParsedTraceLine) -> Void,
+    onSkipped: (LogLine, LogSkipReason) -> Void = { _, _ in }
   ) -> LogImportSummary {
     var splitter = LogLineSplitter()
     splitter.append(bytes)
     splitter.finish()
     var summary = LogImportSummary()
     while let line = splitter.nextLine() {
-      consume(line, into: &summary, maxErrors: maxErrors, onEvent: onEvent)
+      consume(line, into: &summary, maxErrors: maxErrors, onEvent: onEvent, onSkipped: onSkipped)
     }
     return summary
   }
@@ -68,6 +76,7 @@ extension QEMULogParser {
     onEvent: (ParsedTraceLine) -> Void, onSkipped: (LogLine, LogSkipReason) -> Void = { _, _ in }
   ) {
     summary.lineCount += 1
+    summary.endsWithoutNewline = line.isUnterminated
     do throws(TraceParseError) {
       switch try parse(line: line.bytes, lineNumber: line.number) {
       case .event(let parsed):
@@ -81,6 +90,12 @@ extension QEMULogParser {
         onSkipped(line, reason)
       }
     } catch {
+      // QEMU killed mid-write: keep the file importable; --strict still refuses it.
+      if line.isUnterminated && !line.isTruncated && !strict {
+        summary.count(.cutOff)
+        onSkipped(line, .cutOff)
+        return
+      }
       summary.errorCount += 1
       if summary.errors.count < maxErrors {
         let reported =

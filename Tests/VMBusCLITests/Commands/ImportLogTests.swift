@@ -117,6 +117,41 @@ struct ImportLogTests {
     }
   }
 
+  /// What QEMU leaves when it dies mid-write: the last line cut off, without a newline.
+  @Test func aLogCutOffMidLineImportsAndExportsAsItWas() async throws {
+    try await TemporaryDirectory.with { dir in
+      let lines = TraceFixtures.mixedLog.split(separator: "\n").count
+      let text = TraceFixtures.mixedLog + "4152@1591800412.004800:vmbus_recv_mess"
+      let log = try dir.write("crash.log", text)
+      let imported = try await dir.run("import", log)
+      #expect(imported.status == 0, "\(imported)")
+      #expect(
+        imported.stdout
+          == "imported \(log) (log) as session 1: 42 events, 4 skipped (1 other trace points, "
+          + "1 not trace output, 1 blank, 1 last line cut off)\n")
+      #expect(try await dir.run("export", "1", "--format", "qemu-log").stdout == text)
+      let strict = try await dir.run("import", log, "--strict")
+      #expect(strict.status == 65)
+      #expect(
+        strict.errorLines.last
+          == "\(log):\(lines + 2): error: unknown trace point 'vmbus_recv_mess'")
+    }
+  }
+
+  @Test func aLastEventWithoutANewlineComesBackWithoutOne() async throws {
+    try await TemporaryDirectory.with { dir in
+      let text = "vmbus_signal_event \nvmbus_channel_notify_guest channel #1"
+      _ = try await dir.importLog(text)
+      #expect(try await dir.run("export", "1", "--format", "qemu-log").stdout == text)
+      let excerpt = try await dir.run("export", "1", "--format", "qemu-log", "--from", "2")
+      #expect(excerpt.stdout == "vmbus_channel_notify_guest channel #1")
+      let head = try await dir.run("export", "1", "--format", "qemu-log", "--to", "1")
+      #expect(head.stdout == "vmbus_signal_event \n")
+      let vmbusOnly = try await dir.run("export", "1", "--format", "qemu-log", "--vmbus-only")
+      #expect(vmbusOnly.stdout == text + "\n")
+    }
+  }
+
   @Test func negativeDecimalsComeBackAsTheSameUnsignedValues() async throws {
     try await TemporaryDirectory.with { dir in
       let text = """

@@ -26,6 +26,7 @@ import VMBusTrace
     #expect(lines.map { String(decoding: $0.bytes, as: UTF8.self) } == expected)
     #expect(lines.map(\.number) == [1, 2, 3, 4])
     #expect(lines.allSatisfy { !$0.isTruncated })
+    #expect(lines.map(\.isUnterminated) == [false, false, false, true])
   }
 
   @Test(arguments: 1...12)
