@@ -28,6 +28,9 @@ public struct TraceImporter {
   public var strict: Bool
   public var name: String?
   public var snapshotInterval: Int
+  /// Skip a last line cut off mid-event (QEMU killed while writing) instead of refusing the
+  /// file.
+  public var allowsCutOffLastLine = false
   /// Called after each batch of rows commits, with the number of events committed so far.
   public var afterCommit: ((_ committedEvents: Int) -> Void)?
 
@@ -110,7 +113,8 @@ public struct TraceImporter {
   private func importLog(
     openingStore openStore: () throws(SessionsError) -> EventStore
   ) throws(SessionsError) -> ImportSummary {
-    let parser = QEMULogParser(fileName: sourceName, strict: strict)
+    let parser = QEMULogParser(
+      fileName: sourceName, strict: strict, allowsCutOffLastLine: allowsCutOffLastLine)
     let check: LogImportSummary
     do {
       check = try parser.parseFile(path: path, maxErrors: 50) { _ in }
@@ -122,6 +126,11 @@ public struct TraceImporter {
       if check.errorCount > check.errors.count {
         lines.append(
           "\(sourceName): \(check.errorCount - check.errors.count) more errors not shown")
+      }
+      if check.endsWithoutNewline, check.errors.last?.line == check.lineCount {
+        lines.append(
+          "\(sourceName):\(check.lineCount): note: the file ends inside this line (QEMU "
+            + "stopped mid-write?); --allow-cut-off skips it")
       }
       throw .badInput(lines)
     }

@@ -37,7 +37,7 @@ public enum LogSkipReason: Hashable, Sendable, CustomStringConvertible {
   /// Not trace output: `error_report` text such as `vmbus: unknown message type 0x13`.
   case notTraceOutput
   /// The file's last line, cut off before its newline and not a whole event: what a QEMU
-  /// that was killed or crashed mid-write leaves.
+  /// that was killed or crashed mid-write leaves. Skipped only when the parser allows it.
   case cutOff
 
   public var description: String {

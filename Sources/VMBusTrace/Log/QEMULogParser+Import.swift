@@ -10,7 +10,7 @@ public struct LogImportSummary: Hashable, Sendable {
   public var otherTracePointCount = 0
   /// Lines that are not trace output skipped (such as `error_report` text).
   public var nonTraceLineCount = 0
-  /// A last line cut off mid-event (0 or 1), skipped unless strict.
+  /// A last line cut off mid-event (0 or 1), skipped when the parser allows it.
   public var cutOffLineCount = 0
   /// Whether the input's last byte is not a newline.
   public var endsWithoutNewline = false
@@ -90,8 +90,7 @@ extension QEMULogParser {
         onSkipped(line, reason)
       }
     } catch {
-      // QEMU killed mid-write: keep the file importable; --strict still refuses it.
-      if line.isUnterminated && !line.isTruncated && !strict {
+      if line.isUnterminated && !line.isTruncated && allowsCutOffLastLine && !strict {
         summary.count(.cutOff)
         onSkipped(line, .cutOff)
         return

@@ -15,11 +15,17 @@ public struct QEMULogParser: Hashable, Sendable {
   public var fileName: String
   /// Whether a line that is not a `vmbus_*` event is an error instead of a skip.
   public var strict: Bool
+  /// Whether a last line that ends without a newline and is not a whole event (what a QEMU
+  /// killed mid-write leaves) is skipped as ``LogSkipReason/cutOff`` instead of an error.
+  public var allowsCutOffLastLine: Bool
 
   /// Creates a parser whose diagnostics name `fileName`.
-  public init(fileName: String = "<input>", strict: Bool = false) {
+  public init(
+    fileName: String = "<input>", strict: Bool = false, allowsCutOffLastLine: Bool = false
+  ) {
     self.fileName = fileName
     self.strict = strict
+    self.allowsCutOffLastLine = allowsCutOffLastLine
   }
 
   /// Parses one line, without its newline.

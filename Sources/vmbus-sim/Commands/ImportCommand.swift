@@ -23,12 +23,19 @@ struct ImportCommand: ParsableCommand {
   @Option(help: "A name for the session (default: the file name).") var name: String?
   @Option(help: "log or simple (default: detected from the file).") var format: TraceFormatArgument?
   @Flag(help: "Treat lines that are not vmbus_* events as errors.") var strict = false
+  @Flag(
+    help: """
+      Skip a last line cut off mid-event, without its newline (QEMU killed while writing), \
+      instead of refusing the file.
+      """)
+  var allowCutOff = false
   @Flag(help: "Print {\"session\": N, \"events\": N, \"skipped\": N}.") var json = false
 
   func run() throws {
     try reportingFailures {
       var importer = TraceImporter(
         path: file, format: format?.format, strict: strict, name: name)
+      importer.allowsCutOffLastLine = allowCutOff
       importer.afterCommit = CommitStop.fromEnvironment()
       let summary = try importer.run(openingStore: database.open)
       if json {

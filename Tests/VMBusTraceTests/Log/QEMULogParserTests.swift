@@ -156,25 +156,29 @@ import VMBusWire
     #expect(events.map(\.event.point) == [.initiateContact, .postMsg, .msgCb])
   }
 
-  /// QEMU killed mid-write leaves its last line cut off: skipped unless strict, and only when
-  /// it really is the last line without a newline.
-  @Test func aCutOffLastLineIsSkippedUnlessStrict() {
+  /// QEMU killed mid-write leaves its last line cut off: an error, or skipped when allowed
+  /// (and not strict), and only when it really is the last line without a newline.
+  @Test func aCutOffLastLineIsSkippedOnlyWhenAllowed() {
     let cut = Array("vmbus_signal_event \nvmbus_recv_mess".utf8)
+    let refused = QEMULogParser().parse(bytes: cut) { _ in }
+    #expect(refused.errorCount == 1)
+    #expect(refused.errors.map(\.line) == [2])
+    #expect(refused.endsWithoutNewline)
     var skipped: [(Int, LogSkipReason)] = []
-    let summary = QEMULogParser().parse(bytes: cut) { _ in
+    let allowing = QEMULogParser(allowsCutOffLastLine: true)
+    let summary = allowing.parse(bytes: cut) { _ in
     } onSkipped: { line, reason in
       skipped.append((line.number, reason))
     }
     #expect(summary.eventCount == 1)
     #expect(summary.cutOffLineCount == 1)
     #expect(summary.errorCount == 0)
-    #expect(summary.endsWithoutNewline)
     #expect(skipped.map(\.0) == [2])
     #expect(skipped.map(\.1) == [.cutOff])
-    let strict = QEMULogParser(strict: true).parse(bytes: cut) { _ in }
+    let strict = QEMULogParser(strict: true, allowsCutOffLastLine: true).parse(bytes: cut) { _ in }
     #expect(strict.errorCount == 1)
     // The same malformed line with its newline is an error.
-    let whole = QEMULogParser().parse(bytes: Array("vmbus_recv_mess\n".utf8)) { _ in }
+    let whole = allowing.parse(bytes: Array("vmbus_recv_mess\n".utf8)) { _ in }
     #expect(whole.errorCount == 1)
     #expect(!whole.endsWithoutNewline)
   }
