@@ -8,7 +8,8 @@ struct ImportCommand: ParsableCommand {
     abstract: "Import a QEMU trace (-trace 'vmbus_*', log or simple backend) as a session.",
     discussion: """
       Lines that are not vmbus_* events (other trace points, error_report lines, blank \
-      lines) are skipped and counted; --strict makes them errors. A malformed trace is \
+      lines) are skipped, counted and kept, so that export writes the file back byte for \
+      byte; --strict makes them errors. A malformed trace is \
       reported as FILE:LINE: error: ... (or the byte offset) with exit status 65, and the \
       database is left as it was. Standard input and pipes (-, <(zcat trace.gz)) are \
       copied to a temporary file first, so they are checked whole before anything is stored.
