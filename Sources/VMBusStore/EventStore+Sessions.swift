@@ -7,7 +7,8 @@ extension EventStore {
   {
     guard !isReadOnly else { throw .readOnly(path: path) }
     let id = try withErrors { try pool.write { db in try SessionRows.insert(db, info) } }
-    return SessionWriter(path: path, sessionID: id, options: options, sink: .pool(pool))
+    return SessionWriter(
+      path: path, sessionID: id, info: info, options: options, sink: .pool(pool))
   }
 
   /// Stores a whole session or nothing: `body` appends the events (typically while parsing
@@ -33,7 +34,7 @@ extension EventStore {
       return try pool.write { db in
         let id = try SessionRows.insert(db, info)
         var writer = SessionWriter(
-          path: path, sessionID: id, options: options, sink: .transaction(db))
+          path: path, sessionID: id, info: info, options: options, sink: .transaction(db))
         let metadata: SessionMetadata
         do {
           metadata = try body(&writer)

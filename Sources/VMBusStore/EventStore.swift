@@ -31,6 +31,9 @@ public final class EventStore: Sendable {
   /// How long a connection waits for another process's lock before failing.
   static let busyTimeout: TimeInterval = 30
 
+  /// WAL pages after which a commit checkpoints (`PRAGMA wal_autocheckpoint`).
+  static let walAutocheckpointPages = 10_000
+
   /// Opens the store at `path` for reading and writing, creating it if absent and applying
   /// any migrations it lacks.
   ///
@@ -47,6 +50,10 @@ public final class EventStore: Sendable {
       try db.execute(sql: "PRAGMA synchronous = NORMAL")
       // Truncate the WAL back to 64 MiB after a checkpoint that follows a large import.
       try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
+      // Checkpoint every 10,000 WAL pages (40 MiB), not SQLite's 1,000: a checkpoint writes
+      // each page once however often it changed (the tail of `events`, `sessions` rows), and
+      // its two fsyncs are paid ten times less often.
+      try db.execute(sql: "PRAGMA wal_autocheckpoint = \(walAutocheckpointPages)")
     }
     let pool = try withStoreErrors(path: path) {
       try DatabasePool(path: path, configuration: configuration)

@@ -65,12 +65,71 @@ public enum MetadataValue: Hashable, Sendable, Codable, CustomStringConvertible,
 /// JSON text of metadata and back, keys sorted so equal metadata gives equal text.
 enum MetadataCoding {
   static func encode(_ metadata: SessionMetadata) throws -> String {
+    if let text = plainText(metadata) { return text }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     return String(decoding: try encoder.encode(metadata), as: UTF8.self)
   }
 
+  /// The text `JSONEncoder` writes for metadata of ASCII keys, strings, integers, booleans
+  /// and nulls (a run's outcome and counts), written directly: a `JSONEncoder` costs as much
+  /// as storing a dozen events, twice per session. Nil for anything else (a double, a control
+  /// character, a non-ASCII key), which `JSONEncoder` then writes.
+  static func plainText(_ metadata: SessionMetadata) -> String? {
+    var text = "{"
+    // Sorted as `.sortedKeys` sorts: String order, which for ASCII is byte order.
+    for key in metadata.keys.sorted() {
+      guard key.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x80 }), let value = metadata[key] else {
+        return nil
+      }
+      if text.utf8.count > 1 { text += "," }
+      appendString(key, to: &text)
+      text += ":"
+      switch value {
+      case .string(let string):
+        guard string.unicodeScalars.allSatisfy({ $0.value >= 0x20 }) else { return nil }
+        appendString(string, to: &text)
+      case .integer(let integer): text += String(integer)
+      case .bool(let bool): text += bool ? "true" : "false"
+      case .null: text += "null"
+      case .double: return nil
+      }
+    }
+    return text + "}"
+  }
+
+  /// A JSON string of text without control characters: only `"` and `\` need escaping.
+  private static func appendString(_ string: String, to text: inout String) {
+    text += "\""
+    for character in string.unicodeScalars {
+      if character == "\"" || character == "\\" { text.unicodeScalars.append("\\") }
+      text.unicodeScalars.append(character)
+    }
+    text += "\""
+  }
+
   static func decode(_ text: String) throws -> SessionMetadata {
     try JSONDecoder().decode(SessionMetadata.self, from: Data(text.utf8))
+  }
+
+  /// What the row holds after `json_patch(base, patch)` (RFC 7396: a `null` in the patch
+  /// removes the key), as reading it back would decode it.
+  static func stored(
+    merging patch: SessionMetadata, into base: SessionMetadata, path: String
+  ) throws(StoreError) -> SessionMetadata {
+    var merged = base
+    for (key, value) in patch {
+      merged[key] = value == .null ? nil : value
+    }
+    // Strings, integers, booleans and null read back as written; a double may not (an
+    // integral one can read back as an integer), so those take the JSON round trip.
+    guard merged.values.contains(where: { if case .double = $0 { true } else { false } }) else {
+      return merged
+    }
+    do {
+      return try decode(encode(merged))
+    } catch {
+      throw .encodingFailed(path: path, reason: "metadata: \(error)")
+    }
   }
 }

@@ -6,12 +6,15 @@ import VMBusHost
 enum SessionRows {
   /// Inserts a session `in_progress` with no events and returns its id.
   static func insert(_ db: Database, _ info: SessionInfo) throws -> SessionID {
-    try db.execute(
+    // Cached statements, here and below: a simulated run is a few short transactions, and
+    // preparing their SQL each time cost as much as writing the rows.
+    try db.cachedStatement(
       sql: """
         INSERT INTO sessions (name, kind, source_file, source_format, host_profile,
           scenario_text, seed, created_at, status, event_count, metadata)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'in_progress', 0, ?)
-        """,
+        """
+    ).execute(
       arguments: [
         info.name, info.kind.rawValue, info.source?.file, info.source?.format,
         info.hostProfile.rawValue, info.scenarioText, info.seed.map { Int64(bitPattern: $0) },
@@ -22,9 +25,9 @@ enum SessionRows {
 
   /// Records how many events of a session in progress are stored.
   static func setEventCount(_ db: Database, _ session: SessionID, _ count: Int) throws {
-    try db.execute(
-      sql: "UPDATE sessions SET event_count = ? WHERE id = ? AND status = 'in_progress'",
-      arguments: [count, session.rawValue])
+    try db.cachedStatement(
+      sql: "UPDATE sessions SET event_count = ? WHERE id = ? AND status = 'in_progress'"
+    ).execute(arguments: [count, session.rawValue])
   }
 
   /// Marks a session in progress complete or failed; `metadata` is merged into its own
@@ -33,12 +36,13 @@ enum SessionRows {
     _ db: Database, _ session: SessionID, status: SessionStatus, eventCount: Int,
     finalHash: String?, metadata: SessionMetadata, path: String
   ) throws {
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         UPDATE sessions
         SET status = ?, event_count = ?, final_state_hash = ?, metadata = json_patch(metadata, ?)
         WHERE id = ? AND status = 'in_progress'
-        """,
+        """
+    ).execute(
       arguments: [
         status.rawValue, eventCount, finalHash, try MetadataCoding.encode(metadata),
         session.rawValue,
@@ -117,5 +121,11 @@ enum SessionRows {
   /// ISO-8601 UTC to whole seconds, e.g. `2026-11-20T13:51:23Z`.
   static func timestamp(_ date: Date) -> String {
     date.ISO8601Format()
+  }
+
+  /// The date ``timestamp(_:)`` stores, as reading it back gives it: the format drops the
+  /// fraction of the second, rounding down.
+  static func storedDate(_ date: Date) -> Date {
+    Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
   }
 }

@@ -51,18 +51,21 @@ public struct SessionWriter: ~Copyable {
   public private(set) var violationCount = 0
 
   private let path: String
+  /// What the session was begun with, so that `finish` can return its summary without
+  /// reading the row back.
+  private let info: SessionInfo
   private let sink: Sink
   private var pending: [StoredEvent] = []
   private var pendingSnapshots: [PendingSnapshot] = []
   private let rows = EventRowEncoder()
   private let snapshots = SnapshotCodec()
 
-  init(path: String, sessionID: SessionID, options: WriterOptions, sink: Sink) {
+  init(path: String, sessionID: SessionID, info: SessionInfo, options: WriterOptions, sink: Sink) {
     self.path = path
     self.sessionID = sessionID
+    self.info = info
     self.options = options
     self.sink = sink
-    pending.reserveCapacity(options.batchSize)
   }
 
   /// Appends one event at seq ``count`` + 1.
@@ -113,17 +116,24 @@ public struct SessionWriter: ~Copyable {
 
   /// Writes the remaining events and marks the session complete with its event count and
   /// final state hash, all in one transaction; `metadata` is merged into the session's.
+  ///
+  /// Returns the session as ``EventStore/session(_:)`` would now read it, built from what
+  /// was written rather than read back (a read costs as much as a short session's rows).
   @discardableResult
   public consuming func finish(metadata: SessionMetadata = [:]) throws(StoreError)
     -> SessionSummary
   {
-    guard case .pool(let pool) = sink else {
+    guard case .pool = sink else {
       throw .sqlite(path: path, code: -1, message: "finish called inside an import")
     }
-    try write(closing: .complete(metadata))
-    return try EventStore.withStoreErrors(path: path) {
-      try pool.read { db in try SessionRows.fetch(db, sessionID, path: path) }
-    }
+    let finalHash = state.digest.hex
+    try write(closing: .complete(metadata, finalHash: finalHash))
+    var stored = info
+    stored.createdAt = SessionRows.storedDate(info.createdAt)
+    stored.metadata = try MetadataCoding.stored(merging: metadata, into: info.metadata, path: path)
+    return SessionSummary(
+      id: sessionID, info: stored, status: .complete, eventCount: count,
+      finalStateHash: finalHash)
   }
 
   /// Writes the buffered events and marks the session failed, recording `reason` as the
@@ -134,12 +144,12 @@ public struct SessionWriter: ~Copyable {
 
   /// Inside an import's transaction: writes the rest and marks the session complete.
   consuming func finishImport(metadata: SessionMetadata) throws(StoreError) {
-    try write(closing: .complete(metadata))
+    try write(closing: .complete(metadata, finalHash: state.digest.hex))
   }
 
   /// How a write ends the session, if it does.
   private enum Closing {
-    case complete(SessionMetadata)
+    case complete(SessionMetadata, finalHash: String)
     case failed(String)
   }
 
@@ -147,15 +157,15 @@ public struct SessionWriter: ~Copyable {
     let path = self.path
     let batch = Batch(
       session: sessionID, events: pending, snapshots: pendingSnapshots, eventCount: count,
-      finalHash: state.digest.hex, rows: rows)
+      rows: rows)
     let update: (Database) throws -> Void = { db in
       try batch.insert(db)
       switch closing {
       case nil: try SessionRows.setEventCount(db, batch.session, batch.eventCount)
-      case .complete(let metadata):
+      case .complete(let metadata, let finalHash):
         try SessionRows.close(
           db, batch.session, status: .complete, eventCount: batch.eventCount,
-          finalHash: batch.finalHash, metadata: metadata, path: path)
+          finalHash: finalHash, metadata: metadata, path: path)
       case .failed(let reason):
         try SessionRows.close(
           db, batch.session, status: .failed, eventCount: batch.eventCount, finalHash: nil,
@@ -181,12 +191,12 @@ private struct Batch {
   var events: [StoredEvent]
   var snapshots: [PendingSnapshot]
   var eventCount: Int
-  var finalHash: String
   var rows: EventRowEncoder
 
   func insert(_ db: Database) throws {
     if !events.isEmpty {
-      let statement = try db.makeStatement(sql: EventRowEncoder.insertSQL)
+      // Cached on the connection: preparing a 24-column insert costs as much as a dozen rows.
+      let statement = try db.cachedStatement(sql: EventRowEncoder.insertSQL)
       let handle = statement.sqliteStatement
       for stored in events {
         try rows.bind(
@@ -202,9 +212,9 @@ private struct Batch {
       sqlite3_clear_bindings(handle)
     }
     for snapshot in snapshots {
-      try db.execute(
-        sql: "INSERT INTO snapshots (session_id, seq, state, state_hash) VALUES (?, ?, ?, ?)",
-        arguments: [session.rawValue, snapshot.seq, snapshot.state, snapshot.hash])
+      try db.cachedStatement(
+        sql: "INSERT INTO snapshots (session_id, seq, state, state_hash) VALUES (?, ?, ?, ?)"
+      ).execute(arguments: [session.rawValue, snapshot.seq, snapshot.state, snapshot.hash])
     }
   }
 }

@@ -14,9 +14,10 @@ import VMBusSim
           try String.fetchOne(db, sql: "PRAGMA application_id"),
           try String.fetchOne(db, sql: "PRAGMA journal_mode"),
           try String.fetchOne(db, sql: "PRAGMA synchronous"),
+          try String.fetchOne(db, sql: "PRAGMA wal_autocheckpoint"),
         ]
       }
-      #expect(pragmas == ["\(0x564D_4253)", "wal", "1"])  // synchronous 1 is NORMAL
+      #expect(pragmas == ["\(0x564D_4253)", "wal", "1", "10000"])  // synchronous 1 is NORMAL
       let (migrations, strict) = try store.pool.read { db in
         (
           try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"),
@@ -24,8 +25,37 @@ import VMBusSim
             db, sql: "SELECT name FROM pragma_table_list WHERE strict = 1 ORDER BY name")
         )
       }
-      #expect(migrations == ["v1", "v2-fuzz-failures", "v3-skipped-lines"])
+      #expect(
+        migrations == ["v1", "v2-fuzz-failures", "v3-skipped-lines", "v4-no-events-by-name"])
       #expect(strict == ["events", "fuzz_failures", "sessions", "skipped_lines", "snapshots"])
+    }
+  }
+
+  @Test func eventsHaveNoSecondaryIndexNewOrUpgraded() throws {
+    func eventIndexes(_ store: EventStore) throws -> [String] {
+      try store.pool.read { db in
+        try String.fetchAll(
+          db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'")
+      }
+    }
+    try withTemporaryStore { store in
+      let indexes = try eventIndexes(store)
+      #expect(indexes == [])
+    }
+    try withTemporaryPath { path in
+      // A file migrated up to v3 has v2's index; opening it applies v4, which drops it.
+      do {
+        let pool = try DatabasePool(path: path)
+        try StoreSchema.migrator.migrate(pool, upTo: "v3-skipped-lines")
+        #expect(
+          try pool.read { db in
+            try String.fetchAll(
+              db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'"
+            )
+          } == ["events_by_name"])
+      }
+      let store = try EventStore.open(path: path)
+      #expect(try eventIndexes(store) == [])
     }
   }
 

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import Testing
 import VMBusHost
@@ -44,6 +45,41 @@ import VMBusSim
     }
   }
 
+  @Test func aShortSessionDroppedBeforeFinishIsInProgressWithNoEvents() throws {
+    try withTemporaryStore { store in
+      // Fewer events than a batch: nothing but the session row is committed before `finish`.
+      var writer = try store.beginSession(simulatedInfo())
+      try writer.append(contentsOf: BootWorkload.events(boots: 1))
+      let id = writer.sessionID
+      #expect(writer.committedCount == 0)
+      _ = consume writer
+      let summary = try store.session(id)
+      #expect(summary.status == .inProgress)
+      #expect(summary.eventCount == 0)
+      #expect(try store.allEvents(id).isEmpty)
+    }
+  }
+
+  @Test func finishReturnsTheSessionAsItReadsBack() throws {
+    try withTemporaryStore { store in
+      // A fraction of a second, and metadata that `finish` overrides, removes (null) and
+      // adds, with values that do not all read back as written (an integral double).
+      var info = simulatedInfo()
+      info.createdAt = Date(timeIntervalSince1970: 1_800_000_000.75)
+      info.metadata = ["outcome": "running", "kept": 1, "removed": true, "left_null": .null]
+      var writer = try store.beginSession(info)
+      try writer.append(contentsOf: BootWorkload.events(boots: 1))
+      let summary = try writer.finish(metadata: [
+        "outcome": "passed", "removed": .null, "ratio": 2.0, "half": 0.5,
+        "message": "say \"hi\" \\ é/ok\n",
+      ])
+      #expect(try store.session(summary.id) == summary)
+      #expect(summary.info.createdAt == fixedDate)
+      #expect(summary.info.metadata["removed"] == nil)
+      #expect(summary.info.metadata["left_null"] == .null)
+    }
+  }
+
   @Test func finishWritesTheRestAndMarksCompleteTogether() throws {
     try withTemporaryStore { store in
       let events = BootWorkload.events(boots: 2)
@@ -83,6 +119,36 @@ import VMBusSim
       let summary = try store.session(id)
       #expect(summary.status == .inProgress)
       #expect(summary.eventCount == 100)
+      // The connection's cached statements were reset by the failure: the next session
+      // stores whole.
+      let events = BootWorkload.events(boots: 1)
+      var next = try store.beginSession(simulatedInfo("next"))
+      try next.append(contentsOf: events)
+      let finished = try next.finish()
+      #expect(finished.status == .complete)
+      #expect(try store.allEvents(finished.id).map(\.event) == events)
+    }
+  }
+
+  @Test func consecutiveSessionsEachStoreTheirOwnRows() throws {
+    try withTemporaryStore { store in
+      // The statements are prepared once per connection and reused by every session.
+      let events = BootWorkload.events(boots: 3)
+      var summaries: [SessionSummary] = []
+      for count in [events.count, 7, 0, 150] {
+        var writer = try store.beginSession(
+          simulatedInfo("run \(count)"),
+          options: WriterOptions(snapshotInterval: 64, batchSize: 100))
+        try writer.append(contentsOf: events.prefix(count))
+        summaries.append(try writer.finish(metadata: ["events": .integer(Int64(count))]))
+      }
+      #expect(try store.sessions() == summaries)
+      for summary in summaries {
+        let prefix = Array(events.prefix(summary.eventCount))
+        #expect(try store.allEvents(summary.id).map(\.event) == prefix)
+        #expect(summary.finalStateHash == HostState.fold(prefix).state.digest.hex)
+        #expect(try store.verifySnapshots(session: summary.id).isEmpty)
+      }
     }
   }
 
