@@ -108,6 +108,11 @@ public struct TraceImporter {
     }
   }
 
+  /// Why a second pass that does not see what the first saw fails.
+  private var fileChanged: SessionsError {
+    .io("\(sourceName): the file changed while it was imported")
+  }
+
   // MARK: log backend
 
   private func importLog(
@@ -142,8 +147,8 @@ public struct TraceImporter {
       "skipped_cut_off": .integer(Int64(check.cutOffLineCount)),
       "final_newline": .bool(!check.endsWithoutNewline),
     ]
-    var writer = try beginSession(in: try openStore(), format: "log", metadata: metadata)
-    do throws(SessionsError) {
+    let writer = try beginSession(in: try openStore(), format: "log", metadata: metadata)
+    let session = try writer.store(metadata: metadata) { writer throws(SessionsError) in
       var failure: StoreError?
       let stored: LogImportSummary
       do {
@@ -168,13 +173,9 @@ public struct TraceImporter {
       }
       if let failure { throw .store(failure) }
       guard stored.eventCount == check.eventCount, stored.errorCount == 0 else {
-        throw .io("\(sourceName): the file changed while it was imported")
+        throw fileChanged
       }
-    } catch {
-      writer.fail(because: error)
-      throw error
     }
-    let session = try writer.finish(metadata: metadata)
     return ImportSummary(
       session: session, events: check.eventCount, skipped: check.skippedCount,
       skippedByReason: [
@@ -226,8 +227,8 @@ public struct TraceImporter {
       "pid": .integer(Int64(pid)), "skipped_events": .integer(Int64(skippedCount)),
     ]
     for entry in skipped { metadata["skipped:\(entry.name)"] = .integer(Int64(entry.count)) }
-    var writer = try beginSession(in: try openStore(), format: "simple", metadata: metadata)
-    do throws(SessionsError) {
+    let writer = try beginSession(in: try openStore(), format: "simple", metadata: metadata)
+    let session = try writer.store(metadata: metadata) { writer throws(SessionsError) in
       var stored = 0
       do {
         var reader = try SimpleTraceReader(path: path, displayName: sourceName)
@@ -243,14 +244,8 @@ public struct TraceImporter {
       } catch {
         throw .io("\(error)")
       }
-      guard stored == events else {
-        throw .io("\(sourceName): the file changed while it was imported")
-      }
-    } catch {
-      writer.fail(because: error)
-      throw error
+      guard stored == events else { throw fileChanged }
     }
-    let session = try writer.finish(metadata: metadata)
     return ImportSummary(
       session: session, events: events, skipped: skippedCount,
       skippedByReason: skipped.map { ($0.name, $0.count) }, format: .simple)
@@ -290,9 +285,23 @@ private struct ImportWriter: ~Copyable {
     skipped.removeAll(keepingCapacity: true)
   }
 
+  /// Runs the second pass `body`, then marks the session complete; if `body` throws, marks
+  /// it failed instead and rethrows. Returns the session's id.
+  consuming func store(
+    metadata: SessionMetadata, _ body: (inout ImportWriter) throws(SessionsError) -> Void
+  ) throws(SessionsError) -> SessionID {
+    do {
+      try body(&self)
+    } catch {
+      fail(because: error)
+      throw error
+    }
+    return try finish(metadata: metadata)
+  }
+
   /// Writes the rest and marks the session complete (after its skipped lines, so a complete
   /// session has all of them); returns its id.
-  consuming func finish(metadata: SessionMetadata) throws(SessionsError) -> SessionID {
+  private consuming func finish(metadata: SessionMetadata) throws(SessionsError) -> SessionID {
     let session = writer.sessionID
     do {
       try flushSkipped()
@@ -305,7 +314,7 @@ private struct ImportWriter: ~Copyable {
 
   /// Marks the session failed so that it does not look like a killed import. Best effort: the
   /// error being reported matters more than a second one from the store.
-  consuming func fail(because error: SessionsError) {
+  private consuming func fail(because error: SessionsError) {
     try? writer.fail(reason: "\(error)")
   }
 }
