@@ -5,18 +5,41 @@ extension HostState {
   /// guesses may legitimately fall short of them until confirmed.
   public func invariantViolations() -> [InvariantViolation] {
     var found: [InvariantViolation] = []
+    visitInvariantViolations {
+      found.append($0)
+      return true
+    }
+    return found
+  }
+
+  /// The first of ``invariantViolations()``, or nil. It builds no list and no message for
+  /// the invariants that hold: the fuzzer asks after every event of every run.
+  public var firstInvariantViolation: InvariantViolation? {
+    var first: InvariantViolation?
+    visitInvariantViolations {
+      first = $0
+      return false
+    }
+    return first
+  }
+
+  /// Calls `visit` with each broken invariant, in a fixed order, until it returns false.
+  private func visitInvariantViolations(_ visit: (InvariantViolation) -> Bool) {
     if rxQueue.count > RxQueue.capacity {
-      found.append(.init(.queueBounded, "\(rxQueue.count) messages queued"))
+      guard visit(.init(.queueBounded, "\(rxQueue.count) messages queued")) else { return }
     }
     if messageInFlight && (bus == .listen || runScheduled) {
-      found.append(
-        .init(.singleMessageInFlight, "message in flight in \(bus), run scheduled \(runScheduled)"))
+      guard
+        visit(
+          .init(
+            .singleMessageInFlight, "message in flight in \(bus), run scheduled \(runScheduled)"))
+      else { return }
     }
     // The lists hold a handful of objects: pairwise loops beat building sets, and this runs
     // after every event of every fuzz run.
     for (index, gpadl) in gpadls.enumerated()
     where gpadls[(index + 1)...].contains(where: { $0.id == gpadl.id }) {
-      found.append(.init(.gpadlIDsUnique, "gpadl \(gpadl.id) is listed twice"))
+      guard visit(.init(.gpadlIDsUnique, "gpadl \(gpadl.id) is listed twice")) else { return }
     }
     for gpadl in gpadls {
       var users = 0
@@ -26,31 +49,37 @@ extension HostState {
       }
       let expected = UInt32(users) + (gpadl.state == .tornDown ? 0 : 1)
       if gpadl.refcount != expected || gpadl.refcount == 0 {
-        found.append(
-          .init(
-            .refcountsBalanced,
-            "gpadl \(gpadl.id) has \(gpadl.refcount) references, expected \(expected)"))
+        guard
+          visit(
+            .init(
+              .refcountsBalanced,
+              "gpadl \(gpadl.id) has \(gpadl.refcount) references, expected \(expected)"))
+        else { return }
       }
     }
     for (index, channel) in channels.enumerated()
     where channel.id.rawValue == 0 || channel.id.rawValue > Self.maxRelid
       || channels[(index + 1)...].contains(where: { $0.id == channel.id })
     {
-      found.append(.init(.relidsValid, "relid \(channel.id) is duplicated or out of range"))
-    }
-    found += replyInvariantViolations()
-    found += hardenedInvariantViolations()
-    if !isInitialized {
-      if channels.contains(where: { $0.state != .initial }) || !gpadls.isEmpty {
-        found.append(
-          .init(.nothingBeforeNegotiation, "channels or gpadls live at version \(version)"))
+      guard visit(.init(.relidsValid, "relid \(channel.id) is duplicated or out of range")) else {
+        return
       }
     }
-    return found
+    guard visitReplyInvariantViolations(visit), visitHardenedInvariantViolations(visit) else {
+      return
+    }
+    if !isInitialized {
+      if channels.contains(where: { $0.state != .initial }) || !gpadls.isEmpty {
+        guard
+          visit(
+            .init(.nothingBeforeNegotiation, "channels or gpadls live at version \(version)"))
+        else { return }
+      }
+    }
   }
 
-  private func replyInvariantViolations() -> [InvariantViolation] {
-    var found: [InvariantViolation] = []
+  /// The one-reply-at-a-time checks; false when `visit` asked to stop.
+  private func visitReplyInvariantViolations(_ visit: (InvariantViolation) -> Bool) -> Bool {
     var sending = 0
     var opening = 0
     for channel in channels {
@@ -60,33 +89,43 @@ extension HostState {
     var tearing = 0
     for gpadl in gpadls where gpadl.state == .tearingDown { tearing += 1 }
     if sending > 1 || (sending == 1 && bus != .offer) {
-      found.append(.init(.oneReplyAtATime, "\(sending) offers sending in \(bus)"))
+      guard visit(.init(.oneReplyAtATime, "\(sending) offers sending in \(bus)")) else {
+        return false
+      }
     }
     if opening > 1 || (opening == 1 && bus != .openChannel) {
-      found.append(.init(.oneReplyAtATime, "\(opening) channels opening in \(bus)"))
+      guard visit(.init(.oneReplyAtATime, "\(opening) channels opening in \(bus)")) else {
+        return false
+      }
     }
     if tearing > 1 || (tearing == 1 && bus != .teardownGpadl) {
-      found.append(.init(.oneReplyAtATime, "\(tearing) gpadls tearing down in \(bus)"))
+      guard visit(.init(.oneReplyAtATime, "\(tearing) gpadls tearing down in \(bus)")) else {
+        return false
+      }
     }
-    return found
+    return true
   }
 
   /// The hardened profile's guarantees on top of QEMU's, and a failure reply's placement.
-  private func hardenedInvariantViolations() -> [InvariantViolation] {
-    var found: [InvariantViolation] = []
+  /// False when `visit` asked to stop.
+  private func visitHardenedInvariantViolations(_ visit: (InvariantViolation) -> Bool) -> Bool {
     if let failureReply, !isHardened || failureReply.bus != bus {
-      found.append(
-        .init(.replyHasObject, "\(profile) host in \(bus) owes \(failureReply)"))
+      guard
+        visit(
+          .init(.replyHasObject, "\(profile) host in \(bus) owes \(failureReply)"))
+      else { return false }
     }
-    guard isHardened else { return found }
+    guard isHardened else { return true }
     if !messageInFlight && !runScheduled && (bus != .listen || !rxQueue.isEmpty) {
-      found.append(
-        .init(.busKeepsRunning, "\(bus) with \(rxQueue.count) queued and no run scheduled"))
+      guard
+        visit(
+          .init(.busKeepsRunning, "\(bus) with \(rxQueue.count) queued and no run scheduled"))
+      else { return false }
     }
     if !busStateHasObject {
-      found.append(.init(.replyHasObject, "\(bus) has nothing to answer"))
+      guard visit(.init(.replyHasObject, "\(bus) has nothing to answer")) else { return false }
     }
-    return found
+    return true
   }
 
   /// Object state changes from `old` to `new` that QEMU's code never makes; under
@@ -94,9 +133,27 @@ extension HostState {
   public static func transitionViolations(from old: HostState, to new: HostState)
     -> [InvariantViolation]
   {
+    transitionViolations(from: old.objects, to: new)
+  }
+
+  /// The channels and GPADLs: all of an old state that ``transitionViolations(from:to:)``
+  /// reads, kept without copying the rest of the state.
+  public struct Objects: Sendable {
+    public var channels: [Channel]
+    public var gpadls: [Gpadl]
+  }
+
+  /// This state's channels and GPADLs.
+  public var objects: Objects { Objects(channels: channels, gpadls: gpadls) }
+
+  /// Object state changes from `old` to `new` that QEMU's code never makes; under
+  /// `.hardened`, also a device reset's OPENING channel losing its host open.
+  public static func transitionViolations(from old: Objects, to new: HostState)
+    -> [InvariantViolation]
+  {
     var found: [InvariantViolation] = []
     for channel in new.channels {
-      guard let before = old.channel(channel.id) else { continue }
+      guard let before = old.channels.first(where: { $0.id == channel.id }) else { continue }
       if !legalChannelChange(before.state, channel.state, hardened: new.isHardened) {
         found.append(
           .init(.legalTransitions, "channel \(channel.id): \(before.state) -> \(channel.state)"))
@@ -107,7 +164,7 @@ extension HostState {
       }
     }
     for gpadl in new.gpadls {
-      guard let before = old.gpadl(gpadl.id) else { continue }
+      guard let before = old.gpadls.first(where: { $0.id == gpadl.id }) else { continue }
       if !legalGpadlChange(before.state, gpadl.state) {
         found.append(
           .init(.legalTransitions, "gpadl \(gpadl.id): \(before.state) -> \(gpadl.state)"))

@@ -25,23 +25,44 @@ public enum HostModel {
     _ state: inout HostState, _ input: HostInput, appendingTo log: inout [HostEvent]
   ) -> Range<Int> {
     let start = log.count
-    var decision = Decision(state: HostState())
-    swap(&decision.state, &state)
-    swap(&decision.events, &log)
+    // Moved in, and swapped back out, rather than copied: the decision owns the state's
+    // lists uniquely and writes them in place.
+    var decision = Decision(state: consume state, events: consume log)
     decision.decide(input)
-    swap(&decision.state, &state)
-    swap(&decision.events, &log)
+    state = HostState()
+    log = []
+    swap(&state, &decision.state)
+    swap(&log, &decision.events)
     return start..<log.count
   }
 }
 
 /// Events decided so far and the state they lead to, so later events see earlier effects.
-struct Decision {
-  var state: HostState
-  var events: [HostEvent] = []
+///
+/// A simulator keeps one for a whole run and decides each input in place: the state stays
+/// the fold of the events, and neither is moved in and out per input as `HostModel.step`
+/// must.
+public struct Decision: Sendable {
+  public internal(set) var state: HostState
+  public internal(set) var events: [HostEvent] = []
+
+  public init(state: HostState) {
+    self.state = state
+  }
+
+  init(state: HostState, events: [HostEvent]) {
+    self.state = state
+    self.events = events
+  }
+
+  /// Drops the events decided so far, keeping their storage (an explorer needs only each
+  /// input's own events).
+  public mutating func forgetEvents() {
+    events.removeAll(keepingCapacity: true)
+  }
 
   /// Everything `input` makes QEMU (and the simulator's bookkeeping) record.
-  mutating func decide(_ input: HostInput) {
+  public mutating func decide(_ input: HostInput) {
     guard state.isAlive else { return }
     switch input {
     case .startMachine(let profile, let machine):

@@ -31,6 +31,22 @@ public struct StableDigest: Sendable {
     for byte in text.utf8 { mix(byte) }
   }
 
+  /// Mixes `guid.description` as ``mix(_:)-(String)`` would, without building the string
+  /// (fuzz campaigns digest every run's final state).
+  public mutating func mix(textOf guid: GUID) {
+    let hexDigits: StaticString = "0123456789abcdef"
+    mix(UInt32(36))
+    for index in 0..<16 {
+      if index == 4 || index == 6 || index == 8 || index == 10 { mix(UInt8(ascii: "-")) }
+      let half = index < 8 ? guid.high : guid.low
+      let byte = UInt8(truncatingIfNeeded: half >> UInt64(56 - 8 * (index % 8)))
+      hexDigits.withUTF8Buffer { digits in
+        mix(digits[Int(byte >> 4)])
+        mix(digits[Int(byte & 0x0F)])
+      }
+    }
+  }
+
   public var finalized: UInt64 { value }
 
   /// Sixteen lower-case hex digits.
@@ -62,7 +78,7 @@ extension HostState {
     d.mix(UInt32(devices.count))
     for device in devices {
       d.mix(device.pointer.rawValue)
-      d.mix(device.config?.instanceID.description ?? "")
+      if let config = device.config { d.mix(textOf: config.instanceID) } else { d.mix("") }
       d.mix(UInt32(device.channelIDs.count))
     }
     d.mix(UInt32(channels.count))

@@ -4,13 +4,25 @@ import VMBusWire
 /// A fast 64-bit hash of whole words, for the exhaustive explorer's visited set: one
 /// multiply and shift per word instead of a SipHash round per field. (Collisions among a few
 /// million states have a probability near 10^-7.)
+///
+/// Words go alternately into two lanes, each a chain of multiplies, so the processor works
+/// on both chains at once; the lanes are mixed together when the value is read.
 struct WordHasher {
-  private(set) var value: UInt64 = 0x243F_6A88_85A3_08D3
+  private static let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+  private var lane: UInt64 = 0x243F_6A88_85A3_08D3
+  private var otherLane: UInt64 = 0x1319_8A2E_0370_7344
+
+  var value: UInt64 {
+    var mixed = (lane &* Self.multiplier) ^ otherLane
+    mixed = (mixed ^ mixed >> 29) &* Self.multiplier
+    return mixed ^ mixed >> 32
+  }
 
   @inline(__always)
   mutating func add(_ word: UInt64) {
-    value = (value ^ word) &* 0x9E37_79B9_7F4A_7C15
-    value ^= value >> 29
+    let mixed = (lane ^ word) &* Self.multiplier
+    lane = otherLane
+    otherLane = mixed ^ mixed >> 29
   }
 
   @inline(__always)
@@ -40,65 +52,60 @@ extension HostState {
   /// Everything of the host that decides what happens after an action (not the reducer's
   /// within-action bookkeeping: `handling`, `announcedPost`, `awaiting`).
   func addExplorationKey(into hasher: inout WordHasher) {
-    hasher.add(profile == .qemu ? 0 : 1)
-    hasher.add(bus.rawValue)
-    hasher.add(messageInFlight)
-    hasher.add(runScheduled)
-    hasher.add(version.rawValue)
-    hasher.add(targetVP)
+    // Small fields share a word, each in its own bits: fewer words to mix, the same key.
+    let flags: UInt64 =
+      UInt64(bit(profile != .qemu)) | UInt64(bit(messageInFlight)) << 1
+      | UInt64(bit(runScheduled)) << 2 | UInt64(bit(fault != nil)) << 3
+    let busWord: UInt64 = UInt64(bus.rawValue) << 8 | UInt64(rxQueue.head) << 16
+    hasher.add(flags | busWord)
+    hasher.add(UInt64(version.rawValue) | UInt64(targetVP) << 32)
     hasher.add(interruptPage)
-    hasher.add(rxQueue.head)
-    hasher.add(rxQueue.count)
+    let queueAndChannels: UInt64 = Self.count(rxQueue.count) | Self.count(channels.count) << 16
+    let gpadlsAndDevices: UInt64 = Self.count(gpadls.count) | Self.count(devices.count) << 16
+    hasher.add(queueAndChannels | gpadlsAndDevices << 32)
     for message in rxQueue.messages {
-      hasher.add(message.type.rawValue)
-      hasher.add(message.size)
+      hasher.add(UInt64(message.type.rawValue) | UInt64(message.size) << 32)
       // What the host reads of a payload: the fixed fields (40 bytes covers the longest,
       // INITIATE_CONTACT); PFN values never change what it does.
       if let payload = message.payload { hasher.add(bytes: payload.prefix(40)) }
     }
-    hasher.add(channels.count)
     for channel in channels {
-      hasher.add(channel.id.rawValue)
       hasher.add(channel.device.rawValue)
-      hasher.add(channel.offer.rawValue)
+      let head = UInt64(channel.id.rawValue) | UInt64(channel.offer.rawValue) << 32
       switch channel.state {
-      case .initial: hasher.add(0)
+      case .initial: hasher.add(head)
       case .opening(let request, let hostOpen):
-        hasher.add(hostOpen == true ? 1 : hostOpen == false ? 2 : 3)
-        hasher.add(request.gpadlID.rawValue)
-        hasher.add(request.targetVP)
+        hasher.add(head | UInt64(hostOpen == true ? 1 : hostOpen == false ? 2 : 3) << 40)
+        hasher.add(UInt64(request.gpadlID.rawValue) | UInt64(request.targetVP) << 32)
       case .open(let request):
-        hasher.add(4)
-        hasher.add(request.gpadlID.rawValue)
-        hasher.add(request.targetVP)
+        hasher.add(head | UInt64(4) << 40)
+        hasher.add(UInt64(request.gpadlID.rawValue) | UInt64(request.targetVP) << 32)
       }
     }
-    hasher.add(gpadls.count)
     for gpadl in gpadls {
-      hasher.add(gpadl.id.rawValue)
-      hasher.add(gpadl.numGfns)
+      let stateWord: UInt64 =
+        UInt64(gpadl.state.rawValue) | UInt64(bit(gpadl.ringIndicesCorrupted)) << 8
+      hasher.add(UInt64(gpadl.id.rawValue) | stateWord << 32)
+      hasher.add(UInt64(gpadl.numGfns) | UInt64(gpadl.refcount) << 32)
       hasher.add(gpadl.seenGfns.map { UInt64($0) } ?? .max)
-      hasher.add(gpadl.state.rawValue)
-      hasher.add(gpadl.refcount)
-      hasher.add(gpadl.ringIndicesCorrupted)
     }
-    hasher.add(devices.count)
-    hasher.add(fault != nil)
     switch failureReply {
     case .none: hasher.add(0)
     case .gpadlRefused(let relid, let gpadl):
-      hasher.add(1)
-      hasher.add(relid.rawValue)
+      hasher.add(1 | UInt64(relid.rawValue) << 8)
       hasher.add(gpadl.rawValue)
     case .gpadlTorndown(let gpadl):
-      hasher.add(2)
-      hasher.add(gpadl.rawValue)
+      hasher.add(2 | UInt64(gpadl.rawValue) << 8)
     case .openRefused(let relid, let openID):
-      hasher.add(3)
-      hasher.add(relid.rawValue)
+      hasher.add(3 | UInt64(relid.rawValue) << 8)
       hasher.add(openID)
     }
   }
+
+  private func bit(_ flag: Bool) -> UInt8 { flag ? 1 : 0 }
+
+  /// A list length in 16 bits (the host's lists stay far shorter).
+  private static func count(_ count: Int) -> UInt64 { UInt64(UInt16(clamping: count)) }
 }
 
 extension ChannelMessage {
@@ -113,5 +120,25 @@ extension ChannelMessage {
       hasher.add(offer.interfaceInstance.high)
       hasher.add(offer.interfaceInstance.low)
     }
+  }
+}
+
+extension ActorRuntime {
+  /// What of an actor decides what it does next: program counter, attempt, last refusal,
+  /// status and inbox. Small fields share a word, each in its own bits.
+  func addExplorationKey(into hasher: inout WordHasher) {
+    let code: UInt64
+    switch status {
+    case .ready: code = 0
+    case .sleeping: code = 1
+    case .waiting: code = 2
+    case .done: code = 3
+    }
+    let counter = UInt64(UInt32(clamping: pc))
+    let tries = UInt64(UInt16(clamping: attempt))
+    let refused: UInt64 = lastVersionRefused ? 1 : 0
+    let queued = UInt64(min(inbox.count, 0x1FFF))
+    hasher.add(counter | tries << 32 | refused << 48 | code << 49 | queued << 51)
+    for index in inbox.indices { hasher.add(inbox[index].explorationKey) }
   }
 }

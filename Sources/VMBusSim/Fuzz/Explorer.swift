@@ -53,10 +53,11 @@ public struct Explorer {
     let clock = ContinuousClock()
     let start = clock.now
     var root = Simulation(PreparedScenario(scenario), seed: 0)
+    root.messageCache = MessageCache()
     root.begin()
     root.forgetLogs()
     var stack = [Node(simulation: root, depth: 0, path: [])]
-    var visited = Set<Int>()
+    var visited = VisitedSet()
     var states = 0
     var truncated = 0
     var failures: [(failure: FuzzFailure, fuzzCase: FuzzCase)] = []
@@ -82,14 +83,23 @@ public struct Explorer {
         truncated += 1
         continue
       }
-      for (index, action) in branches.enumerated().reversed() {
-        var child = node.simulation
-        child.explore(action)
+      let depth = node.depth + 1
+      let path = node.path
+      func push(_ simulation: consuming Simulation, taking index: Int) {
+        var child = simulation
+        child.explore(branches[index])
         states += 1
-        guard visited.insert(child.explorationKey).inserted else { continue }
-        let path = branches.count > 1 ? node.path + [UInt32(index)] : node.path
-        stack.append(Node(simulation: child, depth: node.depth + 1, path: path))
+        guard visited.insert(child.explorationKey) else { return }
+        var childPath = path
+        if branches.count > 1 { childPath.append(UInt32(index)) }
+        stack.append(Node(simulation: child, depth: depth, path: childPath))
       }
+      // Every branch but the first works on a copy; the first, pushed last, takes the node's
+      // own simulation, whose lists it then changes in place instead of copying them.
+      for index in branches.indices.dropFirst().reversed() {
+        push(node.simulation, taking: index)
+      }
+      push((consume node).simulation, taking: 0)
     }
     return Report(
       states: states, distinctStates: visited.count, truncated: truncated,
@@ -98,13 +108,13 @@ public struct Explorer {
 
   /// The generic properties in this state: no fault, invariants hold, no owed hang at the end.
   private func check(_ simulation: Simulation) -> FuzzFailure? {
-    let state = simulation.hostState
+    let state = simulation.decision.state
     if let fault = state.fault {
       return FuzzFailure(
         property: .hostFault, signature: "host_fault \(fault.cause) in \(state.bus)",
         detail: fault.description, atSeq: nil)
     }
-    if let broken = state.invariantViolations().first {
+    if let broken = state.firstInvariantViolation {
       return FuzzFailure(
         property: .invariant, signature: "invariant \(broken.invariant.rawValue) in \(state.bus)",
         detail: broken.message, atSeq: nil)

@@ -134,13 +134,15 @@ public struct FuzzCampaign: Sendable {
     let shard = configuration.shard
     var index = UInt64(worker)
     var lastReport = clock.now
+    var compiledSteps = CompiledStepCache()
+    let messages = MessageCache()
     while true {
       if let count = configuration.seedCount, index >= count { return }
       if let duration = configuration.duration, clock.now - start >= duration { return }
       let seed = configuration.seedBase &+ (index &* shard.count &+ shard.index)
       index += UInt64(jobs)
       let fuzzCase = fuzzCase(seed: seed)
-      let run = fuzzCase.run()
+      let run = fuzzCase.run(reusing: &compiledSteps, messages: messages)
       let failure = PropertyChecker.check(run)
       let isNew = tally.record(run: run, failure: failure, seed: seed)
       if let failure, isNew {

@@ -21,9 +21,24 @@ public struct FuzzCase: Sendable {
 
   /// Runs the case.
   public func run(transcript: Bool = false) -> SimulationRun {
+    run(PreparedScenario(scenario), transcript: transcript)
+  }
+
+  /// Runs the case, taking compiled Linux steps from `steps` and message bytes from
+  /// `messages` (a campaign worker keeps both).
+  func run(
+    transcript: Bool = false, reusing steps: inout CompiledStepCache, messages: MessageCache
+  ) -> SimulationRun {
+    run(PreparedScenario(scenario, reusing: &steps), transcript: transcript, messages: messages)
+  }
+
+  private func run(_ prepared: PreparedScenario, transcript: Bool, messages: MessageCache? = nil)
+    -> SimulationRun
+  {
     var simulation = Simulation(
-      PreparedScenario(scenario), seed: seed, replaying: choices, zeroAfterReplay: zeroAfterReplay)
+      prepared, seed: seed, replaying: choices, zeroAfterReplay: zeroAfterReplay)
     simulation.recordsTranscript = transcript
+    simulation.messageCache = messages
     return simulation.run()
   }
 

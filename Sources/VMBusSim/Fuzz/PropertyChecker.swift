@@ -6,16 +6,18 @@ public enum PropertyChecker {
   /// The first property the run breaks, or nil.
   public static func check(_ run: SimulationRun) -> FuzzFailure? {
     var state = HostState()
-    var lastMainEvent = "start"
-    for (index, event) in run.events.enumerated() {
+    // Where, not what: the point's name is needed only for a failure's signature.
+    var lastMainIndex: Int?
+    for index in run.events.indices {
+      let event = run.events[index]
       let bus = state.bus
-      // Keep the old state (a copy of its lists once `apply` writes) only for events that
-      // can move a channel, offer or GPADL.
-      let before = movesObjects(event) ? state : nil
+      // Keep the old channels and GPADLs (copied once `apply` writes them) only for events
+      // that can move a channel, offer or GPADL.
+      let before = movesObjects(event) ? state.objects : nil
       let violations = state.apply(event)
       let seq = index + 1
       if case .trace(let trace) = event, trace.isControlPlaneMainLoop {
-        lastMainEvent = trace.point.name
+        lastMainIndex = index
       }
       if let violation = violations.first {
         return FuzzFailure(
@@ -27,10 +29,11 @@ public enum PropertyChecker {
       if case .simulator(.hostFault(let fault)) = event {
         return FuzzFailure(
           property: .hostFault,
-          signature: "host_fault \(fault.cause) @ \(lastMainEvent) in \(bus)",
+          signature:
+            "host_fault \(fault.cause) @ \(lastMainIndex.map { run.events[$0].name } ?? "start") in \(bus)",
           detail: fault.description, atSeq: seq)
       }
-      if let broken = state.invariantViolations().first {
+      if let broken = state.firstInvariantViolation {
         return FuzzFailure(
           property: .invariant,
           signature: "invariant \(broken.invariant.rawValue) @ \(event.name) in \(state.bus)",

@@ -8,7 +8,8 @@ extension GuestProgram {
     for step in steps { compile(step) }
   }
 
-  private mutating func compile(_ step: Step) {
+  /// Appends the ops of one step.
+  mutating func compile(_ step: Step) {
     switch step.action {
     case .send(let spec):
       append(.post(spec, retry: .none, onFailure: nil), from: step)

@@ -4,10 +4,11 @@ import VMBusWire
 /// Builds the bytes of a guest message from a scenario's spec and what the guest knows.
 enum MessageBuilder {
   /// The hypercall a `MessageSpec` describes.
-  static func hypercall(_ spec: MessageSpec, kernel: GuestKernel) -> Result<
-    GuestHypercall, GuestError
-  > {
-    var values = FieldValues()
+  /// Message bytes come from `cache` when it holds them.
+  static func hypercall(_ spec: MessageSpec, kernel: GuestKernel, cache: MessageCache? = nil)
+    -> Result<GuestHypercall, GuestError>
+  {
+    var values = FieldValues(capacity: spec.fields.count)
     for override in spec.fields {
       switch kernel.resolve(override.value) {
       case .success(let value): values.set(override.field, value)
@@ -19,8 +20,8 @@ enum MessageBuilder {
       // The 8-byte header (type, zero padding), then the scenario's bytes.
       payload = littleEndian(spec.type.rawValue) + [0, 0, 0, 0] + raw
     } else {
-      switch message(spec.type, values) {
-      case .success(let message): payload = message.encoded()
+      switch encoded(spec.type, values, cache: cache) {
+      case .success(let bytes): payload = bytes
       case .failure(let error): return .failure(error)
       }
     }
@@ -33,6 +34,18 @@ enum MessageBuilder {
 
   private static func littleEndian(_ value: UInt32) -> [UInt8] {
     (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+  }
+
+  /// The bytes of the message of `type` with `values`, from `cache` when it holds them.
+  private static func encoded(_ type: MessageType, _ values: FieldValues, cache: MessageCache?)
+    -> Result<[UInt8], GuestError>
+  {
+    // Only GPADL messages, with their page lists, cost more to build than to look up.
+    let cache = type == .gpadlHeader || type == .gpadlBody ? cache : nil
+    if let bytes = cache?.bytes(of: type, values) { return .success(bytes) }
+    let result = message(type, values).map { $0.encoded() }
+    if case .success(let bytes) = result { cache?.store(bytes, of: type, values) }
+    return result
   }
 
   /// The message of `type` with defaults, then `values` applied.
@@ -100,12 +113,34 @@ enum MessageBuilder {
   }
 
   /// Resolved field values; a handful per message, so a list beats hashing.
-  struct FieldValues {
-    private var entries: [(field: MessageField, value: UInt64)] = []
+  struct FieldValues: Hashable, Sendable {
+    private struct Entry: Hashable, Sendable {
+      var field: MessageField
+      var value: UInt64
+    }
 
+    private var entries: [Entry] = []
+
+    /// Hashes the values folded into one word: cheaper than hashing each entry, and equal
+    /// values still hash equal (a message cache looks these up on every post).
+    func hash(into hasher: inout Hasher) {
+      var folded = WordHasher()
+      for entry in entries { folded.add(entry.value) }
+      hasher.combine(folded.value)
+    }
+
+    static func == (lhs: Self, rhs: Self) -> Bool { lhs.entries == rhs.entries }
+
+    init(capacity: Int = 0) {
+      entries.reserveCapacity(capacity)
+    }
+
+    /// Sets a field; a later value replaces an earlier one (at most one entry per field).
     mutating func set(_ field: MessageField, _ value: UInt64) {
-      entries.removeAll { $0.field == field }
-      entries.append((field, value))
+      if let earlier = entries.firstIndex(where: { $0.field == field }) {
+        entries.remove(at: earlier)
+      }
+      entries.append(Entry(field: field, value: value))
     }
 
     subscript(field: MessageField) -> UInt64? {

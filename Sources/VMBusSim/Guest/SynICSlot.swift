@@ -29,4 +29,9 @@ struct SynICSlot: Hashable, Sendable {
   var messagePageEnabled = true
   /// Deliveries that will still find the slot busy (an environment action).
   var forcedBusy = 0
+
+  /// Whether anything occupies the slot (matched, not compared, so the message is not copied).
+  var isOccupied: Bool {
+    if case .some = slot { true } else { false }
+  }
 }

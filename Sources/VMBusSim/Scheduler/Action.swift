@@ -13,27 +13,72 @@ enum Action: Hashable, Sendable {
 }
 
 extension Simulation {
-  /// Every enabled action, in a fixed order, into `enabled` (its storage is reused).
+  /// Every enabled action, in a fixed order, into `enabled` (its storage is reused): the
+  /// actors that can step, then the host's actions.
   mutating func collectEnabledActions() {
     enabled.removeAll(keepingCapacity: true)
-    for index in actors.indices {
-      switch actors[index].status {
-      case .ready: enabled.append(.actor(index))
-      case .waiting where actors[index].hasMatchingMessage: enabled.append(.actor(index))
-      default: break
+    for index in actors.indices where actors[index].canStep {
+      enabled.append(.actor(index))
+    }
+    let host = hostActions()
+    for position in 0..<host.count {
+      if let action = host.action(at: position) { enabled.append(action) }
+    }
+  }
+
+  /// The enabled action a draw picks, in the order `collectEnabledActions` lists them, or
+  /// nil when none is enabled. Picked without listing them: a run does this every step.
+  mutating func pickEnabledAction() -> Action? {
+    var stepping = 0
+    for index in actors.indices where actors[index].canStep { stepping += 1 }
+    let host = hostActions()
+    guard stepping + host.count > 0 else { return nil }
+    let position = choices.pick(below: stepping + host.count)
+    guard position < stepping else { return host.action(at: position - stepping) }
+    var seen = 0
+    for index in actors.indices where actors[index].canStep {
+      if seen == position { return .actor(index) }
+      seen += 1
+    }
+    return nil
+  }
+
+  /// The host side's enabled actions, in their fixed order after the actors'.
+  struct HostActions {
+    var run = false
+    /// A delivery attempt or a busy slot's callback.
+    var delivery: Action?
+    var guestEOM = false
+
+    var count: Int { (run ? 1 : 0) + (delivery == nil ? 0 : 1) + (guestEOM ? 1 : 0) }
+
+    func action(at position: Int) -> Action? {
+      var position = position
+      if run {
+        if position == 0 { return .hostRun }
+        position -= 1
       }
+      if let delivery {
+        if position == 0 { return delivery }
+        position -= 1
+      }
+      return guestEOM && position == 0 ? .guestEOM : nil
     }
-    guard host.isAlive else { return }
-    if host.runScheduled && !host.messageInFlight && (host.bus != .listen || !host.rxQueue.isEmpty)
-    {
-      enabled.append(.hostRun)
-    }
+  }
+
+  private func hostActions() -> HostActions {
+    var host = HostActions()
+    guard decision.state.isAlive else { return host }
+    host.run =
+      decision.state.runScheduled && !decision.state.messageInFlight
+      && (decision.state.bus != .listen || !decision.state.rxQueue.isEmpty)
     switch synic.delivery {
-    case .posted: enabled.append(.deliver)
-    case .eomSeen: enabled.append(.busyCallback)
+    case .posted: host.delivery = .deliver
+    case .eomSeen: host.delivery = .busyCallback
     case .idle, .waitingForEOM: break
     }
-    if synic.slot != nil { enabled.append(.guestEOM) }
+    host.guestEOM = synic.isOccupied
+    return host
   }
 
   mutating func perform(_ action: Action) {

@@ -32,9 +32,7 @@ struct ActorRuntime: Sendable {
   /// 1-based attempt of the current post (Linux retries some statuses).
   var attempt = 1
   /// Host messages delivered since the actor started and not yet consumed by a wait.
-  private(set) var inbox: [ChannelMessage] = []
-  /// Each inbox message's exploration key, kept alongside so hashing a state is cheap.
-  private(set) var inboxKeys: [UInt64] = []
+  private(set) var inbox: [InboxMessage] = []
   /// The last VERSION_RESPONSE this actor consumed refused its version.
   var lastVersionRefused = false
   /// Requests this actor posted successfully, by type and key (GPADL id or relid), so a hang
@@ -50,6 +48,16 @@ struct ActorRuntime: Sendable {
   init(name: String, program: GuestProgram) {
     self.name = name
     compiled = Immutable(program)
+  }
+
+  /// Whether the scheduler may run this actor now: ready, or waiting with its message
+  /// already in the inbox. (Matching the status without binding copies nothing.)
+  var canStep: Bool {
+    switch status {
+    case .ready: true
+    case .waiting: hasMatchingMessage
+    case .sleeping, .done: false
+    }
   }
 
   var isDone: Bool {
@@ -71,20 +79,25 @@ struct ActorRuntime: Sendable {
 
   /// Takes the inbox message at `index`.
   mutating func take(at index: Int) -> ChannelMessage {
-    inboxKeys.remove(at: index)
-    return inbox.remove(at: index)
+    inbox.remove(at: index).message
   }
 
   /// Delivers a host message to this actor's inbox.
   mutating func receive(_ message: ChannelMessage) {
-    inbox.append(message)
     var key = WordHasher()
     message.addExplorationKey(into: &key)
-    inboxKeys.append(key.value)
+    inbox.append(InboxMessage(message: message, explorationKey: key.value))
     if case .waiting(let waiting) = status, waiting.condition.matches(message) {
       hasMatchingMessage = true
     }
   }
+}
+
+/// A host message in an actor's inbox, with its exploration key computed once on arrival
+/// (hashing a state is the explorer's inner loop).
+struct InboxMessage: Sendable {
+  var message: ChannelMessage
+  var explorationKey: UInt64
 }
 
 /// A posted request that the host answers: its type and the id the reply echoes.
@@ -98,14 +111,21 @@ struct RequestKey: Hashable, Sendable {
     let type = MessageType(
       UInt32(payload[0]) | UInt32(payload[1]) << 8 | UInt32(payload[2]) << 16
         | UInt32(payload[3]) << 24)
-    let reader = ByteReader(payload)
     switch type {
     case .initiateContact, .requestOffers, .unload: key = nil
-    case .gpadlHeader, .gpadlTeardown, .gpadlBody: key = reader.read(UInt32.self, at: 12)
-    case .openChannel: key = reader.read(UInt32.self, at: 8)
+    case .gpadlHeader, .gpadlTeardown, .gpadlBody: key = Self.word(of: payload, at: 12)
+    case .openChannel: key = Self.word(of: payload, at: 8)
     default: return nil
     }
     self.type = type
+  }
+
+  /// The little-endian u32 at `offset`, or nil past the end: what `ByteReader` reads,
+  /// without its unspecialized generic code on every post.
+  private static func word(of payload: [UInt8], at offset: Int) -> UInt32? {
+    guard payload.count - offset >= 4 else { return nil }
+    return UInt32(payload[offset]) | UInt32(payload[offset + 1]) << 8
+      | UInt32(payload[offset + 2]) << 16 | UInt32(payload[offset + 3]) << 24
   }
 
   init(type: MessageType, key: UInt32?) {

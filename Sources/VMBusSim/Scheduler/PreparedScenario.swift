@@ -9,4 +9,11 @@ public struct PreparedScenario: Sendable {
     programs = scenario.actors.map { GuestProgram(compiling: $0.steps) }
     kernel = GuestKernel(devices: scenario.host.devices)
   }
+
+  /// The same preparation, with Linux composite steps taken from `cache`.
+  init(_ scenario: Scenario, reusing cache: inout CompiledStepCache) {
+    self.scenario = scenario
+    programs = scenario.actors.map { GuestProgram(compiling: $0.steps, reusing: &cache) }
+    kernel = GuestKernel(devices: scenario.host.devices)
+  }
 }

@@ -39,8 +39,7 @@ extension Simulation {
         let connected = kernel.connectedVersion.map { $0 >= version } ?? false
         actors[index].pc = connected ? actors[index].pc + 1 : target
       case .allocateRingGpadl(let device, let subchannel):
-        kernel.ringGpadls[DeviceChannel(device, subchannel)] = kernel.nextGpadl
-        kernel.nextGpadl &+= 1
+        kernel.allocateRingGpadl(for: DeviceChannel(device, subchannel))
         actors[index].pc += 1
       case .recordConnected(let version):
         kernel.connectedVersion = version
@@ -61,7 +60,7 @@ extension Simulation {
   {
     let name = actors[index].name
     let call: GuestHypercall
-    switch MessageBuilder.hypercall(spec, kernel: kernel) {
+    switch MessageBuilder.hypercall(spec, kernel: kernel, cache: messageCache) {
     case .success(let built): call = built
     case .failure(let error):
       return finish(.expectationFailed, "\(name)\(where: actors[index].currentLocation): \(error)")
@@ -145,7 +144,8 @@ extension Simulation {
     case (.failure(let error), _), (_, .failure(let error)):
       return finish(.expectationFailed, "\(name)\(where: actors[index].currentLocation): \(error)")
     }
-    guard let found = actors[index].inbox.firstIndex(where: condition.matches) else {
+    guard let found = actors[index].inbox.firstIndex(where: { condition.matches($0.message) })
+    else {
       let deadline = spec.timeout.map { now + $0 }
       actors[index].status = .waiting(
         .init(
@@ -181,6 +181,7 @@ extension Simulation {
     ReplyCondition, GuestError
   > {
     var fields: [(field: ReplyField, value: UInt64)] = []
+    fields.reserveCapacity(values.count)
     for value in values {
       switch kernel.resolve(value.value) {
       case .success(let number): fields.append((value.field, number))
@@ -215,15 +216,19 @@ extension Simulation {
       synic.messagePageEnabled = true
       note(.environment, actor: actor, "machine reset", from: begin)
     case .deviceReset(let name):
-      if let config = kernel.devices[name] { input(.resetDevice(instanceID: config.instanceID)) }
+      if let config = kernel.device(named: name) {
+        input(.resetDevice(instanceID: config.instanceID))
+      }
       note(.environment, actor: actor, "device \(name) reset", from: begin)
     case .deviceAdded(let device):
       input(.realizeDevice(device.config))
-      kernel.devices[device.name] = device.config
+      kernel.add(device)
       addedDevices.append(device)
       note(.environment, actor: actor, "device \(device.name) added", from: begin)
     case .corruptRing(let name):
-      if let id = kernel.ringGpadls[DeviceChannel(name)] { input(.corruptRingIndices(GpadlID(id))) }
+      if let id = kernel.ringGpadl(for: DeviceChannel(name)) {
+        input(.corruptRingIndices(GpadlID(id)))
+      }
       note(.environment, actor: actor, "guest corrupts the ring indices of \(name)", from: begin)
     }
   }

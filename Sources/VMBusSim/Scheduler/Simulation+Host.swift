@@ -6,8 +6,9 @@ extension Simulation {
   mutating func runHost() {
     let begin = events.count
     input(.runBus)
-    let posted = host.messageInFlight ? host.outgoingMessage : nil
-    if host.messageInFlight { synic.delivery = .posted(posted) }
+    let inFlight = decision.state.messageInFlight
+    let posted = inFlight ? decision.state.outgoingMessage : nil
+    if inFlight { synic.delivery = .posted(posted) }
     note(.host, actor: nil, posted.map { "posts \($0.summary)" } ?? "runs", from: begin)
   }
 
@@ -23,8 +24,8 @@ extension Simulation {
       note(.host, actor: nil, "delivery fails: the guest has no message page (-6)", from: begin)
       return
     }
-    if synic.slot != nil || synic.forcedBusy > 0 || choices.chance(scenario.faults.slotBusy) {
-      if synic.slot == nil { synic.slot = .foreign }
+    if synic.isOccupied || synic.forcedBusy > 0 || choices.chance(scenario.faults.slotBusy) {
+      if !synic.isOccupied { synic.slot = .foreign }
       synic.forcedBusy = max(synic.forcedBusy - 1, 0)
       synic.delivery = .waitingForEOM
       note(.host, actor: nil, "slot busy: PENDING set, waiting for the guest's EOM", from: begin)

@@ -16,8 +16,10 @@ public struct Simulation: Sendable {
   private let shared: Immutable<Scenario>
   var scenario: Scenario { shared.value }
   let seed: UInt64
-  var host = HostState()
-  var events: [HostEvent] = []
+  /// The host state and the event log, decided in place input by input. (Read the state
+  /// through it: a computed copy would copy the whole state on each call into VMBusHost.)
+  private(set) var decision = Decision(state: HostState())
+  var events: [HostEvent] { decision.events }
   var eventTimes: [VirtualDuration] = []
   var inputs: [HostInput] = []
   var transcript: [TranscriptEntry] = []
@@ -36,6 +38,9 @@ public struct Simulation: Sendable {
   public var recordsTranscript = true
   /// Whether to keep the inputs, events and their times; the explorer needs only states.
   var keepsHistory = true
+  /// Guest message bytes shared with other runs (fuzz workers, the explorer); nil builds
+  /// every message.
+  var messageCache: MessageCache?
 
   /// A run drawing every choice from `seed`.
   public init(_ prepared: PreparedScenario, seed: UInt64) {
@@ -101,7 +106,8 @@ public struct Simulation: Sendable {
     let outcome = outcome ?? Outcome(.passed, atSeq: nil, message: "")
     return SimulationRun(
       scenario: scenario, seed: seed, events: events, eventTimes: eventTimes, inputs: inputs,
-      choices: choices.recorded, transcript: transcript, outcome: outcome, finalState: host,
+      choices: choices.recorded, transcript: transcript, outcome: outcome,
+      finalState: decision.state,
       steps: steps, endTime: now)
   }
 
@@ -124,9 +130,8 @@ public struct Simulation: Sendable {
     if now > scenario.limits.maxTime {
       return finish(.guestHang, "no outcome after \(scenario.limits.maxTime) of virtual time")
     }
-    collectEnabledActions()
-    guard !enabled.isEmpty else { return idle() }
-    take(enabled[choices.pick(below: enabled.count)])
+    guard let action = pickEnabledAction() else { return idle() }
+    take(action)
   }
 
   /// Performs one enabled action as a scheduler step.
@@ -134,7 +139,7 @@ public struct Simulation: Sendable {
     steps += 1
     perform(action)
     now = now + Self.stepCost
-    if let fault = host.fault, outcome == nil {
+    if let fault = decision.state.fault, outcome == nil {
       let seq = events.lastIndex { if case .simulator(.hostFault) = $0 { true } else { false } }
       finish(.hostFault, "\(fault)", atSeq: seq.map { $0 + 1 })
     }
@@ -183,38 +188,23 @@ public struct Simulation: Sendable {
   /// reach equal keys reach the same state.
   var explorationKey: Int {
     var hasher = WordHasher()
-    host.addExplorationKey(into: &hasher)
-    hasher.add(synic.delivery == .idle ? 0 : synic.delivery == .waitingForEOM ? 1 : 2)
-    hasher.add(synic.messagePageEnabled)
-    hasher.add(synic.forcedBusy)
+    decision.state.addExplorationKey(into: &hasher)
+    // Small fields share a word, each in its own bits: fewer words to mix, the same key.
+    let delivery: UInt64 = synic.delivery == .idle ? 0 : synic.delivery == .waitingForEOM ? 1 : 2
+    let slot: UInt64
     switch synic.slot {
-    case .none: hasher.add(0)
-    case .foreign: hasher.add(1)
-    case .host(let message): message.addExplorationKey(into: &hasher)
+    case .none: slot = 0
+    case .foreign: slot = 1
+    case .host: slot = 2
     }
-    hasher.add(kernel.nextGpadl)
-    hasher.add(kernel.connectedVersion?.rawValue ?? .max)
-    for offer in kernel.offers {
-      ChannelMessage.offerChannel(offer).addExplorationKey(into: &hasher)
-    }
-    for (key, id) in kernel.ringGpadls.sorted(by: { $0.key < $1.key }) {
-      hasher.add(bytes: Array(key.device.utf8))
-      hasher.add(key.subchannel)
-      hasher.add(id)
-    }
-    for actor in actors {
-      hasher.add(actor.pc)
-      hasher.add(actor.attempt)
-      hasher.add(actor.lastVersionRefused)
-      hasher.add(actor.inboxKeys.count)
-      for key in actor.inboxKeys { hasher.add(key) }
-      switch actor.status {
-      case .ready: hasher.add(0)
-      case .sleeping: hasher.add(1)
-      case .waiting: hasher.add(2)
-      case .done: hasher.add(3)
-      }
-    }
+    let page: UInt64 = synic.messagePageEnabled ? 1 : 0
+    let busy = UInt64(UInt32(clamping: synic.forcedBusy))
+    hasher.add(delivery | page << 2 | slot << 3 | busy << 32)
+    if case .host(let message) = synic.slot { message.addExplorationKey(into: &hasher) }
+    hasher.add(UInt64(kernel.nextGpadl) | UInt64(kernel.connectedVersion?.rawValue ?? .max) << 32)
+    hasher.add(kernel.learnedKey)
+    // By index: iterating the actors would copy each one (and retain all it holds).
+    for index in actors.indices { actors[index].addExplorationKey(into: &hasher) }
     return Int(truncatingIfNeeded: hasher.value)
   }
 
@@ -222,7 +212,7 @@ public struct Simulation: Sendable {
   mutating func forgetLogs() {
     keepsHistory = false
     recordsTranscript = false
-    events.removeAll(keepingCapacity: true)
+    decision.forgetEvents()
     eventTimes.removeAll(keepingCapacity: true)
     inputs.removeAll(keepingCapacity: true)
     transcript.removeAll(keepingCapacity: true)
@@ -230,9 +220,6 @@ public struct Simulation: Sendable {
 
   /// The run's outcome, once it ended.
   var finished: Outcome? { outcome }
-
-  /// The host state now.
-  var hostState: HostState { host }
 
   /// Nothing can happen now: jump to the next timer, or end the run.
   private mutating func idle() {
@@ -271,13 +258,15 @@ public struct Simulation: Sendable {
   mutating func input(_ input: HostInput) -> Range<Int> {
     guard keepsHistory else {
       // Exploring: only the events of this input are needed, to read its results.
-      events.removeAll(keepingCapacity: true)
-      return HostModel.step(&host, input, appendingTo: &events)
+      decision.forgetEvents()
+      decision.decide(input)
+      return 0..<decision.events.count
     }
     inputs.append(input)
-    let range = HostModel.step(&host, input, appendingTo: &events)
-    for _ in range { eventTimes.append(now) }
-    return range
+    let start = decision.events.count
+    decision.decide(input)
+    for _ in start..<decision.events.count { eventTimes.append(now) }
+    return start..<decision.events.count
   }
 
   /// Adds a transcript line covering the events since `begin`.

@@ -1,0 +1,70 @@
+/// Linux composite steps compiled once and reused: a fuzz campaign compiles a new mutation
+/// of the same script every run, and each composite step expands into dozens of ops.
+struct CompiledStepCache {
+  /// Placed steps kept at most. Mutations make a bounded set of composite variants and
+  /// places; the bound keeps memory flat whatever the scenarios hold.
+  static let capacity = 4_096
+
+  /// A composite step and the op it begins at.
+  private struct Placement: Hashable {
+    var step: Step
+    var start: Int
+  }
+
+  /// Each composite step's ops where it began (mutations move steps by a few ops, so a step
+  /// is found at a handful of places).
+  private var fragments: [Placement: GuestProgram] = [:]
+
+  init() {}
+
+  /// The ops of `step` compiled to begin at op `start`, from the cache when it holds them.
+  mutating func fragment(for step: Step, at start: Int) -> GuestProgram {
+    let placement = Placement(step: step, start: start)
+    if let fragment = fragments[placement] { return fragment }
+    let atZero = start == 0 ? GuestProgram(compiling: [step]) : fragment(for: step, at: 0)
+    let fragment = atZero.relocated(by: start)
+    if fragments.count < Self.capacity { fragments[placement] = fragment }
+    return fragment
+  }
+}
+
+extension GuestProgram {
+  /// The same program as ``init(compiling:)``, with Linux composite steps taken from `cache`
+  /// (each compiled for the op it begins at: its jump targets depend on where it is).
+  init(compiling steps: [Step], reusing cache: inout CompiledStepCache) {
+    self.init()
+    for step in steps {
+      // Other steps compile to one op each, cheaper than a cache lookup.
+      guard case .linux = step.action else {
+        compile(step)
+        continue
+      }
+      let fragment = cache.fragment(for: step, at: nextIndex)
+      ops += fragment.ops
+      origins += fragment.origins
+    }
+  }
+
+  /// The program with every jump target moved by `offset`.
+  fileprivate func relocated(by offset: Int) -> GuestProgram {
+    guard offset != 0 else { return self }
+    var moved = self
+    moved.ops = ops.map { $0.relocated(by: offset) }
+    return moved
+  }
+}
+
+extension GuestOp {
+  /// The op with every jump target moved by `offset`.
+  func relocated(by offset: Int) -> GuestOp {
+    switch self {
+    case .post(let spec, let retry, let onFailure):
+      .post(spec, retry: retry, onFailure: onFailure.map { $0 + offset })
+    case .jump(let target): .jump(to: target + offset)
+    case .jumpIfRefused(let target): .jumpIfRefused(to: target + offset)
+    case .jumpIfConnectedBelow(let version, let target):
+      .jumpIfConnectedBelow(version, to: target + offset)
+    case .waitFor, .sleep, .environment, .allocateRingGpadl, .recordConnected, .fail: self
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import Synchronization
+import VMBusWire
+
+/// Encoded guest messages by type and field values, shared by the runs of one fuzz worker or
+/// one exploration: building a GPADL message's page list and bytes costs far more than a
+/// lookup, and those runs build the same messages over and over.
+final class MessageCache: Sendable {
+  /// Messages kept at most, so a long campaign's memory stays flat.
+  static let capacity = 4_096
+
+  private struct Key: Hashable {
+    var type: MessageType
+    var values: MessageBuilder.FieldValues
+  }
+
+  private let entries = Mutex<[Key: [UInt8]]>([:])
+
+  init() {}
+
+  /// The bytes stored for the message of `type` with `values`, if any.
+  func bytes(of type: MessageType, _ values: MessageBuilder.FieldValues) -> [UInt8]? {
+    entries.withLock { $0[Key(type: type, values: values)] }
+  }
+
+  /// Stores the bytes of the message of `type` with `values`, unless the cache is full.
+  func store(_ bytes: [UInt8], of type: MessageType, _ values: MessageBuilder.FieldValues) {
+    entries.withLock { entries in
+      guard entries.count < Self.capacity else { return }
+      entries[Key(type: type, values: values)] = bytes
+    }
+  }
+}

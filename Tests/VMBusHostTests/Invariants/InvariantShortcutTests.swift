@@ -1,0 +1,81 @@
+import Testing
+import VMBusHost
+import VMBusWire
+
+/// The fast forms the fuzzer uses answer as the full ones do, broken states included.
+@Suite("Invariant shortcuts")
+struct InvariantShortcutTests {
+  /// States with random field values, most of them breaking one invariant or more.
+  static func scrambledStates(count: Int, seed: UInt64) -> [HostState] {
+    var random = seed
+    func next(_ bound: UInt64) -> UInt64 {
+      random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return (random >> 33) % bound
+    }
+    return (0..<count).map { _ in
+      var state = HostState()
+      state.profile = next(2) == 0 ? .qemu : .hardened
+      state.bus = BusState(rawValue: UInt8(next(UInt64(BusState.allCases.count)))) ?? .listen
+      state.messageInFlight = next(2) == 0
+      state.runScheduled = next(2) == 0
+      state.version = next(2) == 0 ? .win10 : ProtocolVersion(rawValue: 0)
+      for _ in 0..<next(4) {
+        var gpadl = Gpadl(
+          id: GpadlID(UInt32(next(3))), childRelid: nil, numGfns: 2, seenGfns: 2)
+        gpadl.state = GpadlState(rawValue: UInt8(next(3))) ?? .initial
+        gpadl.refcount = UInt32(next(3))
+        state.gpadls.append(gpadl)
+      }
+      for _ in 0..<next(4) {
+        var channel = Channel(
+          id: ChannelID(UInt32(next(4))), device: DevicePointer(rawValue: 1), subchannelIndex: 0)
+        channel.offer = OfferState(rawValue: UInt8(next(3))) ?? .initial
+        let request = OpenRequest(
+          gpadlID: GpadlID(UInt32(next(3))), targetVP: 0, openID: nil, ringBufferOffset: nil)
+        switch next(4) {
+        case 0: channel.state = .opening(request, hostOpen: next(2) == 0)
+        case 1: channel.state = .open(request)
+        default: channel.state = .initial
+        }
+        state.channels.append(channel)
+      }
+      return state
+    }
+  }
+
+  @Test("the first invariant violation is the first of the full list")
+  func firstViolation() {
+    var broken = 0
+    for state in Self.scrambledStates(count: 5_000, seed: 1) {
+      let all = state.invariantViolations()
+      #expect(state.firstInvariantViolation == all.first)
+      if !all.isEmpty { broken += 1 }
+    }
+    #expect(broken > 1_000)
+  }
+
+  @Test("transitions read from the old objects alone agree with the whole old state")
+  func transitionsFromObjects() {
+    let states = Self.scrambledStates(count: 2_000, seed: 2)
+    for (old, new) in zip(states, states.dropFirst()) {
+      #expect(
+        HostState.transitionViolations(from: old.objects, to: new)
+          == HostState.transitionViolations(from: old, to: new))
+    }
+  }
+
+  @Test("a GUID's text mixes into a digest as its description does")
+  func guidTextDigest() {
+    let guids = [
+      GUID.zero, GUID(high: 0xF861_5163_DF3E_46C5, low: 0x913F_F2D2_F965_ED0E),
+      GUID(high: .max, low: .max), GUID(high: 0x0123_4567_89AB_CDEF, low: 0xFEDC_BA98_7654_3210),
+    ]
+    for guid in guids {
+      var fast = StableDigest()
+      fast.mix(textOf: guid)
+      var text = StableDigest()
+      text.mix(guid.description)
+      #expect(fast.finalized == text.finalized, "\(guid)")
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import Testing
+import VMBusHost
+import VMBusWire
+
+@testable import VMBusSim
+
+/// What the fuzzer and the explorer reuse between runs (compiled steps, message bytes,
+/// cached keys) changes nothing they compute.
+@Suite("Reuse equivalence")
+struct ReuseEquivalenceTests {
+  static let seedsPerScenario: UInt64 = 150
+
+  @Test(
+    "cached compilation gives the same programs, and cached runs the same runs",
+    arguments: BundledScenarioTests.files)
+  func cachedRunsMatch(file: String) throws {
+    let base = try FuzzTests.bundled(file)
+    let campaign = FuzzCampaign(FuzzCampaign.Configuration(scenarios: [base]))
+    var steps = CompiledStepCache()
+    let messages = MessageCache()
+    for seed in 0..<Self.seedsPerScenario {
+      let fuzzCase = campaign.fuzzCase(seed: seed)
+      let plain = PreparedScenario(fuzzCase.scenario)
+      let cached = PreparedScenario(fuzzCase.scenario, reusing: &steps)
+      #expect(cached.programs == plain.programs, "\(file) seed \(seed)")
+      let expected = fuzzCase.run()
+      let run = fuzzCase.run(reusing: &steps, messages: messages)
+      #expect(run.events == expected.events, "\(file) seed \(seed)")
+      #expect(run.eventTimes == expected.eventTimes, "\(file) seed \(seed)")
+      #expect(run.choices == expected.choices, "\(file) seed \(seed)")
+      #expect(run.outcome == expected.outcome, "\(file) seed \(seed)")
+      #expect(run.finalState == expected.finalState, "\(file) seed \(seed)")
+      #expect(PropertyChecker.check(run) == PropertyChecker.check(expected), "\(file) seed \(seed)")
+    }
+  }
+
+  @Test("a composite step compiled at one place and moved equals one compiled there")
+  func relocatedStepsMatch() throws {
+    let base = try FuzzTests.bundled("linux-boot.yaml")
+    let steps = try #require(base.actors.first).steps
+    var cache = CompiledStepCache()
+    // Compile the script from its second step on, then the whole script: the steps after
+    // the first now begin at other ops than the cache first saw them at.
+    let tail = GuestProgram(compiling: Array(steps.dropFirst()), reusing: &cache)
+    #expect(tail == GuestProgram(compiling: Array(steps.dropFirst())))
+    #expect(GuestProgram(compiling: steps, reusing: &cache) == GuestProgram(compiling: steps))
+  }
+
+  @Test("the visited set counts and reports new keys as a Set does")
+  func visitedSetMatchesSet() {
+    var visited = VisitedSet()
+    var reference = Set<Int>()
+    var generator = SplitMix64(seed: 7)
+    for step in 0..<50_000 {
+      // Repeats, zero and negative keys included.
+      let raw = generator.next()
+      let key = step % 7 == 0 ? 0 : Int(truncatingIfNeeded: step % 3 == 0 ? raw % 5_000 : raw)
+      #expect(visited.insert(key) == reference.insert(key).inserted)
+    }
+    #expect(visited.count == reference.count)
+  }
+
+  @Test("the guest kernel's cached key follows its offers and ring GPADLs")
+  func kernelKeyTracksChanges() {
+    let devices = [KnownDeviceClass.netvsc, .storvsc].enumerated().map { index, device in
+      DeviceSpec(
+        name: device.rawValue,
+        config: DeviceConfig(
+          name: device.rawValue, classID: device.classID,
+          instanceID: GUID(high: 0, low: UInt64(index + 1))))
+    }
+    var first = GuestKernel(devices: devices)
+    var second = GuestKernel(devices: devices)
+    // The same ring GPADLs allocated in another order: the same contents, the same key.
+    first.allocateRingGpadl(for: DeviceChannel("storvsc"))
+    first.allocateRingGpadl(for: DeviceChannel("netvsc"))
+    second.allocateRingGpadl(for: DeviceChannel("storvsc"))
+    second.allocateRingGpadl(for: DeviceChannel("netvsc"))
+    #expect(first.learnedKey == second.learnedKey)
+    #expect(first.ringGpadls.map(\.channel) == [DeviceChannel("netvsc"), DeviceChannel("storvsc")])
+    #expect(first.ringGpadl(for: DeviceChannel("storvsc")) == 0xE1E10)
+    second.allocateRingGpadl(for: DeviceChannel("netvsc"))
+    #expect(first.learnedKey != second.learnedKey)
+  }
+}
