@@ -282,12 +282,7 @@ struct ImportLogTests {
     try await TemporaryDirectory.with { dir in
       let fifo = dir.path("trace.pipe")
       try #require(mkfifo(fifo, 0o600) == 0)
-      let writer = Task.detached {
-        // Opening a FIFO for writing blocks until the importer opens it for reading.
-        let handle = try #require(FileHandle(forWritingAtPath: fifo))
-        try handle.write(contentsOf: Data(TraceFixtures.mixedLog.utf8))
-        try handle.close()
-      }
+      let writer = Task.detached { try await Self.write(TraceFixtures.mixedLog, toFIFO: fifo) }
       let imported = try await dir.run("import", fifo, "--json")
       try await writer.value
       #expect(imported.status == 0, "\(imported)")
@@ -296,5 +291,25 @@ struct ImportLogTests {
       let sessions = try JSON.parseLines(try await dir.run("sessions", "--json").stdout)
       #expect(sessions.map { $0["source"] } == [.string(fifo)])
     }
+  }
+
+  /// Writes `text` into the FIFO at `path` once a reader has opened it. Opens without
+  /// blocking and retries, so that an importer that never opens it fails the test instead of
+  /// hanging it.
+  static func write(_ text: String, toFIFO path: String) async throws {
+    let deadline = Date().addingTimeInterval(60)
+    var fd: Int32 = -1
+    while fd < 0 {
+      fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+      if fd >= 0 { break }
+      guard errno == ENXIO, Date() < deadline else {
+        throw CLIError(description: "\(path): no reader opened the FIFO (errno \(errno))")
+      }
+      try await Task.sleep(for: .milliseconds(10))
+    }
+    let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+    try handle.write(contentsOf: Data(text.utf8))
+    try handle.close()
   }
 }
