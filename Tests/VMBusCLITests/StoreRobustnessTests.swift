@@ -44,6 +44,8 @@ struct StoreRobustnessTests {
     try await TemporaryDirectory.with { dir in
       _ = try await dir.importLog(TraceFixtures.mixedLog, as: "small.log")
       let (importer, _) = try await Self.pausedImport(in: dir, afterCommits: 2)
+      // A failed expectation must not leave a stopped child behind.
+      defer { if importer.isRunning { kill(importer.processIdentifier, SIGKILL) } }
       let atKill = try StoreInspector.progress(dir.database, session: 2)
       // Only our own child, and only while it runs (a reaped pid could be reused).
       if importer.isRunning { kill(importer.processIdentifier, SIGKILL) }
@@ -85,6 +87,8 @@ struct StoreRobustnessTests {
       let errors = URL(fileURLWithPath: dir.path("import.err"))
       let (importer, _) = try await Self.pausedImport(
         in: dir, afterCommits: 1, extraArguments: ["--json"], stdout: output, stderr: errors)
+      // A failed expectation must not leave a stopped child behind.
+      defer { if importer.isRunning { kill(importer.processIdentifier, SIGKILL) } }
 
       let sessions = try await dir.run("sessions", "--json")
       #expect(sessions.status == 0, "\(sessions)")
@@ -121,6 +125,8 @@ struct StoreRobustnessTests {
     try await TemporaryDirectory.with { dir in
       let errors = URL(fileURLWithPath: dir.path("import.err"))
       let (importer, log) = try await Self.pausedImport(in: dir, afterCommits: 1, stderr: errors)
+      // A failed expectation must not leave a stopped child behind.
+      defer { if importer.isRunning { kill(importer.processIdentifier, SIGKILL) } }
       let handle = try #require(FileHandle(forWritingAtPath: log))
       try handle.truncate(atOffset: 0)
       try handle.close()
