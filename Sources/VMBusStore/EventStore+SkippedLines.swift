@@ -61,7 +61,8 @@ extension EventStore {
     try withErrors {
       try pool.read { db in
         guard try db.tableExists("skipped_lines") else { return }
-        let cursor = try Self.skippedLineCursor(db, session, after: 0, before: .max)
+        let cursor = try Self.skippedLineCursor(
+          db, session, after: 0, before: .max, path: path)
         while let line = try cursor.next() { try body(line) }
       }
     }
@@ -99,7 +100,8 @@ extension EventStore {
         }
         let after = first > 1 ? try Self.sourceLine(db, session, seq: first - 1) : 0
         let before = last < eventCount ? try Self.sourceLine(db, session, seq: last) : .max
-        let skipped = try Self.skippedLineCursor(db, session, after: after, before: before)
+        let skipped = try Self.skippedLineCursor(
+          db, session, after: after, before: before, path: path)
         var next = try skipped.next()
         try Self.scan(db, session, from: first, to: last, path: path, sources: true) { stored in
           let line = stored.source?.line ?? .max
@@ -129,7 +131,7 @@ extension EventStore {
 
   /// Skipped lines strictly between lines `after` and `before`, in order.
   private static func skippedLineCursor(
-    _ db: Database, _ session: SessionID, after: Int, before: Int
+    _ db: Database, _ session: SessionID, after: Int, before: Int, path: String
   ) throws -> some Cursor<SkippedLine> {
     try Row.fetchCursor(
       db,
@@ -139,12 +141,16 @@ extension EventStore {
         """,
       arguments: [session.rawValue, after, before]
     ).map { row in
-      let reason: String = try row.decode(atIndex: 1)
+      let line: Int = try row.decode(atIndex: 0)
+      let reasonText: String = try row.decode(atIndex: 1)
       let text: Data = try row.decode(atIndex: 2)
-      return SkippedLine(
-        line: try row.decode(atIndex: 0),
-        reason: SkippedLine.Reason(rawValue: reason) ?? .notTraceOutput,
-        bytes: [UInt8](text))
+      // The table's CHECK allows only known reasons; a file edited by hand may not.
+      guard let reason = SkippedLine.Reason(rawValue: reasonText) else {
+        throw StoreError.corruptSession(
+          path: path, session: session,
+          reason: "skipped line \(line) has unknown reason '\(reasonText)'")
+      }
+      return SkippedLine(line: line, reason: reason, bytes: [UInt8](text))
     }
   }
 }

@@ -146,8 +146,8 @@ extension HostState {
   /// This state's channels and GPADLs.
   public var objects: Objects { Objects(channels: channels, gpadls: gpadls) }
 
-  /// Object state changes from `old` to `new` that QEMU's code never makes; under
-  /// `.hardened`, also a device reset's OPENING channel losing its host open.
+  /// ``transitionViolations(from:to:)`` from only the old state's channels and GPADLs, which
+  /// a caller can keep without copying the rest of the state.
   public static func transitionViolations(from old: Objects, to new: HostState)
     -> [InvariantViolation]
   {

@@ -94,4 +94,18 @@ import VMBusHost
       #expect(read == Self.skipped)
     }
   }
+
+  @Test func anUnknownReasonIsACorruptSessionNotAGuess() throws {
+    try withTemporaryStore { store in
+      let session = try Self.importedSession(in: store)
+      try store.pool.write { db in
+        try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+        try db.execute(sql: "UPDATE skipped_lines SET reason = 'mystery' WHERE line = 4")
+      }
+      let error = StoreError.corruptSession(
+        path: store.path, session: session, reason: "skipped line 4 has unknown reason 'mystery'")
+      #expect(throws: error) { try store.skippedLines(session: session) { _ in } }
+      #expect(throws: error) { try Self.lines(store, session, from: 1, to: .max) }
+    }
+  }
 }
