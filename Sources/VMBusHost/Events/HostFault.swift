@@ -17,6 +17,12 @@ public enum HostFault: Hashable, Sendable, Codable, CustomStringConvertible {
   /// A send or complete function found no object for its bus state (`g_assert_not_reached`),
   /// reachable only through an outside reset (§7.4).
   case noObjectForBusState(BusState)
+  /// A machine reset found a SINT route still on the SynIC's list and failed `synic_reset`'s
+  /// `assert(QLIST_EMPTY(&synic->sint_routes))` (hyperv.c since 64ddecc88b, QEMU 7.1).
+  /// `heldByMessage`: the bus had dropped its own reference but a staged message still held
+  /// one (`hyperv_post_msg` to `sint_msg_bh`); false: QEMU 7.1 reset the SynIC before the
+  /// devices, so the bus's own route was still there.
+  case routeAliveAtSynICReset(heldByMessage: Bool)
 
   public var description: String {
     switch self {
@@ -27,6 +33,10 @@ public enum HostFault: Hashable, Sendable, Codable, CustomStringConvertible {
     case .ringOffsetOutOfBounds(let chan):
       "channel \(chan): ring_buffer_offset 0xffffffff reads gfns[0xffffffff] (out of bounds)"
     case .noObjectForBusState(let state): "no object to send or complete in \(state) (abort)"
+    case .routeAliveAtSynICReset(let held):
+      held
+        ? "machine reset while a staged message holds the SINT route (assertion in synic_reset)"
+        : "machine reset with the bus's SINT route still on the SynIC (assertion in synic_reset)"
     }
   }
 }

@@ -43,6 +43,7 @@ extension HostFault {
     case .callbackWithoutMessage: "callback_without_message"
     case .ringOffsetOutOfBounds: "ring_offset_out_of_bounds"
     case .noObjectForBusState(let state): "no_object_for_bus_state(\(state))"
+    case .routeAliveAtSynICReset: "route_alive_at_synic_reset"
     }
   }
 }

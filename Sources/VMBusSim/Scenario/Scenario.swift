@@ -68,8 +68,12 @@ public enum OutcomeKind: String, CaseIterable, Hashable, Sendable, Codable {
   case expectationFailed = "expectation_failed"
   /// The host crashed or aborted.
   case hostFault = "host_fault"
-  /// An actor waits for a reply that nothing enabled can ever produce.
+  /// An actor waits for a reply that nothing enabled can ever produce, and a correct host
+  /// would have sent it: the host's fault.
   case guestHang = "guest_hang"
+  /// An actor waits for a reply to a request that broke the protocol (a correct host sends
+  /// nothing either): the guest's fault, never reported as a host failure.
+  case guestError = "guest_error"
 }
 
 /// What a scenario expects: an outcome, optionally with a fragment of its message.

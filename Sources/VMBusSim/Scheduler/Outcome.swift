@@ -1,3 +1,4 @@
+import VMBusHost
 import VMBusWire
 
 /// How a run ended, and where.
@@ -10,12 +11,19 @@ public struct Outcome: Hashable, Sendable, Codable, CustomStringConvertible {
   /// For a hang the host caused (a waiting actor had posted the request and nothing
   /// withdrew it): the reply type the host owes.
   public var owedReply: MessageType?
+  /// The QEMU check or path the outcome rests on (a fault's, a hang's or a guest error's),
+  /// nil for a pass or a failed expectation.
+  public var rootCause: RootCause?
 
-  public init(_ kind: OutcomeKind, atSeq: Int?, message: String, owedReply: MessageType? = nil) {
+  public init(
+    _ kind: OutcomeKind, atSeq: Int?, message: String, owedReply: MessageType? = nil,
+    rootCause: RootCause? = nil
+  ) {
     self.kind = kind
     self.atSeq = atSeq
     self.message = message
     self.owedReply = owedReply
+    self.rootCause = rootCause
   }
 
   /// Whether this outcome is what `expected` asks for.
