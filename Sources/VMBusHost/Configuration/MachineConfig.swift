@@ -7,10 +7,36 @@ public struct MachineConfig: Hashable, Sendable, Codable {
   public var vcpuCount: UInt32
   /// VP indexes whose SynIC is off: a SINT route to them fails cleanly (no crash).
   public var vcpusWithoutSynIC: [UInt32]
+  /// The QEMU release whose SynIC reset the `qemu` profile follows.
+  public var qemuRelease: QEMURelease
 
-  public init(vcpuCount: UInt32, vcpusWithoutSynIC: [UInt32] = []) {
+  public init(
+    vcpuCount: UInt32, vcpusWithoutSynIC: [UInt32] = [], qemuRelease: QEMURelease = .current
+  ) {
     self.vcpuCount = vcpuCount
     self.vcpusWithoutSynIC = vcpusWithoutSynIC
+    self.qemuRelease = qemuRelease
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case vcpuCount, vcpusWithoutSynIC, qemuRelease
+  }
+
+  // Sessions stored before releases were modelled have no release: they ran against current
+  // QEMU, and current QEMU's sessions are stored as they were.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    vcpuCount = try container.decode(UInt32.self, forKey: .vcpuCount)
+    vcpusWithoutSynIC = try container.decode([UInt32].self, forKey: .vcpusWithoutSynIC)
+    qemuRelease =
+      try container.decodeIfPresent(QEMURelease.self, forKey: .qemuRelease) ?? .current
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(vcpuCount, forKey: .vcpuCount)
+    try container.encode(vcpusWithoutSynIC, forKey: .vcpusWithoutSynIC)
+    if qemuRelease != .current { try container.encode(qemuRelease, forKey: .qemuRelease) }
   }
 
   /// What creating a SINT route to this VP index does.

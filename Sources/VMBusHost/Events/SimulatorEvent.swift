@@ -24,7 +24,12 @@ public enum SimulatorEvent: Hashable, Sendable, Codable {
   /// A device was reset from outside the bus: its channels are closed and set to INIT.
   case deviceReset(instanceID: GUID)
   /// A reschedule of the bus run was lost (QEMU's nested `aio_poll` FIXME, §9 entry 48).
+  /// No longer produced: no handler or device callback of QEMU's nests `aio_poll` inside
+  /// `vmbus_run`, so nothing can lose one (docs/host-model.md). Kept to read old sessions.
   case rescheduleLost
+  /// A scheduled `vmbus_run` ran and did nothing: `vmbus_do_run` found a message in flight,
+  /// or `process_message` found the queue empty. It consumed its one-shot bottom half.
+  case busRunIdle
   /// The guest wrote ring indices past the ring's data length into this GPADL's ring
   /// headers, so a host open on it fails after setting the feature bit (§9 entry 34).
   case ringIndicesCorrupted(GpadlID)
@@ -43,6 +48,7 @@ public enum SimulatorEvent: Hashable, Sendable, Codable {
     case .machineReset: "sim_machine_reset"
     case .deviceReset: "sim_device_reset"
     case .rescheduleLost: "sim_reschedule_lost"
+    case .busRunIdle: "sim_bus_run_idle"
     case .ringIndicesCorrupted: "sim_ring_indices_corrupted"
     case .tracedEventsDropped: "sim_traced_events_dropped"
     }

@@ -28,11 +28,13 @@ extension HostState {
     if rxQueue.count > RxQueue.capacity {
       guard visit(.init(.queueBounded, "\(rxQueue.count) messages queued")) else { return }
     }
-    if messageInFlight && (bus == .listen || runScheduled) {
+    // Runs may be scheduled while a message is in flight (they do nothing), but QEMU posts
+    // only from a state with a reply to send.
+    if messageInFlight && bus == .listen {
       guard
         visit(
           .init(
-            .singleMessageInFlight, "message in flight in \(bus), run scheduled \(runScheduled)"))
+            .singleMessageInFlight, "message in flight in \(bus), \(pendingRuns) runs scheduled"))
       else { return }
     }
     // The lists hold a handful of objects: pairwise loops beat building sets, and this runs
@@ -116,7 +118,7 @@ extension HostState {
       else { return false }
     }
     guard isHardened else { return true }
-    if !messageInFlight && !runScheduled && (bus != .listen || !rxQueue.isEmpty) {
+    if !messageInFlight && pendingRuns == 0 && (bus != .listen || !rxQueue.isEmpty) {
       guard
         visit(
           .init(.busKeepsRunning, "\(bus) with \(rxQueue.count) queued and no run scheduled"))

@@ -31,20 +31,23 @@ extension Decision {
     emit(.simulator(.hypercall(call, status: status)))
   }
 
-  /// HvSignalEvent: connection 2 is the bus event (traced); 16 + relid is registered only
-  /// while that channel is host-open (untraced); nothing else listens.
-  mutating func signal(_ connection: UInt32) {
-    let id = connection & 0x00FF_FFFF
+  /// HvSignalEvent (`hyperv_hcall_signal_event`, or KVM's own when it has
+  /// KVM_CAP_HYPERV_EVENTFD): bits outside `HV_CONNECTION_ID_MASK` are refused, not masked.
+  /// Connection 2 sets the bus's event notifier, which the main loop handles later
+  /// (`dispatchBusNotifier` traces it); 16 + relid is registered only while that channel is
+  /// host-open (untraced); nothing else listens.
+  mutating func signal(_ id: UInt32) {
     let status: HypercallStatus
-    if id == 2 {
-      emit(.trace(.signalEvent))
+    if id & ~0x00FF_FFFF != 0 {
+      status = .invalidHypercallInput
+    } else if id == 2 {
       status = .success
     } else if id >= 16, let channel = state.channel(ChannelID(id - 16)), channel.state.isOpen {
       status = .success
     } else {
       status = .invalidConnectionID
     }
-    emit(.simulator(.signal(connectionID: connection, status: status)))
+    emit(.simulator(.signal(connectionID: id, status: status)))
   }
 
   /// `vmbus_dev_realize`: instance id unique on the bus, channel count non-zero, relids free.

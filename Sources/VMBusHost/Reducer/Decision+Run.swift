@@ -2,10 +2,17 @@ import VMBusWire
 
 /// Deciding one run of the bus bottom half (`vmbus_run`) and the delivery callback.
 extension Decision {
-  /// The state's run function, if the run is scheduled and nothing is in flight. A failure
-  /// reply the hardened host owes goes out first, with QEMU's trace point for that reply.
+  /// One scheduled `vmbus_run`: `vmbus_do_run` returns at once while a message is in flight,
+  /// else the state's run function runs. A run that finds nothing to do still consumes its
+  /// one-shot bottom half (`sim_bus_run_idle`). A failure reply the hardened host owes goes
+  /// out first, with QEMU's trace point for that reply.
   mutating func run() {
-    guard state.runScheduled, !state.messageInFlight else { return }
+    guard state.pendingRuns > 0 else { return }
+    if state.messageInFlight
+      || (state.bus == .listen && state.rxQueue.isEmpty && state.failureReply == nil)
+    {
+      return emit(.simulator(.busRunIdle))
+    }
     if let reply = state.failureReply {
       emit(.trace(reply.trace))
       return postReply(reply.post.type, size: reply.post.size)

@@ -10,17 +10,19 @@ public enum HostInput: Hashable, Sendable, Codable {
   case hypercall(GuestHypercall)
   /// The guest issues HvSignalEvent on a connection id.
   case signalEvent(connectionID: UInt32)
-  /// The main loop runs the bus bottom half (`vmbus_run`).
+  /// The main loop runs the bus event notifier's handler (`vmbus_signal_event`).
+  case dispatchBusNotifier
+  /// The main loop runs one scheduled `vmbus_run` bottom half.
   case runBus
   /// The delivery of the message in flight completes: 0 delivered, -11 the guest's slot was
   /// busy (after the guest's EOM), -6 no message page, or another negative errno.
   case deliver(status: Int32)
-  /// The device with this instance id is reset from outside the bus.
+  /// The device with this instance id is reset from outside the bus. Beyond QEMU: nothing
+  /// in QEMU resets one VMBus device alone (only `vdev_reset_on_close` and a bus cold reset
+  /// do); scenarios use it to probe the hardened host.
   case resetDevice(instanceID: GUID)
-  /// The machine is reset.
+  /// The machine is reset (`qemu_system_reset`: devices, then each vCPU's SynIC).
   case resetMachine
-  /// A scheduled bus run is lost (QEMU's nested `aio_poll` FIXME).
-  case loseReschedule
   /// The guest writes out-of-range ring indices into this GPADL's ring headers.
   case corruptRingIndices(GpadlID)
 }

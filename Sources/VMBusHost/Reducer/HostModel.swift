@@ -70,23 +70,41 @@ public struct Decision: Sendable {
     case .realizeDevice(let config): realize(config)
     case .hypercall(let call): hypercall(call)
     case .signalEvent(let connection): signal(connection)
+    case .dispatchBusNotifier:
+      // `vmbus_signal_event`: `event_notifier_test_and_clear` reports whether any signal
+      // came since the last dispatch; many signals make one trace.
+      if state.busNotifierSet { emit(.trace(.signalEvent)) }
     case .runBus: run()
     case .deliver(let status): deliver(status: status)
     case .resetDevice(let instanceID):
       if state.devices.contains(where: { $0.config?.instanceID == instanceID }) {
         emit(.simulator(.deviceReset(instanceID: instanceID)))
       }
-    case .resetMachine: emit(.simulator(.machineReset))
-    case .loseReschedule:
-      // Only a run that would do something can be lost; an idle one has nothing to lose.
-      // The hardened host re-runs a run its re-entrancy guard skipped (§9 entry 48).
-      if !state.isHardened && state.runScheduled && !state.messageInFlight
-        && (state.bus != .listen || !state.rxQueue.isEmpty)
-      {
-        emit(.simulator(.rescheduleLost))
-      }
+    case .resetMachine: resetMachine()
     case .corruptRingIndices(let id):
       if state.gpadl(id) != nil { emit(.simulator(.ringIndicesCorrupted(id))) }
+    }
+  }
+
+  /// `qemu_system_reset`: the devices (the bus among them) reset, then each vCPU's SynIC,
+  /// whose `synic_reset` asserts no SINT route is left where the release has that check.
+  private mutating func resetMachine() {
+    let release = state.machine?.qemuRelease ?? .current
+    // Read before the reset drops them: the bus's own route, and the reference a staged
+    // message holds from `hyperv_post_msg` until `sint_msg_bh` (as long as `msg_in_progress`).
+    let busHadRoute = state.hasRoute
+    let routeHeldByMessage = state.messageInFlight
+    emit(.simulator(.machineReset))
+    guard !state.isHardened else { return }
+    switch release {
+    case .v5_1:
+      break
+    case .v7_1:
+      if busHadRoute || routeHeldByMessage {
+        fault(.routeAliveAtSynICReset(heldByMessage: !busHadRoute))
+      }
+    case .current:
+      if routeHeldByMessage { fault(.routeAliveAtSynICReset(heldByMessage: true)) }
     }
   }
 

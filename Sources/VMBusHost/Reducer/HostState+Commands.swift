@@ -22,7 +22,8 @@ extension HostState {
       log.add(.processWithEmptyQueue, "no message was queued for \(type.name)")
       handling = QueuedMessage(type: type, size: 0)
     }
-    runScheduled = true
+    // The run that processes consumes its bottom half and schedules the next one.
+    pendingRuns = max(pendingRuns, 1)
     if isHardened && !isInitialized && answerBeforeNegotiation(type) { return }
     switch type {
     case .requestOffers:

@@ -50,7 +50,8 @@ extension HostState {
   private mutating func applyTrace(_ event: TraceEvent, _ log: inout ViolationLog) {
     switch event {
     case .recvMessage(let type, let size): receive(type: type, size: size)
-    case .signalEvent, .channelNotifyGuest: break
+    case .signalEvent: busNotifierSet = false
+    case .channelNotifyGuest: break
     case .postMsg(let type, let size): post(type: type, size: size, &log)
     case .msgCb(let status): deliveryCallback(status: status, &log)
     case .processIncomingMessage(let type): process(type: type, &log)
@@ -77,20 +78,24 @@ extension HostState {
       self.profile = profile
       self.machine = machine
     case .deviceRealized(let config): realize(config)
-    case .deviceRejected, .signal: break
+    case .deviceRejected: break
+    case .signal(let connection, let status):
+      if connection == 2 && status == .success { busNotifierSet = true }
     case .hypercall(let call, let status):
       if status == .success { rxQueue.attachPayloadToLast(call.effectivePayload) }
     case .hostFault(let fault): self.fault = fault
     case .machineReset:
       busReset(&log)
-      // A reply in flight is forgotten and QEMU does not reschedule, so a queue behind it
-      // stalls (§9 entries 46 and 47); the hardened host runs the bus again.
-      if isHardened { runScheduled = true }
+      // A reply in flight is forgotten and QEMU schedules no run of its own, so a queue
+      // behind it waits for a run scheduled before (§9 entries 46 and 47); the hardened host
+      // runs the bus again.
+      if isHardened { pendingRuns += 1 }
     case .deviceReset(let instanceID):
       if let device = devices.first(where: { $0.config?.instanceID == instanceID }) {
         resetDevice(device.pointer, &log)
       }
-    case .rescheduleLost: runScheduled = false
+    case .rescheduleLost: pendingRuns = 0
+    case .busRunIdle: pendingRuns = max(pendingRuns - 1, 0)
     case .ringIndicesCorrupted(let id):
       if let index = gpadlIndex(id) { gpadls[index].ringIndicesCorrupted = true }
     case .tracedEventsDropped:
@@ -100,13 +105,14 @@ extension HostState {
     }
   }
 
-  /// `vmbus_recv_message`: QEMU queues valid types while there is room, and reschedules the
-  /// run only when the queue was empty (a run while a message is in flight does nothing).
+  /// `vmbus_recv_message`: QEMU queues valid types while there is room, and schedules a run
+  /// whenever the queue was empty, a message in flight or not (`enqueue_incoming_message`;
+  /// that run then does nothing if the message is still in flight).
   private mutating func receive(type: MessageType, size: UInt32) {
     guard type.isKnownToQEMU, !rxQueue.isFull else { return }
     let wasEmpty = rxQueue.isEmpty
     rxQueue.enqueue(QueuedMessage(type: type, size: size))
-    if wasEmpty && !messageInFlight { runScheduled = true }
+    if wasEmpty { pendingRuns += 1 }
   }
 
   /// Device realize: channels take the lowest free relids and join the list in order.

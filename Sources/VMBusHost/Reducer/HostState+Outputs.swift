@@ -136,7 +136,9 @@ extension HostState {
     if bus == .unload && !isHardened { rxQueue.flush() }
     announcedPost = nil
     messageInFlight = true
-    runScheduled = false
+    // The run that posts ends with the post; other scheduled runs stay scheduled. (A bare
+    // trace does not show every run, so the count never goes below zero.)
+    pendingRuns = max(pendingRuns - 1, 0)
   }
 
   /// `vmbus_msg_cb`: complete on 0, retry on -EAGAIN, full reset on anything else.
@@ -152,13 +154,14 @@ extension HostState {
       break
     default:
       busReset(&log)
-      // Fatal: QEMU does not reschedule, so a non-empty queue stalls; the hardened host does
-      // (§9 entry 45).
-      if isHardened { runScheduled = true }
+      // Fatal: `vmbus_msg_cb` returns without `vmbus_resched`. A run scheduled earlier still
+      // runs and drains the queue the reset kept; with none, a non-empty queue stalls. The
+      // hardened host schedules one (§9 entry 45).
+      if isHardened { pendingRuns += 1 }
       return
     }
     messageInFlight = false
-    runScheduled = true
+    pendingRuns += 1
   }
 
   /// The state's complete function; true when the bus returns to LISTEN.

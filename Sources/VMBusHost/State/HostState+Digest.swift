@@ -65,10 +65,13 @@ extension HostState {
     if let machine {
       d.mix(machine.vcpuCount)
       for vp in machine.vcpusWithoutSynIC { d.mix(vp) }
+      // Mixed only when not current, so digests stored before releases were modelled hold.
+      if machine.qemuRelease != .current { d.mix(machine.qemuRelease.rawValue) }
     }
     d.mix(bus.rawValue)
     d.mix(messageInFlight)
-    d.mix(runScheduled)
+    d.mix(UInt64(pendingRuns))
+    d.mix(busNotifierSet)
     d.mix(version.rawValue)
     d.mix(targetVP)
     d.mix(interruptPage)

@@ -11,9 +11,16 @@ public struct HostState: Hashable, Sendable, Codable {
   public var bus: BusState = .listen
   /// `msg_in_progress`: a host message was posted and its delivery callback is pending.
   public var messageInFlight = false
-  /// The bus run bottom half is scheduled. False after a fatal delivery failure (or a lost
-  /// reschedule) until a message arrives in an empty queue.
-  public var runScheduled = false
+  /// `vmbus_run` one-shot bottom halves scheduled and not yet run. QEMU's `vmbus_resched`
+  /// schedules a new one each time (`aio_bh_schedule_oneshot`): on every enqueue into an empty
+  /// queue (message in flight or not), after every dequeue, and after a delivery callback
+  /// other than a fatal one. Each run consumes one; a run with a message in flight, or with
+  /// nothing queued in LISTEN, does nothing else (`sim_bus_run_idle`).
+  public var pendingRuns = 0
+  /// The bus's event notifier was set by HvSignalEvent on connection 2 and the main loop has
+  /// not yet run its handler (`vmbus_signal_event`), which traces once however many signals
+  /// came before it (`event_notifier_test_and_clear`).
+  public var busNotifierSet = false
   /// `version`: the requested version, stored even when unsupported; 0 = none.
   public var version = ProtocolVersion(rawValue: 0)
   /// `target_vp`: the vCPU that receives control messages; 0xFFFFFFFF = none.
@@ -52,6 +59,9 @@ public struct HostState: Hashable, Sendable, Codable {
     self.profile = profile
     self.machine = machine
   }
+
+  /// At least one bus run is scheduled.
+  public var runScheduled: Bool { pendingRuns > 0 }
 
   /// QEMU's `vmbus_initialized`: a supported version was negotiated.
   public var isInitialized: Bool { version.isSupportedByQEMU }

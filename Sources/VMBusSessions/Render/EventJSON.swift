@@ -30,6 +30,7 @@ extension SimulatorEvent {
       json.field("vcpus", machine.vcpuCount)
       json.key("vcpus_without_synic")
       json.array { json in for vp in machine.vcpusWithoutSynIC { json.number(vp) } }
+      json.field("qemu_release", machine.qemuRelease.rawValue)
     case .deviceRealized(let config):
       json.field("name", config.name)
       json.field("class_id", config.classID.description)
@@ -49,7 +50,7 @@ extension SimulatorEvent {
       json.field("status", status.rawValue)
     case .hostFault(let fault):
       json.field("cause", fault.description)
-    case .machineReset, .rescheduleLost:
+    case .machineReset, .rescheduleLost, .busRunIdle:
       break
     case .deviceReset(let instance):
       json.field("instance_id", instance.description)

@@ -19,6 +19,7 @@ extension SimulatorEvent {
     switch self {
     case .machineStarted(let profile, let machine):
       "\(name) profile \(profile.rawValue) vcpus \(machine.vcpuCount)"
+        + (machine.qemuRelease == .current ? "" : " release \(machine.qemuRelease.rawValue)")
     case .deviceRealized(let config):
       "\(name) \(config.name) class \(config.classID) instance \(config.instanceID) channels \(config.channelCount)"
     case .deviceRejected(let instance, let reason): "\(name) instance \(instance): \(reason)"
@@ -26,7 +27,7 @@ extension SimulatorEvent {
       "\(name) conn \(call.connectionID) type \(call.messageType) size \(call.payloadSize) status \(status)"
     case .signal(let connection, let status): "\(name) conn \(connection) status \(status)"
     case .hostFault(let fault): "\(name) \(fault)"
-    case .machineReset, .rescheduleLost: name
+    case .machineReset, .rescheduleLost, .busRunIdle: name
     case .deviceReset(let instance): "\(name) instance \(instance)"
     case .ringIndicesCorrupted(let id): "\(name) gpadl \(id)"
     case .tracedEventsDropped(let count): "\(name) \(count) events lost"

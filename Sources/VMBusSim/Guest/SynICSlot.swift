@@ -27,6 +27,9 @@ struct SynICSlot: Hashable, Sendable {
   var delivery = Delivery.idle
   /// The guest has a message page (kexec and crash kernels tear it down).
   var messagePageEnabled = true
+  /// A machine reset cleared the SynIC (`synic_reset`: no message page) and the new kernel
+  /// has not run yet; it sets the page up before it sends anything.
+  var guestRebooting = false
   /// Deliveries that will still find the slot busy (an environment action).
   var forcedBusy = 0
 

@@ -2,14 +2,18 @@
 enum Action: Hashable, Sendable {
   /// The actor at this index takes its next op (or its awaited message).
   case actor(Int)
-  /// The main loop runs the bus bottom half.
-  case hostRun
-  /// The vCPU tries to put the posted message into the guest's SINT slot.
+  /// The main loop runs a slice of its scheduled bottom halves (bus runs, delivery
+  /// completions), newest first.
+  case mainLoopSlice
+  /// The vCPU tries to put the staged message into the guest's SINT slot (`cpu_post_msg`).
   case deliver
   /// The guest handles the message in its slot and signals end-of-message.
   case guestEOM
-  /// After the guest's EOM, the busy slot's delivery callback (-EAGAIN) runs.
+  /// After the guest's EOM, the main loop's `sint_ack_handler` schedules the busy slot's
+  /// delivery completion (-EAGAIN).
   case busyCallback
+  /// The main loop runs the bus event notifier's handler (`vmbus_signal_event`).
+  case busNotifier
 }
 
 extension Simulation {
@@ -45,33 +49,40 @@ extension Simulation {
 
   /// The host side's enabled actions, in their fixed order after the actors'.
   struct HostActions {
-    var run = false
+    /// The main loop has bottom halves scheduled.
+    var slice = false
     /// A delivery attempt or a busy slot's callback.
     var delivery: Action?
     var guestEOM = false
+    var busNotifier = false
 
-    var count: Int { (run ? 1 : 0) + (delivery == nil ? 0 : 1) + (guestEOM ? 1 : 0) }
+    var count: Int {
+      (slice ? 1 : 0) + (delivery == nil ? 0 : 1) + (guestEOM ? 1 : 0) + (busNotifier ? 1 : 0)
+    }
 
     func action(at position: Int) -> Action? {
       var position = position
-      if run {
-        if position == 0 { return .hostRun }
+      if slice {
+        if position == 0 { return .mainLoopSlice }
         position -= 1
       }
       if let delivery {
         if position == 0 { return delivery }
         position -= 1
       }
-      return guestEOM && position == 0 ? .guestEOM : nil
+      if guestEOM {
+        if position == 0 { return .guestEOM }
+        position -= 1
+      }
+      return busNotifier && position == 0 ? .busNotifier : nil
     }
   }
 
   private func hostActions() -> HostActions {
     var host = HostActions()
     guard decision.state.isAlive else { return host }
-    host.run =
-      decision.state.runScheduled && !decision.state.messageInFlight
-      && (decision.state.bus != .listen || !decision.state.rxQueue.isEmpty)
+    host.slice = !mainLoop.isEmpty
+    host.busNotifier = decision.state.busNotifierSet
     switch synic.delivery {
     case .posted: host.delivery = .deliver
     case .eomSeen: host.delivery = .busyCallback
@@ -84,10 +95,14 @@ extension Simulation {
   mutating func perform(_ action: Action) {
     switch action {
     case .actor(let index): runActor(index)
-    case .hostRun: runHost()
+    case .mainLoopSlice: runSlice()
     case .deliver: deliver()
     case .guestEOM: guestEOM()
     case .busyCallback: busyCallback()
+    case .busNotifier:
+      let begin = events.count
+      input(.dispatchBusNotifier)
+      note(.host, actor: nil, "main loop handles the bus event notifier", from: begin)
     }
   }
 

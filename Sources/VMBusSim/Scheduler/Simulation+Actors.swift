@@ -4,6 +4,11 @@ import VMBusWire
 /// The guest side of a step: an actor takes its next op.
 extension Simulation {
   mutating func runActor(_ index: Int) {
+    if synic.guestRebooting {
+      // The new kernel's SynIC set-up (`hv_synic_enable_regs`) comes before its first step.
+      synic.guestRebooting = false
+      synic.messagePageEnabled = true
+    }
     guard let op = actors[index].currentOp else {
       actors[index].status = .done
       return
@@ -210,10 +215,13 @@ extension Simulation {
       input(.resetMachine)
       // The guest reboots: nothing it asked for before is owed any more.
       for index in actors.indices { actors[index].forgetRequests() }
-      // The guest reboots: a fresh kernel, an empty slot, a message page again.
+      // The guest reboots: a fresh kernel and an empty slot. `synic_reset` cleared the
+      // message page address; the new kernel sets one up before it sends anything, so a
+      // delivery the vCPU attempts before then finds none (-ENXIO).
       kernel = GuestKernel(devices: scenario.host.devices + addedDevices)
       synic.slot = nil
-      synic.messagePageEnabled = true
+      synic.messagePageEnabled = false
+      synic.guestRebooting = true
       note(.environment, actor: actor, "machine reset", from: begin)
     case .deviceReset(let name):
       if let config = kernel.device(named: name) {

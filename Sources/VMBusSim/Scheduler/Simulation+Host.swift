@@ -1,26 +1,69 @@
 import VMBusHost
 import VMBusWire
 
-/// The host side of a step: bus runs and the delivery path into the guest's slot.
+/// The host side of a step: the main loop's bottom halves and the delivery path into the
+/// guest's slot (reference §1.3, `hw/hyperv/hyperv.c`).
 extension Simulation {
-  mutating func runHost() {
-    let begin = events.count
-    input(.runBus)
-    let inFlight = decision.state.messageInFlight
-    let posted = inFlight ? decision.state.outgoingMessage : nil
-    if inFlight { synic.delivery = .posted(posted) }
-    note(.host, actor: nil, posted.map { "posts \($0.summary)" } ?? "runs", from: begin)
+  /// One `aio_bh_poll` slice: every bottom half scheduled so far, newest first. What they
+  /// schedule waits for the next slice. A host fault ends the slice (and the run).
+  mutating func runSlice() {
+    for bottomHalf in mainLoop.takeSlice() {
+      guard decision.state.isAlive else { return }
+      switch bottomHalf {
+      case .busRun:
+        mainLoop.ranBusRun()
+        runBus()
+      case .deliveryCompletion(let status):
+        completeDelivery(status: status)
+      }
+    }
   }
 
-  /// The vCPU copies the message into the slot, or finds it busy, or finds no message page.
+  /// `vmbus_run`: a post hands the message to the SynIC staging area (`hyperv_post_msg`),
+  /// whose delivery the vCPU attempts next.
+  private mutating func runBus() {
+    let begin = events.count
+    let range = input(.runBus)
+    var posted = false
+    for index in range {
+      if case .trace(.postMsg) = decision.events[index] { posted = true }
+    }
+    if posted && decision.state.messageInFlight {
+      synic.delivery = .posted(decision.state.outgoingMessage)
+    }
+    guard recordsTranscript else { return }
+    let text =
+      posted
+      ? "posts \(decision.state.outgoingMessage?.summary ?? "a message")"
+      : events[begin...].contains { $0 == .simulator(.busRunIdle) } ? "runs: nothing to do" : "runs"
+    note(.host, actor: nil, text, from: begin)
+  }
+
+  /// `sint_msg_bh` → `vmbus_msg_cb(status)`.
+  private mutating func completeDelivery(status: Int32) {
+    let begin = events.count
+    input(.deliver(status: status))
+    switch status {
+    case DeliveryStatus.delivered:
+      note(.host, actor: nil, "delivery callback: delivered", from: begin)
+    case DeliveryStatus.slotBusy:
+      note(.host, actor: nil, "delivery callback -11 (retry)", from: begin)
+    default:
+      // The guest made its replies undeliverable; what it asked before is lost with them.
+      for index in actors.indices { actors[index].forgetRequests() }
+      note(.host, actor: nil, "delivery callback \(status): QEMU resets the bus", from: begin)
+    }
+  }
+
+  /// `cpu_post_msg` on the vCPU: copy the staged message into the slot, or find it busy
+  /// (PENDING set, wait for the guest's EOM), or find no message page (-ENXIO). The first and
+  /// last schedule `sint_msg_bh`.
   mutating func deliver() {
     guard case .posted(let message) = synic.delivery else { return }
     let begin = events.count
     if !synic.messagePageEnabled || choices.chance(scenario.faults.messagePageMissing) {
       synic.delivery = .idle
-      input(.deliver(status: DeliveryStatus.noMessagePage))
-      // The guest made its replies undeliverable; what it asked before is lost with them.
-      for index in actors.indices { actors[index].forgetRequests() }
+      mainLoop.schedule(.deliveryCompletion(DeliveryStatus.noMessagePage))
       note(.host, actor: nil, "delivery fails: the guest has no message page (-6)", from: begin)
       return
     }
@@ -33,8 +76,8 @@ extension Simulation {
     }
     synic.delivery = .idle
     if let message { synic.slot = .host(message) }
-    input(.deliver(status: DeliveryStatus.delivered))
-    note(.host, actor: nil, "delivered", from: begin)
+    mainLoop.schedule(.deliveryCompletion(DeliveryStatus.delivered))
+    note(.host, actor: nil, "delivered into the guest's slot", from: begin)
   }
 
   /// The guest's message DPC: handle what is in the slot, then EOM.
@@ -51,11 +94,11 @@ extension Simulation {
     if synic.delivery == .waitingForEOM { synic.delivery = .eomSeen }
   }
 
-  /// The busy slot's delivery completes with -EAGAIN; QEMU re-posts from current state.
+  /// `sint_ack_handler`: the guest's EOM freed the busy slot; the staged message completes
+  /// with -EAGAIN in a bottom half, and QEMU re-posts from current state.
   mutating func busyCallback() {
-    let begin = events.count
     synic.delivery = .idle
-    input(.deliver(status: DeliveryStatus.slotBusy))
-    note(.host, actor: nil, "delivery callback -11 (retry)", from: begin)
+    mainLoop.schedule(.deliveryCompletion(DeliveryStatus.slotBusy))
+    note(.host, actor: nil, "EOM seen: the -EAGAIN completion is scheduled", from: events.count)
   }
 }

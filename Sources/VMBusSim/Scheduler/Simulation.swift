@@ -27,6 +27,8 @@ public struct Simulation: Sendable {
   var now = VirtualDuration(nanoseconds: 0)
   var kernel: GuestKernel
   var synic = SynICSlot()
+  /// The main loop's scheduled bottom halves.
+  var mainLoop = MainLoop()
   var actors: [ActorRuntime]
   /// Devices added during the run (they survive a machine reset).
   var addedDevices: [DeviceSpec] = []
@@ -197,9 +199,10 @@ public struct Simulation: Sendable {
     case .foreign: slot = 1
     case .host: slot = 2
     }
-    let page: UInt64 = synic.messagePageEnabled ? 1 : 0
+    let page: UInt64 = (synic.messagePageEnabled ? 1 : 0) | (synic.guestRebooting ? 2 : 0)
     let busy = UInt64(UInt32(clamping: synic.forcedBusy))
-    hasher.add(delivery | page << 2 | slot << 3 | busy << 32)
+    hasher.add(delivery | page << 2 | slot << 4 | busy << 32)
+    mainLoop.addExplorationKey(into: &hasher)
     if case .host(let message) = synic.slot { message.addExplorationKey(into: &hasher) }
     hasher.add(UInt64(kernel.nextGpadl) | UInt64(kernel.connectedVersion?.rawValue ?? .max) << 32)
     hasher.add(kernel.learnedKey)
@@ -260,11 +263,13 @@ public struct Simulation: Sendable {
       // Exploring: only the events of this input are needed, to read its results.
       decision.forgetEvents()
       decision.decide(input)
+      mainLoop.schedule(runsScheduledByHost: decision.state.pendingRuns)
       return 0..<decision.events.count
     }
     inputs.append(input)
     let start = decision.events.count
     decision.decide(input)
+    mainLoop.schedule(runsScheduledByHost: decision.state.pendingRuns)
     for _ in start..<decision.events.count { eventTimes.append(now) }
     return start..<decision.events.count
   }

@@ -199,7 +199,9 @@ public struct DiagramBuilder: Sendable {
       request = nil
       return environment("machine reset")
     case .machineStarted(let profile, let machine):
-      return environment("machine started: \(profile.rawValue) host, \(machine.vcpuCount) vCPUs")
+      let release = machine.qemuRelease == .current ? "" : " (\(machine.qemuRelease))"
+      return environment(
+        "machine started: \(profile.rawValue) host\(release), \(machine.vcpuCount) vCPUs")
     case .deviceRealized(let config):
       let relids = state.devices.last?.channelIDs.map { "\($0.rawValue)" } ?? []
       let channels = relids.count == 1 ? "channel" : "channels"
@@ -211,6 +213,8 @@ public struct DiagramBuilder: Sendable {
       return environment("device \(instance) reset")
     case .rescheduleLost:
       return environment("a reschedule of the bus run was lost")
+    case .busRunIdle:
+      return dataPlane("bus run with nothing to do", extending)
     case .ringIndicesCorrupted(let id):
       return environment("the guest corrupted the ring indices of gpadl \(id.rawValue)")
     }
@@ -232,7 +236,8 @@ public struct DiagramBuilder: Sendable {
       return trace.isControlPlaneMainLoop && !isHandlerTrace(trace, of: handling)
     case .simulator(let fact):
       switch fact {
-      case .hypercall, .signal, .hostFault, .rescheduleLost, .ringIndicesCorrupted: return false
+      case .hypercall, .signal, .hostFault, .rescheduleLost, .ringIndicesCorrupted, .busRunIdle:
+        return false
       default: return true
       }
     }
