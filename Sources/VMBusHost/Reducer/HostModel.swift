@@ -97,9 +97,9 @@ public struct Decision: Sendable {
     emit(.simulator(.machineReset))
     guard !state.isHardened else { return }
     switch release {
-    case .v5_1:
+    case .qemu51:
       break
-    case .v7_1:
+    case .qemu71:
       if busHadRoute || routeHeldByMessage {
         fault(.routeAliveAtSynICReset(heldByMessage: !busHadRoute))
       }

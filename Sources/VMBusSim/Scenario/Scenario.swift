@@ -91,6 +91,8 @@ public struct ExpectedOutcome: Hashable, Sendable {
 /// The simulated host.
 public struct HostSpec: Hashable, Sendable {
   public var profile: HostProfile
+  /// The QEMU release whose machine reset the `qemu` profile follows (docs/host-model.md).
+  public var qemuRelease: QEMURelease
   public var vcpus: UInt32
   /// VP indexes whose SynIC is off (route set-up to them fails cleanly).
   public var vcpusWithoutSynIC: [UInt32]
@@ -98,10 +100,11 @@ public struct HostSpec: Hashable, Sendable {
   public var devices: [DeviceSpec]
 
   public init(
-    profile: HostProfile = .qemu, vcpus: UInt32 = 2, vcpusWithoutSynIC: [UInt32] = [],
-    devices: [DeviceSpec]
+    profile: HostProfile = .qemu, qemuRelease: QEMURelease = .current, vcpus: UInt32 = 2,
+    vcpusWithoutSynIC: [UInt32] = [], devices: [DeviceSpec]
   ) {
     self.profile = profile
+    self.qemuRelease = qemuRelease
     self.vcpus = vcpus
     self.vcpusWithoutSynIC = vcpusWithoutSynIC
     self.devices = devices
@@ -109,7 +112,8 @@ public struct HostSpec: Hashable, Sendable {
 
   /// The machine configuration the host model checks vCPU indexes against.
   public var machine: MachineConfig {
-    MachineConfig(vcpuCount: vcpus, vcpusWithoutSynIC: vcpusWithoutSynIC)
+    MachineConfig(
+      vcpuCount: vcpus, vcpusWithoutSynIC: vcpusWithoutSynIC, qemuRelease: qemuRelease)
   }
 }
 

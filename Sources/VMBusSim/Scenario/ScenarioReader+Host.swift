@@ -4,7 +4,7 @@ import Yams
 
 /// The host: profile, vCPUs and devices (also `device_added` steps, which take a device entry).
 extension ScenarioReader {
-  static let hostKeys = ["profile", "vcpus", "vcpus_without_synic", "devices"]
+  static let hostKeys = ["profile", "qemu_release", "vcpus", "vcpus_without_synic", "devices"]
   static let deviceKeys = [
     "class", "class_id", "name", "instance", "channels", "channel_flags", "mmio_mb",
     "open_fails",
@@ -21,6 +21,12 @@ extension ScenarioReader {
           $0, "host.profile", "profile", plural: "profiles",
           HostProfile.allCases.map { ($0.rawValue, $0) })
       } ?? .qemu
+    let release =
+      fields["qemu_release"].flatMap {
+        choice(
+          $0, "host.qemu_release", "QEMU release", plural: "QEMU releases",
+          QEMURelease.allCases.map { ($0.rawValue, $0) })
+      } ?? .current
     var vcpus: UInt32? = 2
     if let node = fields["vcpus"] {
       vcpus = integer(node, "host.vcpus", in: 1...UInt32.max)
@@ -43,7 +49,8 @@ extension ScenarioReader {
       }
     }
     return HostSpec(
-      profile: profile, vcpus: vcpus ?? 2, vcpusWithoutSynIC: withoutSynIC, devices: devices)
+      profile: profile, qemuRelease: release, vcpus: vcpus ?? 2, vcpusWithoutSynIC: withoutSynIC,
+      devices: devices)
   }
 
   /// A device entry, registered under its name so steps can refer to it.

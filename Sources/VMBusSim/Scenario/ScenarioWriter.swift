@@ -11,6 +11,9 @@ public enum ScenarioWriter {
     out.append("expect: \(expectation(scenario.expected))")
     out.append("host:")
     out.append("  profile: \(scenario.host.profile.rawValue)")
+    if scenario.host.qemuRelease != .current {
+      out.append("  qemu_release: \(quoted(scenario.host.qemuRelease.rawValue))")
+    }
     out.append("  vcpus: \(scenario.host.vcpus)")
     if !scenario.host.vcpusWithoutSynIC.isEmpty {
       out.append(

@@ -56,6 +56,13 @@ public struct DiagramBuilder: Sendable {
     let before = state
     if closesHandling(event) { closeHandling(after: before) }
     let violations = state.apply(event)
+    // A bus run with nothing to do draws nothing of its own: it only spends a bottom half,
+    // and belongs with the row before it.
+    if case .simulator(.busRunIdle) = event, violations.isEmpty, let last = rows.indices.last {
+      rows[last].seqs.append(seq)
+      lifelines.observe(seq: seq, state: state)
+      return violations
+    }
     let row = place(seq: seq, event: event, before: before)
     rows[row].seqs.append(seq)
     for violation in violations {
@@ -214,7 +221,7 @@ public struct DiagramBuilder: Sendable {
     case .rescheduleLost:
       return environment("a reschedule of the bus run was lost")
     case .busRunIdle:
-      return dataPlane("bus run with nothing to do", extending)
+      return dataPlane("bus run with nothing to do (after a rule it broke)", extending)
     case .ringIndicesCorrupted(let id):
       return environment("the guest corrupted the ring indices of gpadl \(id.rawValue)")
     }

@@ -17,12 +17,12 @@ struct InteractiveReplayTests {
         input: commands.joined(separator: "\n") + "\n")
       #expect(result.status == 0, "\(result.stderr)")
       let out = result.stdout
-      #expect(out.contains("session \(session): 130 events; h for help"))
+      #expect(out.contains("session \(session): 149 events; h for help"))
       #expect(out.contains("      1  sim_machine_started profile qemu vcpus 2"))
       #expect(out.contains("vmbus_open_channel channel #1 gpadl #925200 target vp 0"))
       #expect(out.contains("bus open_channel  version 4.0"))
       #expect(out.contains("channel #1 init→opening (host open)"))
-      #expect(out.contains("[130/130]>"), "a jump past the end stops at the last event")
+      #expect(out.contains("[149/149]>"), "a jump past the end stops at the last event")
       #expect(out.contains("vmbus_gpadl_header gpadl #925201"))
       #expect(out.contains("unknown command 'bogus'; h for help"))
     }

@@ -11,7 +11,7 @@ struct ReportTests {
       #expect(result.status == 0, "\(result)")
       #expect(result.stderr == "")
       #expect(result.lines.count == 1)
-      #expect(result.stdout.hasPrefix(dir.path("boot.html") + ": 130 events, 39 messages, "))
+      #expect(result.stdout.hasPrefix(dir.path("boot.html") + ": 149 events, 40 messages, "))
       let page = try dir.readText("boot.html")
       #expect(page.hasPrefix("<!doctype html>"))
       #expect(page.contains(#"<script type="application/json" id="report-data">"#))
@@ -31,7 +31,7 @@ struct ReportTests {
       let backwards = try await dir.run("report", "\(session)", "--from", "50", "--to", "10")
       #expect(backwards.status == 64)
       #expect(backwards.stderr == "error: --to 10 is before --from 50\n")
-      let past = try await dir.run("report", "\(session)", "--from", "131")
+      let past = try await dir.run("report", "\(session)", "--from", "150")
       #expect(past.status == 64)
     }
   }
@@ -46,19 +46,22 @@ struct ReportTests {
       #expect(whole.lines.count { $0.contains("H->>G:") } == 12)
       #expect(
         whole.lines.contains(
-          "    Note over G,H: session 1 linux-boot (simulated, seed 0), events 1-130"))
+          "    Note over G,H: session 1 linux-boot (simulated, seed 0), events 1-149"))
       let excerpt = try await dir.run(
-        "export", "\(session)", "--format", "mermaid", "--from", "20", "--to", "31")
+        "export", "\(session)", "--format", "mermaid", "--from", "21", "--to", "36")
       #expect(
         excerpt.lines == [
           "sequenceDiagram",
           "    participant G as Guest",
           "    participant H as Host (QEMU)",
-          "    Note over G,H: session 1 linux-boot (simulated, seed 0), events 20-31",
-          "    G->>H: REQUESTOFFERS (seq 20-22)",
-          "    H->>G: OFFERCHANNEL relid 1 sub 0 instance 00000000-0000-4000-8000-000000000001 (seq 23-25)",
-          "    H->>G: OFFERCHANNEL relid 2 sub 0 instance 00000000-0000-4000-8000-000000000002 (seq 26-28)",
-          "    H->>G: ALLOFFERS_DELIVERED (seq 29-31)",
+          "    Note over G,H: session 1 linux-boot (simulated, seed 0), events 21-36",
+          "    G->>H: REQUESTOFFERS (seq 21-23)",
+          "    H->>G: OFFERCHANNEL relid 1 sub 0 instance 00000000-0000-4000-8000-000000000001 (seq 24-26)",
+          "    H->>G: OFFERCHANNEL relid 2 sub 0 instance 00000000-0000-4000-8000-000000000002 (seq 27-29)",
+          "    rect rgb(255, 236, 179)",
+          "        H--xG: ALLOFFERS_DELIVERED · slot busy (-11), host retries (seq 30-33)",
+          "    end",
+          "    H->>G: ALLOFFERS_DELIVERED (seq 34-36)",
         ])
       let fenced = try await dir.run(
         "export", "\(session)", "--format", "mermaid", "--to", "13", "-o", dir.path("boot.md"))

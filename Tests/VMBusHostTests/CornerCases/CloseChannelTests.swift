@@ -18,7 +18,7 @@ struct CloseChannelTests {
     var h = HostHarness.withOpenChannel()
     h.send(Self.close(9))
     h.expect(.runBus, Self.closed(9)) { $0.takeHead() }
-    h.expect(.runBus, [])
+    h.expect(.runBus, [.simulator(.busRunIdle)]) { $0.pendingRuns -= 1 }
   }
 
   @Test("§9.40 closing a channel that is not open resets its device once none is open")
@@ -57,7 +57,7 @@ struct CloseChannelTests {
       $0.channels[0].state = .initial
       $0.gpadls[0].refcount = 1
     }
-    h.expect(.runBus, [])
+    h.expect(.runBus, [.simulator(.busRunIdle)]) { $0.pendingRuns -= 1 }
     #expect(h.deliverAll() == [])
   }
 }

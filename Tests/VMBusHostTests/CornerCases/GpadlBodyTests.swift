@@ -17,7 +17,7 @@ struct GpadlBodyTests {
     h.expect(.runBus, [Expect.processed(.gpadlBody), .trace(.gpadlBody(gpadlID: unknown))]) {
       $0.takeHead()
     }
-    h.expect(.runBus, [])
+    h.expect(.runBus, [.simulator(.busRunIdle)]) { $0.pendingRuns -= 1 }
   }
 
   /// A full GPADL with the tests' id.

@@ -36,7 +36,7 @@ struct GpadlHeaderTests {
       .runBus, [Expect.processed(.gpadlHeader), .trace(.gpadlHeader(gpadlID: Self.id, numGfns: 4))]
     ) { $0.takeHead() }
     // No GPADL_CREATED: the guest waits forever.
-    h.expect(.runBus, [])
+    h.expect(.runBus, [.simulator(.busRunIdle)]) { $0.pendingRuns -= 1 }
   }
 
   /// Where an existing GPADL with the tests' id stands.
@@ -69,7 +69,7 @@ struct GpadlHeaderTests {
     h.expect(
       .runBus, [Expect.processed(.gpadlHeader), .trace(.gpadlHeader(gpadlID: Self.id, numGfns: 2))]
     ) { $0.takeHead() }
-    h.expect(.runBus, [])
+    h.expect(.runBus, [.simulator(.busRunIdle)]) { $0.pendingRuns -= 1 }
   }
 
   @Test(
@@ -95,7 +95,7 @@ struct GpadlHeaderTests {
       ]
     }
     // Not full, so no GPADL_CREATED.
-    h.expect(.runBus, [])
+    h.expect(.runBus, [.simulator(.busRunIdle)]) { $0.pendingRuns -= 1 }
   }
 
   @Test("§9.20 a zero-page GPADL is accepted and GPADL_CREATED is sent at once")

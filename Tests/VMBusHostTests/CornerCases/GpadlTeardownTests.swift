@@ -20,7 +20,7 @@ struct GpadlTeardownTests {
     {
       $0.takeHead()
     }
-    h.expect(.runBus, [])
+    h.expect(.runBus, [.simulator(.busRunIdle)]) { $0.pendingRuns -= 1 }
 
     // TORNDOWN but still referenced by the open channel.
     h.teardownGpadl()
@@ -30,7 +30,7 @@ struct GpadlTeardownTests {
     {
       $0.takeHead()
     }
-    h.expect(.runBus, [])
+    h.expect(.runBus, [.simulator(.busRunIdle)]) { $0.pendingRuns -= 1 }
   }
 
   @Test("§9.27 an incomplete GPADL can be torn down: TORNDOWN is sent and the GPADL freed")

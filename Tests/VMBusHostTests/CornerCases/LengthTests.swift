@@ -30,10 +30,10 @@ struct LengthTests {
     #expect(short.payloadSize == UInt32(minimum - 1))
     h.expect(.hypercall(short), Expect.received(short)) {
       $0.queue(short)
-      $0.runScheduled = true
+      $0.pendingRuns += 1
     }
     h.expect(.runBus, [Expect.processed(message.type)]) { $0.takeHead() }
-    h.expect(.runBus, [])
+    h.expect(.runBus, [.simulator(.busRunIdle)]) { $0.pendingRuns -= 1 }
   }
 
   @Test(
@@ -44,9 +44,9 @@ struct LengthTests {
 
     h.expect(.post(message), Expect.received(message)) {
       $0.queue(message)
-      $0.runScheduled = true
+      $0.pendingRuns += 1
     }
     h.expect(.runBus, [Expect.processed(message.type)]) { $0.takeHead() }
-    h.expect(.runBus, [])
+    h.expect(.runBus, [.simulator(.busRunIdle)]) { $0.pendingRuns -= 1 }
   }
 }

@@ -82,7 +82,7 @@ struct OpenChannelTests {
         .trace(.openChannel(chanID: unknown, gpadlID: Self.ring, targetVP: 0)),
       ]
     ) { $0.takeHead() }
-    h.expect(.runBus, [])
+    h.expect(.runBus, [.simulator(.busRunIdle)]) { $0.pendingRuns -= 1 }
   }
 
   @Test("§9.30 OPENCHANNEL for an open channel is ignored and never answered")
@@ -99,7 +99,7 @@ struct OpenChannelTests {
         .trace(.openChannel(chanID: Self.chan, gpadlID: Self.ring, targetVP: 0)),
       ]
     ) { $0.takeHead() }
-    h.expect(.runBus, [])
+    h.expect(.runBus, [.simulator(.busRunIdle)]) { $0.pendingRuns -= 1 }
     #expect(h.state.channel(Self.chan)?.state == .open(Fixtures.openRequest()))
   }
 

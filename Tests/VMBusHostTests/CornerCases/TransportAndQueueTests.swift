@@ -55,7 +55,7 @@ struct TransportAndQueueTests {
     let masked = GuestHypercall.message(.requestOffers, connectionID: 0x0100_0001)
     h.expect(.hypercall(masked), Expect.received(masked)) {
       $0.queue(masked)
-      $0.runScheduled = true
+      $0.pendingRuns += 1
     }
   }
 
@@ -93,10 +93,10 @@ struct TransportAndQueueTests {
 
     h.expect(.post(message), Expect.received(message)) {
       $0.queue(message)
-      $0.runScheduled = true
+      $0.pendingRuns += 1
     }
     h.expect(.runBus, [Expect.processed(message.type)]) { $0.takeHead() }
-    h.expect(.runBus, [])
+    h.expect(.runBus, [.simulator(.busRunIdle)]) { $0.pendingRuns -= 1 }
   }
 
   @Test("§9.6 the seventeenth message while 16 are queued is traced and gets status 19")
@@ -105,7 +105,7 @@ struct TransportAndQueueTests {
     h.connect()
     h.expect(.post(.requestOffers), Expect.received(.requestOffers)) {
       $0.queue(.requestOffers)
-      $0.runScheduled = true
+      $0.pendingRuns += 1
     }
     for _ in 2...16 {
       h.expect(.post(.requestOffers), Expect.received(.requestOffers)) { $0.queue(.requestOffers) }
@@ -134,9 +134,12 @@ struct TransportAndQueueTests {
 
     // Queued while VERSION_RESPONSE is in flight: a run would do nothing, so none is pending.
     let header = Fixtures.gpadlHeader()
-    h.expect(.post(.requestOffers), Expect.received(.requestOffers)) { $0.queue(.requestOffers) }
+    h.expect(.post(.requestOffers), Expect.received(.requestOffers)) {
+      $0.queue(.requestOffers)
+      $0.pendingRuns += 1
+    }
     h.expect(.post(header), Expect.received(header)) { $0.queue(header) }
-    h.expect(.runBus, [])
+    h.expect(.runBus, [.simulator(.busRunIdle)]) { $0.pendingRuns -= 1 }
 
     h.expect(.deliver(status: 0), [Expect.callback()]) {
       $0.delivered()

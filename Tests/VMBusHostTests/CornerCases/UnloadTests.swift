@@ -51,7 +51,7 @@ struct UnloadTests {
 
     h.expect(.post(.unload), Expect.received(.unload)) {
       $0.queue(.unload)
-      $0.runScheduled = true
+      $0.pendingRuns += 1
     }
     h.expect(.runBus, [Expect.processed(.unload)]) {
       $0.takeHead()
@@ -70,7 +70,10 @@ struct UnloadTests {
   func entry43_unloadFlushesTheQueue() {
     var h = HostHarness()
     h.connect()
-    h.expect(.post(.unload), Expect.received(.unload)) { $0.queue(.unload) }
+    h.expect(.post(.unload), Expect.received(.unload)) {
+      $0.queue(.unload)
+      $0.pendingRuns += 1
+    }
     let close = ChannelMessage.closeChannel(CloseChannel(childRelid: Fixtures.firstChannel))
     for message in [ChannelMessage.requestOffers, close] {
       h.expect(.post(message), Expect.received(message)) { $0.queue(message) }
@@ -92,7 +95,10 @@ struct UnloadTests {
     // Arrives while UNLOAD_RESPONSE is in flight, but an -EAGAIN retry flushes it too.
     let contact = ChannelMessage.initiateContact(
       InitiateContact(versionRequested: .win10, targetVCPU: 0))
-    h.expect(.post(contact), Expect.received(contact)) { $0.queue(contact) }
+    h.expect(.post(contact), Expect.received(contact)) {
+      $0.queue(contact)
+      $0.pendingRuns += 1
+    }
     h.expect(.deliver(status: DeliveryStatus.slotBusy), [Expect.callback(-11)]) { $0.delivered() }
     h.expect(.runBus, [Expect.posted(.unloadResponse)]) {
       $0.flushQueue()
@@ -100,7 +106,10 @@ struct UnloadTests {
     }
 
     // Arrives while the retry is in flight: kept, and handled after the reset.
-    h.expect(.post(contact), Expect.received(contact)) { $0.queue(contact) }
+    h.expect(.post(contact), Expect.received(contact)) {
+      $0.queue(contact)
+      $0.pendingRuns += 1
+    }
     h.expect(.deliver(status: 0), [Expect.callback()]) {
       $0.delivered()
       $0.resetBus()

@@ -19,7 +19,7 @@ struct VersionTests {
       versionRequested: version, targetVCPU: 1, interruptPage: Self.interruptPage)
     h.expect(.post(.initiateContact(contact)), Expect.received(.initiateContact(contact))) {
       $0.queue(.initiateContact(contact))
-      $0.runScheduled = true
+      $0.pendingRuns += 1
     }
     h.expect(.runBus, [Expect.processed(.initiateContact), Expect.initiateContact(contact)]) {
       $0.takeHead()
@@ -39,7 +39,10 @@ struct VersionTests {
     #expect(h.state.hasRoute && !h.state.isInitialized)
 
     // Still uninitialized: REQUESTOFFERS is ignored after its process trace.
-    h.expect(.post(.requestOffers), Expect.received(.requestOffers)) { $0.queue(.requestOffers) }
+    h.expect(.post(.requestOffers), Expect.received(.requestOffers)) {
+      $0.queue(.requestOffers)
+      $0.pendingRuns += 1
+    }
     h.expect(.runBus, [Expect.processed(.requestOffers)]) { $0.takeHead() }
 
     // UNLOAD still works: the route exists.
@@ -141,6 +144,7 @@ struct VersionTests {
     let contact = InitiateContact(versionRequested: .win8_1, targetVCPU: 1)
     h.expect(.post(.initiateContact(contact)), Expect.received(.initiateContact(contact))) {
       $0.queue(.initiateContact(contact))
+      $0.pendingRuns += 1
     }
     h.expect(.post(.requestOffers), Expect.received(.requestOffers)) { $0.queue(.requestOffers) }
 

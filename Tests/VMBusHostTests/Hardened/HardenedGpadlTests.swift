@@ -128,7 +128,7 @@ struct HardenedGpadlTests {
     h.expect(.runBus, [Expect.processed(.gpadlBody), .trace(.gpadlBody(gpadlID: Self.id))]) {
       $0.takeHead()
     }
-    h.expect(.runBus, [])
+    h.expect(.runBus, [.simulator(.busRunIdle)]) { $0.pendingRuns -= 1 }
     #expect(h.state.isAlive)
   }
 

@@ -80,6 +80,6 @@ struct HardenedInitializationTests {
     var h = HostHarness(profile: .hardened)
     h.send(message)
     h.expect(.runBus, [Expect.processed(message.type)]) { $0.takeHead() }
-    h.expect(.runBus, [])
+    h.expect(.runBus, [.simulator(.busRunIdle)]) { $0.pendingRuns -= 1 }
   }
 }

@@ -43,7 +43,7 @@ struct HardenedUnloadTests {
 
     h.expect(.post(.unload), Expect.received(.unload)) {
       $0.queue(.unload)
-      $0.runScheduled = true
+      $0.pendingRuns += 1
     }
     h.expect(.runBus, [Expect.processed(.unload)]) {
       $0.takeHead()
@@ -65,7 +65,7 @@ struct HardenedUnloadTests {
       profile: .hardened, machine: MachineConfig(vcpuCount: 1, vcpusWithoutSynIC: [0]))
     h.send(.unload)
     h.expect(.runBus, [Expect.processed(.unload)]) { $0.takeHead() }
-    h.expect(.runBus, [])
+    h.expect(.runBus, [.simulator(.busRunIdle)]) { $0.pendingRuns -= 1 }
     #expect(h.state.isAlive)
   }
 
@@ -73,7 +73,10 @@ struct HardenedUnloadTests {
   func entry43_unloadKeepsTheQueue() {
     var h = HostHarness(profile: .hardened)
     h.connect()
-    h.expect(.post(.unload), Expect.received(.unload)) { $0.queue(.unload) }
+    h.expect(.post(.unload), Expect.received(.unload)) {
+      $0.queue(.unload)
+      $0.pendingRuns += 1
+    }
     let contact = ChannelMessage.initiateContact(
       InitiateContact(versionRequested: .win10, targetVCPU: 0))
     for message in [ChannelMessage.requestOffers, contact] {

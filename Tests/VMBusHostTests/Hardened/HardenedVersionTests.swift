@@ -70,7 +70,7 @@ struct HardenedVersionTests {
     h.expect(.runBus, [Expect.processed(.initiateContact), Expect.initiateContact(contact)]) {
       $0.takeHead()
     }
-    h.expect(.runBus, [])
+    h.expect(.runBus, [.simulator(.busRunIdle)]) { $0.pendingRuns -= 1 }
     #expect(h.state.isAlive)
   }
 }

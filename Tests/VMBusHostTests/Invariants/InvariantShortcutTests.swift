@@ -17,7 +17,7 @@ struct InvariantShortcutTests {
       state.profile = next(2) == 0 ? .qemu : .hardened
       state.bus = BusState(rawValue: UInt8(next(UInt64(BusState.allCases.count)))) ?? .listen
       state.messageInFlight = next(2) == 0
-      state.runScheduled = next(2) == 0
+      state.pendingRuns = Int(next(3))
       state.version = next(2) == 0 ? .win10 : ProtocolVersion(rawValue: 0)
       for _ in 0..<next(4) {
         var gpadl = Gpadl(

@@ -27,7 +27,7 @@ struct ChannelLifecycleTests {
         ]
       ) {
         $0.messageInFlight = true
-        $0.runScheduled = false
+        $0.pendingRuns -= 1
       }
       guard case .offerChannel(let offer) = host.state.outgoingMessage else {
         Issue.record("no offer in flight")
@@ -41,17 +41,17 @@ struct ChannelLifecycleTests {
         $0.channels[index].offer = .sent
         if index + 1 < 3 { $0.channels[index + 1].offer = .sending }
         $0.messageInFlight = false
-        $0.runScheduled = true
+        $0.pendingRuns += 1
       }
     }
     host.expect(.runBus, [.trace(.terminateOffers), Expect.posted(.allOffersDelivered)]) {
       $0.messageInFlight = true
-      $0.runScheduled = false
+      $0.pendingRuns -= 1
     }
     host.expect(.deliver(status: 0), [Expect.callback(0)]) {
       $0.bus = .listen
       $0.messageInFlight = false
-      $0.runScheduled = true
+      $0.pendingRuns += 1
     }
   }
 
@@ -81,7 +81,7 @@ struct ChannelLifecycleTests {
     }
     host.expect(.runBus, [.trace(.gpadlCreated(gpadlID: id)), Expect.posted(.gpadlCreated)]) {
       $0.messageInFlight = true
-      $0.runScheduled = false
+      $0.pendingRuns -= 1
     }
     #expect(
       host.state.outgoingMessage
@@ -90,7 +90,7 @@ struct ChannelLifecycleTests {
       $0.gpadls[0].state = .alive
       $0.bus = .listen
       $0.messageInFlight = false
-      $0.runScheduled = true
+      $0.pendingRuns += 1
     }
   }
 
@@ -127,16 +127,16 @@ struct ChannelLifecycleTests {
     for _ in 0..<2 {
       host.expect(.runBus, result) {
         $0.messageInFlight = true
-        $0.runScheduled = false
+        $0.pendingRuns -= 1
       }
       host.expect(.deliver(status: -11), [Expect.callback(-11)]) {
         $0.messageInFlight = false
-        $0.runScheduled = true
+        $0.pendingRuns += 1
       }
     }
     host.expect(.runBus, result) {
       $0.messageInFlight = true
-      $0.runScheduled = false
+      $0.pendingRuns -= 1
     }
     #expect(
       host.state.outgoingMessage
@@ -146,7 +146,7 @@ struct ChannelLifecycleTests {
       $0.channels[0].state = .open(stored)
       $0.bus = .listen
       $0.messageInFlight = false
-      $0.runScheduled = true
+      $0.pendingRuns += 1
     }
     host.expect(
       .signalEvent(connectionID: 17), [.simulator(.signal(connectionID: 17, status: .success))]
@@ -165,7 +165,7 @@ struct ChannelLifecycleTests {
       $0.channels[0].state = .initial
       $0.gpadls[0].refcount = 1
     }
-    host.expect(.runBus, []) { _ in }
+    host.expect(.runBus, [.simulator(.busRunIdle)]) { $0.pendingRuns -= 1 }
     host.send(
       .gpadlTeardown(GpadlTeardown(childRelid: Fixtures.firstChannel, gpadlID: Fixtures.ringGpadl)))
     host.expect(
@@ -180,13 +180,13 @@ struct ChannelLifecycleTests {
       .runBus, [.trace(.gpadlTorndown(gpadlID: Fixtures.ringGpadl)), Expect.posted(.gpadlTorndown)]
     ) {
       $0.messageInFlight = true
-      $0.runScheduled = false
+      $0.pendingRuns -= 1
     }
     host.expect(.deliver(status: 0), [Expect.callback(0)]) {
       $0.gpadls = []
       $0.bus = .listen
       $0.messageInFlight = false
-      $0.runScheduled = true
+      $0.pendingRuns += 1
     }
   }
 
@@ -200,7 +200,7 @@ struct ChannelLifecycleTests {
     }
     host.expect(.runBus, [Expect.posted(.unloadResponse)]) {
       $0.messageInFlight = true
-      $0.runScheduled = false
+      $0.pendingRuns -= 1
     }
     host.expect(.deliver(status: 0), [Expect.callback(0)]) {
       $0.channels[0].state = .initial
@@ -210,7 +210,7 @@ struct ChannelLifecycleTests {
       $0.targetVP = HostState.noVP
       $0.bus = .listen
       $0.messageInFlight = false
-      $0.runScheduled = true
+      $0.pendingRuns += 1
     }
     host.connect()
     host.requestOffers()

@@ -16,7 +16,7 @@ struct ContactLifecycleTests {
     let message = ChannelMessage.initiateContact(Self.contact)
     host.expect(.post(message), Expect.received(message)) {
       $0.rxQueue.enqueue(.queued(message))
-      $0.runScheduled = true
+      $0.pendingRuns += 1
     }
     host.expect(
       .runBus, [Expect.processed(.initiateContact), Expect.initiateContact(Self.contact)]
@@ -28,7 +28,7 @@ struct ContactLifecycleTests {
     }
     host.expect(.runBus, [Expect.posted(.versionResponse)]) {
       $0.messageInFlight = true
-      $0.runScheduled = false
+      $0.pendingRuns -= 1
     }
     #expect(
       host.state.outgoingMessage
@@ -36,9 +36,9 @@ struct ContactLifecycleTests {
     host.expect(.deliver(status: 0), [Expect.callback(0)]) {
       $0.bus = .listen
       $0.messageInFlight = false
-      $0.runScheduled = true
+      $0.pendingRuns += 1
     }
-    host.expect(.runBus, []) { _ in }
+    host.expect(.runBus, [.simulator(.busRunIdle)]) { $0.pendingRuns -= 1 }
   }
 
   @Test("WIN7 adopts the interrupt page; WIN8 and later ignore it")

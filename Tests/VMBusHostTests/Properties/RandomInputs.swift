@@ -130,7 +130,7 @@ struct RandomInputs {
     case 86..<90: return .signalEvent(connectionID: pick([2, 17, 18, 5]))
     case 90..<92: return .resetMachine
     case 92..<94: return .resetDevice(instanceID: pick(Self.instances))
-    case 94..<96: return .loseReschedule
+    case 94..<96: return .dispatchBusNotifier
     case 96..<98: return .corruptRingIndices(gpadlID())
     default: return .realizeDevice(device(pick([0, 1, 2, 5])))
     }

@@ -68,7 +68,7 @@ struct HostHarness {
     #expect(state.fault == fault, sourceLocation: sourceLocation)
     let inputs: [HostInput] = [
       .runBus, .deliver(status: 0), .deliver(status: -11), .post(.requestOffers),
-      .post(.unload), .resetMachine, .loseReschedule, .signalEvent(connectionID: 2),
+      .post(.unload), .resetMachine, .signalEvent(connectionID: 2), .dispatchBusNotifier,
       .realizeDevice(Fixtures.netvsc), .corruptRingIndices(Fixtures.ringGpadl),
     ]
     for input in inputs {

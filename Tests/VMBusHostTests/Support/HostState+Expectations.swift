@@ -19,7 +19,8 @@ extension HostState {
   /// handled, and the run is rescheduled.
   mutating func takeHead() {
     handling = rxQueue.dequeue()
-    runScheduled = true
+    // The run consumed its bottom half and `vmbus_resched` scheduled the next.
+    pendingRuns = max(pendingRuns, 1)
   }
 
   /// `send_unload`: the rx queue's size is set to 0; the head slot stays where it was.
@@ -30,13 +31,13 @@ extension HostState {
   /// `post_msg`: a message is in flight and the run that posted it is spent.
   mutating func posted() {
     messageInFlight = true
-    runScheduled = false
+    pendingRuns -= 1
   }
 
-  /// `vmbus_msg_cb` after success or -EAGAIN: nothing in flight, the run rescheduled.
+  /// `vmbus_msg_cb` after success or -EAGAIN: nothing in flight, one more run scheduled.
   mutating func delivered() {
     messageInFlight = false
-    runScheduled = true
+    pendingRuns += 1
   }
 
   /// `bus_cold_reset`: every channel closed and INIT with its offer INIT, every GPADL freed,
