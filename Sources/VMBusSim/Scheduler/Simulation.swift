@@ -176,6 +176,9 @@ public struct Simulation: Sendable {
   /// Whether an action touches only its own actor (a wait taking its message, a sleep), so
   /// it commutes with every other action and the explorer need not branch on it.
   func isLocal(_ action: Action) -> Bool {
+    // The notifier's handler only traces and clears its flag; a later signal sets it again
+    // whichever order they come in, so every order reaches the same state.
+    if case .busNotifier = action { return true }
     guard case .actor(let index) = action else { return false }
     switch actors[index].status {
     case .waiting: return true

@@ -186,4 +186,33 @@ struct TransportAndQueueTests {
       $0.bus = .createGpadl
     }
   }
+
+  @Test(
+    "HvSignalEvent on connection 2 sets the bus notifier; the main loop traces once however many signals came (vmbus_signal_event, event_notifier_test_and_clear)"
+  )
+  func busSignalsCoalesceIntoOneTrace() {
+    var h = HostHarness()
+    for _ in 1...3 {
+      h.expect(
+        .signalEvent(connectionID: 2), [.simulator(.signal(connectionID: 2, status: .success))]
+      ) {
+        $0.busNotifierSet = true
+      }
+    }
+    h.expect(.dispatchBusNotifier, [.trace(.signalEvent)]) { $0.busNotifierSet = false }
+    h.expect(.dispatchBusNotifier, [])
+  }
+
+  @Test(
+    "HvSignalEvent with bits outside HV_CONNECTION_ID_MASK is refused, not masked (hyperv_hcall_signal_event)"
+  )
+  func signalWithReservedBitsIsRefused() {
+    var h = HostHarness()
+    h.expect(
+      .signalEvent(connectionID: 0x0100_0002),
+      [.simulator(.signal(connectionID: 0x0100_0002, status: .invalidHypercallInput))])
+    h.expect(
+      .signalEvent(connectionID: 5),
+      [.simulator(.signal(connectionID: 5, status: .invalidConnectionID))])
+  }
 }
