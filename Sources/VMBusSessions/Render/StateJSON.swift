@@ -44,6 +44,8 @@ extension HostState {
       ("target_vp", number(targetVP == HostState.noVP ? nil : targetVP)),
       ("rx_queue", number(rxQueue.count)),
       ("run_scheduled", encoded { $0.bool(runScheduled) }),
+      ("pending_runs", number(pendingRuns)),
+      ("bus_notifier_set", encoded { $0.bool(busNotifierSet) }),
     ]
   }
 }
