@@ -137,6 +137,8 @@ extension HostState {
     announcedPost = nil
     messageInFlight = true
     runScheduled = false
+    // `hyperv_post_msg` on a NULL `sint_route`, after the trace (§9 entries 12 and 42).
+    if routeKnown && !hasRoute { traceFault(.postWithoutRoute(type)) }
   }
 
   /// `vmbus_msg_cb`: complete on 0, retry on -EAGAIN, full reset on anything else.
