@@ -214,4 +214,58 @@ struct BareTraceFaultTests {
       #expect(bare.state.fault == nil)
     }
   }
+
+  /// A simulated crash right after a trace line (reference §9 entries 12, 13, 24, 33, 37, 42).
+  enum SimulatedCrash: String, CaseIterable, Sendable {
+    case contactWithoutVP, contactToMissingVCPU, openToMissingVCPU, ringOffsetWraps
+    case bodyForFullGpadl, unloadBeforeContact
+
+    var harness: HostHarness {
+      var h: HostHarness
+      switch self {
+      case .contactWithoutVP, .contactToMissingVCPU:
+        h = HostHarness()
+        h.connect()
+        let vcpu: UInt32 = self == .contactWithoutVP ? HostState.noVP : 2
+        h.send(.initiateContact(InitiateContact(versionRequested: .win10, targetVCPU: vcpu)))
+      case .openToMissingVCPU:
+        h = OpenChannelTests.readyToOpen()
+        h.send(Fixtures.openChannel(targetVP: 7))
+      case .ringOffsetWraps:
+        h = OpenChannelTests.readyToOpen()
+        h.createGpadl(id: GpadlID(0x101), pages: 1)
+        h.send(Fixtures.openChannel(gpadl: GpadlID(0x101), ringBufferOffset: 0xFFFF_FFFF))
+      case .bodyForFullGpadl:
+        h = HostHarness()
+        h.connect()
+        h.createGpadl()
+        h.send(.gpadlBody(GpadlBody(gpadlID: Fixtures.ringGpadl, pfns: Fixtures.pfns(1))))
+      case .unloadBeforeContact:
+        h = HostHarness()
+        h.send(.unload)
+      }
+      h.deliverAll()
+      return h
+    }
+  }
+
+  @Test(
+    "a simulation faults at the trace line QEMU crashes after; its sim_host_fault confirms it",
+    arguments: SimulatedCrash.allCases)
+  func simulatedCrashFaultsAtItsTraceLine(_ crash: SimulatedCrash) throws {
+    let host = crash.harness
+    let fault = try #require(host.state.fault)
+    #expect(host.events.last == .simulator(.hostFault(fault)))
+    let line = try #require(host.events.dropLast().last)
+    guard case .trace = line else {
+      Issue.record("\(line) is not a trace line")
+      return
+    }
+    let atLine = HostState.fold(host.events.dropLast())
+    #expect(atLine.violations.isEmpty)
+    #expect(atLine.state.fault == fault && atLine.state.faultJustTraced)
+    let recorded = HostState.fold(host.events)
+    #expect(recorded.violations.isEmpty)
+    #expect(recorded.state == host.state)
+  }
 }
