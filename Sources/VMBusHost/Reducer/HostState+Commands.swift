@@ -77,7 +77,12 @@ extension HostState {
     bus = .handshake
     guard vcpu != Self.noVP else { return }  // no route: the VERSION_RESPONSE post faults
     if let machine {
-      if machine.route(to: vcpu) == .fails { deinitBus(&log) }
+      switch machine.route(to: vcpu) {
+      case .created: break
+      case .fails: deinitBus(&log)
+      // `hyperv_find_vcpu` dereferences NULL (§9 entry 13); the hardened host refused above.
+      case .crash: traceFault(.unknownVCPU(vcpu))
+      }
     } else if !known {
       awaiting = .versionResponse
     }
@@ -131,10 +136,9 @@ extension HostState {
     checkCommand(.gpadlBody, &log)
     guard let index = gpadlIndex(id) else { return }
     if gpadls[index].isFull {
-      // QEMU asserts here; a simulation records the fault next, a trace should have ended.
-      if handledPayload == nil {
-        log.add(.bodyForFullGpadl, "gpadl \(id) is full; QEMU aborts on assert(num_gfns_left)")
-      }
+      // `assert(num_gfns_left)` (§9 entry 24). A bare trace shows a GPADL full only once
+      // GPADL_CREATED or a successful open confirmed it. The hardened host ignores the body.
+      if !isHardened { traceFault(.bodyForFullGpadl(id)) }
       return
     }
     guard let payload = handledPayload, let seen = gpadls[index].seenGfns else {
@@ -179,10 +183,12 @@ extension HostState {
     let request = OpenRequest(
       gpadlID: gpadl, targetVP: vp, openID: message.openID,
       ringBufferOffset: message.ringBufferOffset)
-    let opened = openAttempt(channels[index], request) == .opened
+    let attempt = openAttempt(channels[index], request)
+    let opened = attempt == .opened
     if opened { takeGpadlReference(gpadl) }
     channels[index].state = .opening(request, hostOpen: opened)
     bus = .openChannel
+    if case .crashes(let fault) = attempt { traceFault(fault) }
   }
 
   /// A bare trace's OPENCHANNEL: whether the channel exists and the open succeeded shows in

@@ -28,6 +28,10 @@ extension HostState {
   /// Applies one event in place (the same step as ``evolve(_:_:)``, without a copy).
   public mutating func apply(_ event: HostEvent) -> [ProtocolViolation] {
     if let fault {
+      // The simulator records the fault right after the trace event where QEMU crashed.
+      let recordsTracedFault = faultJustTraced && event == .simulator(.hostFault(fault))
+      faultJustTraced = false
+      if recordsTracedFault { return [] }
       if case .simulator(.tracedEventsDropped) = event { return [] }
       return [
         ProtocolViolation(
@@ -77,6 +81,8 @@ extension HostState {
     case .machineStarted(let profile, let machine):
       self.profile = profile
       self.machine = machine
+      // A powered-on machine has no SINT route until a contact creates one.
+      routeKnown = true
     case .deviceRealized(let config): realize(config)
     case .deviceRejected: break
     case .signal(let connection, let status):
@@ -99,9 +105,11 @@ extension HostState {
     case .ringIndicesCorrupted(let id):
       if let index = gpadlIndex(id) { gpadls[index].ringIndicesCorrupted = true }
     case .tracedEventsDropped:
-      // Anything may have happened in the gap; drop guesses that depend on adjacency.
+      // Anything may have happened in the gap, a contact that created a route included; drop
+      // guesses that depend on adjacency.
       awaiting = nil
       announcedPost = nil
+      routeKnown = false
     }
   }
 

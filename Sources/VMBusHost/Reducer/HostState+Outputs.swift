@@ -139,6 +139,8 @@ extension HostState {
     // The run that posts ends with the post; other scheduled runs stay scheduled. (A bare
     // trace does not show every run, so the count never goes below zero.)
     pendingRuns = max(pendingRuns - 1, 0)
+    // `hyperv_post_msg` on a NULL `sint_route`, after the trace (§9 entries 12 and 42).
+    if routeKnown && !hasRoute { traceFault(.postWithoutRoute(type)) }
   }
 
   /// `vmbus_msg_cb`: complete on 0, retry on -EAGAIN, full reset on anything else.

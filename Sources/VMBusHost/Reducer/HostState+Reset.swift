@@ -13,7 +13,8 @@ extension HostState {
   }
 
   /// `vmbus_deinit`: drop the guest's handle on every GPADL not torn down, offers back to
-  /// INIT, route released, version forgotten, LISTEN, nothing in flight.
+  /// INIT, route released (so it is known to be gone), version forgotten, LISTEN, nothing in
+  /// flight.
   mutating func deinitBus(_ log: inout ViolationLog) {
     var index = 0
     while index < gpadls.count {
@@ -22,6 +23,7 @@ extension HostState {
     }
     for index in channels.indices { channels[index].offer = .initial }
     targetVP = Self.noVP
+    routeKnown = true
     interruptPage = 0
     version = ProtocolVersion(rawValue: 0)
     bus = .listen

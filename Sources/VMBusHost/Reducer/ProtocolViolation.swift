@@ -28,8 +28,6 @@ public enum ViolationRule: String, CaseIterable, Hashable, Sendable, Codable {
   case channelOpenWithoutRequest = "channel_open_without_request"
   /// A status or size argument that QEMU cannot produce there.
   case impossibleArgument = "impossible_argument"
-  /// GPADL_BODY for a full GPADL: QEMU would have aborted.
-  case bodyForFullGpadl = "body_for_full_gpadl"
   /// A GPADL reference dropped below zero.
   case refcountUnderflow = "refcount_underflow"
   /// QEMU had to answer the last command, and the next main-loop event is not the answer.

@@ -98,6 +98,10 @@ extension HostState {
       d.mix(gpadl.ringIndicesCorrupted)
     }
     d.mix(fault?.description ?? "")
+    // Mixed only when not the usual value (known in a simulation, not yet recorded), so the
+    // digests stored before route provenance was tracked hold for simulated sessions.
+    if !routeKnown { d.mix("route unknown") }
+    if faultJustTraced { d.mix("fault not yet recorded") }
     d.mix(handling != nil)
     if let handling { mix(handling, into: &d) }
     d.mix(announcedPost?.rawValue)

@@ -37,6 +37,20 @@ public struct HostState: Hashable, Sendable, Codable {
   public var gpadls: [Gpadl] = []
   /// Set when the host crashed or aborted; it then takes no more input.
   public var fault: HostFault?
+  /// The trace event folded last set ``fault``: it is where QEMU crashed, and a simulation's
+  /// `sim_host_fault` for the same fault, which the simulator records right after it, is
+  /// accepted once without a violation.
+  public var faultJustTraced = false
+  /// Whether the session shows if `sint_route` exists, so that ``hasRoute`` is QEMU's and a
+  /// post without a route is a fault the fold can claim (reference §9 entries 12 and 42).
+  ///
+  /// Only a traced INITIATE_CONTACT creates the route, and every `vmbus_deinit` drops it. So
+  /// it is known from the machine's start (a simulation records it), and from every
+  /// `vmbus_deinit` the session shows: a traced `vmbus_initiate_contact`, a fatal
+  /// `vmbus_msg_cb`, a completed UNLOAD, an inferred route set-up failure, a machine reset.
+  /// It is not known at the start of a bare trace, which may begin after a contact, nor after
+  /// a gap in the trace (`sim_traced_events_dropped`), which may hide one.
+  public var routeKnown = false
 
   /// The message the last `vmbus_process_incoming_message` took, which the type-specific
   /// trace point right after it refers to.
@@ -54,10 +68,12 @@ public struct HostState: Hashable, Sendable, Codable {
 
   public init() {}
 
-  /// A simulated host: profile and machine known, no devices yet.
+  /// A simulated host: profile and machine known, no devices yet, and known to have no SINT
+  /// route (QEMU creates one only on INITIATE_CONTACT).
   public init(profile: HostProfile, machine: MachineConfig) {
     self.profile = profile
     self.machine = machine
+    self.routeKnown = true
   }
 
   /// At least one bus run is scheduled.

@@ -20,6 +20,7 @@ enum StoreSchema {
     migrator.registerMigration("v2-fuzz-failures") { db in try createV2(db) }
     migrator.registerMigration("v3-skipped-lines") { db in try createV3(db) }
     migrator.registerMigration("v4-no-events-by-name") { db in try dropEventsByName(db) }
+    migrator.registerMigration("v5-snapshots-refolded") { db in try dropSnapshots(db) }
     return migrator
   }()
 
@@ -126,5 +127,13 @@ enum StoreSchema {
   /// bulk appends ran a third slower. Queries by name scan the table instead.
   private static func dropEventsByName(_ db: Database) throws {
     try db.execute(sql: "DROP INDEX IF EXISTS events_by_name")
+  }
+
+  /// v5: deletes every snapshot. `HostState` gained `routeKnown` and `faultJustTraced`, and
+  /// the fold now faults at the trace event where QEMU crashes, so older snapshots neither
+  /// decode nor match a fold. Snapshots are a cache: reads fold from the nearest remaining
+  /// one, here the start.
+  private static func dropSnapshots(_ db: Database) throws {
+    try db.execute(sql: "DELETE FROM snapshots")
   }
 }

@@ -26,7 +26,10 @@ import VMBusSim
         )
       }
       #expect(
-        migrations == ["v1", "v2-fuzz-failures", "v3-skipped-lines", "v4-no-events-by-name"])
+        migrations == [
+          "v1", "v2-fuzz-failures", "v3-skipped-lines", "v4-no-events-by-name",
+          "v5-snapshots-refolded",
+        ])
       #expect(strict == ["events", "fuzz_failures", "sessions", "skipped_lines", "snapshots"])
     }
   }
@@ -56,6 +59,33 @@ import VMBusSim
       }
       let store = try EventStore.open(path: path)
       #expect(try eventIndexes(store) == [])
+    }
+  }
+
+  @Test func snapshotsWrittenBeforeV5AreDroppedOnOpen() throws {
+    try withTemporaryPath { path in
+      do {
+        let store = try EventStore.open(path: path)
+        var writer = try store.beginSession(simulatedInfo())
+        try writer.append(contentsOf: EventSamples.all)
+        try writer.finish()
+        // As a build before v5 left it: an old-shaped snapshot, v5 not yet applied.
+        try store.pool.write { db in
+          try db.execute(
+            sql: "INSERT INTO snapshots (session_id, seq, state, state_hash) VALUES (1, 1, ?, ?)",
+            arguments: [Data("{\"bus\":0}".utf8), "0000000000000000"])
+          try db.execute(
+            sql: "DELETE FROM grdb_migrations WHERE identifier = 'v5-snapshots-refolded'")
+        }
+      }
+      let store = try EventStore.open(path: path)
+      #expect(
+        try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM snapshots") }
+          == 0)
+      #expect(try store.verifySnapshots(session: SessionID(1)) == [])
+      #expect(
+        try store.state(session: SessionID(1), at: 1)
+          == HostState.fold(EventSamples.all.prefix(1)).state)
     }
   }
 
