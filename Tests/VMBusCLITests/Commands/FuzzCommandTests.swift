@@ -67,7 +67,7 @@ struct FuzzCommandTests {
             "\(shard)/2", "--db", dir.path("shard\(shard).sqlite"), "--no-regressions", "--json",
           ])
         let failures = try JSON.parse(result.stdout)["failures"]?.elements ?? []
-        signatures.append(Set(failures.compactMap { $0["signature"]?.string }))
+        signatures.append(Set(failures.compactMap { $0["signature"]?["text"]?.string }))
       }
       let merge = try await CLI.run(
         [
@@ -95,7 +95,7 @@ struct FuzzCommandTests {
         let summary = try JSON.parse(result.stdout)
         var signatures: [String: Int] = [:]
         for failure in summary["failures"]?.elements ?? [] {
-          signatures[failure["signature"]?.string ?? ""] = failure["count"]?.int
+          signatures[failure["signature"]?["text"]?.string ?? ""] = failure["count"]?.int
         }
         results.append((summary["runs"]?.int, signatures))
       }
