@@ -82,10 +82,10 @@ struct FuzzCommandTests {
     }
   }
 
-  @Test("two worker threads run the same seeds and find the same failures as one")
+  @Test("two worker threads find the same failures, lowest seeds and minimal cases as one")
   func jobs() async throws {
     try await TemporaryDirectory.with { dir in
-      var results: [(runs: Int?, signatures: [String: Int])] = []
+      var results: [(runs: Int?, signatures: [String: String])] = []
       for jobs in [1, 2] {
         let result = try await CLI.run(
           [
@@ -93,9 +93,12 @@ struct FuzzCommandTests {
             "--db", dir.path("jobs\(jobs).sqlite"), "--no-regressions", "--json",
           ])
         let summary = try JSON.parse(result.stdout)
-        var signatures: [String: Int] = [:]
+        // Each signature's count, lowest seed and minimal case: the same whoever ran it.
+        var signatures: [String: String] = [:]
         for failure in summary["failures"]?.elements ?? [] {
-          signatures[failure["signature"]?["text"]?.string ?? ""] = failure["count"]?.int
+          signatures[failure["signature"]?["text"]?.string ?? ""] =
+            ["count", "first_seed", "minimal_steps", "minimal_choices"]
+            .map { "\(failure[$0]?.int ?? -1)" }.joined(separator: " ")
         }
         results.append((summary["runs"]?.int, signatures))
       }
