@@ -23,16 +23,18 @@ extension HostFault {
       switch point {
       // §9 entry 13: `vmbus_init` → `hyperv_sint_route_new` finds no vCPU for target_vcpu.
       case .initiateContact: RootCause("vmbus_init.unknown_vcpu")
-      // §9 entry 37: `open_channel` makes a notification route to a target_vp with no vCPU.
+      // §9 entry 37: `open_channel` → `make_sint_route` → `hyperv_sint_route_new` for a
+      // target_vp with no vCPU.
       case .openChannel: RootCause("open_channel.unknown_vcpu")
       default: RootCause("sint_route_new.unknown_vcpu")
       }
-    // §9 entry 24: `handle_gpadl_body` asserts `num_gfns > seen_gfns`.
+    // §9 entry 24: `handle_gpadl_body`: `assert(num_gfns_left)`.
     case .bodyForFullGpadl: RootCause("gpadl_body.num_gfns_left_assert")
     // §9 entry 46: `vmbus_msg_cb` asserts `msg_in_progress`.
     case .callbackWithoutMessage: RootCause("msg_cb.msg_in_progress_assert")
-    // §9 entry 33: `vmbus_channel_open`'s ring check wraps `ring_buffer_offset + 1` in u32.
-    case .ringOffsetOutOfBounds: RootCause("open_channel.ring_offset_wrap")
+    // §9 entry 33: `open_channel` → `ringbufs_init`: `num_gfns <= ringbuf_send_offset + 1`
+    // wraps in u32 for 0xFFFFFFFF, so the check passes.
+    case .ringOffsetOutOfBounds: RootCause("ringbufs_init.send_offset_wrap")
     // §7.4: a send or complete function finds no object (`g_assert_not_reached`).
     case .noObjectForBusState(let state):
       RootCause("\(point == .msgCb ? "complete" : "send")_\(state).no_object")

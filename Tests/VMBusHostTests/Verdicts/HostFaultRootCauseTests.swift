@@ -16,12 +16,12 @@ struct HostFaultRootCauseTests {
     (.unknownVCPU(64), .initiateContact, "vmbus_init.unknown_vcpu"),
     // §9.37: handle_open_channel → open_channel makes a route to a target_vp with no vCPU.
     (.unknownVCPU(3), .openChannel, "open_channel.unknown_vcpu"),
-    // §9.24: handle_gpadl_body asserts a GPADL has gfns left.
+    // §9.24: handle_gpadl_body's assert(num_gfns_left).
     (.bodyForFullGpadl(GpadlID(7)), .gpadlBody, "gpadl_body.num_gfns_left_assert"),
     // §9.46: vmbus_msg_cb asserts msg_in_progress.
     (.callbackWithoutMessage, .postMsg, "msg_cb.msg_in_progress_assert"),
-    // §9.33: the ring check's `ring_buffer_offset + 1` wraps in u32.
-    (.ringOffsetOutOfBounds(ChannelID(1)), .openChannel, "open_channel.ring_offset_wrap"),
+    // §9.33: ringbufs_init's `ringbuf_send_offset + 1` wraps in u32.
+    (.ringOffsetOutOfBounds(ChannelID(1)), .openChannel, "ringbufs_init.send_offset_wrap"),
     // §7.4: send_open_channel / complete_open_channel find no OPENING channel.
     (.noObjectForBusState(.openChannel), .openChannel, "send_open_channel.no_object"),
     (.noObjectForBusState(.openChannel), .msgCb, "complete_open_channel.no_object"),

@@ -62,7 +62,7 @@ struct FailureSignatureTests {
     ),
     (
       "regressions/qemu-host-fault-ring-offset-out-of-bounds-vmbus-open-channel-in-open-channel.yaml",
-      "open_channel.ring_offset_wrap"
+      "ringbufs_init.send_offset_wrap"
     ),
     (
       "regressions/qemu-host-fault-callback-without-message-vmbus-post-msg-in-listen.yaml",
