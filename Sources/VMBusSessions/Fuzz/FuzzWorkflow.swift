@@ -196,6 +196,11 @@ public enum FuzzWorkflow {
     if write, let path {
       try writeRegression(text, to: path, replacing: status == .replaced)
     }
+    // A kept file's own text is what the corpus holds for this signature.
+    var fileText = text
+    if status == .known, let path, let data = FileManager.default.contents(atPath: path) {
+      fileText = String(decoding: data, as: UTF8.self)
+    }
     let stored: FuzzFailureRecord
     do {
       stored = try store.recordFuzzFailure(
@@ -203,7 +208,7 @@ public enum FuzzWorkflow {
           hostProfile: profile.rawValue, signature: signature.description,
           property: signature.property.rawValue, count: group.count,
           firstSeed: group.firstSeed, detail: group.failure.detail, session: session,
-          regressionFile: path, regressionText: text))
+          regressionFile: path, regressionText: fileText))
     } catch {
       throw .store(error)
     }

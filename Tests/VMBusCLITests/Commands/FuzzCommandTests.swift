@@ -14,6 +14,8 @@ struct FuzzCommandTests {
       #expect(fuzz.exited && fuzz.status == 1, "failures found: exit 1; \(fuzz.stderr)")
       let summary = try JSON.parse(fuzz.stdout)
       #expect(summary["runs"]?.int == 200)
+      // Guest errors are counted apart, never among the failures.
+      #expect(summary["guest_errors"]?.int != nil)
       let failures = summary["failures"]?.elements ?? []
       #expect(!failures.isEmpty)
       for failure in failures {

@@ -76,6 +76,32 @@ struct RegressionCorpusTests {
     }
   }
 
+  /// send_unload posts UNLOAD_RESPONSE with no SINT route (§9 entry 42).
+  @Test("a name another file holds is never written over: the new file takes a longer name")
+  func takenName() async throws {
+    try await TemporaryDirectory.with { dir in
+      let regressions = dir.path("regressions")
+      try FileManager.default.createDirectory(
+        atPath: regressions, withIntermediateDirectories: true)
+      let squatter = regressions + "/qemu-host_fault-send_unload.no_sint_route.yaml"
+      try "# someone else's file\n".write(toFile: squatter, atomically: true, encoding: .utf8)
+      let result = try await CLI.run(
+        [
+          "fuzz", Repository.scenario("qemu-unload.yaml"), "--seeds", "20", "--regressions",
+          regressions, "--json", "--db", dir.database,
+        ])
+      let failures = try JSON.parse(result.stdout)["failures"]?.elements ?? []
+      let unload = try #require(
+        failures.first { $0["signature"]?["root_cause"]?.string == "send_unload.no_sint_route" })
+      #expect(unload["corpus"]?.string == "new")
+      #expect(
+        unload["minimal"]?.string
+          == regressions + "/qemu-host_fault-send_unload.no_sint_route-at-vmbus_post_msg.yaml")
+      #expect(
+        try String(contentsOfFile: squatter, encoding: .utf8) == "# someone else's file\n")
+    }
+  }
+
   @Test("file names come from profile, property and root cause, and are never cut")
   func fileNames() async throws {
     try await TemporaryDirectory.with { dir in
