@@ -66,13 +66,13 @@ struct RunCommand: ParsableCommand {
       emit(
         "session \(session.rawValue)  scenario \(result.scenario.name)  seed \(seed)  events \(result.events.count)"
       )
-      emit("outcome: \(result.outcome) (\(expected))")
       if let signature { emit("signature: \(signature)") }
       if !beyond.isEmpty {
         emit(
           "note: the outcome rests on \(beyond.map(\.rawValue).joined(separator: ", ")), an input QEMU cannot receive"
         )
       }
+      emit("outcome: \(result.outcome) (\(expected))")
     }
     if !passed { throw ExitCode(1) }
   }
