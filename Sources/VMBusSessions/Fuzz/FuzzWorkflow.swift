@@ -70,7 +70,10 @@ public struct FuzzSummary: Sendable {
   public var guestErrors: UInt64
   public var runsPerSecond: Double
   public var distinctStates: Int
+  /// The seeds' wall-clock time.
   public var elapsed: Duration
+  /// The wall-clock time spent shrinking after the seeds (a `--time` budget excludes it).
+  public var shrinkElapsed: Duration
   public var timeToFirstFailure: Duration?
 }
 
@@ -116,7 +119,7 @@ public enum FuzzWorkflow {
       runs: report.runs, findings: findings, guestErrors: report.guestErrors,
       runsPerSecond: report.runsPerSecond,
       distinctStates: report.distinctStates, elapsed: report.elapsed,
-      timeToFirstFailure: report.timeToFirstFailure)
+      shrinkElapsed: report.shrinkElapsed, timeToFirstFailure: report.timeToFirstFailure)
   }
 
   /// `fuzz --exhaustive`: every schedule of each scenario up to `depth`.

@@ -82,7 +82,10 @@ public struct FuzzCampaign: Sendable {
     /// Runs that ended in a guest error: the guest broke the protocol and a correct host
     /// answers nothing either, so these are not failures.
     public var guestErrors: UInt64
+    /// The seeds' wall-clock time (what ``runsPerSecond`` divides by).
     public var elapsed: Duration
+    /// The wall-clock time spent re-checking and shrinking after the seeds.
+    public var shrinkElapsed: Duration = .zero
     public var distinctStates: Int
     /// How long the campaign ran before its first failure.
     public var timeToFirstFailure: Duration?
@@ -127,6 +130,7 @@ public struct FuzzCampaign: Sendable {
       runWorker(worker, of: jobs, start: start, clock: clock, tally: shared, progress: progress)
     }
     let tally = shared.snapshot()
+    let seedsDone = clock.now
     let seen = tally.seen.values.sorted {
       ($0.lowestSeed, $0.failure.signature) < ($1.lowestSeed, $1.failure.signature)
     }
@@ -138,11 +142,13 @@ public struct FuzzCampaign: Sendable {
         shrunk.withLock { $0[index] = group }
       }
     }
-    return Report(
+    var report = Report(
       runs: tally.runs, failures: shrunk.withLock { $0.compactMap { $0 } },
-      guestErrors: tally.guestErrors, elapsed: clock.now - start,
+      guestErrors: tally.guestErrors, elapsed: seedsDone - start,
       distinctStates: tally.states.estimate,
       timeToFirstFailure: tally.firstFailure.map { $0 - start })
+    report.shrinkElapsed = clock.now - seedsDone
+    return report
   }
 
   private func runWorker(

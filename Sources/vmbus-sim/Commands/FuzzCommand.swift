@@ -32,7 +32,8 @@ struct FuzzCommand: ParsableCommand {
   @Option(help: "Host profile to fuzz: qemu or hardened (default: each scenario's own).")
   var host: HostProfileArgument?
   @Option(help: "Seeds to run (default 10000 unless --time is given).") var seeds: UInt64?
-  @Option(help: "Wall-clock budget, e.g. 60s or 10m.") var time: DurationArgument?
+  @Option(help: "Wall-clock budget for the seeds, e.g. 60s or 10m (shrinking comes after it).")
+  var time: DurationArgument?
   @Option(help: "First seed.") var seedBase: UInt64 = 0
   @Option(help: "Worker threads.") var jobs: Int = 1
   @Option(help: "This process's share of the seed space, I/N.") var shard: ShardArgument?
@@ -105,6 +106,8 @@ struct FuzzCommand: ParsableCommand {
           out.field("distinct_states", summary.distinctStates)
           out.key("seconds")
           out.number(Self.seconds(summary.elapsed))
+          out.key("shrink_seconds")
+          out.number(Self.seconds(summary.shrinkElapsed))
           out.key("seconds_to_first_failure")
           if let first = summary.timeToFirstFailure {
             out.number(Self.seconds(first))
@@ -117,7 +120,7 @@ struct FuzzCommand: ParsableCommand {
       }
       let known = summary.findings.filter { $0.corpus == .known }.count
       emit(
-        "\(summary.runs) runs, \(Int(summary.runsPerSecond)) runs/s, ~\(summary.distinctStates) distinct final states, \(summary.findings.count) distinct failures (\(known) known), \(summary.guestErrors) guest errors (not failures)"
+        "\(summary.runs) runs, \(Int(summary.runsPerSecond)) runs/s, ~\(summary.distinctStates) distinct final states, \(summary.findings.count) distinct failures (\(known) known, shrunk in \(Self.seconds(summary.shrinkElapsed))s), \(summary.guestErrors) guest errors (not failures)"
       )
       for finding in summary.findings {
         emit("")
