@@ -181,18 +181,18 @@ public enum FuzzWorkflow {
         write = status == .replaced
       } else {
         pinned.name = files.freeName(for: signature, profile: profile)
-        path = "\(files.directory)/\(pinned.name).yaml"
+        let newPath = "\(files.directory)/\(pinned.name).yaml"
+        path = newPath
         status = .new
         write = true
         files.take(
           pinned.name + ".yaml",
           entry: RegressionCorpus.Entry(
-            path: path ?? "", profile: profile, signature: .typed(signature), size: size))
+            path: newPath, profile: profile, signature: .typed(signature), size: size))
       }
       corpus = files
     } else {
-      pinned.name = RegressionCorpus.field(
-        "\(profile.rawValue)-\(signature.property.rawValue)-\(signature.rootCause)")
+      pinned.name = RegressionCorpus.baseName(for: signature, profile: profile)
     }
     let text = regressionText(pinned, path: path)
     let session = try ScenarioRunner.store(run, scenarioText: text, source: path, into: store)

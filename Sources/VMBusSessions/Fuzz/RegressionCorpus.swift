@@ -80,29 +80,32 @@ struct RegressionCorpus {
     }
   }
 
-  /// A free file name for a new signature (without `.yaml`): profile, property and root
-  /// cause (and an unattributed hang's awaited reply), then only as many qualifiers (trace
-  /// point, bus state) as it takes
-  /// to find a name no file has. Fields keep their own spelling and never hold `-`, so
-  /// different signatures never share the fully qualified name.
+  /// A free file name for a new signature (without `.yaml`): the base name (profile,
+  /// property, root cause, and an unattributed hang's awaited reply), then only as many
+  /// qualifiers (trace point, then bus state) as it takes to find a name no file has. Fields
+  /// keep their own spelling and never hold `-`, so different signatures never share the
+  /// fully qualified name.
   func freeName(for signature: FailureSignature, profile: HostProfile) -> String {
-    var base = [profile.rawValue, signature.property.rawValue, signature.rootCause.rawValue]
-      .map(Self.field).joined(separator: "-")
-    // An unattributed hang is told apart by its awaited reply first of all.
-    if let awaiting = signature.awaiting { base += "-awaiting-" + Self.field(awaiting.name) }
-    var qualifiers: [String] = []
-    qualifiers.append("at-" + Self.field(signature.tracePoint))
-    qualifiers.append("in-" + Self.field(signature.busState.description))
-    var candidates = [base]
-    for count in qualifiers.indices {
-      candidates.append(([base] + qualifiers[...count]).joined(separator: "-"))
+    let base = Self.baseName(for: signature, profile: profile)
+    let point = base + "-at-" + Self.field(signature.tracePoint)
+    let full = point + "-in-" + Self.field(signature.busState.description)
+    if let free = [base, point, full].first(where: { !takenNames.contains($0 + ".yaml") }) {
+      return free
     }
-    if let free = candidates.first(where: { !takenNames.contains($0 + ".yaml") }) { return free }
-    // Only a root cause spelled with characters a name cannot hold gets here.
-    let full = candidates[candidates.count - 1]
+    // Only a file that records no signature, or a field spelled with characters a name
+    // cannot hold, takes a fully qualified name.
     var number = 2
     while takenNames.contains("\(full)-\(number).yaml") { number += 1 }
     return "\(full)-\(number)"
+  }
+
+  /// `PROFILE-PROPERTY-ROOT_CAUSE`, and `-awaiting-REPLY` for an unattributed hang (what
+  /// tells such hangs apart first of all): the shortest name a signature's file can have.
+  static func baseName(for signature: FailureSignature, profile: HostProfile) -> String {
+    var base = [profile.rawValue, signature.property.rawValue, signature.rootCause.rawValue]
+      .map(field).joined(separator: "-")
+    if let awaiting = signature.awaiting { base += "-awaiting-" + field(awaiting.name) }
+    return base
   }
 
   /// Records a file written under `name` (with `.yaml`).
