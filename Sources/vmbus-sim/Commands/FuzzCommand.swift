@@ -49,6 +49,13 @@ struct FuzzCommand: ParsableCommand {
   @Option(help: "Scheduler steps per path in --exhaustive mode.") var depth: Int = 40
   @Flag(help: "Print one JSON summary.") var json = false
 
+  func validate() throws {
+    if replaceSmaller && noRegressions {
+      throw ValidationError(
+        "--replace-smaller replaces regression files; --no-regressions writes none")
+    }
+  }
+
   func run() throws {
     var found = false
     try reportingFailures {

@@ -76,6 +76,17 @@ struct RegressionCorpusTests {
     }
   }
 
+  @Test("--replace-smaller without regression files is a usage error")
+  func replaceSmallerNeedsFiles() async throws {
+    try await TemporaryDirectory.with { dir in
+      let result = try await dir.run(
+        "fuzz", Repository.scenario("linux-boot.yaml"), "--replace-smaller", "--no-regressions")
+      #expect(result.status == 64)
+      #expect(result.stderr.contains("--replace-smaller"))
+      #expect(!dir.exists("sessions.sqlite"))
+    }
+  }
+
   /// send_unload posts UNLOAD_RESPONSE with no SINT route (§9 entry 42).
   @Test("a name another file holds is never written over: the new file takes a longer name")
   func takenName() async throws {
