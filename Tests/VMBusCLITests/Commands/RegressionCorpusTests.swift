@@ -76,6 +76,27 @@ struct RegressionCorpusTests {
     }
   }
 
+  /// vmbus_init's route to a VP index with no vCPU (QEMU §9.13), recorded in the old form.
+  @Test("check compares an old-form signature on the parts it holds, and notes it")
+  func oldFormSignature() async throws {
+    try await TemporaryDirectory.with { dir in
+      let name = "qemu-host-fault-unknown-vcpu-vmbus-initiate-contact-in-handshake.yaml"
+      let original = try String(
+        contentsOfFile: Repository.scenario("regressions/" + name), encoding: .utf8)
+      let kept = try dir.write(name, original)
+      let passing = try await CLI.run(["check", kept])
+      #expect(passing.status == 0, "\(passing.stdout)")
+      #expect(passing.stdout.contains("note: old-form signature"))
+      let moved = try dir.write(
+        "moved.yaml",
+        original.replacingOccurrences(
+          of: "vmbus_initiate_contact in handshake\"", with: "vmbus_initiate_contact in listen\""))
+      let failing = try await CLI.run(["check", moved])
+      #expect(failing.status == 1)
+      #expect(failing.stdout.contains("bus state differ"), "\(failing.stdout)")
+    }
+  }
+
   @Test("--replace-smaller without regression files is a usage error")
   func replaceSmallerNeedsFiles() async throws {
     try await TemporaryDirectory.with { dir in
