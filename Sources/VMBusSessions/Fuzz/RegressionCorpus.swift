@@ -87,7 +87,7 @@ struct RegressionCorpus {
   /// fully qualified name.
   func freeName(for signature: FailureSignature, profile: HostProfile) -> String {
     let base = Self.baseName(for: signature, profile: profile)
-    let point = base + "-at-" + Self.field(signature.tracePoint)
+    let point = base + "-at-" + Self.field(signature.tracePoint.description)
     let full = point + "-in-" + Self.field(signature.busState.description)
     if let free = [base, point, full].first(where: { !takenNames.contains($0 + ".yaml") }) {
       return free

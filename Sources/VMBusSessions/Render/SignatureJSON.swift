@@ -9,7 +9,7 @@ extension JSONBuilder {
     object { out in
       out.field("property", signature.property.rawValue)
       out.field("root_cause", signature.rootCause.rawValue)
-      out.field("trace_point", signature.tracePoint)
+      out.field("trace_point", signature.tracePoint.description)
       out.field("bus_state", signature.busState.description)
       out.field("awaiting", signature.awaiting?.name)
       out.field("text", signature.description)

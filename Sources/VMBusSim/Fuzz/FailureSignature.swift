@@ -7,9 +7,9 @@ import VMBusWire
 public struct FailureSignature: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
   public var property: FuzzProperty
   public var rootCause: RootCause
-  /// The name of the last QEMU main-loop trace point before the failure (for an invariant or
-  /// a fold rule, the event that broke it, which may be a simulator event), or `start`.
-  public var tracePoint: String
+  /// The last QEMU main-loop trace point before a fault or a hang; for an invariant, a
+  /// transition or a fold rule, the event that broke it (maybe a simulator event).
+  public var tracePoint: FailurePoint
   /// The bus state the failure happened in.
   public var busState: BusState
   /// For a hang no oracle attributed (`guest_hang.unattributed`): the reply the guest waits
@@ -20,7 +20,7 @@ public struct FailureSignature: Hashable, Comparable, Sendable, Codable, CustomS
   public static let unattributedHang = RootCause("guest_hang.unattributed")
 
   public init(
-    property: FuzzProperty, rootCause: RootCause, tracePoint: String, busState: BusState,
+    property: FuzzProperty, rootCause: RootCause, tracePoint: FailurePoint, busState: BusState,
     awaiting: MessageType? = nil
   ) {
     self.property = property
@@ -65,7 +65,8 @@ extension FailureSignature {
       let bus = BusState.named(words[5])
     else { return nil }
     self.init(
-      property: property, rootCause: RootCause(words[1]), tracePoint: words[3], busState: bus,
+      property: property, rootCause: RootCause(words[1]), tracePoint: FailurePoint(name: words[3]),
+      busState: bus,
       awaiting: awaiting)
   }
 }

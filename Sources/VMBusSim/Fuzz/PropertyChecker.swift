@@ -31,28 +31,28 @@ public enum PropertyChecker {
         return FuzzFailure(
           signature: FailureSignature(
             property: .foldMismatch, rootCause: RootCause("fold.\(violation.rule.rawValue)"),
-            tracePoint: violation.event, busState: bus),
+            tracePoint: FailurePoint(name: violation.event), busState: bus),
           detail: violation.message, atSeq: seq)
       }
       if case .simulator(.hostFault(let fault)) = event {
         return FuzzFailure(
           signature: FailureSignature(
             property: .hostFault, rootCause: fault.rootCause(at: lastMainPoint),
-            tracePoint: lastMainPoint?.rawValue ?? "start", busState: bus),
+            tracePoint: lastMainPoint.map(FailurePoint.trace) ?? .start, busState: bus),
           detail: fault.description, atSeq: seq)
       }
       if let broken = state.firstInvariantViolation {
         return FuzzFailure(
           signature: FailureSignature(
             property: .invariant, rootCause: RootCause("invariant.\(broken.invariant.rawValue)"),
-            tracePoint: event.name, busState: state.bus),
+            tracePoint: FailurePoint(name: event.name), busState: state.bus),
           detail: broken.message, atSeq: seq)
       }
       if let before, let broken = HostState.transitionViolations(from: before, to: state).first {
         return FuzzFailure(
           signature: FailureSignature(
             property: .illegalTransition, rootCause: transitionCause(broken),
-            tracePoint: event.name, busState: bus),
+            tracePoint: FailurePoint(name: event.name), busState: bus),
           detail: broken.message, atSeq: seq)
       }
     }
@@ -60,7 +60,8 @@ public enum PropertyChecker {
       return FuzzFailure(
         signature: FailureSignature(
           property: .foldMismatch, rootCause: RootCause("fold.final_state"),
-          tracePoint: run.events.last?.name ?? "start", busState: run.finalState.bus),
+          tracePoint: run.events.last.map { FailurePoint(name: $0.name) } ?? .start,
+          busState: run.finalState.bus),
         detail:
           "the refolded state (bus \(state.bus)) differs from the live state (bus \(run.finalState.bus))",
         atSeq: run.events.count)
@@ -70,7 +71,7 @@ public enum PropertyChecker {
       return FuzzFailure(
         signature: FailureSignature(
           property: .guestHang, rootCause: cause ?? FailureSignature.unattributedHang,
-          tracePoint: lastMainPoint?.rawValue ?? "start", busState: state.bus,
+          tracePoint: lastMainPoint.map(FailurePoint.trace) ?? .start, busState: state.bus,
           awaiting: cause == nil ? awaited : nil),
         detail: run.outcome.message, atSeq: run.outcome.atSeq)
     }

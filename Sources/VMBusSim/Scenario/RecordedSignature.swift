@@ -44,7 +44,9 @@ public enum RecordedSignature: Hashable, Sendable, CustomStringConvertible {
       }
       var mismatched: [String] = []
       if old.property != actual.property.rawValue { mismatched.append("property") }
-      if let point = old.tracePoint, point != actual.tracePoint { mismatched.append("trace point") }
+      if let point = old.tracePoint, point != actual.tracePoint.description {
+        mismatched.append("trace point")
+      }
       if old.busState != actual.busState.description { mismatched.append("bus state") }
       if old.property == FuzzProperty.hostFault.rawValue,
         let cause = old.hostFaultRootCause, cause != actual.rootCause

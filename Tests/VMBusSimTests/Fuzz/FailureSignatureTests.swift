@@ -18,13 +18,16 @@ struct FailureSignatureTests {
   static let samples: [FailureSignature] = [
     FailureSignature(
       property: .hostFault, rootCause: RootCause("send_unload.no_sint_route"),
-      tracePoint: "vmbus_post_msg", busState: .unload),
+      tracePoint: .trace(.postMsg), busState: .unload),
     FailureSignature(
       property: .guestHang, rootCause: FailureSignature.unattributedHang,
-      tracePoint: "vmbus_msg_cb", busState: .listen, awaiting: .gpadlCreated),
+      tracePoint: .trace(.msgCb), busState: .listen, awaiting: .gpadlCreated),
     FailureSignature(
       property: .invariant, rootCause: RootCause("invariant.queue_bounded"),
-      tracePoint: "sim_machine_reset", busState: .createGpadl),
+      tracePoint: .simulator("sim_machine_reset"), busState: .createGpadl),
+    FailureSignature(
+      property: .foldMismatch, rootCause: RootCause("fold.final_state"), tracePoint: .start,
+      busState: .listen),
   ]
 
   @Test("the text form parses back to the same signature", arguments: samples)
@@ -97,11 +100,11 @@ struct FailureSignatureTests {
       "host_fault post_without_route(VERSION_RESPONSE) @ vmbus_post_msg in handshake")
     let unload = FailureSignature(
       property: .hostFault, rootCause: RootCause("send_unload.no_sint_route"),
-      tracePoint: "vmbus_post_msg", busState: .handshake)
+      tracePoint: .trace(.postMsg), busState: .handshake)
     #expect(recorded.differences(from: unload).count == 1)
     let handshake = FailureSignature(
       property: .hostFault, rootCause: RootCause("send_handshake.no_sint_route"),
-      tracePoint: "vmbus_post_msg", busState: .handshake)
+      tracePoint: .trace(.postMsg), busState: .handshake)
     #expect(recorded.differences(from: handshake) == [])
     #expect(recorded.differences(from: nil).count == 1)
   }
