@@ -8,6 +8,9 @@ public struct CheckResult: Sendable {
   public var passed: Bool
   /// What was compared, or the first divergence as a small diff.
   public var lines: [String]
+  /// Worth knowing whether it passed or not (the run rests on an input beyond QEMU, the
+  /// file records an old-form signature).
+  public var notes: [String] = []
 }
 
 /// `check`: re-runs scenario and regression files and compares each with what it records.
@@ -31,7 +34,8 @@ public enum CheckWorkflow {
   }
 
   /// Re-runs one file: its outcome must satisfy `expect`, and a regression file's events
-  /// must equal the recorded ones line for line.
+  /// must equal the recorded ones line for line and its signature the recorded one (an
+  /// old-form signature is compared on the parts it holds; see `RecordedSignature`).
   public static func check(_ path: String) -> CheckResult {
     let scenario: Scenario
     do {
@@ -41,6 +45,12 @@ public enum CheckWorkflow {
     }
     let run = Simulation.reproduce(scenario, seed: 0, transcript: false)
     var lines: [String] = []
+    var notes: [String] = []
+    let beyond = run.inputsBeyondQEMU
+    if !beyond.isEmpty {
+      notes.append(
+        "rests on \(beyond.map(\.rawValue).joined(separator: ", ")), an input QEMU cannot receive")
+    }
     if !run.outcome.satisfies(scenario.expected) {
       lines.append(
         "outcome: expected \(ScenarioWriter.expectation(scenario.expected)), got \(run.outcome)")
@@ -59,7 +69,12 @@ public enum CheckWorkflow {
         lines.append(
           "events: recorded \(record.events.count), re-run gives \(actual.count) (from seq \(seq))")
       }
+      lines += record.signature.differences(
+        from: PropertyChecker.firstBrokenProperty(run)?.signature)
+      if case .legacy = record.signature {
+        notes.append("old-form signature: root cause compared only for host faults")
+      }
     }
-    return CheckResult(path: path, passed: lines.isEmpty, lines: lines)
+    return CheckResult(path: path, passed: lines.isEmpty, lines: lines, notes: notes)
   }
 }

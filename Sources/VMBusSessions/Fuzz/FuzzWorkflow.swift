@@ -14,12 +14,16 @@ public struct FuzzOptions: Sendable {
   public var shard: (index: UInt64, count: UInt64)
   /// Where minimal cases are written as regression files; nil writes none.
   public var regressionsDirectory: String?
+  /// Whether a strictly smaller minimal case (fewer steps, then fewer choices) replaces the
+  /// regression file already recording its signature. Without it no file is ever rewritten.
+  public var replaceSmaller: Bool
 
   public init(
     scenarioPaths: [String], profile: HostProfile?, seedCount: UInt64?, duration: Duration?,
     seedBase: UInt64, jobs: Int, shard: (index: UInt64, count: UInt64),
-    regressionsDirectory: String?
+    regressionsDirectory: String?, replaceSmaller: Bool = false
   ) {
+    self.replaceSmaller = replaceSmaller
     self.scenarioPaths = scenarioPaths
     self.profile = profile
     self.seedCount = seedCount
@@ -31,15 +35,28 @@ public struct FuzzOptions: Sendable {
   }
 }
 
+/// What became of a finding's regression file.
+public enum CorpusStatus: String, Sendable {
+  /// No file was written (`--no-regressions`).
+  case notWritten = "not_written"
+  /// A new file was written.
+  case new
+  /// A file already records this signature; it was kept as it is.
+  case known
+  /// A file recorded this signature with a bigger case; `--replace-smaller` replaced it.
+  case replaced
+}
+
 /// One distinct failure as `fuzz` reports it.
 public struct FuzzFinding: Sendable {
-  public var property: String
-  public var signature: String
+  public var signature: FailureSignature
   public var count: Int
+  /// The lowest seed that failed with this signature (the one shrunk).
   public var firstSeed: UInt64
   public var detail: String
-  /// The regression file written for its minimal case.
+  /// The regression file of its signature: the one written, or the one already there.
   public var minimal: String?
+  public var corpus: CorpusStatus
   public var session: SessionID?
   /// Guest steps and scheduler choices of the minimal case.
   public var minimalSteps: Int
@@ -49,9 +66,14 @@ public struct FuzzFinding: Sendable {
 public struct FuzzSummary: Sendable {
   public var runs: UInt64
   public var findings: [FuzzFinding]
+  /// Runs that ended in a guest error (the guest broke the protocol): not failures.
+  public var guestErrors: UInt64
   public var runsPerSecond: Double
   public var distinctStates: Int
+  /// The seeds' wall-clock time.
   public var elapsed: Duration
+  /// The wall-clock time spent shrinking after the seeds (a `--time` budget excludes it).
+  public var shrinkElapsed: Duration
   public var timeToFirstFailure: Duration?
 }
 
@@ -86,14 +108,18 @@ public enum FuzzWorkflow {
         seedCount: options.seedCount, duration: options.duration, jobs: options.jobs,
         shard: options.shard))
     let report = campaign.run(progress: progress)
+    var corpus = try options.regressionsDirectory.map { directory throws(SessionsError) in
+      try RegressionCorpus(directory: directory)
+    }
     var findings: [FuzzFinding] = []
     for group in report.failures {
-      findings.append(try persist(group, options: options, store: store))
+      findings.append(try persist(group, options: options, corpus: &corpus, store: store))
     }
     return FuzzSummary(
-      runs: report.runs, findings: findings, runsPerSecond: report.runsPerSecond,
+      runs: report.runs, findings: findings, guestErrors: report.guestErrors,
+      runsPerSecond: report.runsPerSecond,
       distinctStates: report.distinctStates, elapsed: report.elapsed,
-      timeToFirstFailure: report.timeToFirstFailure)
+      shrinkElapsed: report.shrinkElapsed, timeToFirstFailure: report.timeToFirstFailure)
   }
 
   /// `fuzz --exhaustive`: every schedule of each scenario up to `depth`.
@@ -102,6 +128,9 @@ public enum FuzzWorkflow {
   ) throws(SessionsError) -> ExploreSummary {
     var summary = ExploreSummary(
       states: 0, distinctStates: 0, truncated: 0, elapsed: .zero, findings: [])
+    var corpus = try options.regressionsDirectory.map { directory throws(SessionsError) in
+      try RegressionCorpus(directory: directory)
+    }
     for path in options.scenarioPaths {
       var scenario = try ScenarioRunner(path: path, seed: 0).load().scenario
       if let profile = options.profile { scenario.host.profile = profile }
@@ -119,53 +148,94 @@ public enum FuzzWorkflow {
         let group = FuzzCampaign.FailureGroup(
           failure: failure, count: 1, firstSeed: 0, minimal: fuzzCase, minimalRun: run,
           minimalFailure: failure)
-        summary.findings.append(try persist(group, options: options, store: store))
+        summary.findings.append(
+          try persist(group, options: options, corpus: &corpus, store: store))
       }
     }
     return summary
   }
 
+  /// Stores the minimal case as a session, files it in the corpus (a new file, the file
+  /// already recording its signature, or with `replaceSmaller` a replacement of a bigger
+  /// one) and records the failure in the database.
   private static func persist(
-    _ group: FuzzCampaign.FailureGroup, options: FuzzOptions, store: EventStore
+    _ group: FuzzCampaign.FailureGroup, options: FuzzOptions, corpus: inout RegressionCorpus?,
+    store: EventStore
   ) throws(SessionsError) -> FuzzFinding {
     let run = group.minimalRun
-    let profile = group.minimal.scenario.host.profile.rawValue
+    let profile = group.minimal.scenario.host.profile
+    let signature = group.failure.signature
     var pinned = group.minimal.pinned(
       run, failure: group.minimalFailure, events: run.events.map(\.text))
-    pinned.name = "\(profile)-\(slug(group.failure.signature))"
-    pinned.description =
-      "fuzz: \(group.failure.signature) (first seen with seed \(group.firstSeed))"
+    pinned.description = "fuzz: \(signature) (lowest seed \(group.firstSeed))"
+    let size = RegressionCorpus.CaseSize(
+      steps: group.minimal.stepCount, choices: pinned.regression?.choices.count ?? 0)
     var path: String?
-    if let directory = options.regressionsDirectory {
-      path = "\(directory)/\(pinned.name).yaml"
+    var status = CorpusStatus.notWritten
+    var write = false
+    if var files = corpus {
+      if let existing = files.existing(signature, profile: profile) {
+        path = existing.path
+        pinned.name = URL(fileURLWithPath: existing.path).deletingPathExtension().lastPathComponent
+        status = options.replaceSmaller && size < existing.size ? .replaced : .known
+        write = status == .replaced
+      } else {
+        pinned.name = files.freeName(for: signature, profile: profile)
+        let newPath = "\(files.directory)/\(pinned.name).yaml"
+        path = newPath
+        status = .new
+        write = true
+        files.take(
+          pinned.name + ".yaml",
+          entry: RegressionCorpus.Entry(
+            path: newPath, profile: profile, signature: .typed(signature), size: size))
+      }
+      corpus = files
+    } else {
+      pinned.name = RegressionCorpus.baseName(for: signature, profile: profile)
     }
     let text = regressionText(pinned, path: path)
     let session = try ScenarioRunner.store(run, scenarioText: text, source: path, into: store)
-    if let path, let directory = options.regressionsDirectory {
-      do {
-        try FileManager.default.createDirectory(
-          atPath: directory, withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-      } catch {
-        throw .io("\(path): cannot write the regression file: \(error.localizedDescription)")
-      }
+    if write, let path {
+      try writeRegression(text, to: path, replacing: status == .replaced)
+    }
+    // A kept file's own text is what the corpus holds for this signature.
+    var fileText = text
+    if status == .known, let path, let data = FileManager.default.contents(atPath: path) {
+      fileText = String(decoding: data, as: UTF8.self)
     }
     let stored: FuzzFailureRecord
     do {
       stored = try store.recordFuzzFailure(
         FuzzFailureRecord(
-          hostProfile: profile, signature: group.failure.signature,
-          property: group.failure.property.rawValue, count: group.count,
+          hostProfile: profile.rawValue, signature: signature.description,
+          property: signature.property.rawValue, count: group.count,
           firstSeed: group.firstSeed, detail: group.failure.detail, session: session,
-          regressionFile: path, regressionText: text))
+          regressionFile: path, regressionText: fileText))
     } catch {
       throw .store(error)
     }
     return FuzzFinding(
-      property: group.failure.property.rawValue, signature: group.failure.signature,
-      count: group.count, firstSeed: group.firstSeed, detail: group.minimalFailure.detail,
-      minimal: path, session: stored.session ?? session, minimalSteps: group.minimal.stepCount,
-      minimalChoices: pinned.regression?.choices.count ?? 0)
+      signature: signature, count: group.count, firstSeed: group.firstSeed,
+      detail: group.minimalFailure.detail, minimal: path, corpus: status,
+      session: stored.session ?? session, minimalSteps: size.steps,
+      minimalChoices: size.choices)
+  }
+
+  /// Writes a regression file: a new one only where no file is (never overwriting one that
+  /// appeared meanwhile), a replacement atomically.
+  private static func writeRegression(_ text: String, to path: String, replacing: Bool)
+    throws(SessionsError)
+  {
+    let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    do {
+      try FileManager.default.createDirectory(
+        atPath: directory, withIntermediateDirectories: true)
+      try Data(text.utf8).write(
+        to: URL(fileURLWithPath: path), options: replacing ? .atomic : .withoutOverwriting)
+    } catch {
+      throw .io("\(path): cannot write the regression file: \(error.localizedDescription)")
+    }
   }
 
   /// The regression file: a comment with the command that reproduces it, then the scenario.
@@ -175,17 +245,4 @@ public enum FuzzWorkflow {
       + "# Checked by: vmbus-sim check \(path ?? "FILE.yaml")\n" + ScenarioWriter.yaml(scenario)
   }
 
-  /// A file-name-safe form of a signature.
-  static func slug(_ signature: String) -> String {
-    var text = ""
-    for character in signature.lowercased() {
-      if character.isLetter || character.isNumber {
-        text.append(character)
-      } else if text.last != "-" {
-        text.append("-")
-      }
-    }
-    while text.last == "-" { text.removeLast() }
-    return String(text.prefix(80))
-  }
 }

@@ -61,7 +61,10 @@ public struct Explorer {
     var states = 0
     var truncated = 0
     var failures: [(failure: FuzzFailure, fuzzCase: FuzzCase)] = []
-    var signatures = Set<String>()
+    // Explored states hold no event history: a state's coarse failure (below) is replayed
+    // once through the ordinary scheduler for its signature.
+    var coarse = Set<CoarseFailure>()
+    var signatures = Set<FailureSignature>()
     while var node = stack.popLast(), states < stateLimit {
       var branches = node.simulation.branches()
       // Local actions need no branching: take them in place.
@@ -71,12 +74,14 @@ public struct Explorer {
         node.simulation.explore(branches[local])
         branches = node.simulation.branches()
       }
-      if let failure = check(node.simulation), signatures.insert(failure.signature).inserted {
-        failures.append(
-          (
-            failure,
-            FuzzCase(scenario: scenario, seed: 0, choices: node.path, zeroAfterReplay: true)
-          ))
+      if let found = check(node.simulation), coarse.insert(found).inserted {
+        let fuzzCase = FuzzCase(
+          scenario: scenario, seed: 0, choices: node.path, zeroAfterReplay: true)
+        if let failure = PropertyChecker.check(fuzzCase.run()),
+          signatures.insert(failure.signature).inserted
+        {
+          failures.append((failure, fuzzCase))
+        }
       }
       guard !branches.isEmpty else { continue }
       guard node.depth < depth else {
@@ -106,25 +111,26 @@ public struct Explorer {
       elapsed: clock.now - start, failures: failures)
   }
 
-  /// The generic properties in this state: no fault, invariants hold, no owed hang at the end.
-  private func check(_ simulation: Simulation) -> FuzzFailure? {
+  /// What broke in an explored state, without the history a signature needs.
+  private struct CoarseFailure: Hashable {
+    var fault: HostFault?
+    var invariant: Invariant?
+    var hang: Outcome?
+    var bus: BusState
+  }
+
+  /// The generic properties in this state, coarsely: a fault, a broken invariant, an owed
+  /// hang at the end.
+  private func check(_ simulation: Simulation) -> CoarseFailure? {
     let state = simulation.decision.state
     if let fault = state.fault {
-      return FuzzFailure(
-        property: .hostFault, signature: "host_fault \(fault.cause) in \(state.bus)",
-        detail: fault.description, atSeq: nil)
+      return CoarseFailure(fault: fault, bus: state.bus)
     }
     if let broken = state.firstInvariantViolation {
-      return FuzzFailure(
-        property: .invariant, signature: "invariant \(broken.invariant.rawValue) in \(state.bus)",
-        detail: broken.message, atSeq: nil)
+      return CoarseFailure(invariant: broken.invariant, bus: state.bus)
     }
-    if let outcome = simulation.finished, outcome.kind == .guestHang,
-      let awaited = outcome.owedReply
-    {
-      return FuzzFailure(
-        property: .guestHang, signature: "guest_hang \(awaited.name) in \(state.bus)",
-        detail: outcome.message, atSeq: nil)
+    if let outcome = simulation.finished, outcome.kind == .guestHang, outcome.owedReply != nil {
+      return CoarseFailure(hang: outcome, bus: state.bus)
     }
     return nil
   }

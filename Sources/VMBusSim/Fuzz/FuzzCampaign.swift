@@ -1,8 +1,10 @@
 import Dispatch
+import Synchronization
 import VMBusHost
 
 /// A fuzz campaign: many seeds over a set of scenarios, each seed a mutated scenario under
-/// its own schedule; failures grouped by signature, each group's first case shrunk.
+/// its own schedule; failures grouped by signature and, after the campaign, each group's
+/// lowest seed shrunk (so the findings are the same whatever the number of workers).
 public struct FuzzCampaign: Sendable {
   /// What a campaign runs.
   public struct Configuration: Sendable {
@@ -41,6 +43,7 @@ public struct FuzzCampaign: Sendable {
   public struct FailureGroup: Sendable {
     public var failure: FuzzFailure
     public var count: Int
+    /// The lowest seed that failed with this signature (the one shrunk).
     public var firstSeed: UInt64
     /// The shrunk case, pinned to its choices.
     public var minimal: FuzzCase
@@ -74,8 +77,15 @@ public struct FuzzCampaign: Sendable {
 
   public struct Report: Sendable {
     public var runs: UInt64
+    /// One group per signature, by lowest seed.
     public var failures: [FailureGroup]
+    /// Runs that ended in a guest error: the guest broke the protocol and a correct host
+    /// answers nothing either, so these are not failures.
+    public var guestErrors: UInt64
+    /// The seeds' wall-clock time (what ``runsPerSecond`` divides by).
     public var elapsed: Duration
+    /// The wall-clock time spent re-checking and shrinking after the seeds.
+    public var shrinkElapsed: Duration = .zero
     public var distinctStates: Int
     /// How long the campaign ran before its first failure.
     public var timeToFirstFailure: Duration?
@@ -120,11 +130,25 @@ public struct FuzzCampaign: Sendable {
       runWorker(worker, of: jobs, start: start, clock: clock, tally: shared, progress: progress)
     }
     let tally = shared.snapshot()
-    let groups = tally.groups.values.sorted { $0.firstSeed < $1.firstSeed }
-    return Report(
-      runs: tally.runs, failures: groups, elapsed: clock.now - start,
+    let seedsDone = clock.now
+    let seen = tally.seen.values.sorted {
+      ($0.lowestSeed, $0.failure.signature) < ($1.lowestSeed, $1.failure.signature)
+    }
+    let shrunk = Mutex([FailureGroup?](repeating: nil, count: seen.count))
+    DispatchQueue.concurrentPerform(iterations: min(jobs, max(seen.count, 1))) { worker in
+      for index in stride(from: worker, to: seen.count, by: jobs) {
+        var group = group(for: fuzzCase(seed: seen[index].lowestSeed), failure: seen[index].failure)
+        group.count = seen[index].count
+        shrunk.withLock { $0[index] = group }
+      }
+    }
+    var report = Report(
+      runs: tally.runs, failures: shrunk.withLock { $0.compactMap { $0 } },
+      guestErrors: tally.guestErrors, elapsed: seedsDone - start,
       distinctStates: tally.states.estimate,
       timeToFirstFailure: tally.firstFailure.map { $0 - start })
+    report.shrinkElapsed = clock.now - seedsDone
+    return report
   }
 
   private func runWorker(
@@ -143,11 +167,7 @@ public struct FuzzCampaign: Sendable {
       index += UInt64(jobs)
       let fuzzCase = fuzzCase(seed: seed)
       let run = fuzzCase.run(reusing: &compiledSteps, messages: messages)
-      let failure = PropertyChecker.check(run)
-      let isNew = tally.record(run: run, failure: failure, seed: seed)
-      if let failure, isNew {
-        tally.add(group(for: fuzzCase, run: run, failure: failure), for: failure.signature)
-      }
+      tally.record(run: run, failure: PropertyChecker.check(run), seed: seed)
       if worker == 0 && clock.now - lastReport >= .milliseconds(250) {
         lastReport = clock.now
         progress(tally.progress(elapsed: clock.now - start))
@@ -155,20 +175,23 @@ public struct FuzzCampaign: Sendable {
     }
   }
 
-  /// A new problem: check the seed fails the same way again, then shrink it.
-  private func group(for fuzzCase: FuzzCase, run: SimulationRun, failure: FuzzFailure)
-    -> FailureGroup
-  {
-    let again = PropertyChecker.check(fuzzCase.run())
+  /// A problem's lowest seed: check it fails the same way again, then shrink it.
+  private func group(for fuzzCase: FuzzCase, failure: FuzzFailure) -> FailureGroup {
+    let run = fuzzCase.run(transcript: true)
+    let again = PropertyChecker.check(run)
     guard again == failure else {
+      var signature = failure.signature
+      signature.property = .nondeterminism
       let nondeterminism = FuzzFailure(
-        property: .nondeterminism, signature: "nondeterminism \(failure.signature)",
+        signature: signature,
         detail:
           "seed \(fuzzCase.seed) failed with \(failure) then \(again.map(\.description) ?? "passed")",
         atSeq: nil)
-      return FailureGroup(
+      var group = FailureGroup(
         failure: nondeterminism, count: 1, firstSeed: fuzzCase.seed, minimal: fuzzCase,
         minimalRun: run, minimalFailure: nondeterminism)
+      group.shrinkRuns = 1
+      return group
     }
     var shrinker = Shrinker(signature: failure.signature, budget: configuration.shrinkBudget)
     let minimal = shrinker.shrink(fuzzCase)

@@ -52,7 +52,7 @@ public struct FuzzCase: Sendable {
     while choices.last == 0 { choices.removeLast() }
     pinned.regression = RegressionRecord(
       seed: seed, choices: choices, property: failure.property.rawValue,
-      signature: failure.signature, events: events)
+      signature: .typed(failure.signature), events: events)
     pinned.expected = ExpectedOutcome(
       run.outcome.kind, messageContains: run.outcome.message.isEmpty ? nil : run.outcome.message)
     return pinned

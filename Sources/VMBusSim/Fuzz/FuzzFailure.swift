@@ -17,33 +17,24 @@ public enum FuzzProperty: String, CaseIterable, Hashable, Sendable, Codable {
   case nondeterminism
 }
 
-/// A broken property, with the cause it is grouped by and where it happened.
+/// A broken property, with the signature it is grouped by and where it happened.
 public struct FuzzFailure: Hashable, Sendable, Codable, CustomStringConvertible {
-  public var property: FuzzProperty
-  /// The cause without run-specific numbers: the property, what broke, the event that broke
-  /// it and the bus state. Two runs with the same signature are the same problem.
-  public var signature: String
+  /// What the failure is grouped by. Two runs with the same signature are the same problem.
+  public var signature: FailureSignature
   /// The run's own details (ids, values).
   public var detail: String
   /// The 1-based seq of the event where it broke.
   public var atSeq: Int?
 
+  public init(signature: FailureSignature, detail: String, atSeq: Int?) {
+    self.signature = signature
+    self.detail = detail
+    self.atSeq = atSeq
+  }
+
+  public var property: FuzzProperty { signature.property }
+
   public var description: String {
     "\(signature)\(atSeq.map { " at seq \($0)" } ?? ""): \(detail)"
-  }
-}
-
-extension HostFault {
-  /// The fault's cause without ids, for signatures.
-  var cause: String {
-    switch self {
-    case .postWithoutRoute(let type): "post_without_route(\(type.name))"
-    case .unknownVCPU: "unknown_vcpu"
-    case .bodyForFullGpadl: "body_for_full_gpadl"
-    case .callbackWithoutMessage: "callback_without_message"
-    case .ringOffsetOutOfBounds: "ring_offset_out_of_bounds"
-    case .noObjectForBusState(let state): "no_object_for_bus_state(\(state))"
-    case .routeAliveAtSynICReset: "route_alive_at_synic_reset"
-    }
   }
 }

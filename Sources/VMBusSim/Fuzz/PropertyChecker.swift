@@ -3,11 +3,19 @@ import VMBusHost
 /// Checks a finished run against the generic properties, refolding its events and checking
 /// the state after every one of them.
 public enum PropertyChecker {
-  /// The first property the run breaks, or nil.
+  /// The first property the run breaks, or nil. Under the `qemu` profile a run that took an
+  /// input QEMU can never receive (``BeyondQEMUInput``) is never a QEMU failure: nil.
   public static func check(_ run: SimulationRun) -> FuzzFailure? {
+    if run.scenario.host.profile == .qemu && !run.inputsBeyondQEMU.isEmpty { return nil }
+    return firstBrokenProperty(run)
+  }
+
+  /// The first property the run breaks, whatever inputs it took (what `run` and `check`
+  /// report, next to the inputs beyond QEMU it rests on).
+  public static func firstBrokenProperty(_ run: SimulationRun) -> FuzzFailure? {
     var state = HostState()
     // Where, not what: the point's name is needed only for a failure's signature.
-    var lastMainIndex: Int?
+    var lastMainPoint: TracePoint?
     for index in run.events.indices {
       let event = run.events[index]
       let bus = state.bus
@@ -17,46 +25,67 @@ public enum PropertyChecker {
       let violations = state.apply(event)
       let seq = index + 1
       if case .trace(let trace) = event, trace.isControlPlaneMainLoop {
-        lastMainIndex = index
+        lastMainPoint = trace.point
       }
       if let violation = violations.first {
         return FuzzFailure(
-          property: .foldMismatch,
-          signature:
-            "fold_mismatch \(violation.rule.rawValue) @ \(violation.event) in \(bus)",
+          signature: FailureSignature(
+            property: .foldMismatch, rootCause: RootCause("fold.\(violation.rule.rawValue)"),
+            tracePoint: FailurePoint(name: violation.event), busState: bus),
           detail: violation.message, atSeq: seq)
       }
       if case .simulator(.hostFault(let fault)) = event {
         return FuzzFailure(
-          property: .hostFault,
-          signature:
-            "host_fault \(fault.cause) @ \(lastMainIndex.map { run.events[$0].name } ?? "start") in \(bus)",
+          signature: FailureSignature(
+            property: .hostFault, rootCause: fault.rootCause(at: lastMainPoint),
+            tracePoint: lastMainPoint.map(FailurePoint.trace) ?? .start, busState: bus),
           detail: fault.description, atSeq: seq)
       }
       if let broken = state.firstInvariantViolation {
         return FuzzFailure(
-          property: .invariant,
-          signature: "invariant \(broken.invariant.rawValue) @ \(event.name) in \(state.bus)",
+          signature: FailureSignature(
+            property: .invariant, rootCause: RootCause("invariant.\(broken.invariant.rawValue)"),
+            tracePoint: FailurePoint(name: event.name), busState: state.bus),
           detail: broken.message, atSeq: seq)
       }
       if let before, let broken = HostState.transitionViolations(from: before, to: state).first {
         return FuzzFailure(
-          property: .illegalTransition,
-          signature: "illegal_transition @ \(event.name) in \(bus)", detail: broken.message,
-          atSeq: seq)
+          signature: FailureSignature(
+            property: .illegalTransition, rootCause: transitionCause(broken),
+            tracePoint: FailurePoint(name: event.name), busState: bus),
+          detail: broken.message, atSeq: seq)
       }
     }
     if state != run.finalState {
       return FuzzFailure(
-        property: .foldMismatch, signature: "fold_mismatch final_state",
-        detail: "the refolded state differs from the live state", atSeq: run.events.count)
+        signature: FailureSignature(
+          property: .foldMismatch, rootCause: RootCause("fold.final_state"),
+          tracePoint: run.events.last.map { FailurePoint(name: $0.name) } ?? .start,
+          busState: run.finalState.bus),
+        detail:
+          "the refolded state (bus \(state.bus)) differs from the live state (bus \(run.finalState.bus))",
+        atSeq: run.events.count)
     }
-    if run.outcome.kind == .guestHang, let awaited = run.outcome.owedReply?.name {
+    if run.outcome.kind == .guestHang, let awaited = run.outcome.owedReply {
+      let cause = run.outcome.rootCause
       return FuzzFailure(
-        property: .guestHang, signature: "guest_hang \(awaited) in \(state.bus)",
+        signature: FailureSignature(
+          property: .guestHang, rootCause: cause ?? FailureSignature.unattributedHang,
+          tracePoint: lastMainPoint.map(FailurePoint.trace) ?? .start, busState: state.bus,
+          awaiting: cause == nil ? awaited : nil),
         detail: run.outcome.message, atSeq: run.outcome.atSeq)
     }
     return nil
+  }
+
+  /// `transition.channel`, `transition.offer` or `transition.gpadl`: the kind of object
+  /// whose state moved along a transition QEMU never makes.
+  static func transitionCause(_ violation: InvariantViolation) -> RootCause {
+    let object = violation.message.prefix { $0 != " " }
+    switch object {
+    case "channel", "offer", "gpadl": return RootCause("transition.\(object)")
+    default: return RootCause("transition.\(violation.invariant.rawValue)")
+    }
   }
 
   /// Whether an event can change a channel's offer or open state or a GPADL's state.

@@ -3,55 +3,46 @@ import VMBusHost
 
 /// The campaign's totals, shared by its worker threads behind a mutex.
 final class SharedTally: Sendable {
+  /// One signature seen during the campaign: how often, and its lowest seed's failure.
+  struct Seen {
+    var count: Int
+    var lowestSeed: UInt64
+    var failure: FuzzFailure
+  }
+
   struct Tally {
     var runs: UInt64 = 0
     var states = DistinctCounter()
-    var groups: [String: FuzzCampaign.FailureGroup] = [:]
-    /// Signatures a worker is shrinking right now, so no other starts on them.
-    var pending = Set<String>()
-    var pendingCounts: [String: (count: Int, firstSeed: UInt64)] = [:]
+    /// Runs that ended in a guest error (not failures: the guest broke the protocol).
+    var guestErrors: UInt64 = 0
+    var seen: [FailureSignature: Seen] = [:]
     /// When the first failure of the campaign was seen.
     var firstFailure: ContinuousClock.Instant?
   }
 
   private let tally = Mutex(Tally())
 
-  /// Counts a run; true when its failure's signature is new (the caller then shrinks it).
-  func record(run: SimulationRun, failure: FuzzFailure?, seed: UInt64) -> Bool {
+  /// Counts a run, and its failure under its signature, keeping the lowest seed of each
+  /// signature (whichever worker ran it), so the findings do not depend on the jobs count.
+  func record(run: SimulationRun, failure: FuzzFailure?, seed: UInt64) {
     let digest = run.finalState.digest.finalized
-    return tally.withLock { tally in
+    let guestError = run.outcome.kind == .guestError
+    tally.withLock { tally in
       tally.runs += 1
       tally.states.insert(digest)
-      guard let failure else { return false }
+      if guestError { tally.guestErrors += 1 }
+      guard let failure else { return }
       if tally.firstFailure == nil { tally.firstFailure = ContinuousClock.now }
-      if var group = tally.groups[failure.signature] {
-        group.count += 1
-        group.firstSeed = min(group.firstSeed, seed)
-        tally.groups[failure.signature] = group
-        return false
+      guard var seen = tally.seen[failure.signature] else {
+        tally.seen[failure.signature] = Seen(count: 1, lowestSeed: seed, failure: failure)
+        return
       }
-      if tally.pending.contains(failure.signature) {
-        var counted = tally.pendingCounts[failure.signature] ?? (0, seed)
-        counted.count += 1
-        counted.firstSeed = min(counted.firstSeed, seed)
-        tally.pendingCounts[failure.signature] = counted
-        return false
+      seen.count += 1
+      if seed < seen.lowestSeed {
+        seen.lowestSeed = seed
+        seen.failure = failure
       }
-      tally.pending.insert(failure.signature)
-      return true
-    }
-  }
-
-  /// Files the shrunk group of `signature` (the signature `record` reported as new).
-  func add(_ group: FuzzCampaign.FailureGroup, for signature: String) {
-    tally.withLock { tally in
-      var group = group
-      if let counted = tally.pendingCounts.removeValue(forKey: signature) {
-        group.count += counted.count
-        group.firstSeed = min(group.firstSeed, counted.firstSeed)
-      }
-      tally.pending.remove(signature)
-      tally.groups[signature] = group
+      tally.seen[failure.signature] = seen
     }
   }
 
@@ -59,7 +50,7 @@ final class SharedTally: Sendable {
     tally.withLock { tally in
       FuzzCampaign.Progress(
         runs: tally.runs, distinctStates: tally.states.estimate,
-        distinctFailures: tally.groups.count + tally.pending.count, elapsed: elapsed)
+        distinctFailures: tally.seen.count, elapsed: elapsed)
     }
   }
 

@@ -4,12 +4,12 @@ import VMBusHost
 /// steps, then fewest scheduler choices, then simplest field values (Hypothesis-style edits
 /// of the recorded choice sequence, each kept only if the failure stays the same).
 public struct Shrinker {
-  public let signature: String
+  public let signature: FailureSignature
   /// Runs the shrinker may spend.
   public var budget: Int
   public private(set) var runs = 0
 
-  public init(signature: String, budget: Int = 3_000) {
+  public init(signature: FailureSignature, budget: Int = 3_000) {
     self.signature = signature
     self.budget = budget
   }

@@ -44,13 +44,15 @@ public struct RegressionRecord: Hashable, Sendable {
   public var choices: [UInt32]
   /// The property the run breaks (`host_fault`, `guest_hang`, ...).
   public var property: String
-  /// The failure's signature, as `fuzz` groups failures.
-  public var signature: String
+  /// The failure's signature, as `fuzz` groups failures (an old-form string in files
+  /// written before root causes).
+  public var signature: RecordedSignature
   /// The expected event stream, one line per event as `replay` prints it.
   public var events: [String]
 
   public init(
-    seed: UInt64, choices: [UInt32], property: String, signature: String, events: [String]
+    seed: UInt64, choices: [UInt32], property: String, signature: RecordedSignature,
+    events: [String]
   ) {
     self.seed = seed
     self.choices = choices

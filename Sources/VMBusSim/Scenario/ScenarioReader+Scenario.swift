@@ -60,7 +60,8 @@ extension ScenarioReader {
       }
     }
     return RegressionRecord(
-      seed: seed, choices: choices, property: property, signature: signature, events: events)
+      seed: seed, choices: choices, property: property,
+      signature: RecordedSignature(text: signature), events: events)
   }
 
   /// `passed`, or `{outcome: host_fault, message: GPADL_BODY}`.

@@ -42,7 +42,7 @@ public enum ScenarioWriter {
       out.append("  seed: \(record.seed)")
       out.append("  choices: \"\(record.choices.map(String.init).joined(separator: ","))\"")
       out.append("  property: \(record.property)")
-      out.append("  signature: \(quoted(record.signature))")
+      out.append("  signature: \(quoted(record.signature.description))")
       out.append("  events:")
       for line in record.events { out.append("    - \(quoted(line))") }
     }

@@ -7,7 +7,9 @@ struct CheckCommand: ParsableCommand {
     abstract: "Re-run scenario and regression files and compare with what they record.",
     discussion: """
       A scenario must reach the outcome it expects; a regression file must also reproduce \
-      its recorded event stream line for line (the first divergence is shown as a diff). \
+      its recorded event stream line for line (the first divergence is shown as a diff) and \
+      its recorded failure signature (property, root cause, trace point, bus state). A \
+      signature recorded before root causes existed is compared on the parts it holds. \
       Exit status 1 when any file fails.
 
       Example:
@@ -25,10 +27,12 @@ struct CheckCommand: ParsableCommand {
         if result.passed {
           passed += 1
           emit("ok    \(file)")
+          result.notes.forEach { emit("      note: \($0)") }
         } else {
           failed += 1
           emit("FAIL  \(file)")
           result.lines.forEach { emit("      \($0)") }
+          result.notes.forEach { emit("      note: \($0)") }
         }
       }
       emit("\(passed) passed, \(failed) failed")

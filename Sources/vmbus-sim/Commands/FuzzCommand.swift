@@ -11,10 +11,15 @@ struct FuzzCommand: ParsableCommand {
       "Explore mutated scenarios and schedules for host faults, hangs and broken invariants.",
     discussion: """
       Each seed mutates a scenario (fields, steps, extra and corrupted messages, busy or \
-      failed deliveries, resets) and drives the scheduler. Failures are grouped by signature; \
-      each group's first case is shrunk to a minimal one, stored as a session and written \
-      under --regressions (default scenarios/regressions) for `vmbus-sim check`. Passing runs \
-      are not stored. Exit status 1 when a failure was found.
+      failed deliveries, machine resets) and drives the scheduler. Failures are grouped by \
+      signature (property, root cause, trace point, bus state); after the campaign each \
+      group's lowest seed is shrunk to a minimal case, stored as a session and filed under \
+      --regressions (default scenarios/regressions) for `vmbus-sim check`. A file already \
+      recording the signature is kept as it is and the finding reported as known; \
+      --replace-smaller lets a strictly smaller case (fewer steps, then fewer choices) replace \
+      it. No other file is ever written over. Runs ending in a guest error (the guest broke \
+      the protocol) are counted, not reported as failures. Passing runs are not stored. Exit \
+      status 1 when a failure was found.
 
       Examples:
         vmbus-sim fuzz scenarios/linux-boot.yaml --seeds 20000
@@ -27,16 +32,29 @@ struct FuzzCommand: ParsableCommand {
   @Option(help: "Host profile to fuzz: qemu or hardened (default: each scenario's own).")
   var host: HostProfileArgument?
   @Option(help: "Seeds to run (default 10000 unless --time is given).") var seeds: UInt64?
-  @Option(help: "Wall-clock budget, e.g. 60s or 10m.") var time: DurationArgument?
+  @Option(help: "Wall-clock budget for the seeds, e.g. 60s or 10m (shrinking comes after it).")
+  var time: DurationArgument?
   @Option(help: "First seed.") var seedBase: UInt64 = 0
   @Option(help: "Worker threads.") var jobs: Int = 1
   @Option(help: "This process's share of the seed space, I/N.") var shard: ShardArgument?
   @Option(help: "Directory for regression files.") var regressions: String = "scenarios/regressions"
   @Flag(help: "Do not write regression files.") var noRegressions = false
+  @Flag(
+    help:
+      "Let a strictly smaller minimal case (fewer steps, then fewer choices) replace the regression file recording its signature."
+  )
+  var replaceSmaller = false
   @Flag(help: "Explore every schedule of each scenario (no mutations) up to --depth.")
   var exhaustive = false
   @Option(help: "Scheduler steps per path in --exhaustive mode.") var depth: Int = 40
   @Flag(help: "Print one JSON summary.") var json = false
+
+  func validate() throws {
+    if replaceSmaller && noRegressions {
+      throw ValidationError(
+        "--replace-smaller replaces regression files; --no-regressions writes none")
+    }
+  }
 
   func run() throws {
     var found = false
@@ -49,7 +67,7 @@ struct FuzzCommand: ParsableCommand {
         scenarioPaths: paths, profile: host?.profile,
         seedCount: seeds ?? (time == nil ? 10_000 : nil), duration: time?.duration,
         seedBase: seedBase, jobs: max(jobs, 1), shard: shard?.value ?? (0, 1),
-        regressionsDirectory: noRegressions ? nil : regressions)
+        regressionsDirectory: noRegressions ? nil : regressions, replaceSmaller: replaceSmaller)
       if exhaustive {
         found = try runExhaustive(options)
         return
@@ -72,15 +90,20 @@ struct FuzzCommand: ParsableCommand {
         var out = JSONBuilder()
         out.object { out in
           out.field("runs", summary.runs)
+          out.field("guest_errors", summary.guestErrors)
           out.key("failures")
           out.array { out in
             for finding in summary.findings {
               out.object { out in
-                out.field("property", finding.property)
-                out.field("signature", finding.signature)
+                out.field("property", finding.signature.property.rawValue)
+                out.key("signature")
+                out.signature(finding.signature)
                 out.field("count", finding.count)
                 out.field("first_seed", finding.firstSeed)
                 out.field("minimal", finding.minimal)
+                out.field("corpus", finding.corpus.rawValue)
+                out.field("minimal_steps", finding.minimalSteps)
+                out.field("minimal_choices", finding.minimalChoices)
                 out.field("session", finding.session?.rawValue)
               }
             }
@@ -90,6 +113,8 @@ struct FuzzCommand: ParsableCommand {
           out.field("distinct_states", summary.distinctStates)
           out.key("seconds")
           out.number(Self.seconds(summary.elapsed))
+          out.key("shrink_seconds")
+          out.number(Self.seconds(summary.shrinkElapsed))
           out.key("seconds_to_first_failure")
           if let first = summary.timeToFirstFailure {
             out.number(Self.seconds(first))
@@ -100,17 +125,26 @@ struct FuzzCommand: ParsableCommand {
         emit(out.text)
         return
       }
+      let known = summary.findings.filter { $0.corpus == .known }.count
       emit(
-        "\(summary.runs) runs, \(Int(summary.runsPerSecond)) runs/s, ~\(summary.distinctStates) distinct final states, \(summary.findings.count) distinct failures"
+        "\(summary.runs) runs, \(Int(summary.runsPerSecond)) runs/s, ~\(summary.distinctStates) distinct final states, \(summary.findings.count) distinct failures (\(known) known, shrunk in \(Self.seconds(summary.shrinkElapsed))s), \(summary.guestErrors) guest errors (not failures)"
       )
       for finding in summary.findings {
         emit("")
-        emit("\(finding.signature)  (\(finding.count)×, first seed \(finding.firstSeed))")
+        emit(
+          "\(finding.signature)  (\(finding.count)×, lowest seed \(finding.firstSeed))")
         emit("  \(finding.detail)")
         emit(
           "  minimal: \(finding.minimalSteps) steps, \(finding.minimalChoices) choices; session \(finding.session.map { "\($0)" } ?? "-")"
         )
-        if let path = finding.minimal { emit("  reproduce: vmbus-sim run \(path)") }
+        if let path = finding.minimal {
+          switch finding.corpus {
+          case .known: emit("  known: \(path) (kept)")
+          case .replaced: emit("  replaced with a smaller case: \(path)")
+          case .new, .notWritten: emit("  new: \(path)")
+          }
+          emit("  reproduce: vmbus-sim run \(path)")
+        }
       }
     }
     if found { throw ExitCode(1) }
@@ -135,10 +169,12 @@ struct FuzzCommand: ParsableCommand {
         out.array { out in
           for finding in summary.findings {
             out.object { out in
-              out.field("property", finding.property)
-              out.field("signature", finding.signature)
+              out.field("property", finding.signature.property.rawValue)
+              out.key("signature")
+              out.signature(finding.signature)
               out.field("count", finding.count)
               out.field("minimal", finding.minimal)
+              out.field("corpus", finding.corpus.rawValue)
               out.field("session", finding.session?.rawValue)
             }
           }

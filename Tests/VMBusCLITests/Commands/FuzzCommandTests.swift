@@ -14,6 +14,8 @@ struct FuzzCommandTests {
       #expect(fuzz.exited && fuzz.status == 1, "failures found: exit 1; \(fuzz.stderr)")
       let summary = try JSON.parse(fuzz.stdout)
       #expect(summary["runs"]?.int == 200)
+      // Guest errors are counted apart, never among the failures.
+      #expect(summary["guest_errors"]?.int != nil)
       let failures = summary["failures"]?.elements ?? []
       #expect(!failures.isEmpty)
       for failure in failures {
@@ -67,7 +69,7 @@ struct FuzzCommandTests {
             "\(shard)/2", "--db", dir.path("shard\(shard).sqlite"), "--no-regressions", "--json",
           ])
         let failures = try JSON.parse(result.stdout)["failures"]?.elements ?? []
-        signatures.append(Set(failures.compactMap { $0["signature"]?.string }))
+        signatures.append(Set(failures.compactMap { $0["signature"]?["text"]?.string }))
       }
       let merge = try await CLI.run(
         [
@@ -82,10 +84,10 @@ struct FuzzCommandTests {
     }
   }
 
-  @Test("two worker threads run the same seeds and find the same failures as one")
+  @Test("two worker threads find the same failures, lowest seeds and minimal cases as one")
   func jobs() async throws {
     try await TemporaryDirectory.with { dir in
-      var results: [(runs: Int?, signatures: [String: Int])] = []
+      var results: [(runs: Int?, signatures: [String: String])] = []
       for jobs in [1, 2] {
         let result = try await CLI.run(
           [
@@ -93,9 +95,12 @@ struct FuzzCommandTests {
             "--db", dir.path("jobs\(jobs).sqlite"), "--no-regressions", "--json",
           ])
         let summary = try JSON.parse(result.stdout)
-        var signatures: [String: Int] = [:]
+        // Each signature's count, lowest seed and minimal case: the same whoever ran it.
+        var signatures: [String: String] = [:]
         for failure in summary["failures"]?.elements ?? [] {
-          signatures[failure["signature"]?.string ?? ""] = failure["count"]?.int
+          signatures[failure["signature"]?["text"]?.string ?? ""] =
+            ["count", "first_seed", "minimal_steps", "minimal_choices"]
+            .map { "\(failure[$0]?.int ?? -1)" }.joined(separator: " ")
         }
         results.append((summary["runs"]?.int, signatures))
       }

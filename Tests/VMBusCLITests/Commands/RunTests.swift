@@ -14,7 +14,11 @@ struct RunTests {
       #expect(result.stderr == "")
       #expect(result.lines.count == 1)
       let summary = try JSON.parse(result.stdout)
-      #expect(summary.keys == ["session", "seed", "events", "outcome", "at_seq", "message"])
+      #expect(
+        summary.keys == [
+          "session", "seed", "events", "outcome", "at_seq", "message", "root_cause", "signature",
+          "beyond_qemu",
+        ])
       #expect(summary["session"] == 1)
       #expect(summary["seed"] == 0)
       let events = try #require(summary["events"]?.int)
@@ -65,7 +69,11 @@ struct RunTests {
       #expect(passed.lines.last == "outcome: passed (as expected)")
       let fault = try await dir.run("run", Repository.scenario("qemu-unload.yaml"), "--quiet")
       #expect(fault.status == 1)
-      #expect(fault.lines.count == 3)
+      #expect(fault.lines.count == 4)
+      // send_unload posts UNLOAD_RESPONSE with no SINT route (QEMU §9.42).
+      #expect(
+        fault.lines.suffix(2).first
+          == "signature: host_fault send_unload.no_sint_route @ vmbus_post_msg in unload")
       #expect(fault.lines.last?.hasPrefix("outcome: host_fault") == true)
       #expect(fault.lines.last?.hasSuffix("(as expected)") == true)
     }

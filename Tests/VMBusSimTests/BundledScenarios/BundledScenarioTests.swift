@@ -17,7 +17,10 @@ struct BundledScenarioTests {
     return components.joined(separator: "/") + "/scenarios"
   }()
 
-  static let files: [String] = {
+  static let files: [String] = files(in: directory)
+
+  /// The `.yaml` names in `directory`, sorted.
+  static func files(in directory: String) -> [String] {
     guard let dir = opendir(directory) else { return [] }
     defer { closedir(dir) }
     var names: [String] = []
@@ -28,7 +31,7 @@ struct BundledScenarioTests {
       if name.hasSuffix(".yaml") { names.append(name) }
     }
     return names.sorted()
-  }()
+  }
 
   static func read(_ path: String) -> String? {
     guard let file = fopen(path, "r") else { return nil }

@@ -43,11 +43,16 @@ struct FuzzTests {
     let crash = Simulation.run(try Self.bundled("qemu-gpadl-body.yaml"), seed: 0)
     let fault = try #require(PropertyChecker.check(crash))
     #expect(fault.property == .hostFault)
-    #expect(fault.signature == "host_fault body_for_full_gpadl @ vmbus_gpadl_body in listen")
+    #expect(
+      fault.signature.description
+        == "host_fault gpadl_body.num_gfns_left_assert @ vmbus_gpadl_body in listen")
     let hang = Simulation.run(try Self.bundled("qemu-gpadl-teardown.yaml"), seed: 0)
     let owed = try #require(PropertyChecker.check(hang))
     #expect(owed.property == .guestHang)
-    #expect(owed.signature == "guest_hang GPADL_TORNDOWN in listen")
+    #expect(
+      owed.signature.description
+        == "guest_hang guest_hang.unattributed @ vmbus_gpadl_teardown in listen awaiting GPADL_TORNDOWN"
+    )
   }
 
   @Test("a campaign over the Linux boot finds QEMU's crashes and hangs, deterministically")

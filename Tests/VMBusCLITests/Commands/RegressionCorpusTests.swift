@@ -1,0 +1,201 @@
+import Foundation
+import Testing
+
+/// The regression corpus `fuzz` files into: never rewritten, named from the signature, and
+/// checked against the signature each file records.
+@Suite("CLI: regression corpus and signatures")
+struct RegressionCorpusTests {
+  /// Every file of `directory`: name → (bytes, modification date).
+  static func snapshot(_ directory: String) throws -> [String: (Data, Date)] {
+    var files: [String: (Data, Date)] = [:]
+    for name in try FileManager.default.contentsOfDirectory(atPath: directory) {
+      let path = directory + "/" + name
+      let date = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate]
+      files[name] = (
+        try Data(contentsOf: URL(fileURLWithPath: path)), date as? Date ?? .distantPast
+      )
+    }
+    return files
+  }
+
+  static func fuzz(_ dir: TemporaryDirectory, _ extra: String...) async throws -> [JSON] {
+    let result = try await CLI.run(
+      [
+        "fuzz", Repository.scenario("linux-boot.yaml"), "--seeds", "300", "--regressions",
+        dir.path("regressions"), "--json", "--db", dir.database,
+      ] + extra)
+    #expect(result.exited && result.status == 1, "\(result.stderr)")
+    return try JSON.parse(result.stdout)["failures"]?.elements ?? []
+  }
+
+  @Test("a second fuzz over the same directory leaves every file as it was and reports known")
+  func neverRewritten() async throws {
+    try await TemporaryDirectory.with { dir in
+      let first = try await Self.fuzz(dir)
+      #expect(!first.isEmpty)
+      #expect(first.allSatisfy { $0["corpus"]?.string == "new" })
+      let before = try Self.snapshot(dir.path("regressions"))
+      #expect(before.count == first.count)
+      // Past a file system's date granularity, so a rewrite would show in the dates too.
+      try await Task.sleep(for: .milliseconds(1100))
+      let second = try await Self.fuzz(dir)
+      let after = try Self.snapshot(dir.path("regressions"))
+      #expect(after.keys.sorted() == before.keys.sorted())
+      for (name, file) in before {
+        #expect(after[name]?.0 == file.0, "\(name) rewritten")
+        #expect(after[name]?.1 == file.1, "\(name) touched")
+      }
+      #expect(second.allSatisfy { $0["corpus"]?.string == "known" })
+      #expect(second.map { $0["minimal"]?.string } == first.map { $0["minimal"]?.string })
+    }
+  }
+
+  @Test("--replace-smaller replaces a file recording a bigger case, and only with the option")
+  func replaceSmaller() async throws {
+    try await TemporaryDirectory.with { dir in
+      let first = try await Self.fuzz(dir)
+      let path = try #require(first.first?["minimal"]?.string)
+      let original = try String(contentsOfFile: path, encoding: .utf8)
+      // Trailing zero choices replay the same run but make the recorded case bigger.
+      let lines = original.split(separator: "\n", omittingEmptySubsequences: false).map {
+        line -> String in
+        guard line.hasPrefix("  choices: \"") else { return String(line) }
+        let list = line.dropFirst("  choices: \"".count).dropLast()
+        return "  choices: \"\(list.isEmpty ? "" : list + ",")0,0,0\""
+      }
+      let bigger = lines.joined(separator: "\n")
+      #expect(bigger != original)
+      try bigger.write(toFile: path, atomically: true, encoding: .utf8)
+      let kept = try await Self.fuzz(dir)
+      #expect(kept.first?["corpus"]?.string == "known")
+      #expect(try String(contentsOfFile: path, encoding: .utf8) == bigger)
+      let replaced = try await Self.fuzz(dir, "--replace-smaller")
+      #expect(replaced.first?["corpus"]?.string == "replaced")
+      #expect(replaced.dropFirst().allSatisfy { $0["corpus"]?.string == "known" })
+      #expect(try String(contentsOfFile: path, encoding: .utf8) == original)
+    }
+  }
+
+  /// vmbus_init's route to a VP index with no vCPU (QEMU §9.13), recorded in the old form.
+  @Test("check compares an old-form signature on the parts it holds, and notes it")
+  func oldFormSignature() async throws {
+    try await TemporaryDirectory.with { dir in
+      let name = "qemu-host-fault-unknown-vcpu-vmbus-initiate-contact-in-handshake.yaml"
+      let original = try String(
+        contentsOfFile: Repository.scenario("regressions/" + name), encoding: .utf8)
+      let kept = try dir.write(name, original)
+      let passing = try await CLI.run(["check", kept])
+      #expect(passing.status == 0, "\(passing.stdout)")
+      #expect(passing.stdout.contains("note: old-form signature"))
+      let moved = try dir.write(
+        "moved.yaml",
+        original.replacingOccurrences(
+          of: "vmbus_initiate_contact in handshake\"", with: "vmbus_initiate_contact in listen\""))
+      let failing = try await CLI.run(["check", moved])
+      #expect(failing.status == 1)
+      #expect(failing.stdout.contains("bus state differ"), "\(failing.stdout)")
+    }
+  }
+
+  @Test("--replace-smaller without regression files is a usage error")
+  func replaceSmallerNeedsFiles() async throws {
+    try await TemporaryDirectory.with { dir in
+      let result = try await dir.run(
+        "fuzz", Repository.scenario("linux-boot.yaml"), "--replace-smaller", "--no-regressions")
+      #expect(result.status == 64)
+      #expect(result.stderr.contains("--replace-smaller"))
+      #expect(!dir.exists("sessions.sqlite"))
+    }
+  }
+
+  /// send_unload posts UNLOAD_RESPONSE with no SINT route (§9 entry 42).
+  @Test("a name another file holds is never written over: the new file takes a longer name")
+  func takenName() async throws {
+    try await TemporaryDirectory.with { dir in
+      let regressions = dir.path("regressions")
+      try FileManager.default.createDirectory(
+        atPath: regressions, withIntermediateDirectories: true)
+      let squatter = regressions + "/qemu-host_fault-send_unload.no_sint_route.yaml"
+      try "# someone else's file\n".write(toFile: squatter, atomically: true, encoding: .utf8)
+      let result = try await CLI.run(
+        [
+          "fuzz", Repository.scenario("qemu-unload.yaml"), "--seeds", "20", "--regressions",
+          regressions, "--json", "--db", dir.database,
+        ])
+      let failures = try JSON.parse(result.stdout)["failures"]?.elements ?? []
+      let unload = try #require(
+        failures.first { $0["signature"]?["root_cause"]?.string == "send_unload.no_sint_route" })
+      #expect(unload["corpus"]?.string == "new")
+      #expect(
+        unload["minimal"]?.string
+          == regressions + "/qemu-host_fault-send_unload.no_sint_route-at-vmbus_post_msg.yaml")
+      #expect(
+        try String(contentsOfFile: squatter, encoding: .utf8) == "# someone else's file\n")
+    }
+  }
+
+  @Test("file names come from profile, property and root cause, and are never cut")
+  func fileNames() async throws {
+    try await TemporaryDirectory.with { dir in
+      let failures = try await Self.fuzz(dir)
+      var names = Set<String>()
+      for failure in failures {
+        let path = try #require(failure["minimal"]?.string)
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        let property = try #require(failure["signature"]?["property"]?.string)
+        let cause = try #require(failure["signature"]?["root_cause"]?.string)
+        #expect(name.hasPrefix("qemu-\(property)-\(cause)"), "\(name)")
+        #expect(name.hasSuffix(".yaml"))
+        #expect(names.insert(name).inserted)
+      }
+    }
+  }
+
+  /// send_unload posts UNLOAD_RESPONSE with no SINT route (§9 entry 42).
+  @Test("run --json reports the signature object, null for a pass, and inputs beyond QEMU")
+  func runJSON() async throws {
+    try await TemporaryDirectory.with { dir in
+      let unload = try JSON.parse(
+        try await dir.run("run", Repository.scenario("qemu-unload.yaml"), "--json").stdout)
+      #expect(unload["outcome"]?.string == "host_fault")
+      let signature = try #require(unload["signature"])
+      #expect(signature["property"]?.string == "host_fault")
+      #expect(signature["root_cause"]?.string == "send_unload.no_sint_route")
+      #expect(signature["trace_point"]?.string == "vmbus_post_msg")
+      #expect(signature["bus_state"]?.string == "unload")
+      #expect(
+        signature["text"]?.string
+          == "host_fault send_unload.no_sint_route @ vmbus_post_msg in unload")
+      #expect(unload["beyond_qemu"]?.elements.isEmpty == true)
+      let boot = try JSON.parse(
+        try await dir.run("run", Repository.scenario("linux-boot.yaml"), "--json").stdout)
+      #expect(boot["signature"] == .null)
+      let reset = try JSON.parse(
+        try await dir.run(
+          "run",
+          Repository.scenario(
+            "regressions/qemu-host-fault-no-object-for-bus-state-open-channel-vmbus-msg-cb-in-open-channel.yaml"
+          ), "--json"
+        ).stdout)
+      #expect(reset["beyond_qemu"]?.elements.first?.string == "device_reset")
+    }
+  }
+
+  @Test("check fails when a regression file records another signature than its re-run gives")
+  func checkComparesSignature() async throws {
+    try await TemporaryDirectory.with { dir in
+      let failures = try await Self.fuzz(dir)
+      let path = try #require(failures.first?["minimal"]?.string)
+      let cause = try #require(failures.first?["signature"]?["root_cause"]?.string)
+      let passing = try await CLI.run(["check", path])
+      #expect(passing.status == 0, "\(passing.stdout)")
+      let text = try String(contentsOfFile: path, encoding: .utf8)
+        .replacingOccurrences(of: " \(cause) @ ", with: " other.cause @ ")
+      try text.write(toFile: path, atomically: true, encoding: .utf8)
+      let check = try await CLI.run(["check", path])
+      #expect(check.status == 1)
+      #expect(check.stdout.contains("signature: recorded"), "\(check.stdout)")
+      #expect(check.stdout.contains("other.cause"))
+    }
+  }
+}

@@ -1,0 +1,175 @@
+import Testing
+import VMBusHost
+import VMBusWire
+
+@testable import VMBusSim
+
+/// Typed failure signatures: their text form, the root causes the bundled reproducers give,
+/// and how old-form signatures still compare.
+@Suite("Failure signatures")
+struct FailureSignatureTests {
+  static let regressions = BundledScenarioTests.directory + "/regressions"
+
+  static func scenario(_ path: String) throws -> Scenario {
+    let text = try #require(BundledScenarioTests.read(path))
+    return try ScenarioParser.parse(text, file: path)
+  }
+
+  static let samples: [FailureSignature] = [
+    FailureSignature(
+      property: .hostFault, rootCause: RootCause("send_unload.no_sint_route"),
+      tracePoint: .trace(.postMsg), busState: .unload),
+    FailureSignature(
+      property: .guestHang, rootCause: FailureSignature.unattributedHang,
+      tracePoint: .trace(.msgCb), busState: .listen, awaiting: .gpadlCreated),
+    FailureSignature(
+      property: .invariant, rootCause: RootCause("invariant.queue_bounded"),
+      tracePoint: .simulator("sim_machine_reset"), busState: .createGpadl),
+    FailureSignature(
+      property: .foldMismatch, rootCause: RootCause("fold.final_state"), tracePoint: .start,
+      busState: .listen),
+  ]
+
+  @Test("the text form parses back to the same signature", arguments: samples)
+  func textRoundTrip(signature: FailureSignature) {
+    #expect(FailureSignature(text: signature.description) == signature)
+    #expect(RecordedSignature(text: signature.description) == .typed(signature))
+  }
+
+  @Test("an old-form string is no typed signature; it is kept as written")
+  func oldForm() {
+    for text in [
+      "host_fault body_for_full_gpadl @ vmbus_gpadl_body in listen",
+      "guest_hang GPADL_TORNDOWN in listen",
+    ] {
+      #expect(FailureSignature(text: text) == nil)
+      #expect(RecordedSignature(text: text) == .legacy(text))
+    }
+  }
+
+  /// Each bundled reproducer's root cause, by the §9 entry it pins.
+  static let reproducers: [(file: String, rootCause: String)] = [
+    // §9.24: handle_gpadl_body, assert on a full GPADL.
+    ("qemu-gpadl-body.yaml", "gpadl_body.num_gfns_left_assert"),
+    // §9.42: send_unload's post_msg with no SINT route.
+    ("qemu-unload.yaml", "send_unload.no_sint_route"),
+    // §9.12: send_handshake's post_msg after INITIATE_CONTACT with target_vcpu 0xFFFFFFFF.
+    ("qemu-versions.yaml", "send_handshake.no_sint_route"),
+    (
+      "regressions/qemu-host-fault-unknown-vcpu-vmbus-initiate-contact-in-handshake.yaml",
+      "vmbus_init.unknown_vcpu"
+    ),
+    (
+      "regressions/qemu-host-fault-unknown-vcpu-vmbus-open-channel-in-open-channel.yaml",
+      "open_channel.unknown_vcpu"
+    ),
+    (
+      "regressions/qemu-host-fault-ring-offset-out-of-bounds-vmbus-open-channel-in-open-channel.yaml",
+      "ringbufs_init.send_offset_wrap"
+    ),
+    (
+      "regressions/qemu-host-fault-callback-without-message-vmbus-post-msg-in-listen.yaml",
+      "msg_cb.msg_in_progress_assert"
+    ),
+  ]
+
+  @Test("each reproducer fails with the root cause of its QEMU check", arguments: reproducers)
+  func reproducerRootCause(file: String, rootCause: String) throws {
+    let scenario = try Self.scenario(BundledScenarioTests.directory + "/" + file)
+    let run = Simulation.reproduce(scenario, seed: 0, transcript: false)
+    let failure = try #require(PropertyChecker.check(run))
+    #expect(failure.signature.rootCause == RootCause(rootCause))
+  }
+
+  @Test("every committed regression file still matches its old-form signature")
+  func legacyRecordsCompare() throws {
+    let files = BundledScenarioTests.files(in: Self.regressions)
+    #expect(!files.isEmpty)
+    for file in files {
+      let scenario = try Self.scenario(Self.regressions + "/" + file)
+      let record = try #require(scenario.regression)
+      let run = Simulation.reproduce(scenario, seed: 0, transcript: false)
+      let actual = PropertyChecker.firstBrokenProperty(run)?.signature
+      #expect(record.signature.differences(from: actual) == [], "\(file)")
+    }
+  }
+
+  @Test("an old-form record that disagrees on a part it holds is a difference")
+  func legacyMismatch() {
+    let recorded = RecordedSignature.legacy(
+      "host_fault post_without_route(VERSION_RESPONSE) @ vmbus_post_msg in handshake")
+    let unload = FailureSignature(
+      property: .hostFault, rootCause: RootCause("send_unload.no_sint_route"),
+      tracePoint: .trace(.postMsg), busState: .handshake)
+    #expect(recorded.differences(from: unload).count == 1)
+    let handshake = FailureSignature(
+      property: .hostFault, rootCause: RootCause("send_handshake.no_sint_route"),
+      tracePoint: .trace(.postMsg), busState: .handshake)
+    #expect(recorded.differences(from: handshake) == [])
+    #expect(recorded.differences(from: nil).count == 1)
+  }
+
+  @Test("a guest error is no failure; a hang's cause comes from its outcome when set")
+  func outcomes() throws {
+    var run = Simulation.run(try FuzzTests.bundled("qemu-gpadl-teardown.yaml"), seed: 0)
+    run.outcome.rootCause = RootCause("gpadl_teardown.unknown_id")
+    let attributed = try #require(PropertyChecker.check(run))
+    #expect(attributed.signature.rootCause == RootCause("gpadl_teardown.unknown_id"))
+    #expect(attributed.signature.awaiting == nil)
+    run.outcome.kind = .guestError
+    #expect(PropertyChecker.check(run) == nil)
+  }
+
+  /// QEMU resets a device only through vmbus_dev_reset (bus reset, last close) and has no
+  /// hot-plug handler: a run on `device_reset` is no QEMU failure.
+  @Test("a run resting on device_reset is no QEMU failure; its raw signature is still known")
+  func beyondQEMU() throws {
+    let file =
+      "qemu-host-fault-no-object-for-bus-state-open-channel-vmbus-msg-cb-in-open-channel.yaml"
+    let scenario = try Self.scenario(Self.regressions + "/" + file)
+    let run = Simulation.reproduce(scenario, seed: 0, transcript: false)
+    #expect(run.inputsBeyondQEMU == [.deviceReset])
+    #expect(PropertyChecker.check(run) == nil)
+    let raw = try #require(PropertyChecker.firstBrokenProperty(run))
+    #expect(raw.signature.rootCause == RootCause("complete_open_channel.no_object"))
+  }
+
+  @Test("the mutator never generates device_reset or device_added, whatever the profile")
+  func mutatorStaysWithinQEMU() throws {
+    for profile in HostProfile.allCases {
+      var base = try FuzzTests.bundled("linux-boot.yaml")
+      base.host.profile = profile
+      for seed in 0..<2_000 as Range<UInt64> {
+        var mutator = ScenarioMutator(seed: seed, scenario: base)
+        let mutated = mutator.mutate(base)
+        let beyond = mutated.actors.flatMap(\.steps).contains {
+          switch $0.action {
+          case .environment(.deviceReset), .environment(.deviceAdded): true
+          default: false
+          }
+        }
+        #expect(!beyond, "\(profile) seed \(seed)")
+      }
+    }
+  }
+
+  @Test("one and two workers find the same signatures, counts, lowest seeds and minimal cases")
+  func jobsAgree() throws {
+    var reports: [FuzzCampaign.Report] = []
+    for jobs in [1, 2] {
+      let configuration = FuzzCampaign.Configuration(
+        scenarios: [try FuzzTests.bundled("linux-boot.yaml")], seedCount: 400, jobs: jobs,
+        shrinkBudget: 300)
+      reports.append(FuzzCampaign(configuration).run())
+    }
+    func findings(_ report: FuzzCampaign.Report) -> [String] {
+      report.failures.map {
+        "\($0.failure.signature) \($0.count) \($0.firstSeed) \($0.minimal.stepCount) "
+          + "\($0.minimal.choices) \($0.minimalRun.events.count)"
+      }
+    }
+    #expect(!reports[0].failures.isEmpty)
+    #expect(findings(reports[0]) == findings(reports[1]))
+    #expect(reports[0].guestErrors == reports[1].guestErrors)
+  }
+}
