@@ -7,6 +7,8 @@ import VMBusStore
 public struct FuzzOptions: Sendable {
   public var scenarioPaths: [String]
   public var profile: HostProfile?
+  /// Overrides every scenario's QEMU release when set.
+  public var qemuRelease: QEMURelease?
   public var seedCount: UInt64?
   public var duration: Duration?
   public var seedBase: UInt64
@@ -19,13 +21,15 @@ public struct FuzzOptions: Sendable {
   public var replaceSmaller: Bool
 
   public init(
-    scenarioPaths: [String], profile: HostProfile?, seedCount: UInt64?, duration: Duration?,
+    scenarioPaths: [String], profile: HostProfile?, qemuRelease: QEMURelease? = nil,
+    seedCount: UInt64?, duration: Duration?,
     seedBase: UInt64, jobs: Int, shard: (index: UInt64, count: UInt64),
     regressionsDirectory: String?, replaceSmaller: Bool = false
   ) {
     self.replaceSmaller = replaceSmaller
     self.scenarioPaths = scenarioPaths
     self.profile = profile
+    self.qemuRelease = qemuRelease
     self.seedCount = seedCount
     self.duration = duration
     self.seedBase = seedBase
@@ -61,6 +65,8 @@ public struct FuzzFinding: Sendable {
   /// Guest steps and scheduler choices of the minimal case.
   public var minimalSteps: Int
   public var minimalChoices: Int
+  /// How long the campaign ran before it first saw this signature.
+  public var timeToFirst: Duration?
 }
 
 public struct FuzzSummary: Sendable {
@@ -104,7 +110,8 @@ public enum FuzzWorkflow {
     guard !scenarios.isEmpty else { throw .usage("no scenarios to fuzz") }
     let campaign = FuzzCampaign(
       FuzzCampaign.Configuration(
-        scenarios: scenarios, profile: options.profile, seedBase: options.seedBase,
+        scenarios: scenarios, profile: options.profile, qemuRelease: options.qemuRelease,
+        seedBase: options.seedBase,
         seedCount: options.seedCount, duration: options.duration, jobs: options.jobs,
         shard: options.shard))
     let report = campaign.run(progress: progress)
@@ -134,6 +141,7 @@ public enum FuzzWorkflow {
     for path in options.scenarioPaths {
       var scenario = try ScenarioRunner(path: path, seed: 0).load().scenario
       if let profile = options.profile { scenario.host.profile = profile }
+      if let release = options.qemuRelease { scenario.host.qemuRelease = release }
       let report = Explorer(scenario: scenario, depth: depth).run()
       summary.states += report.states
       summary.distinctStates += report.distinctStates
@@ -219,7 +227,7 @@ public enum FuzzWorkflow {
       signature: signature, count: group.count, firstSeed: group.firstSeed,
       detail: group.minimalFailure.detail, minimal: path, corpus: status,
       session: stored.session ?? session, minimalSteps: size.steps,
-      minimalChoices: size.choices)
+      minimalChoices: size.choices, timeToFirst: group.timeToFirst)
   }
 
   /// Writes a regression file: a new one only where no file is (never overwriting one that

@@ -11,6 +11,8 @@ public struct FuzzCampaign: Sendable {
     public var scenarios: [Scenario]
     /// Overrides every scenario's host profile when set.
     public var profile: HostProfile?
+    /// Overrides every scenario's QEMU release when set.
+    public var qemuRelease: QEMURelease?
     public var seedBase: UInt64
     /// Stop after this many seeds (nil: only the deadline stops it).
     public var seedCount: UInt64?
@@ -24,12 +26,14 @@ public struct FuzzCampaign: Sendable {
     public var shrinkBudget: Int
 
     public init(
-      scenarios: [Scenario], profile: HostProfile? = nil, seedBase: UInt64 = 0,
+      scenarios: [Scenario], profile: HostProfile? = nil, qemuRelease: QEMURelease? = nil,
+      seedBase: UInt64 = 0,
       seedCount: UInt64? = 1_000, duration: Duration? = nil, jobs: Int = 1,
       shard: (index: UInt64, count: UInt64) = (0, 1), shrinkBudget: Int = 3_000
     ) {
       self.scenarios = scenarios
       self.profile = profile
+      self.qemuRelease = qemuRelease
       self.seedBase = seedBase
       self.seedCount = seedCount
       self.duration = duration
@@ -53,6 +57,8 @@ public struct FuzzCampaign: Sendable {
     public var minimalFailure: FuzzFailure
     /// Runs spent confirming and shrinking it.
     public var shrinkRuns: Int = 0
+    /// How long the campaign ran before any worker first saw it (nil outside a campaign).
+    public var timeToFirst: Duration?
 
     public init(
       failure: FuzzFailure, count: Int, firstSeed: UInt64, minimal: FuzzCase,
@@ -108,6 +114,7 @@ public struct FuzzCampaign: Sendable {
     prepared = configuration.scenarios.map { scenario in
       var scenario = scenario
       if let profile = configuration.profile { scenario.host.profile = profile }
+      if let release = configuration.qemuRelease { scenario.host.qemuRelease = release }
       scenario.regression = nil
       return scenario
     }
@@ -139,6 +146,7 @@ public struct FuzzCampaign: Sendable {
       for index in stride(from: worker, to: seen.count, by: jobs) {
         var group = group(for: fuzzCase(seed: seen[index].lowestSeed), failure: seen[index].failure)
         group.count = seen[index].count
+        group.timeToFirst = seen[index].firstSeenAt - start
         shrunk.withLock { $0[index] = group }
       }
     }

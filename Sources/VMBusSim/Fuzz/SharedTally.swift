@@ -8,6 +8,8 @@ final class SharedTally: Sendable {
     var count: Int
     var lowestSeed: UInt64
     var failure: FuzzFailure
+    /// When a worker first saw the signature (wall clock: depends on the machine).
+    var firstSeenAt: ContinuousClock.Instant
   }
 
   struct Tally {
@@ -32,9 +34,11 @@ final class SharedTally: Sendable {
       tally.states.insert(digest)
       if guestError { tally.guestErrors += 1 }
       guard let failure else { return }
-      if tally.firstFailure == nil { tally.firstFailure = ContinuousClock.now }
+      let now = ContinuousClock.now
+      if tally.firstFailure == nil { tally.firstFailure = now }
       guard var seen = tally.seen[failure.signature] else {
-        tally.seen[failure.signature] = Seen(count: 1, lowestSeed: seed, failure: failure)
+        tally.seen[failure.signature] = Seen(
+          count: 1, lowestSeed: seed, failure: failure, firstSeenAt: now)
         return
       }
       seen.count += 1

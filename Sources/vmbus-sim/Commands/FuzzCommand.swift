@@ -24,6 +24,7 @@ struct FuzzCommand: ParsableCommand {
       Examples:
         vmbus-sim fuzz scenarios/linux-boot.yaml --seeds 20000
         vmbus-sim fuzz --host hardened --time 60s --jobs 2
+        vmbus-sim fuzz --qemu-release 5.1 --time 60s --no-regressions
         vmbus-sim fuzz --shard 3/8 --seeds 1000000 --db shard3.sqlite
       """)
 
@@ -31,6 +32,11 @@ struct FuzzCommand: ParsableCommand {
   @OptionGroup var database: DatabaseOptions
   @Option(help: "Host profile to fuzz: qemu or hardened (default: each scenario's own).")
   var host: HostProfileArgument?
+  @Option(
+    help:
+      "QEMU release whose machine reset the qemu profile follows: 5.1, 7.1 or current (default: each scenario's own, else current)."
+  )
+  var qemuRelease: QEMUReleaseArgument?
   @Option(help: "Seeds to run (default 10000 unless --time is given).") var seeds: UInt64?
   @Option(help: "Wall-clock budget for the seeds, e.g. 60s or 10m (shrinking comes after it).")
   var time: DurationArgument?
@@ -64,7 +70,7 @@ struct FuzzCommand: ParsableCommand {
         ? try CheckWorkflow.files(["scenarios"]).filter { !$0.contains("/regressions/") }
         : scenarios
       let options = FuzzOptions(
-        scenarioPaths: paths, profile: host?.profile,
+        scenarioPaths: paths, profile: host?.profile, qemuRelease: qemuRelease?.release,
         seedCount: seeds ?? (time == nil ? 10_000 : nil), duration: time?.duration,
         seedBase: seedBase, jobs: max(jobs, 1), shard: shard?.value ?? (0, 1),
         regressionsDirectory: noRegressions ? nil : regressions, replaceSmaller: replaceSmaller)
@@ -104,6 +110,12 @@ struct FuzzCommand: ParsableCommand {
                 out.field("corpus", finding.corpus.rawValue)
                 out.field("minimal_steps", finding.minimalSteps)
                 out.field("minimal_choices", finding.minimalChoices)
+                out.key("seconds_to_first")
+                if let first = finding.timeToFirst {
+                  out.number(Self.seconds(first))
+                } else {
+                  out.null()
+                }
                 out.field("session", finding.session?.rawValue)
               }
             }
@@ -132,7 +144,8 @@ struct FuzzCommand: ParsableCommand {
       for finding in summary.findings {
         emit("")
         emit(
-          "\(finding.signature)  (\(finding.count)×, lowest seed \(finding.firstSeed))")
+          "\(finding.signature)  (\(finding.count)×, lowest seed \(finding.firstSeed)"
+            + (finding.timeToFirst.map { ", first after \(Self.seconds($0))s" } ?? "") + ")")
         emit("  \(finding.detail)")
         emit(
           "  minimal: \(finding.minimalSteps) steps, \(finding.minimalChoices) choices; session \(finding.session.map { "\($0)" } ?? "-")"
@@ -202,6 +215,15 @@ struct HostProfileArgument: ExpressibleByArgument {
     self.profile = profile
   }
   static let allValueStrings = HostProfile.allCases.map(\.rawValue)
+}
+
+struct QEMUReleaseArgument: ExpressibleByArgument {
+  let release: QEMURelease
+  init?(argument: String) {
+    guard let release = QEMURelease(rawValue: argument) else { return nil }
+    self.release = release
+  }
+  static let allValueStrings = QEMURelease.allCases.map(\.rawValue)
 }
 
 /// `60s`, `10m`, `500ms`.
