@@ -140,5 +140,55 @@ extension ActorRuntime {
     let queued = UInt64(min(inbox.count, 0x1FFF))
     hasher.add(counter | tries << 32 | refused << 48 | code << 49 | queued << 51)
     for index in inbox.indices { hasher.add(inbox[index].explorationKey) }
+    // The verdicts decide whose fault a hang is. Summed, so the dictionaries' order (which
+    // varies from run to run) cannot change the key.
+    var verdictSum: UInt64 = 0
+    for (request, verdict) in verdicts {
+      var entry = WordHasher()
+      request.addExplorationKey(into: &entry)
+      switch verdict {
+      case .owed(let dropped):
+        entry.add(1)
+        if let dropped { entry.add(bytes: Array(dropped.rootCause.rawValue.utf8)) }
+      case .guestError(let rule):
+        entry.add(2)
+        entry.add(bytes: Array(rule.rootCause.rawValue.utf8))
+      }
+      verdictSum = verdictSum &+ entry.value
+    }
+    var withdrawnSum: UInt64 = 0
+    for (request, cause) in withdrawn {
+      var entry = WordHasher()
+      request.addExplorationKey(into: &entry)
+      entry.add(bytes: Array(cause.rootCause.rawValue.utf8))
+      withdrawnSum = withdrawnSum &+ entry.value
+    }
+    hasher.add(verdictSum)
+    hasher.add(withdrawnSum)
+  }
+}
+
+extension RequestKey {
+  func addExplorationKey(into hasher: inout WordHasher) {
+    hasher.add(UInt64(type.rawValue) | UInt64(key ?? 0) << 32 | (key == nil ? 1 << 31 : 0))
+  }
+}
+
+extension ReplyOracle {
+  /// The connection and what a correct host holds beyond QEMU's state.
+  func addExplorationKey(into hasher: inout WordHasher) {
+    let flags = UInt64(connection.rawValue) | (offersSent ? 1 << 8 : 0) | (lost == nil ? 0 : 1 << 9)
+    hasher.add(flags | UInt64(version.rawValue) << 32)
+    hasher.add(offered.count)
+    for relid in offered { hasher.add(relid.rawValue) }
+    if let lost {
+      hasher.add(bytes: Array(lost.cause.rootCause.rawValue.utf8))
+      for channel in lost.channels {
+        hasher.add(UInt64(channel.id.rawValue) | (channel.state == .initial ? 0 : 1 << 32))
+      }
+      for gpadl in lost.gpadls {
+        hasher.add(UInt64(gpadl.id.rawValue) | UInt64(gpadl.state.rawValue) << 32)
+      }
+    }
   }
 }

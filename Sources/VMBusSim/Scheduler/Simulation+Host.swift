@@ -5,7 +5,7 @@ import VMBusWire
 extension Simulation {
   mutating func runHost() {
     let begin = events.count
-    input(.runBus)
+    runBusJudgingRequest()
     let inFlight = decision.state.messageInFlight
     let posted = inFlight ? decision.state.outgoingMessage : nil
     if inFlight { synic.delivery = .posted(posted) }
@@ -18,9 +18,10 @@ extension Simulation {
     let begin = events.count
     if !synic.messagePageEnabled || choices.chance(scenario.faults.messagePageMissing) {
       synic.delivery = .idle
+      oracle.fatalDeliveryFailure(before: decision.state)
       input(.deliver(status: DeliveryStatus.noMessagePage))
       // The guest made its replies undeliverable; what it asked before is lost with them.
-      for index in actors.indices { actors[index].forgetRequests() }
+      for index in actors.indices { actors[index].forgetRequests(because: Self.fatalFailure) }
       note(.host, actor: nil, "delivery fails: the guest has no message page (-6)", from: begin)
       return
     }
@@ -36,6 +37,12 @@ extension Simulation {
     input(.deliver(status: DeliveryStatus.delivered))
     note(.host, actor: nil, "delivered", from: begin)
   }
+
+  /// Why requests posted before a fatal delivery failure are owed no more.
+  static let fatalFailure = Finding(
+    .msgCbFatalReset,
+    "a delivery failed fatally (-6, the guest had no SynIC message page) and QEMU reset the bus (vmbus_msg_cb); the guest cannot have received the reply, and what it asked before is owed no more"
+  )
 
   /// The guest's message DPC: handle what is in the slot, then EOM.
   mutating func guestEOM() {

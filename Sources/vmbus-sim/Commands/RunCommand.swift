@@ -10,7 +10,8 @@ struct RunCommand: ParsableCommand {
       Prints the transcript (guest to host, host to guest, the trace events under each) and \
       a summary, and stores the run as a session that `replay` steps and `verify` re-runs. \
       The same scenario, seed and build give the same events byte for byte. Exit status 0 \
-      only when the scenario passed; 1 for any other outcome; 65 for a broken scenario file.
+      only when the scenario passed; 1 for any other outcome (a guest_error too: the \
+      scenario did not pass); 65 for a broken scenario file.
 
       Example:
         vmbus-sim run scenarios/linux-boot.yaml --seed 7
@@ -20,7 +21,9 @@ struct RunCommand: ParsableCommand {
   @OptionGroup var database: DatabaseOptions
   @Option(help: "The scheduler's seed.") var seed: UInt64 = 0
   @Flag(
-    help: "Print only {\"session\", \"seed\", \"events\", \"outcome\", \"at_seq\", \"message\"}.")
+    help:
+      "Print only {\"session\", \"seed\", \"events\", \"outcome\", \"at_seq\", \"message\", \"root_cause\"}."
+  )
   var json = false
   @Flag(help: "Print the summary without the transcript.") var quiet = false
 
@@ -39,6 +42,7 @@ struct RunCommand: ParsableCommand {
           out.field("outcome", result.outcome.kind.rawValue)
           out.field("at_seq", result.outcome.atSeq)
           out.field("message", result.outcome.message)
+          out.field("root_cause", result.outcome.rootCause?.rawValue)
         }
         emit(out.text)
         return
@@ -51,6 +55,7 @@ struct RunCommand: ParsableCommand {
       emit(
         "session \(session.rawValue)  scenario \(result.scenario.name)  seed \(seed)  events \(result.events.count)"
       )
+      if let cause = result.outcome.rootCause { emit("root cause: \(cause)") }
       emit("outcome: \(result.outcome) (\(expected))")
     }
     if !passed { throw ExitCode(1) }

@@ -4,7 +4,9 @@ import Testing
 /// `vmbus-sim run`: a scenario under the deterministic scheduler, stored as a session.
 @Suite("run")
 struct RunTests {
-  static let outcomes: Set<String> = ["passed", "expectation_failed", "host_fault", "guest_hang"]
+  static let outcomes: Set<String> = [
+    "passed", "expectation_failed", "host_fault", "guest_hang", "guest_error",
+  ]
 
   @Test(arguments: Repository.scenarioFiles)
   func everyBundledScenarioExitsZeroExactlyWhenItPasses(_ name: String) async throws {
@@ -14,7 +16,8 @@ struct RunTests {
       #expect(result.stderr == "")
       #expect(result.lines.count == 1)
       let summary = try JSON.parse(result.stdout)
-      #expect(summary.keys == ["session", "seed", "events", "outcome", "at_seq", "message"])
+      #expect(
+        summary.keys == ["session", "seed", "events", "outcome", "at_seq", "message", "root_cause"])
       #expect(summary["session"] == 1)
       #expect(summary["seed"] == 0)
       let events = try #require(summary["events"]?.int)
