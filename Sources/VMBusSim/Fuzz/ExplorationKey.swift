@@ -30,6 +30,22 @@ struct WordHasher {
 
   mutating func add(_ flag: Bool) { add(UInt64(flag ? 1 : 0)) }
 
+  /// A root cause's name, its UTF-8 bytes folded eight to a word (no copy of the string).
+  mutating func add(_ cause: RootCause) {
+    var word: UInt64 = 0
+    var count = 0
+    for byte in cause.rawValue.utf8 {
+      word = word << 8 | UInt64(byte)
+      count += 1
+      if count % 8 == 0 {
+        add(word)
+        word = 0
+      }
+    }
+    add(word)
+    add(count)
+  }
+
   /// Bytes eight at a time, then the tail and the length.
   mutating func add(bytes: [UInt8]) { add(bytes: bytes[...]) }
 
@@ -149,10 +165,10 @@ extension ActorRuntime {
       switch verdict {
       case .owed(let dropped):
         entry.add(1)
-        if let dropped { entry.add(bytes: Array(dropped.rootCause.rawValue.utf8)) }
+        if let dropped { entry.add(dropped.rootCause) }
       case .guestError(let rule):
         entry.add(2)
-        entry.add(bytes: Array(rule.rootCause.rawValue.utf8))
+        entry.add(rule.rootCause)
       }
       verdictSum = verdictSum &+ entry.value
     }
@@ -160,7 +176,7 @@ extension ActorRuntime {
     for (request, cause) in withdrawn {
       var entry = WordHasher()
       request.addExplorationKey(into: &entry)
-      entry.add(bytes: Array(cause.rootCause.rawValue.utf8))
+      entry.add(cause.rootCause)
       withdrawnSum = withdrawnSum &+ entry.value
     }
     hasher.add(verdictSum)
@@ -182,7 +198,7 @@ extension ReplyOracle {
     hasher.add(offered.count)
     for relid in offered { hasher.add(relid.rawValue) }
     if let lost {
-      hasher.add(bytes: Array(lost.cause.rootCause.rawValue.utf8))
+      hasher.add(lost.cause.rootCause)
       for channel in lost.channels {
         hasher.add(UInt64(channel.id.rawValue) | (channel.state == .initial ? 0 : 1 << 32))
       }
