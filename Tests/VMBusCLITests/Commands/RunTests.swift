@@ -84,6 +84,8 @@ struct RunTests {
       let summary = try JSON.parse(result.stdout)
       #expect(summary["outcome"] == "guest_error")
       #expect(summary["root_cause"] == "guest.open_unknown_channel")
+      let stored = try JSON.parse(try await dir.run("sessions", "--json").stdout)
+      #expect(stored["outcome"] == "guest_error")
       #expect(
         summary["message"]?.string
           == "actor linux: OPENCHANNEL for relid 7, which was never offered "
