@@ -331,6 +331,58 @@ struct ReplyOracleTests {
     #expect(PropertyChecker.check(run) == nil)
   }
 
+  @Test("§9.31 an OPENCHANNEL before REQUESTOFFERS breaks openvmm's rule, yet QEMU answers it")
+  func openBeforeOffersIsJudgedButAnswered() throws {
+    // openvmm assigns channel ids in handle_request_offers: before it, UnknownChannelId.
+    let scenario = try Self.scenario(
+      """
+      \(Self.connect)
+      - send: {type: GPADL_HEADER, gpadl_id: 0x100, pages: 4, pfn_count: 4}
+      - wait: {for: GPADL_CREATED, match: {gpadl_id: 0x100}}
+      - send: {type: OPENCHANNEL, child_relid: 1, ring_buffer_gpadl_id: 0x100, ring_buffer_offset: 2}
+      - wait: {for: OPENCHANNEL_RESULT, match: {child_relid: 1}, expect: {status: 0}}
+      """)
+    var simulation = Simulation(PreparedScenario(scenario), seed: 0)
+    let run = simulation.run()
+    #expect(run.outcome.kind == .passed, "\(run.outcome)")
+    let verdict = simulation.actors[0].verdicts[RequestKey(type: .openChannel, key: 1)]
+    guard case .guestError(let rule) = verdict else {
+      Issue.record("verdict \(String(describing: verdict))")
+      return
+    }
+    #expect(rule.rootCause == .openUnknownChannel)
+    #expect(rule.text.contains("which was not offered in this connection"))
+  }
+
+  @Test("a hang QEMU owes one actor outweighs another actor's guest error")
+  func hostFailureWinsOverGuestError() throws {
+    let text = """
+      description: "two actors"
+      expect: passed
+      host:
+        devices:
+          - class: hv-balloon
+      actors:
+        - name: linux
+          steps:
+            - linux.connect: {versions: ["4.0"]}
+            - linux.request_offers: {wait: true}
+            - send: {type: OPENCHANNEL, child_relid: 7}
+            - wait: {for: OPENCHANNEL_RESULT, match: {child_relid: 7}}
+        - name: probe
+          steps:
+            - wait: ALLOFFERS_DELIVERED
+            - send: {type: GPADL_HEADER, gpadl_id: 0x100, pages: 4, pfn_count: 4, rangecount: 2}
+            - wait: {for: GPADL_CREATED, match: {gpadl_id: 0x100}}
+      """
+    let run = Simulation.run(try ScenarioParser.parse(text, file: "two.yaml"), seed: 0)
+    #expect(run.outcome.kind == .guestHang, "\(run.outcome)")
+    #expect(run.outcome.rootCause == .gpadlHeaderRangeShape)
+    #expect(
+      run.outcome.message.contains("linux waits for OPENCHANNEL_RESULT: OPENCHANNEL for relid 7"))
+    #expect(run.outcome.message.contains("probe waits for GPADL_CREATED, and nothing can send it"))
+  }
+
   @Test("a request QEMU answers is judged too: a reply that comes settles it (§9.31)")
   func answeredRequestsPass() throws {
     let run = Simulation.run(
