@@ -193,7 +193,9 @@ extension RequestKey {
 extension ReplyOracle {
   /// The connection and what a correct host holds beyond QEMU's state.
   func addExplorationKey(into hasher: inout WordHasher) {
-    let flags = UInt64(connection.rawValue) | (offersSent ? 1 << 8 : 0) | (lost == nil ? 0 : 1 << 9)
+    let flags =
+      UInt64(connection.rawValue) | (offersSent ? 1 << 8 : 0) | (lost == nil ? 0 : 1 << 9)
+      | (fatalFailureSeen ? 1 << 10 : 0)
     hasher.add(flags | UInt64(version.rawValue) << 32)
     hasher.add(offered.count)
     for relid in offered { hasher.add(relid.rawValue) }

@@ -12,7 +12,9 @@ extension ReplyOracle {
     guard let (header, _) = GpadlHeader.fixedPart(of: payload) else {
       return tooShort(.gpadlHeader, payload)
     }
-    if let lost { return .owed(dropped: lost.cause) }
+    if let drop = notInitializedDrop("gpadl_header", .gpadlHeader, host: host) {
+      return .owed(dropped: drop)
+    }
     return .owed(dropped: Self.qemuDrop(header, host: host))
   }
 
@@ -82,7 +84,7 @@ extension ReplyOracle {
           "GPADL_TEARDOWN of gpadl \(id.rawValue), which was already torn down (openvmm: UnknownGpadlId, the GPADL is gone once GPADL_TORNDOWN is sent; a correct host sends nothing)"
         ))
     }
-    return .owed(dropped: lost?.cause)
+    return .owed(dropped: notInitializedDrop("gpadl_teardown", .gpadlTeardown, host: host))
   }
 
   /// openvmm opens only a channel it offered in this connection (`UnknownChannelId`) that is
@@ -117,7 +119,7 @@ extension ReplyOracle {
           "OPENCHANNEL for relid \(relid.rawValue), which is already \(state) (openvmm: ChannelAlreadyOpen; a correct host sends nothing)"
         ))
     }
-    return .owed(dropped: lost?.cause)
+    return .owed(dropped: notInitializedDrop("open_channel", .openChannel, host: host))
   }
 }
 

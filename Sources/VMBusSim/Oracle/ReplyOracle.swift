@@ -39,6 +39,9 @@ struct ReplyOracle: Hashable, Sendable {
   /// Relids offered in this connection, in list order (REQUESTOFFERS offers every channel).
   private(set) var offered: [ChannelID] = []
   private(set) var lost: LostConnection?
+  /// A fatal delivery failure left QEMU's bus run unscheduled at least once. (A machine
+  /// reset does not reschedule it, so this survives one.)
+  private(set) var fatalFailureSeen = false
 
   /// Judges the request QEMU takes now, given QEMU's state before its handler runs, and
   /// moves the connection on. Nil for a message that asks for no reply (CLOSECHANNEL, a
@@ -62,6 +65,7 @@ struct ReplyOracle: Hashable, Sendable {
   /// QEMU's `vmbus_msg_cb` reset the bus at a fatal delivery failure (-6): a correct host
   /// keeps its connection, channels and GPADLs (openvmm queues a message it cannot post).
   mutating func fatalDeliveryFailure(before host: HostState) {
+    fatalFailureSeen = true
     guard connection == .connected, lost == nil else { return }
     lost = LostConnection(
       cause: Finding(
@@ -73,7 +77,25 @@ struct ReplyOracle: Hashable, Sendable {
 
   /// The machine reset: both hosts start over, and the guest reboots.
   mutating func machineReset() {
-    self = ReplyOracle()
+    self = ReplyOracle(fatalFailureSeen: fatalFailureSeen)
+  }
+
+  init() {}
+
+  private init(fatalFailureSeen: Bool) {
+    self.fatalFailureSeen = fatalFailureSeen
+  }
+
+  /// Why QEMU drops a request a connected correct host takes, when QEMU's bus is not
+  /// initialized: the connection QEMU lost, or (a path the oracle does not model) the
+  /// handler's `vmbus_initialized` check itself.
+  func notInitializedDrop(_ handler: String, _ type: MessageType, host: HostState) -> Finding? {
+    if let lost { return lost.cause }
+    guard !host.isInitialized else { return nil }
+    return Finding(
+      RootCause("\(handler).not_initialized"),
+      "QEMU's bus is not initialized (version \(host.version)), so \(handler) ignored the \(type.name)"
+    )
   }
 
   // MARK: Connection-level requests
@@ -128,7 +150,7 @@ struct ReplyOracle: Hashable, Sendable {
     }
     offersSent = true
     offered = (lost?.channels ?? host.channels).map(\.id)
-    return .owed(dropped: lost?.cause)
+    return .owed(dropped: notInitializedDrop("request_offers", .requestOffers, host: host))
   }
 
   /// The guest error of a request (not INITIATE_CONTACT) while a correct host is not

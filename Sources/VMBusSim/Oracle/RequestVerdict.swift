@@ -70,9 +70,16 @@ extension RootCause {
   /// QEMU §9.45: after the fatal reset no bus run is scheduled, and a message into a
   /// non-empty rx queue does not schedule one: the request is never taken.
   static let msgCbFatalWithoutResched = RootCause("msg_cb.fatal_without_resched")
+  /// QEMU §9.48: a handler's nested `aio_poll` lost the bus run's reschedule, so the queue
+  /// is never run again.
+  static let lostReschedule = RootCause("vmbus_run.lost_reschedule")
   /// QEMU §9.46: a machine reset forgot the reply in flight (and the guest rebooted, so
   /// nothing it asked before is owed).
   static let machineResetReplyForgotten = RootCause("machine_reset.reply_forgotten")
+  // `<handler>.not_initialized` (`request_offers`, `gpadl_header`, `gpadl_teardown`,
+  // `open_channel`): QEMU's bus is not initialized for a reason the oracle does not model,
+  // while a correct host is connected. Built from the handler's name where it is found.
+
   /// QEMU took the request and should have answered, but no reply came: a path the oracle
   /// does not name yet.
   static let replyNotSent = RootCause("vmbus_run.reply_not_sent")

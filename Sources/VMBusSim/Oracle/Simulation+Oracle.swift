@@ -87,9 +87,8 @@ extension Simulation {
             .replyNotSent,
             "QEMU took its \(request.type.name) and a correct host answers it, but no reply was sent"
           )
-        let accepted =
-          cause.rootCause == .msgCbFatalWithoutResched
-          || cause.rootCause == .requestNotTaken
+        let accepted = [.msgCbFatalWithoutResched, .lostReschedule, .requestNotTaken].contains(
+          cause.rootCause)
         clauses.append(
           accepted
             ? "\(waits) (its \(request.type.name) was accepted), and nothing can send it: \(cause.text)"
@@ -120,6 +119,13 @@ extension Simulation {
     }
     if queuedStill {
       let state = decision.state
+      if !state.runScheduled && !oracle.fatalFailureSeen {
+        return .owed(
+          dropped: Finding(
+            .lostReschedule,
+            "the \(request.type.name) is still in QEMU's rx queue, and a bus run was lost (vmbus_run's nested aio_poll FIXME)"
+          ))
+      }
       if !state.runScheduled {
         return .owed(
           dropped: Finding(
