@@ -66,9 +66,9 @@ extension ReplyOracle {
   mutating func gpadlTeardown(_ payload: [UInt8], host: HostState) -> RequestVerdict {
     if let error = connectionError(.gpadlTeardown) { return .guestError(error) }
     guard payload.count >= MessageType.gpadlTeardown.minimumLength,
-      let message = try? GpadlTeardown(decoding: payload)
+      let word = Self.word(of: payload, at: 12)
     else { return tooShort(.gpadlTeardown, payload) }
-    let id = message.gpadlID
+    let id = GpadlID(word)
     let gpadls = lost?.gpadls ?? host.gpadls
     guard let gpadl = gpadls.first(where: { $0.id == id }) else {
       return .guestError(
@@ -93,9 +93,9 @@ extension ReplyOracle {
   mutating func openChannel(_ payload: [UInt8], host: HostState) -> RequestVerdict {
     if let error = connectionError(.openChannel) { return .guestError(error) }
     guard payload.count >= MessageType.openChannel.minimumLength,
-      let message = try? OpenChannel(decoding: payload)
+      let word = Self.word(of: payload, at: 8)
     else { return tooShort(.openChannel, payload) }
-    let relid = message.childRelid
+    let relid = ChannelID(word)
     let channels = lost?.channels ?? host.channels
     guard let channel = channels.first(where: { $0.id == relid }) else {
       return .guestError(

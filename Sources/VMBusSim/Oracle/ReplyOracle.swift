@@ -102,16 +102,15 @@ struct ReplyOracle: Hashable, Sendable {
 
   private mutating func initiateContact(_ payload: [UInt8], host: HostState) -> RequestVerdict {
     guard payload.count >= MessageType.initiateContact.minimumLength,
-      let message = try? InitiateContact(decoding: payload)
+      let requested = Self.word(of: payload, at: 8), let vp = Self.word(of: payload, at: 12)
     else { return tooShort(.initiateContact, payload) }
     // The version the guest is told it has: QEMU's range test decides the VERSION_RESPONSE,
     // and requests after it are judged by what the guest was told.
-    version = message.versionRequested
+    version = ProtocolVersion(rawValue: requested)
     connection = version.isSupportedByQEMU ? .connected : .refused
     offersSent = false
     offered = []
     lost = nil
-    let vp = message.targetVCPU
     if let machine = host.machine, !host.isHardened, vp < machine.vcpuCount,
       machine.vcpusWithoutSynIC.contains(vp)
     {
@@ -185,6 +184,14 @@ struct ReplyOracle: Hashable, Sendable {
         .requestAfterUnload,
         "\(request.type.name) queued behind UNLOAD, with no new INITIATE_CONTACT (openvmm: ParseError while Disconnecting; a correct host sends nothing)"
       ))
+  }
+
+  /// The little-endian u32 at `offset`, or nil past the end (the oracle reads a field or
+  /// two; decoding whole messages on every bus run would cost more than the run).
+  static func word(of payload: [UInt8], at offset: Int) -> UInt32? {
+    guard offset >= 0, payload.count - offset >= 4 else { return nil }
+    return UInt32(payload[offset]) | UInt32(payload[offset + 1]) << 8
+      | UInt32(payload[offset + 2]) << 16 | UInt32(payload[offset + 3]) << 24
   }
 
   func tooShort(_ type: MessageType, _ payload: [UInt8]) -> RequestVerdict {

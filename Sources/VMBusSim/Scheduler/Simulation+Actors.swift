@@ -92,7 +92,8 @@ extension Simulation {
 
   /// Notes a request the host must now answer; a GPADL becomes one only with its last page.
   private mutating func record(_ request: RequestKey, payload: [UInt8], by index: Int) {
-    actors[index].withdrawn[request] = nil
+    // Asked again: owed again. (Checked first: most runs never withdraw anything.)
+    if !actors[index].withdrawn.isEmpty { actors[index].withdrawn[request] = nil }
     switch request.type {
     case .gpadlHeader:
       guard let (header, carried) = GpadlHeader.fixedPart(of: payload) else { return }
