@@ -176,9 +176,18 @@ struct ReplyOracle: Hashable, Sendable {
     }
   }
 
-  /// Judged when QEMU's `send_unload` flushes a request queued behind an UNLOAD (§9.43).
+  /// Judged when QEMU's `send_unload` flushes a request queued behind an UNLOAD (§9.43):
+  /// only a new INITIATE_CONTACT is owed then (openvmm parses it in any state and
+  /// reconnects once the disconnect completes); anything else is the guest's error.
   static func flushedBehindUnload(_ payload: [UInt8]) -> RequestVerdict? {
     guard let request = RequestKey(payload: payload) else { return nil }
+    if request.type == .initiateContact {
+      return .owed(
+        dropped: Finding(
+          .sendUnloadRxQueueFlush,
+          "QEMU's send_unload flushed the INITIATE_CONTACT queued behind the UNLOAD, although its hypercall had succeeded (a correct host answers: openvmm handle_initiate_contact reconnects after the disconnect)"
+        ))
+    }
     return .guestError(
       Finding(
         .requestAfterUnload,

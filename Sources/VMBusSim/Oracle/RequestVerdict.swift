@@ -64,6 +64,9 @@ extension RootCause {
   /// QEMU §3.2 step 6: `vmbus_init` could not create the SINT route; `handle_initiate_contact`
   /// resets the bus and sends no VERSION_RESPONSE.
   static let initiateContactRouteFailed = RootCause("initiate_contact.sint_route_failed")
+  /// QEMU §9.43: `send_unload` empties the rx queue, an INITIATE_CONTACT behind the UNLOAD
+  /// included, though the guest was told it was accepted.
+  static let sendUnloadRxQueueFlush = RootCause("send_unload.rx_queue_flush")
   /// QEMU §9.45: `vmbus_msg_cb`'s fatal failure (-6) reset the bus, so later requests meet
   /// `vmbus_initialized` false and are ignored, while a correct host keeps the connection.
   static let msgCbFatalReset = RootCause("msg_cb.fatal_reset")

@@ -87,7 +87,9 @@ extension Simulation {
             .replyNotSent,
             "QEMU took its \(request.type.name) and a correct host answers it, but no reply was sent"
           )
-        let accepted = [.msgCbFatalWithoutResched, .lostReschedule, .requestNotTaken].contains(
+        let accepted = [
+          .msgCbFatalWithoutResched, .lostReschedule, .requestNotTaken, .sendUnloadRxQueueFlush,
+        ].contains(
           cause.rootCause)
         clauses.append(
           accepted

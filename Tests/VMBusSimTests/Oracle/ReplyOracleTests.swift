@@ -295,6 +295,28 @@ struct ReplyOracleTests {
     #expect(run.outcome.rootCause == .requestAfterUnload)
   }
 
+  @Test("§9.43 an INITIATE_CONTACT flushed behind UNLOAD is owed: send_unload.rx_queue_flush")
+  func contactFlushedBehindUnload() throws {
+    // openvmm parses INITIATE_CONTACT in any state and reconnects after the disconnect.
+    let scenario = try Self.scenario(
+      """
+      \(Self.connect)
+      - send: UNLOAD
+      - send: {type: INITIATE_CONTACT, version_requested: "4.0"}
+      - wait: VERSION_RESPONSE
+      """)
+    var flushed = 0
+    for seed in 0..<16 as Range<UInt64> {
+      let run = Simulation.run(scenario, seed: seed)
+      if run.outcome.kind == .passed { continue }
+      #expect(run.outcome.kind == .guestHang, "seed \(seed): \(run.outcome)")
+      #expect(run.outcome.rootCause == .sendUnloadRxQueueFlush, "seed \(seed): \(run.outcome)")
+      #expect(run.outcome.owedReply == .versionResponse)
+      flushed += 1
+    }
+    #expect(flushed > 0)
+  }
+
   @Test(
     "§9.46 a reply asked for before a machine reset is owed by nobody; the hang names the reset")
   func machineReset() throws {
