@@ -38,6 +38,7 @@ struct ReplyOracle: Hashable, Sendable {
   private(set) var offersSent = false
   /// Relids offered in this connection, in list order (REQUESTOFFERS offers every channel).
   private(set) var offered: [ChannelID] = []
+  /// Set while QEMU has lost a connection a correct host keeps.
   private(set) var lost: LostConnection?
   /// A fatal delivery failure left QEMU's bus run unscheduled at least once. (A machine
   /// reset does not reschedule it, so this survives one.)
@@ -47,10 +48,8 @@ struct ReplyOracle: Hashable, Sendable {
   /// moves the connection on. Nil for a message that asks for no reply (CLOSECHANNEL, a
   /// GPADL_BODY, which completes its header's request, or a type QEMU does not handle).
   mutating func take(_ payload: [UInt8], host: HostState) -> RequestVerdict? {
-    guard payload.count >= 8 else { return nil }
-    let type = MessageType(
-      UInt32(payload[0]) | UInt32(payload[1]) << 8 | UInt32(payload[2]) << 16
-        | UInt32(payload[3]) << 24)
+    guard payload.count >= 8, let word = Self.word(of: payload, at: 0) else { return nil }
+    let type = MessageType(word)
     switch type {
     case .initiateContact: return initiateContact(payload, host: host)
     case .unload: return unload()
@@ -70,7 +69,7 @@ struct ReplyOracle: Hashable, Sendable {
     lost = LostConnection(
       cause: Finding(
         .msgCbFatalReset,
-        "the fatal delivery failure (-6) reset QEMU's bus (vmbus_msg_cb), so QEMU ignored it as before negotiation"
+        "the fatal delivery failure (-6) reset QEMU's bus (vmbus_msg_cb), so QEMU ignored the request as if the guest had never negotiated"
       ),
       channels: host.channels, gpadls: host.gpadls)
   }

@@ -36,7 +36,7 @@ extension Simulation {
       oracle = judged.oracle
       let head = queued.removeFirst()
       if let verdict = judged.verdict, let request = RequestKey(payload: head.payload) {
-        actors[head.actor].verdicts[request] = verdict
+        actors[head.actor].note(verdict, on: request)
       }
     }
     // `send_unload` empties the queue (§9.43): what was behind the UNLOAD is gone.
@@ -45,10 +45,16 @@ extension Simulation {
       if let verdict = ReplyOracle.flushedBehindUnload(flushed.payload),
         let request = RequestKey(payload: flushed.payload)
       {
-        actors[flushed.actor].verdicts[request] = verdict
+        actors[flushed.actor].note(verdict, on: request)
       }
     }
   }
+
+  /// Paths where QEMU accepted the request (hypercall status 0) and its handler never ran:
+  /// the message says "accepted" only for these.
+  private static let acceptedButNeverHandled: [RootCause] = [
+    .msgCbFatalWithoutResched, .lostReschedule, .requestNotTaken, .sendUnloadRxQueueFlush,
+  ]
 
   /// Nothing can happen any more and some actors wait: the host's fault when a correct host
   /// would have answered a request one of them waits on, else the guest's error when such a
@@ -87,12 +93,8 @@ extension Simulation {
             .replyNotSent,
             "QEMU took its \(request.type.name) and a correct host answers it, but no reply was sent"
           )
-        let accepted = [
-          .msgCbFatalWithoutResched, .lostReschedule, .requestNotTaken, .sendUnloadRxQueueFlush,
-        ].contains(
-          cause.rootCause)
         clauses.append(
-          accepted
+          Self.acceptedButNeverHandled.contains(cause.rootCause)
             ? "\(waits) (its \(request.type.name) was accepted), and nothing can send it: \(cause.text)"
             : "\(waits), and nothing can send it: \(cause.text)")
         owed = owed ?? (reply, cause.rootCause)

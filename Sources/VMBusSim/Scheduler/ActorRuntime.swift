@@ -42,8 +42,9 @@ struct ActorRuntime: Sendable {
   /// host owes GPADL_CREATED only once the last body completes one.
   var incompleteGpadls: [UInt32: UInt64] = [:]
   /// The oracle's verdict on each request QEMU took from its queue, by request (the latest
-  /// taken wins): whose fault a hang waiting on its reply is.
-  var verdicts: [RequestKey: RequestVerdict] = [:]
+  /// taken wins): whose fault a hang waiting on its reply is. A request missing here is owed
+  /// and was not dropped, the common case, which is not stored (see `note`).
+  private(set) var verdicts: [RequestKey: RequestVerdict] = [:]
   /// Requests the host's delivery path made void (a fatal delivery failure, a machine
   /// reset), with the path: a hang on them is nobody's failure, but it has a cause.
   var withdrawn: [RequestKey: Finding] = [:]
@@ -81,6 +82,16 @@ struct ActorRuntime: Sendable {
   mutating func forgetRequests() {
     requests.removeAll()
     incompleteGpadls.removeAll()
+  }
+
+  /// Records the oracle's verdict on a request QEMU took. An owed request QEMU handled is
+  /// stored as no entry: most runs then never allocate or hash here.
+  mutating func note(_ verdict: RequestVerdict, on request: RequestKey) {
+    if case .owed(dropped: nil) = verdict {
+      if !verdicts.isEmpty { verdicts[request] = nil }
+    } else {
+      verdicts[request] = verdict
+    }
   }
 
   /// Nothing this actor asked for is owed any more, because of the host path `cause`.
