@@ -56,6 +56,7 @@ public struct ScenarioRunner {
       "outcome": .string(run.outcome.kind.rawValue),
       "at_seq": run.outcome.atSeq.map { .integer(Int64($0)) } ?? .null,
       "message": .string(run.outcome.message),
+      "root_cause": run.outcome.rootCause.map { .string($0.rawValue) } ?? .null,
       "expected": .string(run.scenario.expected.kind.rawValue),
       "choices": .string(run.choices.map(String.init).joined(separator: ",")),
       "steps": .integer(Int64(run.steps)),

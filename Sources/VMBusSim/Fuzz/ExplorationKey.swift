@@ -30,6 +30,22 @@ struct WordHasher {
 
   mutating func add(_ flag: Bool) { add(UInt64(flag ? 1 : 0)) }
 
+  /// A root cause's name, its UTF-8 bytes folded eight to a word (no copy of the string).
+  mutating func add(_ cause: RootCause) {
+    var word: UInt64 = 0
+    var count = 0
+    for byte in cause.rawValue.utf8 {
+      word = word << 8 | UInt64(byte)
+      count += 1
+      if count % 8 == 0 {
+        add(word)
+        word = 0
+      }
+    }
+    add(word)
+    add(count)
+  }
+
   /// Bytes eight at a time, then the tail and the length.
   mutating func add(bytes: [UInt8]) { add(bytes: bytes[...]) }
 
@@ -140,5 +156,57 @@ extension ActorRuntime {
     let queued = UInt64(min(inbox.count, 0x1FFF))
     hasher.add(counter | tries << 32 | refused << 48 | code << 49 | queued << 51)
     for index in inbox.indices { hasher.add(inbox[index].explorationKey) }
+    // The verdicts decide whose fault a hang is. Summed, so the dictionaries' order (which
+    // varies from run to run) cannot change the key.
+    var verdictSum: UInt64 = 0
+    for (request, verdict) in verdicts {
+      var entry = WordHasher()
+      request.addExplorationKey(into: &entry)
+      switch verdict {
+      case .owed(let dropped):
+        entry.add(1)
+        if let dropped { entry.add(dropped.rootCause) }
+      case .guestError(let rule):
+        entry.add(2)
+        entry.add(rule.rootCause)
+      }
+      verdictSum = verdictSum &+ entry.value
+    }
+    var withdrawnSum: UInt64 = 0
+    for (request, cause) in withdrawn {
+      var entry = WordHasher()
+      request.addExplorationKey(into: &entry)
+      entry.add(cause.rootCause)
+      withdrawnSum = withdrawnSum &+ entry.value
+    }
+    hasher.add(verdictSum)
+    hasher.add(withdrawnSum)
+  }
+}
+
+extension RequestKey {
+  func addExplorationKey(into hasher: inout WordHasher) {
+    hasher.add(UInt64(type.rawValue) | UInt64(key ?? 0) << 32 | (key == nil ? 1 << 31 : 0))
+  }
+}
+
+extension ReplyOracle {
+  /// The connection and what a correct host holds beyond QEMU's state.
+  func addExplorationKey(into hasher: inout WordHasher) {
+    let flags =
+      UInt64(connection.rawValue) | (offersSent ? 1 << 8 : 0) | (lost == nil ? 0 : 1 << 9)
+      | (fatalFailureSeen ? 1 << 10 : 0)
+    hasher.add(flags | UInt64(version.rawValue) << 32)
+    hasher.add(offered.count)
+    for relid in offered { hasher.add(relid.rawValue) }
+    if let lost {
+      hasher.add(lost.cause.rootCause)
+      for channel in lost.channels {
+        hasher.add(UInt64(channel.id.rawValue) | (channel.state == .initial ? 0 : 1 << 32))
+      }
+      for gpadl in lost.gpadls {
+        hasher.add(UInt64(gpadl.id.rawValue) | UInt64(gpadl.state.rawValue) << 32)
+      }
+    }
   }
 }

@@ -41,6 +41,13 @@ struct ActorRuntime: Sendable {
   /// GPADLs whose header this actor sent without all their pages: pages still to come. The
   /// host owes GPADL_CREATED only once the last body completes one.
   var incompleteGpadls: [UInt32: UInt64] = [:]
+  /// The oracle's verdict on each request QEMU took from its queue, by request (the latest
+  /// taken wins): whose fault a hang waiting on its reply is. A request missing here is owed
+  /// and was not dropped, the common case, which is not stored (see `note`).
+  private(set) var verdicts: [RequestKey: RequestVerdict] = [:]
+  /// Requests the host's delivery path made void (a fatal delivery failure, a machine
+  /// reset), with the path: a hang on them is nobody's failure, but it has a cause.
+  var withdrawn: [RequestKey: Finding] = [:]
   /// A waiting actor's inbox holds a message its wait matches (kept current on arrival, so
   /// the scheduler need not scan inboxes every step).
   var hasMatchingMessage = false
@@ -75,6 +82,22 @@ struct ActorRuntime: Sendable {
   mutating func forgetRequests() {
     requests.removeAll()
     incompleteGpadls.removeAll()
+  }
+
+  /// Records the oracle's verdict on a request QEMU took. An owed request QEMU handled is
+  /// stored as no entry: most runs then never allocate or hash here.
+  mutating func note(_ verdict: RequestVerdict, on request: RequestKey) {
+    if case .owed(dropped: nil) = verdict {
+      if !verdicts.isEmpty { verdicts[request] = nil }
+    } else {
+      verdicts[request] = verdict
+    }
+  }
+
+  /// Nothing this actor asked for is owed any more, because of the host path `cause`.
+  mutating func forgetRequests(because cause: Finding) {
+    for request in requests { withdrawn[request] = cause }
+    forgetRequests()
   }
 
   /// Takes the inbox message at `index`.

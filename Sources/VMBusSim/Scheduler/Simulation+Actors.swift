@@ -80,6 +80,7 @@ extension Simulation {
       "\((try? ChannelMessage(decoding: call.effectivePayload))?.summary ?? "\(spec.type.name) (malformed)") [\(status)]",
       from: begin)
     guard status != .success else {
+      queued.append(QueuedRequest(actor: index, payload: call.effectivePayload))
       if let request = RequestKey(payload: call.effectivePayload) {
         withdrawRequests(superseded: request)
         record(request, payload: call.effectivePayload, by: index)
@@ -96,6 +97,8 @@ extension Simulation {
 
   /// Notes a request the host must now answer; a GPADL becomes one only with its last page.
   private mutating func record(_ request: RequestKey, payload: [UInt8], by index: Int) {
+    // Asked again: owed again. (Checked first: most runs never withdraw anything.)
+    if !actors[index].withdrawn.isEmpty { actors[index].withdrawn[request] = nil }
     switch request.type {
     case .gpadlHeader:
       guard let (header, carried) = GpadlHeader.fixedPart(of: payload) else { return }
@@ -196,6 +199,12 @@ extension Simulation {
     return .success(ReplyCondition(type: type, fields: fields))
   }
 
+  /// Why requests posted before a machine reset are owed no more.
+  static let machineReset = Finding(
+    .machineResetReplyForgotten,
+    "a machine reset came after it was posted; QEMU's bus reset forgets a reply in flight and the guest rebooted (a correct host's reset sends nothing either)"
+  )
+
   /// An environment action from a script.
   mutating func environment(_ action: EnvironmentAction, by actor: String) {
     let begin = events.count
@@ -213,8 +222,10 @@ extension Simulation {
       note(.environment, actor: actor, "guest sets up its SynIC message page", from: begin)
     case .machineReset:
       input(.resetMachine)
-      // The guest reboots: nothing it asked for before is owed any more.
-      for index in actors.indices { actors[index].forgetRequests() }
+      // The guest reboots: nothing it asked for before is owed any more, by QEMU or by a
+      // correct host (openvmm's `reset()` sends nothing).
+      for index in actors.indices { actors[index].forgetRequests(because: Self.machineReset) }
+      oracle.machineReset()
       // The guest reboots: a fresh kernel and an empty slot. `synic_reset` cleared the
       // message page address; the new kernel sets one up before it sends anything, so a
       // delivery the vCPU attempts before then finds none (-ENXIO).

@@ -23,12 +23,10 @@ extension Simulation {
   /// whose delivery the vCPU attempts next.
   private mutating func runBus() {
     let begin = events.count
-    let range = input(.runBus)
-    var posted = false
-    for index in range {
-      if case .trace(.postMsg) = decision.events[index] { posted = true }
-    }
-    if posted && decision.state.messageInFlight {
+    let wasInFlight = decision.state.messageInFlight
+    runBusJudgingRequest()
+    let posted = !wasInFlight && decision.state.messageInFlight
+    if posted {
       synic.delivery = .posted(decision.state.outgoingMessage)
     }
     guard recordsTranscript else { return }
@@ -42,6 +40,9 @@ extension Simulation {
   /// `sint_msg_bh` → `vmbus_msg_cb(status)`.
   private mutating func completeDelivery(status: Int32) {
     let begin = events.count
+    if status != DeliveryStatus.delivered && status != DeliveryStatus.slotBusy {
+      oracle.fatalDeliveryFailure(before: decision.state)
+    }
     input(.deliver(status: status))
     switch status {
     case DeliveryStatus.delivered:
@@ -50,7 +51,7 @@ extension Simulation {
       note(.host, actor: nil, "delivery callback -11 (retry)", from: begin)
     default:
       // The guest made its replies undeliverable; what it asked before is lost with them.
-      for index in actors.indices { actors[index].forgetRequests() }
+      for index in actors.indices { actors[index].forgetRequests(because: Self.fatalFailure) }
       note(.host, actor: nil, "delivery callback \(status): QEMU resets the bus", from: begin)
     }
   }
@@ -79,6 +80,12 @@ extension Simulation {
     mainLoop.schedule(.deliveryCompletion(DeliveryStatus.delivered))
     note(.host, actor: nil, "delivered into the guest's slot", from: begin)
   }
+
+  /// Why requests posted before a fatal delivery failure are owed no more.
+  static let fatalFailure = Finding(
+    .msgCbFatalReset,
+    "a delivery failed fatally (-6, the guest had no SynIC message page) and QEMU reset the bus (vmbus_msg_cb); the guest cannot have received the reply, and what it asked before is owed no more"
+  )
 
   /// The guest's message DPC: handle what is in the slot, then EOM.
   mutating func guestEOM() {

@@ -33,6 +33,10 @@ public struct Simulation: Sendable {
   /// Devices added during the run (they survive a machine reset).
   var addedDevices: [DeviceSpec] = []
   var outcome: Outcome?
+  /// What a correct host would hold, for judging each request QEMU takes.
+  var oracle = ReplyOracle()
+  /// The guest messages in QEMU's rx queue, in order, with who posted them.
+  var queued: [QueuedRequest] = []
   var steps = 0
   /// The enabled actions of the current step (kept to reuse its storage).
   var enabled: [Action] = []
@@ -211,6 +215,9 @@ public struct Simulation: Sendable {
     hasher.add(kernel.learnedKey)
     // By index: iterating the actors would copy each one (and retain all it holds).
     for index in actors.indices { actors[index].addExplorationKey(into: &hasher) }
+    oracle.addExplorationKey(into: &hasher)
+    // Who posted each queued message (the host's queue key holds the messages).
+    for index in queued.indices { hasher.add(queued[index].actor) }
     return Int(truncatingIfNeeded: hasher.value)
   }
 
@@ -234,29 +241,21 @@ public struct Simulation: Sendable {
       fireTimers()
       return
     }
-    let waiting = actors.filter { if case .waiting = $0.status { true } else { false } }
-    if waiting.isEmpty {
+    guard actors.contains(where: { if case .waiting = $0.status { true } else { false } }) else {
       return finish(.passed, "")
     }
-    var owed: MessageType?
-    let names = waiting.map { actor -> String in
-      guard case .waiting(let w) = actor.status else { return actor.name }
-      let request = RequestKey.answered(by: w.condition)
-      let asked = request.map { actor.requests.contains($0) } ?? false
-      if asked && owed == nil { owed = w.condition.type }
-      return "\(actor.name) waits for \(w.condition.type.name)"
-        + (asked ? " (its \(request?.type.name ?? "request") was accepted)" : "")
-    }
-    finish(.guestHang, names.joined(separator: "; ") + ", and nothing can send it", owesReply: owed)
+    finishHang()
   }
 
   mutating func finish(
-    _ kind: OutcomeKind, _ message: String, atSeq: Int? = nil, owesReply: MessageType? = nil
+    _ kind: OutcomeKind, _ message: String, atSeq: Int? = nil, owesReply: MessageType? = nil,
+    rootCause: RootCause? = nil
   ) {
     guard outcome == nil else { return }
     // A pass happens nowhere in particular; anything else happens at the latest event.
     let seq = kind == .passed ? nil : atSeq ?? (events.isEmpty ? nil : events.count)
-    outcome = Outcome(kind, atSeq: seq, message: message, owedReply: owesReply)
+    outcome = Outcome(
+      kind, atSeq: seq, message: message, owedReply: owesReply, rootCause: rootCause)
   }
 
   /// Feeds the host one input, recording the input and the events it decided.

@@ -10,7 +10,8 @@ struct RunCommand: ParsableCommand {
       Prints the transcript (guest to host, host to guest, the trace events under each) and \
       a summary, and stores the run as a session that `replay` steps and `verify` re-runs. \
       The same scenario, seed and build give the same events byte for byte. Exit status 0 \
-      only when the scenario passed; 1 for any other outcome; 65 for a broken scenario file.
+      only when the scenario passed; 1 for any other outcome (a guest_error too: the \
+      scenario did not pass); 65 for a broken scenario file.
 
       A run that breaks a fuzz property reports its failure signature (property, root cause, \
       trace point, bus state), and a run that took an input QEMU cannot receive \
@@ -66,7 +67,11 @@ struct RunCommand: ParsableCommand {
       emit(
         "session \(session.rawValue)  scenario \(result.scenario.name)  seed \(seed)  events \(result.events.count)"
       )
-      if let signature { emit("signature: \(signature)") }
+      if let signature {
+        emit("signature: \(signature)")
+      } else if let cause = result.outcome.rootCause {
+        emit("root cause: \(cause)")
+      }
       if !beyond.isEmpty {
         emit(
           "note: the outcome rests on \(beyond.map(\.rawValue).joined(separator: ", ")), an input QEMU cannot receive"

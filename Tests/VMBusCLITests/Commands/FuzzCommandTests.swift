@@ -114,7 +114,7 @@ struct FuzzCommandTests {
   func exhaustive() async throws {
     try await TemporaryDirectory.with { dir in
       let result = try await dir.run(
-        "fuzz", Repository.scenario("qemu-gpadl-teardown.yaml"), "--exhaustive", "--depth", "20",
+        "fuzz", Repository.scenario("qemu-gpadl-header-hang.yaml"), "--exhaustive", "--depth", "20",
         "--no-regressions", "--json")
       let summary = try JSON.parse(result.stdout)
       #expect((summary["states"]?.int ?? 0) > 0)

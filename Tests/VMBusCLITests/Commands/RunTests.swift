@@ -4,7 +4,9 @@ import Testing
 /// `vmbus-sim run`: a scenario under the deterministic scheduler, stored as a session.
 @Suite("run")
 struct RunTests {
-  static let outcomes: Set<String> = ["passed", "expectation_failed", "host_fault", "guest_hang"]
+  static let outcomes: Set<String> = [
+    "passed", "expectation_failed", "host_fault", "guest_hang", "guest_error",
+  ]
 
   @Test(arguments: Repository.scenarioFiles)
   func everyBundledScenarioExitsZeroExactlyWhenItPasses(_ name: String) async throws {
@@ -76,6 +78,45 @@ struct RunTests {
           == "signature: host_fault send_unload.no_sint_route @ vmbus_post_msg in unload")
       #expect(fault.lines.last?.hasPrefix("outcome: host_fault") == true)
       #expect(fault.lines.last?.hasSuffix("(as expected)") == true)
+    }
+  }
+
+  @Test func aGuestErrorExitsOneAndNamesTheRuleItBroke() async throws {
+    // QEMU §9.29 ignores the OPENCHANNEL; openvmm's UnknownChannelId sends nothing either.
+    try await TemporaryDirectory.with { dir in
+      let scenario = Repository.scenario("guest-error-open-unknown-channel.yaml")
+      let result = try await dir.run("run", scenario, "--json")
+      #expect(result.status == 1)
+      #expect(result.stderr == "")
+      let summary = try JSON.parse(result.stdout)
+      #expect(summary["outcome"] == "guest_error")
+      #expect(summary["root_cause"] == "guest.open_unknown_channel")
+      let stored = try JSON.parse(try await dir.run("sessions", "--json").stdout)
+      #expect(stored["outcome"] == "guest_error")
+      #expect(
+        summary["message"]?.string
+          == "actor linux: OPENCHANNEL for relid 7, which was never offered "
+          + "(openvmm: UnknownChannelId; a correct host sends nothing)")
+      let text = try await dir.run("run", scenario, "--quiet")
+      #expect(text.status == 1)
+      #expect(text.lines.suffix(2).first == "root cause: guest.open_unknown_channel")
+      #expect(text.lines.last?.hasPrefix("outcome: guest_error") == true)
+      #expect(text.lines.last?.hasSuffix("(as expected)") == true)
+    }
+  }
+
+  @Test func aHangQEMUOwesNamesTheCheckThatDroppedTheRequest() async throws {
+    // QEMU §9.17: handle_gpadl_header ignores two ranges; openvmm answers GPADL_CREATED.
+    try await TemporaryDirectory.with { dir in
+      let result = try await dir.run(
+        "run", Repository.scenario("qemu-gpadl-header-hang.yaml"), "--json")
+      #expect(result.status == 1)
+      let summary = try JSON.parse(result.stdout)
+      #expect(summary["outcome"] == "guest_hang")
+      #expect(summary["root_cause"] == "gpadl_header.range_shape")
+      let passed = try JSON.parse(
+        try await dir.run("run", Repository.scenario("linux-boot.yaml"), "--json").stdout)
+      #expect(passed["root_cause"] == .null)
     }
   }
 

@@ -1,0 +1,142 @@
+import VMBusHost
+import VMBusWire
+
+/// A message the guest posted that waits in QEMU's rx queue, with the actor that posted it.
+/// The simulation keeps these in step with the host's queue, so the oracle knows whose
+/// request QEMU takes, and which requests a queue flush or stall left unanswered.
+struct QueuedRequest: Hashable, Sendable {
+  var actor: Int
+  var payload: [UInt8]
+}
+
+/// Where the oracle meets the run: requests judged as QEMU takes them, and the end of a run
+/// in which every remaining actor waits forever.
+extension Simulation {
+  /// Whether the next bus run takes the rx queue's head (`process_message` in LISTEN, with
+  /// no failure reply owed first).
+  private var busTakesHead: Bool {
+    let state = decision.state
+    return state.isAlive && state.runScheduled && !state.messageInFlight && state.bus == .listen
+      && state.failureReply == nil && !state.rxQueue.isEmpty
+  }
+
+  /// The bus run, with the request it takes judged against the state before its handler.
+  mutating func runBusJudgingRequest() {
+    var judged: (oracle: ReplyOracle, verdict: RequestVerdict?)?
+    if busTakesHead, let head = queued.first {
+      var next = oracle
+      let verdict = next.take(head.payload, host: decision.state)
+      judged = (next, verdict)
+    }
+    let range = input(.runBus)
+    let took = range.contains {
+      if case .trace(.processIncomingMessage) = decision.events[$0] { true } else { false }
+    }
+    if took, let judged, !queued.isEmpty {
+      oracle = judged.oracle
+      let head = queued.removeFirst()
+      if let verdict = judged.verdict, let request = RequestKey(payload: head.payload) {
+        actors[head.actor].note(verdict, on: request)
+      }
+    }
+    // `send_unload` empties the queue (§9.43): what was behind the UNLOAD is gone.
+    while queued.count > decision.state.rxQueue.count {
+      let flushed = queued.removeFirst()
+      if let verdict = ReplyOracle.flushedBehindUnload(flushed.payload),
+        let request = RequestKey(payload: flushed.payload)
+      {
+        actors[flushed.actor].note(verdict, on: request)
+      }
+    }
+  }
+
+  /// Paths where QEMU accepted the request (hypercall status 0) and its handler never ran:
+  /// the message says "accepted" only for these.
+  private static let acceptedButNeverHandled: [RootCause] = [
+    .msgCbFatalWithoutResched, .requestNotTaken, .sendUnloadRxQueueFlush,
+  ]
+
+  /// Nothing can happen any more and some actors wait: the host's fault when a correct host
+  /// would have answered a request one of them waits on, else the guest's error when such a
+  /// request broke the protocol, else a hang nobody owes.
+  mutating func finishHang() {
+    var clauses: [String] = []
+    var owed: (reply: MessageType, cause: RootCause)?
+    var guestError: (message: String, cause: RootCause)?
+    var otherCause: RootCause?
+    for index in actors.indices {
+      guard case .waiting(let waiting) = actors[index].status else { continue }
+      let name = actors[index].name
+      let reply = waiting.condition.type
+      let waits = "\(name) waits for \(reply.name)"
+      guard let request = RequestKey.answered(by: waiting.condition) else {
+        clauses.append(waits)
+        continue
+      }
+      guard actors[index].requests.contains(request) else {
+        if let cause = actors[index].withdrawn[request] {
+          clauses.append("\(waits), which nothing owes: \(cause.text)")
+          otherCause = otherCause ?? cause.rootCause
+        } else {
+          clauses.append(waits)
+        }
+        continue
+      }
+      switch verdict(on: request, of: index) {
+      case .guestError(let rule):
+        clauses.append("\(waits): \(rule.text)")
+        guestError = guestError ?? ("actor \(name): \(rule.text)", rule.rootCause)
+      case .owed(let dropped):
+        let cause =
+          dropped
+          ?? Finding(
+            .replyNotSent,
+            "QEMU took its \(request.type.name) and a correct host answers it, but no reply was sent"
+          )
+        clauses.append(
+          Self.acceptedButNeverHandled.contains(cause.rootCause)
+            ? "\(waits) (its \(request.type.name) was accepted), and nothing can send it: \(cause.text)"
+            : "\(waits), and nothing can send it: \(cause.text)")
+        owed = owed ?? (reply, cause.rootCause)
+      }
+    }
+    let message = clauses.joined(separator: "; ")
+    if let owed {
+      return finish(.guestHang, message, owesReply: owed.reply, rootCause: owed.cause)
+    }
+    if let guestError {
+      return finish(.guestError, guestError.message, rootCause: guestError.cause)
+    }
+    finish(.guestHang, message + ", and nothing can send it", rootCause: otherCause)
+  }
+
+  /// The verdict on a request an actor posted and still waits on: still queued (QEMU never
+  /// took it), or judged when QEMU took it.
+  private func verdict(on request: RequestKey, of index: Int) -> RequestVerdict {
+    let queuedStill = queued.contains { entry in
+      guard entry.actor == index, let posted = RequestKey(payload: entry.payload) else {
+        return false
+      }
+      // A GPADL's last body completes the request its header made.
+      return posted == request
+        || (posted.type == .gpadlBody && request.type == .gpadlHeader && posted.key == request.key)
+    }
+    if queuedStill {
+      let state = decision.state
+      // Only a fatal -6 leaves queued messages with no run scheduled: `vmbus_resched` runs on
+      // every other path, and no handler nests `aio_poll` to lose one (§9.48).
+      if !state.runScheduled {
+        return .owed(
+          dropped: Finding(
+            .msgCbFatalWithoutResched,
+            "the \(request.type.name) is still in QEMU's rx queue, and no bus run is scheduled since a fatal delivery failure (-6) reset the bus without rescheduling (vmbus_msg_cb); a message into a non-empty queue does not schedule one"
+          ))
+      }
+      return .owed(
+        dropped: Finding(
+          .requestNotTaken,
+          "the \(request.type.name) is still in QEMU's rx queue (bus in \(state.bus))"))
+    }
+    return actors[index].verdicts[request] ?? .owed(dropped: nil)
+  }
+}
