@@ -35,10 +35,23 @@ public enum PropertyChecker {
           detail: violation.message, atSeq: seq)
       }
       if case .simulator(.hostFault(let fault)) = event {
+        // Where the fault is, not wherever the bus was last: `synic_reset` aborts inside the
+        // machine reset; a late callback aborts in `vmbus_msg_cb` before its trace, in
+        // whatever state the guest had reached since the reset that forgot the message (the
+        // bug is that reset, which left LISTEN), so one bug keeps one signature.
+        var point = lastMainPoint.map(FailurePoint.trace) ?? .start
+        var faultBus = bus
+        switch fault {
+        case .routeAliveAtSynICReset: point = .simulator(SimulatorEvent.machineReset.name)
+        case .callbackWithoutMessage:
+          point = .trace(.msgCb)
+          faultBus = .listen
+        default: break
+        }
         return FuzzFailure(
           signature: FailureSignature(
             property: .hostFault, rootCause: fault.rootCause(at: lastMainPoint),
-            tracePoint: lastMainPoint.map(FailurePoint.trace) ?? .start, busState: bus),
+            tracePoint: point, busState: faultBus),
           detail: fault.description, atSeq: seq)
       }
       if let broken = state.firstInvariantViolation {
@@ -71,11 +84,30 @@ public enum PropertyChecker {
       return FuzzFailure(
         signature: FailureSignature(
           property: .guestHang, rootCause: cause ?? FailureSignature.unattributedHang,
-          tracePoint: lastMainPoint.map(FailurePoint.trace) ?? .start, busState: state.bus,
-          awaiting: cause == nil ? awaited : nil),
+          tracePoint: cause.flatMap(Self.dropPoint)
+            ?? lastMainPoint.map(FailurePoint.trace) ?? .start,
+          busState: state.bus, awaiting: cause == nil ? awaited : nil),
         detail: run.outcome.message, atSeq: run.outcome.atSeq)
     }
     return nil
+  }
+
+  /// Where QEMU dropped an owed request, from the function its root cause names: a hang is
+  /// noticed wherever the run happens to end, which says nothing about the bug, so the
+  /// signature names the drop instead (one bug, one signature).
+  static func dropPoint(_ cause: RootCause) -> FailurePoint? {
+    let function = cause.rawValue.prefix { $0 != "." }
+    switch function {
+    case "gpadl_header": return .trace(.gpadlHeader)
+    case "initiate_contact": return .trace(.initiateContact)
+    case "msg_cb": return .trace(.msgCb)
+    // `send_unload` flushes the queue, then posts UNLOAD_RESPONSE.
+    case "send_unload": return .trace(.postMsg)
+    // `vmbus_initialized` is checked before these handlers trace anything of their own.
+    case "request_offers", "gpadl_teardown", "open_channel": return .trace(.processIncomingMessage)
+    case "machine_reset": return .simulator(SimulatorEvent.machineReset.name)
+    default: return nil
+    }
   }
 
   /// `transition.channel`, `transition.offer` or `transition.gpadl`: the kind of object

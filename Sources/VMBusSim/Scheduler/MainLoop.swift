@@ -60,6 +60,12 @@ struct MainLoop: Hashable, Sendable {
     return slice
   }
 
+  /// Drops every scheduled delivery completion, keeping the runs in their order.
+  mutating func cancelDeliveryCompletions() {
+    let slice = Array(takeSlice()).reversed() as [BottomHalf]
+    for bottomHalf in slice where bottomHalf == .busRun { schedule(.busRun) }
+  }
+
   /// A bus run of the slice ran (it consumed one of the host's scheduled runs).
   mutating func ranBusRun() {
     runsKnown -= 1

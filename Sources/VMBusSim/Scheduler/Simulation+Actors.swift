@@ -229,6 +229,13 @@ extension Simulation {
       // The guest reboots: a fresh kernel and an empty slot. `synic_reset` cleared the
       // message page address; the new kernel sets one up before it sends anything, so a
       // delivery the vCPU attempts before then finds none (-ENXIO).
+      if decision.state.isHardened {
+        // The hardened host cancels the message it staged before the reset, as openvmm's
+        // `reset()` drops its pending messages: no late completion can be taken for the
+        // next message's (docs/hardened.md, §9 entry 46).
+        mainLoop.cancelDeliveryCompletions()
+        synic.delivery = .idle
+      }
       kernel = GuestKernel(devices: scenario.host.devices + addedDevices)
       synic.slot = nil
       synic.messagePageEnabled = false

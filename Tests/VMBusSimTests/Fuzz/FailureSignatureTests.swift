@@ -56,20 +56,24 @@ struct FailureSignatureTests {
     // §9.12: send_handshake's post_msg after INITIATE_CONTACT with target_vcpu 0xFFFFFFFF.
     ("qemu-versions.yaml", "send_handshake.no_sint_route"),
     (
-      "regressions/qemu-host-fault-unknown-vcpu-vmbus-initiate-contact-in-handshake.yaml",
+      "regressions/qemu-host_fault-vmbus_init.unknown_vcpu.yaml",
       "vmbus_init.unknown_vcpu"
     ),
     (
-      "regressions/qemu-host-fault-unknown-vcpu-vmbus-open-channel-in-open-channel.yaml",
+      "regressions/qemu-host_fault-open_channel.unknown_vcpu.yaml",
       "open_channel.unknown_vcpu"
     ),
     (
-      "regressions/qemu-host-fault-ring-offset-out-of-bounds-vmbus-open-channel-in-open-channel.yaml",
+      "regressions/qemu-host_fault-ringbufs_init.send_offset_wrap.yaml",
       "ringbufs_init.send_offset_wrap"
     ),
     (
-      "regressions/qemu-host-fault-callback-without-message-vmbus-post-msg-in-listen.yaml",
+      "regressions/qemu-host_fault-msg_cb.msg_in_progress_assert.yaml",
       "msg_cb.msg_in_progress_assert"
+    ),
+    (
+      "regressions/qemu-host_fault-synic_reset.route_held_by_message.yaml",
+      "synic_reset.route_held_by_message"
     ),
   ]
 
@@ -81,7 +85,7 @@ struct FailureSignatureTests {
     #expect(failure.signature.rootCause == RootCause(rootCause))
   }
 
-  @Test("every committed regression file still matches its old-form signature")
+  @Test("every committed regression file reproduces the signature it records")
   func legacyRecordsCompare() throws {
     let files = BundledScenarioTests.files(in: Self.regressions)
     #expect(!files.isEmpty)
@@ -112,6 +116,11 @@ struct FailureSignatureTests {
   @Test("a guest error is no failure; a hang's cause comes from its outcome when set")
   func outcomes() throws {
     var run = Simulation.run(try FuzzTests.bundled("qemu-gpadl-teardown.yaml"), seed: 0)
+    #expect(run.outcome.kind == .guestError)
+    #expect(PropertyChecker.check(run) == nil)
+    // The same run, as if the oracle had called the hang the host's.
+    run.outcome.kind = .guestHang
+    run.outcome.owedReply = .gpadlTorndown
     run.outcome.rootCause = RootCause("gpadl_teardown.unknown_id")
     let attributed = try #require(PropertyChecker.check(run))
     #expect(attributed.signature.rootCause == RootCause("gpadl_teardown.unknown_id"))
@@ -124,9 +133,7 @@ struct FailureSignatureTests {
   /// hot-plug handler: a run on `device_reset` is no QEMU failure.
   @Test("a run resting on device_reset is no QEMU failure; its raw signature is still known")
   func beyondQEMU() throws {
-    let file =
-      "qemu-host-fault-no-object-for-bus-state-open-channel-vmbus-msg-cb-in-open-channel.yaml"
-    let scenario = try Self.scenario(Self.regressions + "/" + file)
+    let scenario = try FuzzTests.bundled("beyond-qemu-device-reset.yaml")
     let run = Simulation.reproduce(scenario, seed: 0, transcript: false)
     #expect(run.inputsBeyondQEMU == [.deviceReset])
     #expect(PropertyChecker.check(run) == nil)
