@@ -156,10 +156,13 @@ extension ActorRuntime {
     let queued = UInt64(min(inbox.count, 0x1FFF))
     hasher.add(counter | tries << 32 | refused << 48 | code << 49 | queued << 51)
     for index in inbox.indices { hasher.add(inbox[index].explorationKey) }
+    // Most actors have neither (a clean run stores no verdict): nothing to add, no
+    // dictionary to walk.
+    guard !verdicts.isEmpty || !withdrawn.isEmpty else { return }
     // The verdicts decide whose fault a hang is. Summed, so the dictionaries' order (which
     // varies from run to run) cannot change the key.
     var verdictSum: UInt64 = 0
-    for (request, verdict) in verdicts {
+    for (request, verdict) in verdicts.entries {
       var entry = WordHasher()
       request.addExplorationKey(into: &entry)
       switch verdict {
@@ -173,7 +176,7 @@ extension ActorRuntime {
       verdictSum = verdictSum &+ entry.value
     }
     var withdrawnSum: UInt64 = 0
-    for (request, cause) in withdrawn {
+    for (request, cause) in withdrawn.entries {
       var entry = WordHasher()
       request.addExplorationKey(into: &entry)
       entry.add(cause.rootCause)

@@ -15,9 +15,10 @@ extension Simulation {
   /// Whether the next bus run takes the rx queue's head (`process_message` in LISTEN, with
   /// no failure reply owed first).
   private var busTakesHead: Bool {
-    let state = decision.state
-    return state.isAlive && state.runScheduled && !state.messageInFlight && state.bus == .listen
-      && state.failureReply == nil && !state.rxQueue.isEmpty
+    // Read through `decision`: a local copy of the state would retain all of its lists.
+    decision.state.isAlive && decision.state.runScheduled && !decision.state.messageInFlight
+      && decision.state.bus == .listen && decision.state.failureReply == nil
+      && !decision.state.rxQueue.isEmpty
   }
 
   /// The bus run, with the request it takes judged against the state before its handler.

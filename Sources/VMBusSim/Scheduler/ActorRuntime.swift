@@ -44,10 +44,10 @@ struct ActorRuntime: Sendable {
   /// The oracle's verdict on each request QEMU took from its queue, by request (the latest
   /// taken wins): whose fault a hang waiting on its reply is. A request missing here is owed
   /// and was not dropped, the common case, which is not stored (see `note`).
-  private(set) var verdicts: [RequestKey: RequestVerdict] = [:]
+  private(set) var verdicts = SparseMap<RequestKey, RequestVerdict>()
   /// Requests the host's delivery path made void (a fatal delivery failure, a machine
   /// reset), with the path: a hang on them is nobody's failure, but it has a cause.
-  var withdrawn: [RequestKey: Finding] = [:]
+  var withdrawn = SparseMap<RequestKey, Finding>()
   /// A waiting actor's inbox holds a message its wait matches (kept current on arrival, so
   /// the scheduler need not scan inboxes every step).
   var hasMatchingMessage = false
