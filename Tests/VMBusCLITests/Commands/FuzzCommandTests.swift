@@ -123,4 +123,30 @@ struct FuzzCommandTests {
       #expect(result.status == 1)
     }
   }
+
+  /// `synic_reset`'s route assertion came with 64ddecc88b (QEMU 7.1); before it, a reset with a
+  /// reply in flight left a late `vmbus_msg_cb` that trips `assert(msg_in_progress)`.
+  @Test("fuzz --qemu-release picks the release whose machine reset it models")
+  func qemuReleaseOption() async throws {
+    try await TemporaryDirectory.with { dir in
+      let scenario = Repository.scenario(
+        "regressions/qemu-host_fault-synic_reset.route_held_by_message.yaml")
+      func causes(_ extra: [String]) async throws -> Set<String> {
+        let result = try await CLI.run(
+          ["fuzz", scenario, "--seeds", "300", "--no-regressions", "--json", "--db", dir.database]
+            + extra)
+        #expect(result.status == 1, "\(result.stderr)")
+        let failures = try JSON.parse(result.stdout)["failures"]?.elements ?? []
+        return Set(failures.compactMap { $0["signature"]?["root_cause"]?.string })
+      }
+      let current = try await causes([])
+      #expect(current.contains("synic_reset.route_held_by_message"))
+      #expect(!current.contains("msg_cb.msg_in_progress_assert"))
+      let old = try await causes(["--qemu-release", "5.1"])
+      #expect(old.contains("msg_cb.msg_in_progress_assert"))
+      #expect(!old.contains("synic_reset.route_held_by_message"))
+      let bad = try await dir.run("fuzz", scenario, "--qemu-release", "6.0", "--no-regressions")
+      #expect(bad.status == 64)
+    }
+  }
 }
