@@ -36,27 +36,31 @@ struct MainLoopTests {
     #expect(Array(loop.takeSlice()) == [.busRun])
   }
 
-  static let unloadBehindAFatalDelivery = """
-    description: a fatal -6 with UNLOAD queued behind the reply
-    expect: {outcome: host_fault}
-    host:
-      devices:
-        - class: hv-balloon
-    actors:
-      - name: guest
-        steps:
-          - linux.connect: {versions: ["4.0"]}
-          - teardown_message_page
-          - send: {type: REQUESTOFFERS}
-          - send: {type: UNLOAD}
-          - wait: {for: UNLOAD_RESPONSE, timeout: 1s}
-    """
+  /// One guest actor with `steps` (YAML list items) on a QEMU host with hv-balloon.
+  static func guest(_ steps: [String]) throws -> Scenario {
+    let text = """
+      description: a guest on QEMU's main loop
+      expect: {outcome: host_fault}
+      host:
+        devices:
+          - class: hv-balloon
+      actors:
+        - name: guest
+          steps:
+
+      """ + steps.map { "      - \($0)\n" }.joined()
+    return try ScenarioParser.parse(text, file: "t.yaml")
+  }
 
   @Test(
     "a run scheduled while the reply was in flight drains the queue after the fatal -6: UNLOAD crashes the post (vmbus_msg_cb returns without vmbus_resched)"
   )
   func runScheduledBeforeAFatalCallbackCrashesOnUnload() throws {
-    let scenario = try ScenarioParser.parse(Self.unloadBehindAFatalDelivery, file: "t.yaml")
+    let scenario = try Self.guest([
+      #"linux.connect: {versions: ["4.0"]}"#, "teardown_message_page",
+      "send: {type: REQUESTOFFERS}", "send: {type: UNLOAD}",
+      "wait: {for: UNLOAD_RESPONSE, timeout: 1s}",
+    ])
     var crashed: SimulationRun?
     var stalled = 0
     for seed in 0..<200 as Range<UInt64> {
@@ -81,20 +85,9 @@ struct MainLoopTests {
 
   @Test("current QEMU aborts in synic_reset when the machine resets with a reply in flight")
   func machineResetWithAReplyInFlightAborts() throws {
-    let text = """
-      description: reset while the host's reply may be in flight
-      expect: {outcome: host_fault}
-      host:
-        devices:
-          - class: hv-balloon
-      actors:
-        - name: guest
-          steps:
-            - linux.connect: {versions: ["4.0"]}
-            - send: {type: REQUESTOFFERS}
-            - machine_reset
-      """
-    let current = try ScenarioParser.parse(text, file: "t.yaml")
+    let current = try Self.guest([
+      #"linux.connect: {versions: ["4.0"]}"#, "send: {type: REQUESTOFFERS}", "machine_reset",
+    ])
     var old = current
     old.host.qemuRelease = .qemu51
     var aborted = false
