@@ -235,6 +235,12 @@ extension Simulation {
         // next message's (docs/hardened.md, §9 entry 46).
         mainLoop.cancelDeliveryCompletions()
         synic.delivery = .idle
+      } else if case .posted = synic.delivery {
+        // QEMU 5.1-7.0 (later releases abort above): the vCPU runs its queued `cpu_post_msg`
+        // before the new kernel runs, and `synic_reset` has cleared the message page, so the
+        // staged message fails with -ENXIO and its completion is due.
+        synic.delivery = .idle
+        mainLoop.schedule(.deliveryCompletion(DeliveryStatus.noMessagePage))
       }
       kernel = GuestKernel(devices: scenario.host.devices + addedDevices)
       synic.slot = nil
