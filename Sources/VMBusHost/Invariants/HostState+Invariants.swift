@@ -158,18 +158,24 @@ extension HostState {
       guard let before = old.channels.first(where: { $0.id == channel.id }) else { continue }
       if !legalChannelChange(before.state, channel.state, hardened: new.isHardened) {
         found.append(
-          .init(.legalTransitions, "channel \(channel.id): \(before.state) -> \(channel.state)"))
+          .init(
+            .legalTransitions, "channel \(channel.id): \(before.state) -> \(channel.state)",
+            object: .channel))
       }
       if !legalOfferChange(before.offer, channel.offer) {
         found.append(
-          .init(.legalTransitions, "offer \(channel.id): \(before.offer) -> \(channel.offer)"))
+          .init(
+            .legalTransitions, "offer \(channel.id): \(before.offer) -> \(channel.offer)",
+            object: .offer))
       }
     }
     for gpadl in new.gpadls {
       guard let before = old.gpadls.first(where: { $0.id == gpadl.id }) else { continue }
       if !legalGpadlChange(before.state, gpadl.state) {
         found.append(
-          .init(.legalTransitions, "gpadl \(gpadl.id): \(before.state) -> \(gpadl.state)"))
+          .init(
+            .legalTransitions, "gpadl \(gpadl.id): \(before.state) -> \(gpadl.state)",
+            object: .gpadl))
       }
     }
     return found

@@ -4,7 +4,8 @@ import VMBusWire
 public enum Invariant: String, CaseIterable, Hashable, Sendable, Codable {
   /// The rx queue holds at most 16 messages.
   case queueBounded = "queue_bounded"
-  /// A message in flight means the bus is in a sending state and no run is pending.
+  /// A message in flight means the bus is in a sending state (runs may be scheduled: they
+  /// find the message in flight and do nothing).
   case singleMessageInFlight = "single_message_in_flight"
   /// No two GPADLs on the list share an id.
   case gpadlIDsUnique = "gpadl_ids_unique"
@@ -20,8 +21,8 @@ public enum Invariant: String, CaseIterable, Hashable, Sendable, Codable {
   /// Channel, offer and GPADL states change only along QEMU's transitions.
   case legalTransitions = "legal_transitions"
   /// Hardened only: with nothing in flight, a bus that has work (a reply to send or a queued
-  /// message) has a run scheduled, so no reset or lost reschedule stalls it (§9 entries 45,
-  /// 47, 48).
+  /// message) has a run scheduled, so no fatal delivery failure or reset stalls it (§9
+  /// entries 45 and 47).
   case busKeepsRunning = "bus_keeps_running"
   /// Hardened only: a bus state that sends a reply finds what it answers (a failure reply,
   /// or its GPADL or channel), so no send or complete function aborts (§7.4); a failure
@@ -31,12 +32,20 @@ public enum Invariant: String, CaseIterable, Hashable, Sendable, Codable {
 
 /// A broken invariant, with the objects involved.
 public struct InvariantViolation: Error, Hashable, Sendable, Codable, CustomStringConvertible {
+  /// The kind of object whose state moved along a transition QEMU never makes.
+  public enum TransitionObject: String, Hashable, Sendable, Codable {
+    case channel, offer, gpadl
+  }
+
   public var invariant: Invariant
   public var message: String
+  /// For `legalTransitions`: the object that moved.
+  public var object: TransitionObject?
 
-  public init(_ invariant: Invariant, _ message: String) {
+  public init(_ invariant: Invariant, _ message: String, object: TransitionObject? = nil) {
     self.invariant = invariant
     self.message = message
+    self.object = object
   }
 
   public var description: String { "\(invariant.rawValue): \(message)" }

@@ -7,8 +7,11 @@ import VMBusWire
 public struct FailureSignature: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
   public var property: FuzzProperty
   public var rootCause: RootCause
-  /// The last QEMU main-loop trace point before a fault or a hang; for an invariant, a
-  /// transition or a fold rule, the event that broke it (maybe a simulator event).
+  /// Where QEMU failed: for a hang with a root cause, the trace point of the function that
+  /// dropped the request (``RootCause/dropPoint``); for a fault, the last main-loop trace
+  /// point before it, or where the fault itself is (`synic_reset` in the machine reset, the
+  /// late `vmbus_msg_cb`); for an invariant, a transition or a fold rule, the event that
+  /// broke it (maybe a simulator event).
   public var tracePoint: FailurePoint
   /// The bus state the failure happened in.
   public var busState: BusState

@@ -86,7 +86,7 @@ public enum PropertyChecker {
       return FuzzFailure(
         signature: FailureSignature(
           property: .guestHang, rootCause: cause ?? FailureSignature.unattributedHang,
-          tracePoint: cause.flatMap(Self.dropPoint)
+          tracePoint: cause?.dropPoint
             ?? lastMainPoint.map(FailurePoint.trace) ?? .start,
           busState: state.bus, awaiting: cause == nil ? awaited : nil),
         detail: run.outcome.message, atSeq: run.outcome.atSeq)
@@ -94,32 +94,10 @@ public enum PropertyChecker {
     return nil
   }
 
-  /// Where QEMU dropped an owed request, from the function its root cause names: a hang is
-  /// noticed wherever the run happens to end, which says nothing about the bug, so the
-  /// signature names the drop instead (one bug, one signature).
-  static func dropPoint(_ cause: RootCause) -> FailurePoint? {
-    let function = cause.rawValue.prefix { $0 != "." }
-    switch function {
-    case "gpadl_header": return .trace(.gpadlHeader)
-    case "initiate_contact": return .trace(.initiateContact)
-    case "msg_cb": return .trace(.msgCb)
-    // `send_unload` flushes the queue, then posts UNLOAD_RESPONSE.
-    case "send_unload": return .trace(.postMsg)
-    // `vmbus_initialized` is checked before these handlers trace anything of their own.
-    case "request_offers", "gpadl_teardown", "open_channel": return .trace(.processIncomingMessage)
-    case "machine_reset": return .simulator(SimulatorEvent.machineReset.name)
-    default: return nil
-    }
-  }
-
   /// `transition.channel`, `transition.offer` or `transition.gpadl`: the kind of object
   /// whose state moved along a transition QEMU never makes.
   static func transitionCause(_ violation: InvariantViolation) -> RootCause {
-    let object = violation.message.prefix { $0 != " " }
-    switch object {
-    case "channel", "offer", "gpadl": return RootCause("transition.\(object)")
-    default: return RootCause("transition.\(violation.invariant.rawValue)")
-    }
+    RootCause("transition.\(violation.object?.rawValue ?? violation.invariant.rawValue)")
   }
 
   /// Whether an event can change anything an invariant reads. A hypercall's status (its

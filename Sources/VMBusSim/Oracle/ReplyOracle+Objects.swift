@@ -12,7 +12,7 @@ extension ReplyOracle {
     guard let (header, _) = GpadlHeader.fixedPart(of: payload) else {
       return tooShort(.gpadlHeader, payload)
     }
-    if let drop = notInitializedDrop("gpadl_header", .gpadlHeader, host: host) {
+    if let drop = notInitializedDrop(.gpadlHeaderNotInitialized, .gpadlHeader, host: host) {
       return .owed(dropped: drop)
     }
     return .owed(dropped: Self.qemuDrop(header, host: host))
@@ -66,7 +66,7 @@ extension ReplyOracle {
   mutating func gpadlTeardown(_ payload: [UInt8], host: HostState) -> RequestVerdict {
     if let error = connectionError(.gpadlTeardown) { return .guestError(error) }
     guard payload.count >= MessageType.gpadlTeardown.minimumLength,
-      let word = Self.word(of: payload, at: 12)
+      let word = payload.littleEndianWord(at: 12)
     else { return tooShort(.gpadlTeardown, payload) }
     let id = GpadlID(word)
     let gpadls = lost?.gpadls ?? host.gpadls
@@ -84,7 +84,8 @@ extension ReplyOracle {
           "GPADL_TEARDOWN of gpadl \(id.rawValue), which was already torn down (openvmm: UnknownGpadlId, the GPADL is gone once GPADL_TORNDOWN is sent; a correct host sends nothing)"
         ))
     }
-    return .owed(dropped: notInitializedDrop("gpadl_teardown", .gpadlTeardown, host: host))
+    return .owed(
+      dropped: notInitializedDrop(.gpadlTeardownNotInitialized, .gpadlTeardown, host: host))
   }
 
   /// openvmm opens only a channel it offered in this connection (`UnknownChannelId`) that is
@@ -93,7 +94,7 @@ extension ReplyOracle {
   mutating func openChannel(_ payload: [UInt8], host: HostState) -> RequestVerdict {
     if let error = connectionError(.openChannel) { return .guestError(error) }
     guard payload.count >= MessageType.openChannel.minimumLength,
-      let word = Self.word(of: payload, at: 8)
+      let word = payload.littleEndianWord(at: 8)
     else { return tooShort(.openChannel, payload) }
     let relid = ChannelID(word)
     let channels = lost?.channels ?? host.channels
@@ -119,7 +120,7 @@ extension ReplyOracle {
           "OPENCHANNEL for relid \(relid.rawValue), which is already \(state) (openvmm: ChannelAlreadyOpen; a correct host sends nothing)"
         ))
     }
-    return .owed(dropped: notInitializedDrop("open_channel", .openChannel, host: host))
+    return .owed(dropped: notInitializedDrop(.openChannelNotInitialized, .openChannel, host: host))
   }
 }
 

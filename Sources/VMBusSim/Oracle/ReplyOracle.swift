@@ -48,7 +48,7 @@ struct ReplyOracle: Hashable, Sendable {
   /// moves the connection on. Nil for a message that asks for no reply (CLOSECHANNEL, a
   /// GPADL_BODY, which completes its header's request, or a type QEMU does not handle).
   mutating func take(_ payload: [UInt8], host: HostState) -> RequestVerdict? {
-    guard payload.count >= 8, let word = Self.word(of: payload, at: 0) else { return nil }
+    guard payload.count >= 8, let word = payload.littleEndianWord(at: 0) else { return nil }
     let type = MessageType(word)
     switch type {
     case .initiateContact: return initiateContact(payload, host: host)
@@ -88,12 +88,12 @@ struct ReplyOracle: Hashable, Sendable {
   /// Why QEMU drops a request a connected correct host takes, when QEMU's bus is not
   /// initialized: the connection QEMU lost, or (a path the oracle does not model) the
   /// handler's `vmbus_initialized` check itself.
-  func notInitializedDrop(_ handler: String, _ type: MessageType, host: HostState) -> Finding? {
+  func notInitializedDrop(_ cause: RootCause, _ type: MessageType, host: HostState) -> Finding? {
     if let lost { return lost.cause }
     guard !host.isInitialized else { return nil }
     return Finding(
-      RootCause("\(handler).not_initialized"),
-      "QEMU's bus is not initialized (version \(host.version)), so \(handler) ignored the \(type.name)"
+      cause,
+      "QEMU's bus is not initialized (version \(host.version)), so its handler ignored the \(type.name)"
     )
   }
 
@@ -101,7 +101,7 @@ struct ReplyOracle: Hashable, Sendable {
 
   private mutating func initiateContact(_ payload: [UInt8], host: HostState) -> RequestVerdict {
     guard payload.count >= MessageType.initiateContact.minimumLength,
-      let requested = Self.word(of: payload, at: 8), let vp = Self.word(of: payload, at: 12)
+      let requested = payload.littleEndianWord(at: 8), let vp = payload.littleEndianWord(at: 12)
     else { return tooShort(.initiateContact, payload) }
     // The version the guest is told it has: QEMU's range test decides the VERSION_RESPONSE,
     // and requests after it are judged by what the guest was told.
@@ -148,7 +148,8 @@ struct ReplyOracle: Hashable, Sendable {
     }
     offersSent = true
     offered = (lost?.channels ?? host.channels).map(\.id)
-    return .owed(dropped: notInitializedDrop("request_offers", .requestOffers, host: host))
+    return .owed(
+      dropped: notInitializedDrop(.requestOffersNotInitialized, .requestOffers, host: host))
   }
 
   /// The guest error of a request (not INITIATE_CONTACT) while a correct host is not
@@ -192,14 +193,6 @@ struct ReplyOracle: Hashable, Sendable {
         .requestAfterUnload,
         "\(request.type.name) queued behind UNLOAD, with no new INITIATE_CONTACT (openvmm: ParseError while Disconnecting; a correct host sends nothing)"
       ))
-  }
-
-  /// The little-endian u32 at `offset`, or nil past the end (the oracle reads a field or
-  /// two; decoding whole messages on every bus run would cost more than the run).
-  static func word(of payload: [UInt8], at offset: Int) -> UInt32? {
-    guard offset >= 0, payload.count - offset >= 4 else { return nil }
-    return UInt32(payload[offset]) | UInt32(payload[offset + 1]) << 8
-      | UInt32(payload[offset + 2]) << 16 | UInt32(payload[offset + 3]) << 24
   }
 
   func tooShort(_ type: MessageType, _ payload: [UInt8]) -> RequestVerdict {

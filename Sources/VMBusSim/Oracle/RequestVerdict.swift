@@ -76,9 +76,12 @@ extension RootCause {
   /// QEMU §9.46: a machine reset forgot the reply in flight (and the guest rebooted, so
   /// nothing it asked before is owed).
   static let machineResetReplyForgotten = RootCause("machine_reset.reply_forgotten")
-  // `<handler>.not_initialized` (`request_offers`, `gpadl_header`, `gpadl_teardown`,
-  // `open_channel`): QEMU's bus is not initialized for a reason the oracle does not model,
-  // while a correct host is connected. Built from the handler's name where it is found.
+  /// `<handler>.not_initialized`: the handler's `vmbus_initialized` check dropped the
+  /// request while a correct host is connected, for a reason the oracle does not model.
+  static let requestOffersNotInitialized = RootCause("request_offers.not_initialized")
+  static let gpadlHeaderNotInitialized = RootCause("gpadl_header.not_initialized")
+  static let gpadlTeardownNotInitialized = RootCause("gpadl_teardown.not_initialized")
+  static let openChannelNotInitialized = RootCause("open_channel.not_initialized")
 
   /// QEMU took the request and should have answered, but no reply came: a path the oracle
   /// does not name yet.
@@ -86,4 +89,27 @@ extension RootCause {
   /// The request is still in the rx queue with a bus run scheduled: a path the oracle does
   /// not name yet.
   static let requestNotTaken = RootCause("vmbus_run.request_not_taken")
+}
+
+extension RootCause {
+  /// Where QEMU dropped a request a correct host answers: the trace point of the function
+  /// the root cause names. A hang is noticed wherever the run happens to end, which says
+  /// nothing about the bug, so a hang's signature names the drop (one bug, one signature).
+  var dropPoint: FailurePoint? {
+    switch self {
+    case .gpadlHeaderRangeShape, .gpadlHeaderDuplicateID, .gpadlHeaderRangeBuflenOverflow,
+      .gpadlHeaderNumGfnsWrap:
+      .trace(.gpadlHeader)
+    case .initiateContactRouteFailed: .trace(.initiateContact)
+    case .msgCbFatalReset, .msgCbFatalWithoutResched: .trace(.msgCb)
+    // `send_unload` flushes the queue, then posts UNLOAD_RESPONSE.
+    case .sendUnloadRxQueueFlush: .trace(.postMsg)
+    // `vmbus_initialized` is checked before these handlers trace anything of their own.
+    case .requestOffersNotInitialized, .gpadlHeaderNotInitialized, .gpadlTeardownNotInitialized,
+      .openChannelNotInitialized:
+      .trace(.processIncomingMessage)
+    case .machineResetReplyForgotten: .simulator(SimulatorEvent.machineReset.name)
+    default: nil
+    }
+  }
 }

@@ -130,25 +130,15 @@ struct RequestKey: Hashable, Sendable {
 
   /// The request `payload` is, when it is one the host must answer.
   init?(payload: [UInt8]) {
-    guard payload.count >= 8 else { return nil }
-    let type = MessageType(
-      UInt32(payload[0]) | UInt32(payload[1]) << 8 | UInt32(payload[2]) << 16
-        | UInt32(payload[3]) << 24)
+    guard payload.count >= 8, let word = payload.littleEndianWord(at: 0) else { return nil }
+    let type = MessageType(word)
     switch type {
     case .initiateContact, .requestOffers, .unload: key = nil
-    case .gpadlHeader, .gpadlTeardown, .gpadlBody: key = Self.word(of: payload, at: 12)
-    case .openChannel: key = Self.word(of: payload, at: 8)
+    case .gpadlHeader, .gpadlTeardown, .gpadlBody: key = payload.littleEndianWord(at: 12)
+    case .openChannel: key = payload.littleEndianWord(at: 8)
     default: return nil
     }
     self.type = type
-  }
-
-  /// The little-endian u32 at `offset`, or nil past the end: what `ByteReader` reads,
-  /// without its unspecialized generic code on every post.
-  private static func word(of payload: [UInt8], at offset: Int) -> UInt32? {
-    guard payload.count - offset >= 4 else { return nil }
-    return UInt32(payload[offset]) | UInt32(payload[offset + 1]) << 8
-      | UInt32(payload[offset + 2]) << 16 | UInt32(payload[offset + 3]) << 24
   }
 
   init(type: MessageType, key: UInt32?) {

@@ -23,6 +23,9 @@ struct FuzzCommandTests {
         let minimal = try #require(failure["minimal"]?.string)
         #expect(FileManager.default.fileExists(atPath: minimal))
         #expect((failure["count"]?.int ?? 0) >= 1)
+        // How long the campaign ran before it first saw this signature.
+        let first = try #require(failure["seconds_to_first"]?.number)
+        #expect(first >= 0 && first <= (summary["seconds"]?.number ?? 0) + 1)
       }
       let check = try await CLI.run(["check", regressions])
       #expect(check.status == 0, "\(check.stdout)\(check.stderr)")

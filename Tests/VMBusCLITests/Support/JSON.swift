@@ -71,6 +71,16 @@ enum JSON: Hashable, Sendable, Decodable, CustomStringConvertible {
     return Int(exactly: value)
   }
 
+  /// Any number, as a Double.
+  var number: Double? {
+    switch self {
+    case .integer(let value): Double(value)
+    case .unsigned(let value): Double(value)
+    case .double(let value): value
+    default: nil
+    }
+  }
+
   var string: String? {
     guard case .string(let value) = self else { return nil }
     return value

@@ -108,18 +108,8 @@ struct DeliveryAndResetTests {
     "§9.46 current QEMU: a machine reset with a reply in flight aborts in synic_reset, whose route list still holds the staged message's reference (hyperv_post_msg, kvm_arch_after_reset_vcpu)"
   )
   func entry46_currentQEMUAbortsAtTheReset() {
-    var h = HostHarness()
-    h.connect()
-    h.send(.requestOffers)
-    h.step(.runBus)
-    h.step(.runBus)
-    #expect(h.state.messageInFlight)
-    let fault = HostFault.routeAliveAtSynICReset(heldByMessage: true)
-    h.expect(.resetMachine, [.simulator(.machineReset), Expect.fault(fault)]) {
-      $0.resetBus()
-      $0.fault = fault
-    }
-    h.expectHalted(by: fault)
+    var h = Self.offerInFlight()
+    Self.expectAbortAtReset(&h, .routeAliveAtSynICReset(heldByMessage: true))
 
     // With nothing in flight the bus has dropped its route before the SynIC resets.
     var idle = HostHarness()
@@ -137,11 +127,7 @@ struct DeliveryAndResetTests {
     h.connect()
     h.deliverAll()
     #expect(h.state.hasRoute && !h.state.messageInFlight)
-    let fault = HostFault.routeAliveAtSynICReset(heldByMessage: false)
-    h.expect(.resetMachine, [.simulator(.machineReset), Expect.fault(fault)]) {
-      $0.resetBus()
-      $0.fault = fault
-    }
+    Self.expectAbortAtReset(&h, .routeAliveAtSynICReset(heldByMessage: false))
     var unconnected = HostHarness(machine: machine)
     unconnected.expect(.resetMachine, [.simulator(.machineReset)]) { $0.resetBus() }
   }
@@ -152,12 +138,7 @@ struct DeliveryAndResetTests {
   func entry46_outsideResetForgetsTheReplyInFlight() {
     // Machine reset while OFFERCHANNEL is in flight; the late callback trips the assertion.
     let machine = MachineConfig(vcpuCount: 2, qemuRelease: .qemu51)
-    var h = HostHarness(machine: machine)
-    h.connect()
-    h.send(.requestOffers)
-    h.step(.runBus)
-    h.step(.runBus)
-    #expect(h.state.messageInFlight)
+    var h = Self.offerInFlight(machine)
     h.expect(.resetMachine, [.simulator(.machineReset)]) { $0.resetBus() }
     h.expect(.deliver(status: 0), [Expect.fault(.callbackWithoutMessage)]) {
       $0.fault = .callbackWithoutMessage
@@ -165,11 +146,7 @@ struct DeliveryAndResetTests {
     h.expectHalted(by: .callbackWithoutMessage)
 
     // If the guest reconnected meanwhile, the late callback completes the new message.
-    var raced = HostHarness(machine: machine)
-    raced.connect()
-    raced.send(.requestOffers)
-    raced.step(.runBus)
-    raced.step(.runBus)
+    var raced = Self.offerInFlight(machine)
     raced.step(.resetMachine)
     raced.send(.initiateContact(Self.contact))
     raced.step(.runBus)
@@ -270,5 +247,32 @@ struct DeliveryAndResetTests {
       $0.bus = .offer
       $0.channels[0].offer = .sending
     }
+  }
+
+  /// Connected, REQUESTOFFERS taken, its OFFERCHANNEL posted and not yet delivered.
+  static func offerInFlight(
+    _ machine: MachineConfig = Fixtures.machine, sourceLocation: SourceLocation = #_sourceLocation
+  ) -> HostHarness {
+    var h = HostHarness(machine: machine, sourceLocation: sourceLocation)
+    h.connect(sourceLocation: sourceLocation)
+    h.send(.requestOffers, sourceLocation: sourceLocation)
+    h.step(.runBus, sourceLocation: sourceLocation)
+    h.step(.runBus, sourceLocation: sourceLocation)
+    #expect(h.state.messageInFlight, sourceLocation: sourceLocation)
+    return h
+  }
+
+  /// `synic_reset`'s assertion aborts QEMU inside the machine reset, after the bus reset.
+  static func expectAbortAtReset(
+    _ h: inout HostHarness, _ fault: HostFault, sourceLocation: SourceLocation = #_sourceLocation
+  ) {
+    h.expect(
+      .resetMachine, [.simulator(.machineReset), Expect.fault(fault)],
+      sourceLocation: sourceLocation
+    ) {
+      $0.resetBus()
+      $0.fault = fault
+    }
+    h.expectHalted(by: fault, sourceLocation: sourceLocation)
   }
 }

@@ -182,4 +182,40 @@ struct FailureSignatureTests {
     #expect(findings(reports[0]) == findings(reports[1]))
     #expect(reports[0].guestErrors == reports[1].guestErrors)
   }
+
+  /// A hang is noticed wherever the run ends; its signature names where QEMU dropped the
+  /// request, so one QEMU check is one signature (`handle_gpadl_header`'s checks at
+  /// `vmbus_gpadl_header`, `vmbus_msg_cb`'s fatal reset at `vmbus_msg_cb`, ...).
+  @Test("every committed hang names the trace point where QEMU dropped the request")
+  func hangsNameTheirDropPoint() throws {
+    var hangs = 0
+    for file in BundledScenarioTests.files(in: Self.regressions) {
+      let scenario = try Self.scenario(Self.regressions + "/" + file)
+      let run = Simulation.reproduce(scenario, seed: 0, transcript: false)
+      guard let signature = PropertyChecker.check(run)?.signature,
+        signature.property == .guestHang
+      else { continue }
+      hangs += 1
+      let point = try #require(signature.rootCause.dropPoint, "\(file)")
+      #expect(signature.tracePoint == point, "\(file)")
+    }
+    #expect(hangs >= 5)
+    #expect(RootCause.gpadlHeaderRangeShape.dropPoint == .trace(.gpadlHeader))
+    #expect(RootCause.msgCbFatalWithoutResched.dropPoint == .trace(.msgCb))
+    #expect(FailureSignature.unattributedHang.dropPoint == nil)
+  }
+
+  @Test("an illegal transition's root cause names the object that moved, from its typed kind")
+  func transitionCauseNamesTheObject() {
+    var before = HostState()
+    var gpadl = Gpadl(id: GpadlID(7), childRelid: nil, numGfns: 1, seenGfns: 1)
+    gpadl.state = .alive
+    gpadl.refcount = 1
+    before.gpadls = [gpadl]
+    var after = before
+    after.gpadls[0].state = .initial
+    let broken = HostState.transitionViolations(from: before, to: after)
+    #expect(broken.map(\.object) == [.gpadl])
+    #expect(broken.map(PropertyChecker.transitionCause) == [RootCause("transition.gpadl")])
+  }
 }

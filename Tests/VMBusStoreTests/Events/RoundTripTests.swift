@@ -6,7 +6,7 @@ import VMBusHost
 @Suite struct RoundTripTests {
   @Test func samplesCoverEveryTracePointAndSimulatorCase() {
     #expect(EventSamples.traces.map(\.point) == TracePoint.allCases)
-    #expect(Set(EventSamples.simulator.map(\.name)).count == 11)
+    #expect(Set(EventSamples.simulator.map(\.name)).count == 12)
   }
 
   @Test func columnTablesMatchTracePoints() {

@@ -31,6 +31,8 @@ enum EventSamples {
   /// Every simulator event case (and every host fault).
   static let simulator: [SimulatorEvent] = [
     .machineStarted(profile: .qemu, machine: MachineConfig(vcpuCount: 4, vcpusWithoutSynIC: [3])),
+    .machineStarted(
+      profile: .qemu, machine: MachineConfig(vcpuCount: 2, qemuRelease: .qemu51)),
     .deviceRealized(
       DeviceConfig(
         name: "netvsc", classID: KnownDeviceClass.netvsc.classID, instanceID: instance,
@@ -47,9 +49,12 @@ enum EventSamples {
     .hostFault(.callbackWithoutMessage),
     .hostFault(.ringOffsetOutOfBounds(ChannelID(2))),
     .hostFault(.noObjectForBusState(.teardownGpadl)),
+    .hostFault(.routeAliveAtSynICReset(heldByMessage: true)),
+    .hostFault(.routeAliveAtSynICReset(heldByMessage: false)),
     .machineReset,
     .deviceReset(instanceID: instance),
     .rescheduleLost,
+    .busRunIdle,
     .ringIndicesCorrupted(GpadlID(0xE1E10)),
     .tracedEventsDropped(count: UInt64.max),
   ]
