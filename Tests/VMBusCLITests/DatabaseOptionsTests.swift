@@ -49,7 +49,7 @@ struct DatabaseOptionsTests {
 
   /// Every command, with the arguments it needs besides `--db`.
   static let commands: [[String]] = [
-    ["import", "trace.log"], ["run", Repository.scenario("linux-boot.yaml"), "--json"],
+    ["import", "trace.log"], ["run", Repository.scenario("linux-open-close.yaml"), "--json"],
     ["sessions"], ["sessions", "--json"], ["replay", "1", "--json"], ["verify", "1"],
     ["export", "1", "--format", "jsonl"],
   ]

@@ -24,7 +24,8 @@ struct BrowserTests {
   }
 
   @Test(arguments: [
-    "linux-boot.yaml", "busy-slot-offers.yaml", "qemu-unload-flush.yaml", "qemu-gpadl-body.yaml",
+    "linux-boot.yaml", "linux-open-close.yaml", "busy-slot-offers.yaml", "qemu-unload-flush.yaml",
+    "qemu-gpadl-body.yaml",
     "qemu-delivery-failures.yaml",
   ])
   func aSimulatedSessionDrawsEveryArrowAndStepsThroughReplaysStates(_ file: String) throws {

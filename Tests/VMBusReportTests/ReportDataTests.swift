@@ -61,7 +61,7 @@ import VMBusTrace
 
   @Test func anExcerptStartsFromTheStoredState() throws {
     try ReportFixtures.withStore { store, _ in
-      let session = try ReportFixtures.simulate("linux-boot.yaml", into: store)
+      let session = try ReportFixtures.simulate("linux-open-close.yaml", into: store)
       let (page, written) = try SessionReport(store: store, session: session)
         .render(from: 40, to: 80, checks: .every)
       #expect(written.events == 41)
@@ -75,7 +75,7 @@ import VMBusTrace
 
   @Test func thePageLoadsNothingFromElsewhere() throws {
     try ReportFixtures.withStore { store, _ in
-      let session = try ReportFixtures.simulate("linux-boot.yaml", into: store)
+      let session = try ReportFixtures.simulate("linux-open-close.yaml", into: store)
       let page = String(
         decoding: try SessionReport(store: store, session: session).render().page, as: UTF8.self)
       for needle in [
@@ -121,7 +121,7 @@ import VMBusTrace
 
   @Test func badRangesAreUsageErrors() throws {
     try ReportFixtures.withStore { store, _ in
-      let session = try ReportFixtures.simulate("linux-boot.yaml", into: store)
+      let session = try ReportFixtures.simulate("linux-open-close.yaml", into: store)
       let report = SessionReport(store: store, session: session)
       for (first, last) in [(0, 10), (20, 10), (500, 600)] {
         #expect(throws: SessionsError.self) { try report.render(from: first, to: last) }

@@ -149,7 +149,18 @@ extension ActorRuntime {
     case .sleeping: code = 1
     case .waiting: code = 2
     case .done: code = 3
+    case .blocked: code = unblocked ? 5 : 4
     }
+    if let linked {
+      // The condition is the kernel's (ids it already hashes); whether the reply came and
+      // what it said decide what happens next.
+      var entry = WordHasher()
+      entry.add(UInt64(linked.condition.type.rawValue))
+      for field in linked.condition.fields { entry.add(field.value) }
+      if let reply = linked.reply { reply.addExplorationKey(into: &entry) }
+      hasher.add(entry.value)
+    }
+    if let lastReplyStatus { hasher.add(UInt64(lastReplyStatus) | 1 << 32) }
     let counter = UInt64(UInt32(clamping: pc))
     let tries = UInt64(UInt16(clamping: attempt))
     let refused: UInt64 = lastVersionRefused ? 1 : 0

@@ -145,6 +145,9 @@ public struct ScenarioMutator {
   private mutating func mutateStep(_ step: Step) -> Step {
     var step = step
     switch step.action {
+    case .send(let raw) where raw.rawPayload != nil:
+      // Raw bytes have no fields to change: corrupt another byte.
+      step.action = .send(corrupted(MessageSpec(type: raw.type)))
     case .send(var spec):
       let fields = MessageField.allCases.filter { $0.types.contains(spec.type) }
       if !fields.isEmpty {
@@ -154,10 +157,11 @@ public struct ScenarioMutator {
       }
       step.action = .send(spec)
     case .linux(.open(let device, let sub, let pages, let vp, let status)):
-      let newPages = pick([pages, 4, 6, 26, 28, 30, 54, 56, 8192])
+      let newPages = pick([pages ?? 64, 4, 6, 26, 28, 30, 54, 56, 8192])
       step.action = .linux(
         .open(
-          device: device, subchannel: sub, ringPages: newPages, targetVP: pick([vp, 1, 3, 64]),
+          device: device, subchannel: sub, ringPages: newPages,
+          targetVP: pick([vp ?? 0, 1, 3, 64]),
           expectStatus: status))
     case .linux(.connect(let versions, let vcpu)):
       step.action = .linux(.connect(versions: versions, vcpu: pick([vcpu, 1, 64, 0xFFFF_FFFF])))

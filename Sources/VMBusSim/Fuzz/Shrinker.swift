@@ -149,7 +149,7 @@ public struct Shrinker {
         switch best.scenario.actors[actor].steps[step].action {
         case .linux(.connect(let versions, let vcpu)) where versions != [.win10]:
           simpler = .linux(.connect(versions: [.win10], vcpu: vcpu))
-        case .linux(.open(let device, let sub, let pages, let vp, let status)) where pages > 4:
+        case .linux(.open(let device, let sub, let pages, let vp, let status)) where pages ?? 64 > 4:
           simpler = .linux(
             .open(device: device, subchannel: sub, ringPages: 4, targetVP: vp, expectStatus: status)
           )

@@ -2,34 +2,77 @@ import VMBusHost
 import VMBusWire
 
 /// What the guest kernel knows, shared by its actors: the offers it received, Linux's
-/// global GPADL id counter, the ring GPADLs it opened, and the negotiated version.
+/// global GPADL id counter and the GPADLs it established, each channel's state, and the
+/// connection (`vmbus_connection` and the `vmbus_channel`s of `drivers/hv`).
 struct GuestKernel: Hashable, Sendable {
-  /// A ring GPADL the guest allocated.
-  struct RingGpadl: Hashable, Sendable {
-    var channel: DeviceChannel
+  /// A channel's `state` as `channel.c` keeps it. A channel the kernel has no entry for is
+  /// in CHANNEL_OPEN_STATE ("offered, ready to be opened").
+  enum ChannelState: UInt8, Hashable, Sendable {
+    case openState = 0
+    case opening = 1
+    case opened = 2
+  }
+
+  /// A GPADL the guest allocated: what it is for, its id, and whether the host created it.
+  struct Gpadl: Hashable, Sendable {
+    var purpose: GpadlPurpose
     var id: UInt32
+    var pages: UInt32
+    var created: Bool
+  }
+
+  /// How a kernel gives way to the next (docs/linux-guest-model.md, "Kernel lifetimes").
+  enum Restart: Hashable, Sendable {
+    /// kexec, kdump or a machine reset: a new kernel with nothing of the old one's state.
+    case fresh
+    /// Hibernation resume: the image's state comes back; the host's offers do not.
+    case resume
   }
 
   /// Devices by scenario name: class and instance, to find their offers. A scenario has a
   /// handful, so a list searched by name beats hashing the name on every lookup.
   private var devices: [DeviceSpec] = []
+  /// CPUs the guest runs, for `init_vp_index`.
+  let vcpus: UInt32
   /// OFFERCHANNEL messages received, in arrival order.
   private(set) var offers: [OfferChannel] = []
   /// `vmbus_connection.next_gpadl_handle`: starts at 0xE1E10, never reused within a boot.
   private(set) var nextGpadl: UInt32 = 0xE1E10
-  /// Ring GPADL ids in device-channel order, at most one per channel (a short list too).
-  private(set) var ringGpadls: [RingGpadl] = []
+  /// The GPADLs allocated, the latest per purpose, in allocation order.
+  private(set) var gpadls: [Gpadl] = []
+  /// Channels not in CHANNEL_OPEN_STATE.
+  private var channelStates: [DeviceChannel: ChannelState] = [:]
+  /// `channel->target_cpu`, chosen by `init_vp_index` when the offer was processed.
+  private var targetCPUs: [DeviceChannel: UInt32] = [:]
+  /// The performance channels placed so far: `init_vp_index` takes CPUs round robin.
+  private var performanceChannels: UInt32 = 0
   /// The version the host accepted, once connected.
   var connectedVersion: ProtocolVersion?
-  /// The exploration key of `offers` and `ringGpadls`, updated when they change (rarely),
-  /// because the explorer hashes every state it reaches.
+  /// `vmbus_proto_version` as a hibernation image keeps it: what resume negotiates.
+  private(set) var savedVersion: ProtocolVersion?
+  /// `vmbus_initiate_unload` ran (`conn_state` was exchanged for DISCONNECTED).
+  private(set) var unloadStarted = false
+  /// `all_offers_delivered_event` was completed with nobody waiting (6.14 on): the next
+  /// wait ends at once.
+  var allOffersDelivered = false {
+    didSet { refreshKey() }
+  }
+  /// `vmbus_wait_for_unload` polls the slots: every message but UNLOAD_RESPONSE is EOMed
+  /// unhandled.
+  var pollingForUnload = false
+  /// Channels open when the kernel last gave way: what its successor probes or resumes.
+  private(set) var openBeforeRestart: [DeviceChannel] = []
+  /// The exploration key of everything above, updated when it changes (rarely), because
+  /// the explorer hashes every state it reaches.
   private(set) var learnedKey: UInt64 = 0
 
-  init(devices: [DeviceSpec]) {
+  init(devices: [DeviceSpec], vcpus: UInt32 = 1) {
+    self.vcpus = max(vcpus, 1)
     // The first device of a name wins, as in the scenario's own checks.
     for device in devices where self.device(named: device.name) == nil {
       self.devices.append(device)
     }
+    refreshKey()
   }
 
   /// The configuration of the device with this scenario name.
@@ -46,44 +89,158 @@ struct GuestKernel: Hashable, Sendable {
     }
   }
 
+  // MARK: Channels
+
+  /// The offer the host made for a device channel, the latest if it offered it twice.
+  func offer(for channel: DeviceChannel) -> OfferChannel? {
+    guard let index = devices.firstIndex(where: { $0.name == channel.device }) else { return nil }
+    let instance = devices[index].config.instanceID
+    return offers.last {
+      $0.interfaceInstance == instance && $0.subChannelIndex == channel.subchannel
+    }
+  }
+
+  func state(of channel: DeviceChannel) -> ChannelState {
+    channelStates[channel] ?? .openState
+  }
+
+  mutating func setState(_ state: ChannelState, of channel: DeviceChannel) {
+    channelStates[channel] = state == .openState ? nil : state
+    refreshKey()
+  }
+
+  /// The VP `vmbus_open` asks for: the CPU `init_vp_index` gave the channel (CPU n is VP n).
+  func targetVP(of channel: DeviceChannel) -> UInt32 {
+    targetCPUs[channel] ?? 0
+  }
+
+  /// The driver Linux binds to a device, or the generic one.
+  func driver(of device: String) -> LinuxDriver {
+    self.device(named: device).flatMap { LinuxDriver.forClass($0.classID) } ?? .generic
+  }
+
+  /// Records what a host message teaches the guest: an offer (`vmbus_onoffer`), which
+  /// `init_vp_index` places on a CPU.
+  mutating func receive(_ message: ChannelMessage) {
+    guard case .offerChannel(let offer) = message else { return }
+    offers.removeAll { $0.childRelid == offer.childRelid }
+    offers.append(offer)
+    if let device = devices.first(where: { $0.config.instanceID == offer.interfaceInstance }) {
+      let channel = DeviceChannel(device.name, offer.subChannelIndex)
+      // A re-offer after resume keeps the channel, and its CPU (the resume fix-up).
+      if targetCPUs[channel] == nil {
+        let performance = LinuxDriver.forClass(offer.interfaceType)?.isPerformanceDevice ?? false
+        if performance {
+          targetCPUs[channel] = performanceChannels % vcpus
+          performanceChannels &+= 1
+        } else {
+          targetCPUs[channel] = 0
+        }
+      }
+    }
+    refreshKey()
+  }
+
+  // MARK: GPADLs
+
+  /// The latest GPADL allocated for a purpose.
+  func gpadl(for purpose: GpadlPurpose) -> Gpadl? {
+    gpadls.last { $0.purpose == purpose }
+  }
+
   /// The ring GPADL id allocated for a device channel.
   func ringGpadl(for channel: DeviceChannel) -> UInt32? {
-    ringGpadls.first { $0.channel == channel }?.id
+    gpadl(for: GpadlPurpose(channel, .ring))?.id
   }
 
-  /// Records what a host message teaches the guest.
-  mutating func receive(_ message: ChannelMessage) {
-    if case .offerChannel(let offer) = message {
-      offers.removeAll { $0.childRelid == offer.childRelid }
-      offers.append(offer)
-      learnedKey = Self.explorationKey(offers: offers, ringGpadls: ringGpadls)
-    }
-  }
-
-  /// Linux's `vmbus_establish_gpadl` for a device channel's ring: the next id is its ring's.
-  mutating func allocateRingGpadl(for channel: DeviceChannel) {
-    if let index = ringGpadls.firstIndex(where: { $0.channel == channel }) {
-      ringGpadls[index].id = nextGpadl
-    } else {
-      let index = ringGpadls.firstIndex { channel < $0.channel } ?? ringGpadls.endIndex
-      ringGpadls.insert(RingGpadl(channel: channel, id: nextGpadl), at: index)
-    }
+  /// `vmbus_establish_gpadl` takes the next id first, whatever happens next.
+  mutating func allocateGpadl(for purpose: GpadlPurpose, pages: UInt32) {
+    gpadls.removeAll { $0.purpose == purpose }
+    gpadls.append(Gpadl(purpose: purpose, id: nextGpadl, pages: pages, created: false))
     nextGpadl &+= 1
-    learnedKey = Self.explorationKey(offers: offers, ringGpadls: ringGpadls)
+    refreshKey()
   }
 
-  /// The offers in arrival order, then the ring GPADLs in device-channel order.
-  private static func explorationKey(offers: [OfferChannel], ringGpadls: [RingGpadl]) -> UInt64 {
+  /// Notes that the host created (or tore down) the GPADL for a purpose.
+  mutating func setCreated(_ created: Bool, for purpose: GpadlPurpose) {
+    guard let index = gpadls.lastIndex(where: { $0.purpose == purpose }) else { return }
+    gpadls[index].created = created
+    refreshKey()
+  }
+
+  // MARK: Connection
+
+  /// `vmbus_initiate_unload`'s `xchg(conn_state, DISCONNECTED)`: whether this call is the
+  /// first of the kernel's.
+  mutating func startUnload() -> Bool {
+    defer { refreshKey() }
+    if unloadStarted { return false }
+    unloadStarted = true
+    return true
+  }
+
+  /// The kernel gives way to the next: see ``Restart``.
+  mutating func restart(_ kind: Restart) {
+    switch kind {
+    case .fresh:
+      let open = openChannels
+      self = GuestKernel(devices: devices, vcpus: vcpus)
+      openBeforeRestart = open
+    case .resume:
+      // The freeze callbacks closed the channels; what they closed was remembered.
+      savedVersion = connectedVersion
+      connectedVersion = nil
+      unloadStarted = false
+      pollingForUnload = false
+      channelStates = [:]
+      // `vmbus_bus_suspend` invalidated every relid; the host offers afresh.
+      offers = []
+    }
+    refreshKey()
+  }
+
+  /// The channels in CHANNEL_OPENED_STATE, in device-channel order.
+  var openChannels: [DeviceChannel] {
+    channelStates.filter { $0.value == .opened }.map(\.key).sorted()
+  }
+
+  /// Notes the channels open now, for the next kernel (hibernation closes them first).
+  mutating func rememberOpenChannels() {
+    openBeforeRestart = openChannels
+    refreshKey()
+  }
+
+  /// Whether a channel was open when the previous kernel gave way.
+  func wasOpenBeforeRestart(_ channel: DeviceChannel) -> Bool {
+    openBeforeRestart.contains(channel)
+  }
+
+  /// Everything above, hashed once per change.
+  private mutating func refreshKey() {
     var hasher = WordHasher()
     for offer in offers {
       ChannelMessage.offerChannel(offer).addExplorationKey(into: &hasher)
     }
-    for ring in ringGpadls {
-      hasher.add(bytes: Array(ring.channel.device.utf8))
-      hasher.add(ring.channel.subchannel)
-      hasher.add(ring.id)
+    for gpadl in gpadls {
+      gpadl.purpose.addExplorationKey(into: &hasher)
+      hasher.add(UInt64(gpadl.id) | UInt64(gpadl.pages) << 32)
+      hasher.add(gpadl.created ? 1 : 0)
     }
-    return hasher.value
+    // Sorted: a dictionary's order varies from run to run.
+    for channel in channelStates.keys.sorted() {
+      channel.addExplorationKey(into: &hasher)
+      hasher.add(UInt64(channelStates[channel]?.rawValue ?? 0))
+    }
+    for channel in targetCPUs.keys.sorted() {
+      channel.addExplorationKey(into: &hasher)
+      hasher.add(UInt64(targetCPUs[channel] ?? 0))
+    }
+    for channel in openBeforeRestart { channel.addExplorationKey(into: &hasher) }
+    hasher.add(
+      UInt64(savedVersion?.rawValue ?? .max) | (unloadStarted ? 1 << 32 : 0)
+        | (pollingForUnload ? 1 << 33 : 0) | (allOffersDelivered ? 1 << 34 : 0)
+        | UInt64(performanceChannels & 0xFFFF) << 35)
+    learnedKey = hasher.value
   }
 
   /// The value of an operand, or why it has none yet.
@@ -92,21 +249,58 @@ struct GuestKernel: Hashable, Sendable {
     case .number(let value):
       return .success(value)
     case .relid(let device, let subchannel):
-      // By index, so only the instance id is read out, not a copy of the whole device.
-      guard let index = devices.firstIndex(where: { $0.name == device }) else {
-        return .failure(.unknownDevice(device))
+      guard self.device(named: device) != nil else { return .failure(.unknownDevice(device)) }
+      guard let offer = offer(for: DeviceChannel(device, subchannel)) else {
+        return .failure(.notOffered(device: device, subchannel: subchannel))
       }
-      let instance = devices[index].config.instanceID
-      let offer = offers.last {
-        $0.interfaceInstance == instance && $0.subChannelIndex == subchannel
-      }
-      guard let offer else { return .failure(.notOffered(device: device, subchannel: subchannel)) }
       return .success(UInt64(offer.childRelid.rawValue))
     case .ringGpadl(let device, let subchannel):
       let channel = DeviceChannel(device, subchannel)
       guard let id = ringGpadl(for: channel) else { return .failure(.noRingGpadl(channel)) }
       return .success(UInt64(id))
     }
+  }
+}
+
+/// What a GPADL the guest establishes is for: a channel's ring, or one of its driver's
+/// buffers.
+struct GpadlPurpose: Hashable, Sendable, CustomStringConvertible {
+  enum Use: UInt8, Hashable, Sendable {
+    case ring = 0
+    case receiveBuffer = 1
+    case sendBuffer = 2
+  }
+
+  var channel: DeviceChannel
+  var use: Use
+
+  init(_ channel: DeviceChannel, _ use: Use) {
+    self.channel = channel
+    self.use = use
+  }
+
+  init(_ channel: DeviceChannel, buffer: LinuxDriver.Buffer) {
+    self.init(channel, buffer == .receive ? .receiveBuffer : .sendBuffer)
+  }
+
+  var description: String {
+    switch use {
+    case .ring: "the ring of \(channel)"
+    case .receiveBuffer: "the receive buffer of \(channel)"
+    case .sendBuffer: "the send buffer of \(channel)"
+    }
+  }
+
+  func addExplorationKey(into hasher: inout WordHasher) {
+    channel.addExplorationKey(into: &hasher)
+    hasher.add(UInt64(use.rawValue))
+  }
+}
+
+extension DeviceChannel {
+  func addExplorationKey(into hasher: inout WordHasher) {
+    hasher.add(bytes: Array(device.utf8))
+    hasher.add(UInt64(subchannel))
   }
 }
 

@@ -17,12 +17,102 @@ enum GuestOp: Hashable, Sendable {
   case jumpIfRefused(to: Int)
   /// Continue at `target` if the negotiated version is below `version` (or none).
   case jumpIfConnectedBelow(ProtocolVersion, to: Int)
-  /// Take the next GPADL id for a device channel's ring (Linux's global counter).
-  case allocateRingGpadl(device: String, subchannel: UInt16)
   /// Remember the version the host accepted.
   case recordConnected(ProtocolVersion)
   /// End the run with an expectation failure.
   case fail(String)
+  /// A step of Linux's `drivers/hv` that needs the kernel's state.
+  case linux(LinuxOp)
+}
+
+/// The ops Linux's composite steps are made of, beyond posting and waiting: Linux's reply
+/// matching, its per-channel state, its GPADLs and its kernel's lifetime.
+enum LinuxOp: Hashable, Sendable {
+  /// Link the request whose reply the actor awaits next into `chn_msg_list` (or re-arm the
+  /// completion), before posting it: only a reply that arrives linked completes it.
+  case link(LinkedReply)
+  /// Wait for the linked reply; nil waits forever, else the wait ends after `timeout` and
+  /// the actor goes on without it.
+  case awaitLinked(timeout: VirtualDuration?)
+  /// Continue at `target` if the reply just taken reports a failure (a non-zero
+  /// `creation_status` or OPENCHANNEL_RESULT status).
+  case jumpIfReplyFailed(to: Int)
+  /// Continue at `target` unless the kernel is in `condition`.
+  case jumpUnless(KernelCondition, to: Int)
+  /// Take the next GPADL id for a purpose (`vmbus_establish_gpadl`).
+  case allocateGpadl(GpadlPurpose, pages: UInt32)
+  /// Post message `part` of a GPADL (0 is the header); on a failure continue at `onFailure`.
+  case postGpadl(GpadlPurpose, part: Int, onFailure: Int)
+  /// OPENCHANNEL for a channel with its ring GPADL; the target VP is `init_vp_index`'s
+  /// unless given.
+  case postOpen(DeviceChannel, targetVP: UInt32?, onFailure: Int)
+  /// CLOSECHANNEL for a channel.
+  case postClose(DeviceChannel, onFailure: Int)
+  /// GPADL_TEARDOWN of the GPADL for a purpose.
+  case postTeardown(GpadlPurpose, onFailure: Int)
+  /// Set a channel's state.
+  case setChannel(DeviceChannel, GuestKernel.ChannelState)
+  /// Note whether the host created the GPADL for a purpose.
+  case setCreated(GpadlPurpose, Bool)
+  /// `vmbus_initiate_unload`'s check: continue at `skip` if the kernel unloaded already or
+  /// negotiated a version that has no UNLOAD.
+  case startUnload(skip: Int)
+  /// Start or stop `vmbus_wait_for_unload`'s polling.
+  case pollForUnload(Bool)
+  /// `vmbus_wait_for_unload` clears every CPU's message slot before it returns.
+  case clearMessageSlots
+  /// Wait until the probes of every offered device are done (`wait_for_device_probe`).
+  case awaitProbes
+  /// Wait until the host offered a channel (the driver core probes on the offer); nil waits
+  /// forever.
+  case awaitOffer(DeviceChannel, timeout: VirtualDuration?)
+  /// `vmbus_bus_resume` before 6.14: wait once, up to `timeout`, until every primary the
+  /// image had open is offered again.
+  case awaitResumeOffers(timeout: VirtualDuration)
+  /// `vmbus_bus_suspend`: wait, with no timeout, until the host rescinded every sub-channel
+  /// (`nr_chan_close_on_suspend`).
+  case awaitSubchannelRescinds
+  /// Note the channels open now, for the kernel's successor to reopen.
+  case rememberOpenChannels
+  /// The kernel gives way to the next one.
+  case restartKernel(GuestKernel.Restart)
+  /// Expect the open just attempted to have ended with OPENCHANNEL_RESULT `status`.
+  case expectOpenStatus(DeviceChannel, UInt32)
+  /// A line in the transcript (a call that returned an error without sending anything).
+  case log(String)
+}
+
+/// A reply Linux links a request for, as its handlers match it.
+enum LinkedReply: Hashable, Sendable {
+  /// `vmbus_onversion_response`: completes every INITIATE_CONTACT waiting.
+  case versionResponse
+  /// `vmbus_onoffers_delivered`: `all_offers_delivered_event`, which is never re-armed (a
+  /// completion left over from an earlier ALLOFFERS_DELIVERED ends the next wait at once).
+  case allOffersDelivered
+  /// `vmbus_unload_response`: `unload_event`.
+  case unloadResponse
+  /// `vmbus_ongpadl_created`: matched on child relid and GPADL id.
+  case gpadlCreated(GpadlPurpose)
+  /// `vmbus_onopen_result`: matched on child relid and open id.
+  case openResult(DeviceChannel)
+  /// `vmbus_ongpadl_torndown`: matched on the GPADL id alone.
+  case gpadlTorndown(GpadlPurpose)
+}
+
+/// A fact about the kernel a Linux step branches on.
+enum KernelCondition: Hashable, Sendable {
+  /// The channel is in this state.
+  case channel(DeviceChannel, GuestKernel.ChannelState)
+  /// The host offered the channel.
+  case offered(DeviceChannel)
+  /// The host created the GPADL for a purpose, and it was not torn down since.
+  case created(GpadlPurpose)
+  /// The channel was open when the previous kernel gave way.
+  case openBeforeRestart(DeviceChannel)
+  /// The connection negotiated at least this version.
+  case connectedAtLeast(ProtocolVersion)
+  /// The hibernation image saved this version.
+  case savedVersion(ProtocolVersion)
 }
 
 /// How an actor treats a failed HvPostMessage.

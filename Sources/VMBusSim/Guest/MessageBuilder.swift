@@ -148,9 +148,9 @@ enum MessageBuilder {
     }
   }
 
-  /// Distinct, stable page frame numbers for a GPADL (at most a page's worth per message).
+  /// A scenario message's page frames: the guest's layout for the GPADL, from page `first`
+  /// (at most a page's worth per message).
   private static func pfns(for gpadl: GpadlID, from first: Int, count: Int) -> [UInt64] {
-    let base = 0x10_0000 + UInt64(gpadl.rawValue & 0xFFFF) * 0x1_0000
-    return (0..<min(max(count, 0), 512)).map { base + UInt64(first + $0) }
+    (0..<min(max(count, 0), 512)).map { GuestMemoryLayout.frame(of: gpadl, page: first + $0) }
   }
 }

@@ -13,7 +13,17 @@ final class MessageCache: Sendable {
     var values: MessageBuilder.FieldValues
   }
 
+  /// One message of a Linux GPADL: the channel, the id, the buffer's pages and which
+  /// message of the split.
+  struct GpadlPart: Hashable, Sendable {
+    var relid: UInt32
+    var id: UInt32
+    var pages: UInt32
+    var part: Int
+  }
+
   private let entries = Mutex<[Key: [UInt8]]>([:])
+  private let gpadlParts = Mutex<[GpadlPart: [UInt8]]>([:])
 
   init() {}
 
@@ -27,6 +37,19 @@ final class MessageCache: Sendable {
     entries.withLock { entries in
       guard entries.count < Self.capacity else { return }
       entries[Key(type: type, values: values)] = bytes
+    }
+  }
+
+  /// The bytes stored for a Linux GPADL message, if any.
+  func bytes(of part: GpadlPart) -> [UInt8]? {
+    gpadlParts.withLock { $0[part] }
+  }
+
+  /// Stores a Linux GPADL message's bytes, unless the cache is full.
+  func store(_ bytes: [UInt8], of part: GpadlPart) {
+    gpadlParts.withLock { parts in
+      guard parts.count < Self.capacity else { return }
+      parts[part] = bytes
     }
   }
 }

@@ -76,6 +76,8 @@ extension RootCause {
   /// QEMU §9.46: a machine reset forgot the reply in flight (and the guest rebooted, so
   /// nothing it asked before is owed).
   static let machineResetReplyForgotten = RootCause("machine_reset.reply_forgotten")
+  /// The guest's kernel gave way (kexec, kdump, hibernation) after posting the request.
+  static let kernelRestartReplyForgotten = RootCause("guest.kernel_restarted")
   /// `<handler>.not_initialized`: the handler's `vmbus_initialized` check dropped the
   /// request while a correct host is connected, for a reason the oracle does not model.
   static let requestOffersNotInitialized = RootCause("request_offers.not_initialized")

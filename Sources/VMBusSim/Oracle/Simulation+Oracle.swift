@@ -66,6 +66,10 @@ extension Simulation {
     var guestError: (message: String, cause: RootCause)?
     var otherCause: RootCause?
     for index in actors.indices {
+      if case .blocked(let blocked) = actors[index].status, blocked.reason.isWait {
+        clauses.append("\(actors[index].name) \(blocked.reason.waitDescription)")
+        continue
+      }
       guard case .waiting(let waiting) = actors[index].status else { continue }
       let name = actors[index].name
       let reply = waiting.condition.type

@@ -12,6 +12,8 @@ public struct Scenario: Hashable, Sendable {
   public var expected: ExpectedOutcome
   /// The host: profile, vCPUs and devices.
   public var host: HostSpec
+  /// The guest's Linux release and how its drivers probe (what `linux.*` steps do).
+  public var guest: GuestSpec
   /// Probabilities of environment faults the scheduler draws from.
   public var faults: FaultSettings
   /// The guest's concurrent actors, each a sequential script.
@@ -23,9 +25,10 @@ public struct Scenario: Hashable, Sendable {
 
   public init(
     name: String, description: String, expected: ExpectedOutcome = ExpectedOutcome(.passed),
-    host: HostSpec, faults: FaultSettings = FaultSettings(), actors: [ActorScript],
-    limits: RunLimits = RunLimits()
+    host: HostSpec, guest: GuestSpec = GuestSpec(), faults: FaultSettings = FaultSettings(),
+    actors: [ActorScript], limits: RunLimits = RunLimits()
   ) {
+    self.guest = guest
     self.name = name
     self.description = description
     self.expected = expected

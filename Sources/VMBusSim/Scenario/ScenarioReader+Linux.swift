@@ -6,7 +6,7 @@ extension ScenarioReader {
   /// `linux.connect: {versions: ["4.0"], vcpu: 0}`.
   mutating func connect(_ node: Node?, at location: SourceLocation) -> LinuxStep {
     let fields = fields(node, "linux.connect", at: location, keys: ["versions", "vcpu"])
-    var versions = LinuxStep.defaultVersions
+    var versions: [ProtocolVersion]?
     if let node = fields["versions"] {
       let path = "linux.connect.versions"
       let items = sequence(node, path)
@@ -31,6 +31,7 @@ extension ScenarioReader {
   /// `linux.request_offers: {wait: true}`.
   mutating func requestOffers(_ node: Node?, at location: SourceLocation) -> LinuxStep {
     let fields = fields(node, "linux.request_offers", at: location, keys: ["wait"])
+    guard fields["wait"] != nil else { return .requestOffers(waitForAll: nil) }
     return .requestOffers(waitForAll: bool(fields, "wait", default: true))
   }
 
@@ -42,7 +43,7 @@ extension ScenarioReader {
       keys: ["device", "subchannel", "ring_pages", "target_vp", "expect_status"],
       required: ["device"])
     let (device, subchannel) = deviceReference(fields, subchannel: true)
-    var ringPages: UInt32 = 64
+    var ringPages: UInt32?
     if let node = fields["ring_pages"],
       let pages = integer(node, "linux.open.ring_pages", in: 0...UInt32.max)
     {
@@ -56,7 +57,7 @@ extension ScenarioReader {
     }
     return .open(
       device: device, subchannel: subchannel, ringPages: ringPages,
-      targetVP: integer(fields, "target_vp", default: UInt32(0)),
+      targetVP: fields["target_vp"] == nil ? nil : integer(fields, "target_vp", default: UInt32(0)),
       expectStatus: integer(fields, "expect_status", default: UInt32(0)))
   }
 
@@ -77,5 +78,36 @@ extension ScenarioReader {
           $0, "linux.unload.mode", "mode", plural: "modes", [("kexec", false), ("crash", true)])
       } ?? false
     return .unload(crash: crash)
+  }
+
+  /// `linux.probe: {device: netvsc}` and `linux.remove: {device: netvsc}`.
+  mutating func driverDevice(_ node: Node?, _ name: String, at location: SourceLocation) -> String {
+    let fields = fields(node, name, at: location, keys: ["device"], required: ["device"])
+    return deviceReference(fields).name
+  }
+
+  /// `guest: {kernel: "6.12", probe: auto}`.
+  mutating func guest(_ node: Node?, at location: SourceLocation) -> GuestSpec {
+    guard let node else { return GuestSpec() }
+    let fields = fields(node, "guest", at: location, keys: ["kernel", "probe"])
+    var spec = GuestSpec()
+    if let kernel = fields["kernel"],
+      let text = text(kernel, "guest.kernel", expected: "a Linux release such as \"6.12\"")
+    {
+      if let release = LinuxKernel(text) {
+        spec.kernel = release
+      } else {
+        error(
+          "guest.kernel: expected a Linux release such as \"6.12\", found \(Self.quote(text))",
+          at: kernel)
+      }
+    }
+    if let probe = fields["probe"] {
+      spec.autoProbe =
+        choice(
+          probe, "guest.probe", "probe mode", plural: "probe modes",
+          [("auto", true), ("steps", false)]) ?? false
+    }
+    return spec
   }
 }

@@ -4,7 +4,7 @@ import Yams
 /// The top level: name, description, expectation, faults, limits and actors.
 extension ScenarioReader {
   static let scenarioKeys = [
-    "name", "description", "expect", "host", "faults", "limits", "actors", "regression",
+    "name", "description", "expect", "host", "guest", "faults", "limits", "actors", "regression",
   ]
 
   /// The whole scenario; `root` is nil for a document with no content.
@@ -18,12 +18,13 @@ extension ScenarioReader {
     let expected = fields["expect"].map { self.expectation($0) } ?? ExpectedOutcome(.passed)
     // The host comes first whatever the key order: steps name its devices.
     let host = self.host(fields["host"])
+    let guest = self.guest(fields["guest"], at: fields.location)
     let faults = self.faults(fields["faults"], at: fields.location)
     let limits = self.limits(fields["limits"], at: fields.location)
     let actors = fields["actors"].map { self.actors($0) } ?? []
     var scenario = Scenario(
-      name: name, description: description, expected: expected, host: host, faults: faults,
-      actors: actors, limits: limits)
+      name: name, description: description, expected: expected, host: host, guest: guest,
+      faults: faults, actors: actors, limits: limits)
     scenario.regression = fields["regression"].flatMap { regression($0) }
     return scenario
   }

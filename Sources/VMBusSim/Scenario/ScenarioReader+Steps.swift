@@ -5,6 +5,7 @@ import Yams
 extension ScenarioReader {
   static let stepNames = [
     "linux.connect", "linux.request_offers", "linux.open", "linux.close", "linux.unload",
+    "linux.probe", "linux.remove", "linux.kexec", "linux.kdump", "linux.hibernate",
     "send", "wait", "sleep", "slot_busy", "teardown_message_page", "restore_message_page",
     "machine_reset", "device_reset", "device_added", "corrupt_ring",
   ]
@@ -57,6 +58,17 @@ extension ScenarioReader {
     case "linux.open": return .linux(open(argument, at: location))
     case "linux.close": return .linux(close(argument, at: location))
     case "linux.unload": return .linux(unload(argument, at: location))
+    case "linux.probe": return .linux(.probe(device: driverDevice(argument, name, at: location)))
+    case "linux.remove": return .linux(.remove(device: driverDevice(argument, name, at: location)))
+    case "linux.kexec":
+      noArguments(argument, name)
+      return .linux(.kexec)
+    case "linux.kdump":
+      noArguments(argument, name)
+      return .linux(.kdump)
+    case "linux.hibernate":
+      noArguments(argument, name)
+      return .linux(.hibernate)
     case "send": return .send(send(argument, at: location))
     case "wait": return .wait(wait(argument, at: location))
     case "sleep":

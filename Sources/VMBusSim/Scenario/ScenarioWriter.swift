@@ -22,6 +22,11 @@ public enum ScenarioWriter {
     }
     out.append("  devices:\(scenario.host.devices.isEmpty ? " []" : "")")
     for device in scenario.host.devices { out.append("    - " + deviceFields(device)) }
+    if scenario.guest != GuestSpec() {
+      var fields = ["kernel: \(quoted(scenario.guest.kernel.description))"]
+      if scenario.guest.autoProbe { fields.append("probe: auto") }
+      out.append("guest: {\(fields.joined(separator: ", "))}")
+    }
     if scenario.faults != FaultSettings() {
       out.append(
         "faults: {slot_busy: \(scenario.faults.slotBusy), message_page_missing: \(scenario.faults.messagePageMissing)}"
@@ -140,14 +145,24 @@ public enum ScenarioWriter {
   static func linux(_ step: LinuxStep) -> String {
     switch step {
     case .connect(let versions, let vcpu):
+      guard let versions else { return "linux.connect: {vcpu: \(vcpu)}" }
       let list = versions.map { quoted($0.description) }.joined(separator: ", ")
       return "linux.connect: {versions: [\(list)], vcpu: \(vcpu)}"
-    case .requestOffers(let wait): return "linux.request_offers: {wait: \(wait)}"
+    case .requestOffers(let wait):
+      return wait.map { "linux.request_offers: {wait: \($0)}" } ?? "linux.request_offers"
     case .open(let device, let sub, let pages, let vp, let status):
-      return
-        "linux.open: {device: \(device), subchannel: \(sub), ring_pages: \(pages), target_vp: \(vp), expect_status: \(status)}"
+      var fields = ["device: \(device)", "subchannel: \(sub)"]
+      if let pages { fields.append("ring_pages: \(pages)") }
+      if let vp { fields.append("target_vp: \(vp)") }
+      fields.append("expect_status: \(status)")
+      return "linux.open: {\(fields.joined(separator: ", "))}"
     case .close(let device, let sub): return "linux.close: {device: \(device), subchannel: \(sub)}"
     case .unload(let crash): return "linux.unload: {mode: \(crash ? "crash" : "kexec")}"
+    case .probe(let device): return "linux.probe: {device: \(device)}"
+    case .remove(let device): return "linux.remove: {device: \(device)}"
+    case .kexec: return "linux.kexec"
+    case .kdump: return "linux.kdump"
+    case .hibernate: return "linux.hibernate"
     }
   }
 

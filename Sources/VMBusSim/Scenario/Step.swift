@@ -202,23 +202,38 @@ public enum EnvironmentAction: Hashable, Sendable {
   case corruptRing(device: String)
 }
 
-/// A composite step that behaves as Linux's `drivers/hv` does (linux-guest.md).
+/// A composite step that behaves as Linux's `drivers/hv` does (docs/linux-guest-model.md).
 public enum LinuxStep: Hashable, Sendable {
-  /// `vmbus_connect`: try each version newest first; 5.0 and above go to connection id 4.
-  case connect(versions: [ProtocolVersion], vcpu: UInt32)
-  /// REQUESTOFFERS, then wait (up to 60 s, as 6.14+) for ALLOFFERS_DELIVERED.
-  case requestOffers(waitForAll: Bool)
-  /// Ring GPADL (header of up to 26 PFNs, bodies of up to 28), then OPENCHANNEL with
-  /// openid = relid; expects OPENCHANNEL_RESULT with `expectStatus`.
+  /// `vmbus_connect`: try each version newest first (nil: the kernel's table); 5.0 and above
+  /// go to connection id 4.
+  case connect(versions: [ProtocolVersion]?, vcpu: UInt32)
+  /// `vmbus_request_offers`: REQUESTOFFERS, then wait up to 60 s for ALLOFFERS_DELIVERED
+  /// (nil: as the kernel does, only from 6.14).
+  case requestOffers(waitForAll: Bool?)
+  /// `vmbus_open` once the channel is offered: ring GPADL, then OPENCHANNEL with
+  /// openid = relid; expects OPENCHANNEL_RESULT with `expectStatus`. Ring size and VP default
+  /// to the driver's and `init_vp_index`'s.
   case open(
-    device: String, subchannel: UInt16, ringPages: UInt32, targetVP: UInt32, expectStatus: UInt32)
-  /// CLOSECHANNEL, then GPADL_TEARDOWN of the ring and a wait for GPADL_TORNDOWN.
+    device: String, subchannel: UInt16, ringPages: UInt32?, targetVP: UInt32?,
+    expectStatus: UInt32)
+  /// `vmbus_close`: the primary's open sub-channels in offer order, then the primary, each
+  /// CLOSECHANNEL then its ring's teardown. A sub-channel alone: -EINVAL, nothing sent.
   case close(device: String, subchannel: UInt16)
-  /// UNLOAD: kexec waits forever for UNLOAD_RESPONSE; crash polls up to 100 s and goes on.
+  /// `vmbus_initiate_unload`: UNLOAD once per kernel; kexec waits forever for
+  /// UNLOAD_RESPONSE, crash polls up to 100 s and goes on.
   case unload(crash: Bool)
+  /// The device's driver probes it: open with its ring and CPU, its buffers, its
+  /// sub-channels.
+  case probe(device: String)
+  /// The device's driver is removed: `vmbus_close` and its buffers' teardowns.
+  case remove(device: String)
+  /// `hv_kexec_handler`, then the new kernel boots (connect, offers, probes).
+  case kexec
+  /// A crash: `hv_crash_handler`'s polled UNLOAD, then the kdump kernel boots.
+  case kdump
+  /// Hibernation: drivers close, UNLOAD, then resume with the saved version and reopen.
+  case hibernate
 
   /// Linux 6.1/6.12's version table, newest first.
-  public static let defaultVersions: [ProtocolVersion] = [
-    .win10v5_3, .win10v5_2, .win10v5_1, .win10v5, .win10v4_1, .win10, .win8_1, .win8,
-  ]
+  public static let defaultVersions: [ProtocolVersion] = LinuxKernel.default.versionTable
 }

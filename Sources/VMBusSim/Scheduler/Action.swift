@@ -112,6 +112,7 @@ extension Simulation {
       switch actor.status {
       case .sleeping(let until): until
       case .waiting(let waiting): waiting.deadline
+      case .blocked(let blocked): blocked.deadline
       case .ready, .done: nil
       }
     }.min()
@@ -126,6 +127,11 @@ extension Simulation {
       case .waiting(let waiting):
         guard let deadline = waiting.deadline, deadline <= now else { continue }
         expire(index, waiting)
+      case .blocked(let blocked):
+        guard let deadline = blocked.deadline, deadline <= now else { continue }
+        note(
+          .environment, actor: actors[index].name, "gave up waiting: going on", from: events.count)
+        advance(index)
       default:
         continue
       }
@@ -134,6 +140,8 @@ extension Simulation {
 
   private mutating func expire(_ index: Int, _ waiting: ActorRuntime.Waiting) {
     let name = actors[index].name
+    // A Linux wait that timed out takes its request back (`list_del`).
+    actors[index].linked = nil
     if waiting.expectTimeout || waiting.onTimeout == .proceed {
       note(
         .environment, actor: name, "no \(waiting.condition.type.name) within the wait: going on",

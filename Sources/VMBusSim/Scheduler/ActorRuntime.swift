@@ -10,8 +10,57 @@ struct ActorRuntime: Sendable {
     case sleeping(until: VirtualDuration)
     /// Waiting for a host message; `deadline` nil waits forever.
     case waiting(Waiting)
+    /// Waiting for something in the guest: other actors, or an offer the kernel lacks.
+    case blocked(Blocked)
     /// Finished its script.
     case done
+  }
+
+  /// What a blocked actor waits for, and until when (nil: for ever).
+  struct Blocked: Sendable {
+    var reason: BlockReason
+    var deadline: VirtualDuration?
+  }
+
+  enum BlockReason: Hashable, Sendable {
+    /// The probes of every offered device (`wait_for_device_probe`).
+    case probes
+    /// The host's offer of a channel (the driver core probes once it is offered).
+    case offer(DeviceChannel)
+    /// Offers of every primary the hibernation image had open.
+    case resumeOffers
+    /// Rescinds of every sub-channel offered (QEMU sends none: a guest blocked here waits
+    /// for ever).
+    case subchannelRescinds
+
+    /// Whether the guest really waits here: a missing offer only means a device never
+    /// probed, which nothing waits for.
+    /// What the actor waits for, for a hang's message.
+    var waitDescription: String {
+      switch self {
+      case .probes: "waits for the device probes to finish"
+      case .offer(let channel): "waits for the offer of \(channel)"
+      case .resumeOffers: "waits for the offers of the channels it had before hibernation"
+      case .subchannelRescinds:
+        "waits for the host to rescind the closed sub-channels before hibernating (vmbus_bus_suspend); QEMU rescinds only when a device goes away"
+      }
+    }
+
+    var isWait: Bool {
+      switch self {
+      case .offer: false
+      case .probes, .resumeOffers, .subchannelRescinds: true
+      }
+    }
+  }
+
+  /// A request Linux linked before posting it, and its reply once one matched.
+  struct LinkedWait: Sendable {
+    var condition: ReplyCondition
+    var reply: ChannelMessage?
+    /// When it was linked, run-wide: the earliest linked request takes a reply first, as
+    /// the handlers walk `chn_msg_list`.
+    var order: UInt32
   }
 
   struct Waiting: Sendable {
@@ -48,23 +97,58 @@ struct ActorRuntime: Sendable {
   /// Requests the host's delivery path made void (a fatal delivery failure, a machine
   /// reset), with the path: a hang on them is nobody's failure, but it has a cause.
   var withdrawn = SparseMap<RequestKey, Finding>()
-  /// A waiting actor's inbox holds a message its wait matches (kept current on arrival, so
-  /// the scheduler need not scan inboxes every step).
+  /// A waiting actor's inbox holds a message its wait matches, or its linked request has
+  /// its reply (kept current on arrival, so the scheduler need not scan every step).
   var hasMatchingMessage = false
+  /// A blocked actor's condition holds (kept current by the simulation).
+  var unblocked = false
+  /// The request linked before its post (Linux's steps), nil when none.
+  var linked: LinkedWait?
+  /// The status of the last GPADL_CREATED or OPENCHANNEL_RESULT taken (0: success).
+  var lastReplyStatus: UInt32?
+  /// A driver probe: it starts over with each new kernel (the `probe: auto` actors).
+  let restartsWithKernel: Bool
+  /// Its script has plain waits, which read the inbox; Linux's steps read linked replies
+  /// only, so an actor without plain waits keeps no inbox.
+  let usesInbox: Bool
 
-  init(name: String, program: GuestProgram) {
+  init(name: String, program: GuestProgram, restartsWithKernel: Bool = false) {
     self.name = name
     compiled = Immutable(program)
+    self.restartsWithKernel = restartsWithKernel
+    usesInbox = program.ops.contains { if case .waitFor = $0 { true } else { false } }
   }
 
-  /// Whether the scheduler may run this actor now: ready, or waiting with its message
-  /// already in the inbox. (Matching the status without binding copies nothing.)
+  /// Whether the scheduler may run this actor now: ready, waiting with its message already
+  /// there, or blocked on something that happened. (Matching the status without binding
+  /// copies nothing.)
   var canStep: Bool {
     switch status {
     case .ready: true
     case .waiting: hasMatchingMessage
+    case .blocked: unblocked
     case .sleeping, .done: false
     }
+  }
+
+  /// A new kernel runs: the old one's linked requests and delivered messages are gone.
+  mutating func forgetKernelState() {
+    inbox.removeAll()
+    linked = nil
+    hasMatchingMessage = false
+  }
+
+  /// Back to the start of its script, for a new kernel.
+  mutating func restart() {
+    pc = 0
+    status = .ready
+    attempt = 1
+    inbox.removeAll()
+    linked = nil
+    lastReplyStatus = nil
+    lastVersionRefused = false
+    hasMatchingMessage = false
+    unblocked = false
   }
 
   var isDone: Bool {
@@ -107,6 +191,7 @@ struct ActorRuntime: Sendable {
 
   /// Delivers a host message to this actor's inbox.
   mutating func receive(_ message: ChannelMessage) {
+    guard usesInbox else { return }
     var key = WordHasher()
     message.addExplorationKey(into: &key)
     inbox.append(InboxMessage(message: message, explorationKey: key.value))

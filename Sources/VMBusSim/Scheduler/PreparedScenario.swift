@@ -1,19 +1,49 @@
+import VMBusHost
+
 /// A scenario with its actors' scripts compiled, ready to run many times (fuzzing, benchmarks).
 public struct PreparedScenario: Sendable {
+  /// An actor's compiled script.
+  struct Actor: Sendable {
+    var name: String
+    var program: GuestProgram
+    /// A driver probe of `probe: auto`: it starts over with each new kernel.
+    var restartsWithKernel: Bool
+  }
+
   public let scenario: Scenario
-  let programs: [GuestProgram]
+  let actors: [Actor]
   let kernel: GuestKernel
 
+  /// The compiled scripts, in actor order.
+  var programs: [GuestProgram] { actors.map(\.program) }
+
   public init(_ scenario: Scenario) {
-    self.scenario = scenario
-    programs = scenario.actors.map { GuestProgram(compiling: $0.steps) }
-    kernel = GuestKernel(devices: scenario.host.devices)
+    var cache = CompiledStepCache()
+    self.init(scenario, reusing: &cache)
   }
 
   /// The same preparation, with Linux composite steps taken from `cache`.
   init(_ scenario: Scenario, reusing cache: inout CompiledStepCache) {
     self.scenario = scenario
-    programs = scenario.actors.map { GuestProgram(compiling: $0.steps, reusing: &cache) }
-    kernel = GuestKernel(devices: scenario.host.devices)
+    let context = CompileContext(scenario)
+    var actors = scenario.actors.map {
+      Actor(
+        name: $0.name,
+        program: GuestProgram(compiling: $0.steps, context: context, reusing: &cache),
+        restartsWithKernel: false)
+    }
+    if scenario.guest.autoProbe {
+      // The driver core probes each device with a driver once it is offered, concurrently.
+      for device in context.devices where device.driver != .generic {
+        let probe = Step(.linux(.probe(device: device.name)))
+        actors.append(
+          Actor(
+            name: "probe-\(device.name)",
+            program: GuestProgram(compiling: [probe], context: context, reusing: &cache),
+            restartsWithKernel: true))
+      }
+    }
+    self.actors = actors
+    kernel = GuestKernel(devices: scenario.host.devices, vcpus: scenario.host.vcpus)
   }
 }

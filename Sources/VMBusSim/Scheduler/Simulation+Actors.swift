@@ -23,7 +23,8 @@ extension Simulation {
     case .environment(let action):
       environment(action, by: actors[index].name)
       advance(index)
-    case .jump, .jumpIfRefused, .jumpIfConnectedBelow, .allocateRingGpadl, .recordConnected, .fail:
+    case .linux(let linux): runLinux(index, linux)
+    case .jump, .jumpIfRefused, .jumpIfConnectedBelow, .recordConnected, .fail:
       advance(index)
     }
   }
@@ -43,9 +44,8 @@ extension Simulation {
       case .jumpIfConnectedBelow(let version, let target):
         let connected = kernel.connectedVersion.map { $0 >= version } ?? false
         actors[index].pc = connected ? actors[index].pc + 1 : target
-      case .allocateRingGpadl(let device, let subchannel):
-        kernel.allocateRingGpadl(for: DeviceChannel(device, subchannel))
-        actors[index].pc += 1
+      case .linux(let linux):
+        guard runInline(index, linux) else { return }
       case .recordConnected(let version):
         kernel.connectedVersion = version
         actors[index].pc += 1
@@ -58,18 +58,29 @@ extension Simulation {
         return
       }
     }
-    if actors[index].currentOp == nil { actors[index].status = .done }
+    if actors[index].currentOp == nil {
+      actors[index].status = .done
+      if actors[index].restartsWithKernel { refreshBlocked() }
+    }
   }
 
   private mutating func post(_ index: Int, _ spec: MessageSpec, retry: RetryPolicy, onFailure: Int?)
   {
     let name = actors[index].name
-    let call: GuestHypercall
     switch MessageBuilder.hypercall(spec, kernel: kernel, cache: messageCache) {
-    case .success(let built): call = built
+    case .success(let call): post(index, call, type: spec.type, retry: retry, onFailure: onFailure)
     case .failure(let error):
-      return finish(.expectationFailed, "\(name)\(where: actors[index].currentLocation): \(error)")
+      finish(.expectationFailed, "\(name)\(where: actors[index].currentLocation): \(error)")
     }
+  }
+
+  /// Posts a built message (HvPostMessage), retrying as `retry` says. A final failure
+  /// continues at `onFailure`, and takes back the request Linux linked for it
+  /// (`list_del` of the msginfo); nil carries on, still linked.
+  mutating func post(
+    _ index: Int, _ call: GuestHypercall, type: MessageType, retry: RetryPolicy, onFailure: Int?
+  ) {
+    let name = actors[index].name
     let begin = events.count
     var status = HypercallStatus.success
     for seq in input(.hypercall(call)) {
@@ -77,7 +88,7 @@ extension Simulation {
     }
     note(
       .guestToHost, actor: name,
-      "\((try? ChannelMessage(decoding: call.effectivePayload))?.summary ?? "\(spec.type.name) (malformed)") [\(status)]",
+      "\((try? ChannelMessage(decoding: call.effectivePayload))?.summary ?? "\(type.name) (malformed)") [\(status)]",
       from: begin)
     guard status != .success else {
       queued.append(QueuedRequest(actor: index, payload: call.effectivePayload))
@@ -92,6 +103,7 @@ extension Simulation {
       actors[index].status = .sleeping(until: now + backoff)
       return
     }
+    if onFailure != nil { actors[index].linked = nil }
     advance(index, from: onFailure)
   }
 
@@ -242,7 +254,9 @@ extension Simulation {
         synic.delivery = .idle
         mainLoop.schedule(.deliveryCompletion(DeliveryStatus.noMessagePage))
       }
-      kernel = GuestKernel(devices: scenario.host.devices + addedDevices)
+      kernel = GuestKernel(
+        devices: scenario.host.devices + addedDevices, vcpus: scenario.host.vcpus)
+      restartKernelActors(except: nil)
       synic.slot = nil
       synic.messagePageEnabled = false
       synic.guestRebooting = true

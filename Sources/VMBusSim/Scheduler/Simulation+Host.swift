@@ -92,8 +92,17 @@ extension Simulation {
     guard let content = synic.slot else { return }
     synic.slot = nil
     if case .host(let message) = content {
-      kernel.receive(message)
-      for index in actors.indices where !actors[index].isDone {
+      var takenBy: [Int] = []
+      if kernel.pollingForUnload {
+        // `vmbus_wait_for_unload` EOMs what it finds unhandled, UNLOAD_RESPONSE excepted.
+        if message.type == .unloadResponse { takenBy = completeLinked(with: message) }
+      } else {
+        kernel.receive(message)
+        takenBy = completeLinked(with: message)
+        if message.type == .offerChannel { refreshBlocked() }
+      }
+      // A reply a Linux step took is not left for the same actor's plain wait to take again.
+      for index in actors.indices where !actors[index].isDone && !takenBy.contains(index) {
         actors[index].receive(message)
       }
       note(.hostToGuest, actor: nil, message.summary, from: events.count)

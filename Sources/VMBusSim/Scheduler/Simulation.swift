@@ -35,6 +35,8 @@ public struct Simulation: Sendable {
   var outcome: Outcome?
   /// What a correct host would hold, for judging each request QEMU takes.
   var oracle = ReplyOracle()
+  /// Requests linked so far, run-wide: the order Linux's handlers find them in.
+  var nextLinkOrder: UInt32 = 0
   /// The guest messages in QEMU's rx queue, in order, with who posted them.
   var queued: [QueuedRequest] = []
   var steps = 0
@@ -69,8 +71,8 @@ public struct Simulation: Sendable {
     self.seed = seed
     self.choices = choices
     kernel = prepared.kernel
-    actors = zip(prepared.scenario.actors, prepared.programs).map {
-      ActorRuntime(name: $0.name, program: $1)
+    actors = prepared.actors.map {
+      ActorRuntime(name: $0.name, program: $0.program, restartsWithKernel: $0.restartsWithKernel)
     }
   }
 
@@ -189,7 +191,7 @@ public struct Simulation: Sendable {
     case .ready:
       if case .sleep = actors[index].currentOp { return true }
       return false
-    case .sleeping, .done: return false
+    case .sleeping, .blocked, .done: return false
     }
   }
 
@@ -241,7 +243,14 @@ public struct Simulation: Sendable {
       fireTimers()
       return
     }
-    guard actors.contains(where: { if case .waiting = $0.status { true } else { false } }) else {
+    let waits = actors.contains {
+      switch $0.status {
+      case .waiting: true
+      case .blocked(let blocked): blocked.reason.isWait
+      default: false
+      }
+    }
+    guard waits else {
       return finish(.passed, "")
     }
     finishHang()

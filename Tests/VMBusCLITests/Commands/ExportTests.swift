@@ -85,7 +85,7 @@ struct ExportTests {
 
   @Test func aSimulatedSessionExportsOnlyTracePoints() async throws {
     try await TemporaryDirectory.with { dir in
-      let session = try await dir.runScenario("linux-boot.yaml")
+      let session = try await dir.runScenario("linux-open-close.yaml")
       let steps = try JSON.parseLines(try await dir.run("replay", "\(session)", "--json").stdout)
       let names = steps.compactMap { $0["event"]?["name"]?.string }.filter {
         $0.hasPrefix("vmbus_")

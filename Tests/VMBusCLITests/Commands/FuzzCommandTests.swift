@@ -9,7 +9,7 @@ struct FuzzCommandTests {
     try await TemporaryDirectory.with { dir in
       let regressions = dir.path("regressions")
       let fuzz = try await dir.run(
-        "fuzz", Repository.scenario("linux-boot.yaml"), "--seeds", "200", "--regressions",
+        "fuzz", Repository.scenario("linux-open-close.yaml"), "--seeds", "200", "--regressions",
         regressions, "--json")
       #expect(fuzz.exited && fuzz.status == 1, "failures found: exit 1; \(fuzz.stderr)")
       let summary = try JSON.parse(fuzz.stdout)
@@ -68,7 +68,7 @@ struct FuzzCommandTests {
       for shard in 0..<2 {
         let result = try await CLI.run(
           [
-            "fuzz", Repository.scenario("linux-boot.yaml"), "--seeds", "80", "--shard",
+            "fuzz", Repository.scenario("linux-open-close.yaml"), "--seeds", "80", "--shard",
             "\(shard)/2", "--db", dir.path("shard\(shard).sqlite"), "--no-regressions", "--json",
           ])
         let failures = try JSON.parse(result.stdout)["failures"]?.elements ?? []
@@ -94,7 +94,8 @@ struct FuzzCommandTests {
       for jobs in [1, 2] {
         let result = try await CLI.run(
           [
-            "fuzz", Repository.scenario("linux-boot.yaml"), "--seeds", "150", "--jobs", "\(jobs)",
+            "fuzz", Repository.scenario("linux-open-close.yaml"), "--seeds", "150", "--jobs",
+            "\(jobs)",
             "--db", dir.path("jobs\(jobs).sqlite"), "--no-regressions", "--json",
           ])
         let summary = try JSON.parse(result.stdout)

@@ -114,7 +114,7 @@ struct ImportSimpleTests {
 
   @Test func aSimulatedSessionExportsItsTracePointsOnly() async throws {
     try await TemporaryDirectory.with { dir in
-      let session = try await dir.runScenario("linux-boot.yaml")
+      let session = try await dir.runScenario("linux-open-close.yaml")
       let steps = try JSON.parseLines(try await dir.run("replay", "\(session)", "--json").stdout)
       let tracePoints = steps.filter { $0["event"]?["name"]?.string?.hasPrefix("vmbus_") == true }
       #expect(tracePoints.count < steps.count)

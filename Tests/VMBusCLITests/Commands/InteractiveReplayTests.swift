@@ -7,7 +7,7 @@ struct InteractiveReplayTests {
   @Test("steps, jumps, finds by name, channel and GPADL, and shows state and changes")
   func stepper() async throws {
     try await TemporaryDirectory.with { dir in
-      let session = try await dir.runScenario("linux-boot.yaml")
+      let session = try await dir.runScenario("linux-open-close.yaml")
       let commands = [
         "n", "n 2", "f open_channel", "s", "c", "p", "j 9999", "j 1", "f gpadl 925201",
         "f channel 2", "bogus", "q",

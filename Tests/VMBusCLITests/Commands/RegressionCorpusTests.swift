@@ -21,7 +21,7 @@ struct RegressionCorpusTests {
   static func fuzz(_ dir: TemporaryDirectory, _ extra: String...) async throws -> [JSON] {
     let result = try await CLI.run(
       [
-        "fuzz", Repository.scenario("linux-boot.yaml"), "--seeds", "300", "--regressions",
+        "fuzz", Repository.scenario("linux-open-close.yaml"), "--seeds", "300", "--regressions",
         dir.path("regressions"), "--json", "--db", dir.database,
       ] + extra)
     #expect(result.exited && result.status == 1, "\(result.stderr)")
@@ -109,7 +109,8 @@ struct RegressionCorpusTests {
   func replaceSmallerNeedsFiles() async throws {
     try await TemporaryDirectory.with { dir in
       let result = try await dir.run(
-        "fuzz", Repository.scenario("linux-boot.yaml"), "--replace-smaller", "--no-regressions")
+        "fuzz", Repository.scenario("linux-open-close.yaml"), "--replace-smaller",
+        "--no-regressions")
       #expect(result.status == 64)
       #expect(result.stderr.contains("--replace-smaller"))
       #expect(!dir.exists("sessions.sqlite"))
@@ -176,7 +177,7 @@ struct RegressionCorpusTests {
           == "host_fault send_unload.no_sint_route @ vmbus_post_msg in unload")
       #expect(unload["beyond_qemu"]?.elements.isEmpty == true)
       let boot = try JSON.parse(
-        try await dir.run("run", Repository.scenario("linux-boot.yaml"), "--json").stdout)
+        try await dir.run("run", Repository.scenario("linux-open-close.yaml"), "--json").stdout)
       #expect(boot["signature"] == .null)
       let reset = try JSON.parse(
         try await dir.run(

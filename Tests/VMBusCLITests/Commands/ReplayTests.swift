@@ -119,7 +119,7 @@ struct ReplayTests {
 
   @Test func simulatorFactsHaveArgumentObjects() async throws {
     try await TemporaryDirectory.with { dir in
-      let session = try await dir.runScenario("linux-boot.yaml")
+      let session = try await dir.runScenario("linux-open-close.yaml")
       let steps = try JSON.parseLines(try await dir.run("replay", "\(session)", "--json").stdout)
       let facts = steps.filter { $0["event"]?["name"]?.string?.hasPrefix("sim_") == true }
       #expect(!facts.isEmpty)

@@ -6,7 +6,7 @@ import Testing
 struct ReportTests {
   @Test func reportWritesOneSelfContainedPage() async throws {
     try await TemporaryDirectory.with { dir in
-      let session = try await dir.runScenario("linux-boot.yaml")
+      let session = try await dir.runScenario("linux-open-close.yaml")
       let result = try await dir.run("report", "\(session)", "-o", dir.path("boot.html"))
       #expect(result.status == 0, "\(result)")
       #expect(result.stderr == "")
@@ -24,7 +24,7 @@ struct ReportTests {
 
   @Test func reportRefusesAMissingSessionAndABadRange() async throws {
     try await TemporaryDirectory.with { dir in
-      let session = try await dir.runScenario("linux-boot.yaml")
+      let session = try await dir.runScenario("linux-open-close.yaml")
       let missing = try await dir.run("report", "9", "-o", dir.path("x.html"))
       #expect(missing.status == 66)
       #expect(!dir.exists("x.html"))
@@ -38,7 +38,7 @@ struct ReportTests {
 
   @Test func mermaidIsASequenceDiagramWithAnExcerptAndAMarkdownFence() async throws {
     try await TemporaryDirectory.with { dir in
-      let session = try await dir.runScenario("linux-boot.yaml")
+      let session = try await dir.runScenario("linux-open-close.yaml")
       let whole = try await dir.run("export", "\(session)", "--format", "mermaid")
       #expect(whole.status == 0)
       #expect(whole.lines.first == "sequenceDiagram")
@@ -46,7 +46,7 @@ struct ReportTests {
       #expect(whole.lines.count { $0.contains("H->>G:") } == 12)
       #expect(
         whole.lines.contains(
-          "    Note over G,H: session 1 linux-boot (simulated, seed 0), events 1-149"))
+          "    Note over G,H: session 1 linux-open-close (simulated, seed 0), events 1-149"))
       let excerpt = try await dir.run(
         "export", "\(session)", "--format", "mermaid", "--from", "21", "--to", "36")
       #expect(
@@ -54,7 +54,7 @@ struct ReportTests {
           "sequenceDiagram",
           "    participant G as Guest",
           "    participant H as Host (QEMU)",
-          "    Note over G,H: session 1 linux-boot (simulated, seed 0), events 21-36",
+          "    Note over G,H: session 1 linux-open-close (simulated, seed 0), events 21-36",
           "    G->>H: REQUESTOFFERS (seq 21-23)",
           "    H->>G: OFFERCHANNEL relid 1 sub 0 instance 00000000-0000-4000-8000-000000000001 (seq 24-26)",
           "    H->>G: OFFERCHANNEL relid 2 sub 0 instance 00000000-0000-4000-8000-000000000002 (seq 27-29)",
@@ -74,7 +74,7 @@ struct ReportTests {
 
   @Test func perfettoIsTraceEventJSONWithTracksAndFlows() async throws {
     try await TemporaryDirectory.with { dir in
-      let session = try await dir.runScenario("linux-boot.yaml")
+      let session = try await dir.runScenario("linux-open-close.yaml")
       let result = try await dir.run("export", "\(session)", "--format", "perfetto")
       #expect(result.status == 0)
       let root = try #require(

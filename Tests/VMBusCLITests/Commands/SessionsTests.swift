@@ -7,7 +7,7 @@ struct SessionsTests {
   @Test func oneLinePerSession() async throws {
     try await TemporaryDirectory.with { dir in
       _ = try await dir.importLog(TraceFixtures.mixedLog, as: "boot.log")
-      _ = try await dir.runScenario("linux-boot.yaml", seed: 3)
+      _ = try await dir.runScenario("linux-open-close.yaml", seed: 3)
       let result = try await dir.run("sessions")
       #expect(result.status == 0)
       #expect(result.stderr == "")
@@ -18,7 +18,7 @@ struct SessionsTests {
       #expect(imported.prefix(5) == ["1", "complete", "imported", "42", "boot.log"])
       let simulated = lines[2].split(separator: " ").map(String.init)
       #expect(simulated.prefix(3) == ["2", "complete", "simulated"])
-      #expect(simulated.dropFirst(4).first == "linux-boot")
+      #expect(simulated.dropFirst(4).first == "linux-open-close")
       #expect(lines[2].hasSuffix("seed 3 → passed"))
     }
   }

@@ -43,7 +43,7 @@ struct VerifyTests {
 
   @Test func aSimulatedSessionReRunsClean() async throws {
     try await TemporaryDirectory.with { dir in
-      let session = try await dir.runScenario("linux-boot.yaml", seed: 11)
+      let session = try await dir.runScenario("linux-open-close.yaml", seed: 11)
       let result = try await dir.run("verify", "\(session)", "--json")
       #expect(result.status == 0)
       #expect(try JSON.parse(result.stdout)["violations"] == .array([]))

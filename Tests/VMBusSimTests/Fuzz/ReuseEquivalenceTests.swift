@@ -36,14 +36,17 @@ struct ReuseEquivalenceTests {
 
   @Test("a composite step compiled at one place and moved equals one compiled there")
   func relocatedStepsMatch() throws {
-    let base = try FuzzTests.bundled("linux-boot.yaml")
+    let base = try FuzzTests.bundled("linux-hibernate.yaml")
     let steps = try #require(base.actors.first).steps
+    let context = CompileContext(base)
     var cache = CompiledStepCache()
     // Compile the script from its second step on, then the whole script: the steps after
     // the first now begin at other ops than the cache first saw them at.
-    let tail = GuestProgram(compiling: Array(steps.dropFirst()), reusing: &cache)
-    #expect(tail == GuestProgram(compiling: Array(steps.dropFirst())))
-    #expect(GuestProgram(compiling: steps, reusing: &cache) == GuestProgram(compiling: steps))
+    let tail = GuestProgram(compiling: Array(steps.dropFirst()), context: context, reusing: &cache)
+    #expect(tail == GuestProgram(compiling: Array(steps.dropFirst()), context: context))
+    #expect(
+      GuestProgram(compiling: steps, context: context, reusing: &cache)
+        == GuestProgram(compiling: steps, context: context))
   }
 
   @Test("the visited set counts and reports new keys as a Set does")
@@ -60,7 +63,7 @@ struct ReuseEquivalenceTests {
     #expect(visited.count == reference.count)
   }
 
-  @Test("the guest kernel's cached key follows its offers and ring GPADLs")
+  @Test("the guest kernel's cached key follows its offers, GPADLs and channel states")
   func kernelKeyTracksChanges() {
     let devices = [KnownDeviceClass.netvsc, .storvsc].enumerated().map { index, device in
       DeviceSpec(
@@ -71,15 +74,23 @@ struct ReuseEquivalenceTests {
     }
     var first = GuestKernel(devices: devices)
     var second = GuestKernel(devices: devices)
-    // The same ring GPADLs allocated in another order: the same contents, the same key.
-    first.allocateRingGpadl(for: DeviceChannel("storvsc"))
-    first.allocateRingGpadl(for: DeviceChannel("netvsc"))
-    second.allocateRingGpadl(for: DeviceChannel("storvsc"))
-    second.allocateRingGpadl(for: DeviceChannel("netvsc"))
+    let storvsc = GpadlPurpose(DeviceChannel("storvsc"), .ring)
+    let netvsc = GpadlPurpose(DeviceChannel("netvsc"), .ring)
+    first.allocateGpadl(for: storvsc, pages: 64)
+    first.allocateGpadl(for: netvsc, pages: 256)
+    second.allocateGpadl(for: storvsc, pages: 64)
+    second.allocateGpadl(for: netvsc, pages: 256)
     #expect(first.learnedKey == second.learnedKey)
-    #expect(first.ringGpadls.map(\.channel) == [DeviceChannel("netvsc"), DeviceChannel("storvsc")])
     #expect(first.ringGpadl(for: DeviceChannel("storvsc")) == 0xE1E10)
-    second.allocateRingGpadl(for: DeviceChannel("netvsc"))
+    #expect(first.ringGpadl(for: DeviceChannel("netvsc")) == 0xE1E11)
+    second.setCreated(true, for: netvsc)
     #expect(first.learnedKey != second.learnedKey)
+    first.setCreated(true, for: netvsc)
+    #expect(first.learnedKey == second.learnedKey)
+    first.setState(.opened, of: DeviceChannel("netvsc"))
+    #expect(first.learnedKey != second.learnedKey)
+    // A new GPADL for the same purpose takes the next id; the old one is forgotten.
+    second.allocateGpadl(for: netvsc, pages: 256)
+    #expect(second.ringGpadl(for: DeviceChannel("netvsc")) == 0xE1E12)
   }
 }

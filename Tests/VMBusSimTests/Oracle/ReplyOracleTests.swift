@@ -120,13 +120,14 @@ struct ReplyOracleTests {
       message: "actor guest: OPENCHANNEL for relid 7, which was never offered "
         + "(openvmm: UnknownChannelId; a correct host sends nothing)"),
     Case(
-      name: "linux.open of an open channel: QEMU handle_open_channel needs VMCHAN_INIT (§9.30); "
+      name: "OPENCHANNEL of an open channel: QEMU handle_open_channel needs VMCHAN_INIT (§9.30); "
         + "openvmm ChannelAlreadyOpen",
       steps: """
         \(connect)
         \(offers)
         - linux.open: {device: netvsc, ring_pages: 4}
-        - linux.open: {device: netvsc, ring_pages: 4}
+        - send: {type: OPENCHANNEL, child_relid: relid(netvsc), ring_buffer_gpadl_id: ring_gpadl(netvsc), ring_buffer_offset: 2}
+        - wait: {for: OPENCHANNEL_RESULT, match: {child_relid: relid(netvsc)}}
         """,
       kind: .guestError, rootCause: "guest.open_channel_not_closed",
       message: "OPENCHANNEL for relid 2, which is already open"),

@@ -77,7 +77,8 @@ struct ScenarioParserErrorTests {
     (
       "- linux.opne: {device: netvsc}",
       "11:9: error: actors.steps: unknown step 'linux.opne'; steps are linux.connect, "
-        + "linux.request_offers, linux.open, linux.close, linux.unload, send, wait, sleep, "
+        + "linux.request_offers, linux.open, linux.close, linux.unload, linux.probe, "
+        + "linux.remove, linux.kexec, linux.kdump, linux.hibernate, send, wait, sleep, "
         + "slot_busy, teardown_message_page, restore_message_page, machine_reset, "
         + "device_reset, device_added, corrupt_ring"
     ),
@@ -314,7 +315,7 @@ struct ScenarioParserErrorTests {
       "descripton: d\nexpect: passed\nhost: {devices: []}\nactors: [{name: a, steps: [machine_reset]}]",
       [
         "t.yaml:1:1: error: unknown key 'descripton'; keys are name, description, expect, host, "
-          + "faults, limits, actors, regression",
+          + "guest, faults, limits, actors, regression",
         "t.yaml:1:1: error: missing key 'description'",
       ]
     ),

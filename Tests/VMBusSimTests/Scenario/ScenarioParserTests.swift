@@ -109,8 +109,8 @@ struct ScenarioParserTests {
         28),
       Self.step(.linux(.close(device: "disk0", subchannel: 0)), 29),
       Self.step(.linux(.unload(crash: true)), 30),
-      Self.step(.linux(.connect(versions: LinuxStep.defaultVersions, vcpu: 0)), 31),
-      Self.step(.linux(.requestOffers(waitForAll: true)), 32),
+      Self.step(.linux(.connect(versions: nil, vcpu: 0)), 31),
+      Self.step(.linux(.requestOffers(waitForAll: nil)), 32),
       Self.step(.linux(.unload(crash: false)), 33),
     ]
     let raw: [Step] = [
@@ -193,6 +193,71 @@ struct ScenarioParserTests {
     #expect(scenario == expected)
   }
 
+  @Test("the guest key and the driver and lifecycle steps parse, and write back the same")
+  func guestAndLifecycles() throws {
+    let text = """
+      description: lifecycles
+      expect: passed
+      host:
+        devices:
+          - class: netvsc
+      guest: {kernel: "7.2", probe: auto}
+      actors:
+        - name: a
+          steps:
+            - linux.probe: {device: netvsc}
+            - linux.remove: {device: netvsc}
+            - linux.kexec
+            - linux.kdump
+            - linux.hibernate
+      """
+    let scenario = try ScenarioParser.parse(text, file: "scenarios/lifecycles.yaml")
+    #expect(scenario.guest == GuestSpec(kernel: LinuxKernel(major: 7, minor: 2), autoProbe: true))
+    #expect(
+      scenario.actors.first?.steps.map(\.action) == [
+        .linux(.probe(device: "netvsc")), .linux(.remove(device: "netvsc")), .linux(.kexec),
+        .linux(.kdump), .linux(.hibernate),
+      ])
+    let again = try ScenarioParser.parse(ScenarioWriter.yaml(scenario), file: "again.yaml")
+    #expect(again.guest == scenario.guest)
+    #expect(again.actors.first?.steps.map(\.action) == scenario.actors.first?.steps.map(\.action))
+  }
+
+  @Test(
+    "a bad guest key names its field",
+    arguments: [
+      (
+        "guest: {kernel: \"six\"}",
+        "guest.kernel: expected a Linux release such as \"6.12\", found 'six'"
+      ),
+      (
+        "guest: {probe: manual}",
+        "guest.probe: unknown probe mode 'manual'; probe modes are auto, steps"
+      ),
+      ("guest: {kernel: \"6.12\", flavour: rt}", "guest: unknown key 'flavour'"),
+    ])
+  func badGuestKey(line: String, message: String) {
+    let text = """
+      description: bad guest
+      expect: passed
+      host:
+        devices:
+          - class: netvsc
+      \(line)
+      actors:
+        - name: a
+          steps:
+            - linux.probe: {device: netvsc}
+      """
+    #expect(throws: (any Error).self) { try ScenarioParser.parse(text, file: "bad.yaml") }
+    do {
+      _ = try ScenarioParser.parse(text, file: "bad.yaml")
+    } catch {
+      #expect("\(error)".contains(message), "\(error)")
+      #expect("\(error)".contains("bad.yaml:6:"), "\(error)")
+    }
+  }
+
   @Test("omitted keys take their documented defaults")
   func defaults() throws {
     let text = """
@@ -212,10 +277,11 @@ struct ScenarioParserTests {
       """
     let steps: [Step] = [
       Self.step(
-        .linux(.open(device: "netvsc", subchannel: 0, ringPages: 64, targetVP: 0, expectStatus: 0)),
+        .linux(
+          .open(device: "netvsc", subchannel: 0, ringPages: nil, targetVP: nil, expectStatus: 0)),
         9),
       Self.step(.linux(.close(device: "netvsc", subchannel: 0)), 10),
-      Self.step(.linux(.connect(versions: LinuxStep.defaultVersions, vcpu: 0)), 11),
+      Self.step(.linux(.connect(versions: nil, vcpu: 0)), 11),
       Self.step(
         .send(MessageSpec(type: .unload, connectionID: 1, synicMessageType: 1)), 12),
       Self.step(.wait(WaitSpec(type: .unloadResponse, timeout: nil, expectTimeout: false)), 13),

@@ -1,0 +1,347 @@
+import VMBusHost
+import VMBusWire
+
+/// Expands a `linux.*` step into ops, function by function of `drivers/hv`
+/// (docs/linux-guest-model.md cites each). Forward jumps are patched once their target is
+/// known: `label()` hands out a placeholder, `bind(_:)` fixes it to the next op.
+struct LinuxCompiler {
+  private(set) var program: GuestProgram
+  private let step: Step
+  private let context: CompileContext
+  /// Each label's ops waiting for its address, and the addresses bound so far.
+  private var pending: [Int: [Int]] = [:]
+  private var nextLabel = 0
+
+  init(program: GuestProgram, step: Step, context: CompileContext) {
+    self.program = program
+    self.step = step
+    self.context = context
+  }
+
+  mutating func compile(_ linux: LinuxStep) {
+    switch linux {
+    case .connect(let versions, let vcpu):
+      connect(versions ?? context.kernel.versionTable, vcpu: vcpu)
+    case .requestOffers(let wait): requestOffers(wait: wait ?? context.kernel.waitsForAllOffers)
+    case .open(let device, let subchannel, let pages, let vp, let expectStatus):
+      let channel = DeviceChannel(device, subchannel)
+      emit(.linux(.awaitOffer(channel, timeout: nil)))
+      open(channel, pages: pages ?? ringPages(of: device), vp: vp)
+      emit(.linux(.expectOpenStatus(channel, expectStatus)))
+    case .close(let device, let subchannel):
+      close(DeviceChannel(device, subchannel))
+    case .unload(let crash): unload(crash: crash)
+    case .probe(let device): probe(device)
+    case .remove(let device): remove(device)
+    case .kexec:
+      emit(.linux(.awaitProbes))
+      unload(crash: false)
+      newKernel()
+    case .kdump:
+      unload(crash: true)
+      newKernel()
+    case .hibernate: hibernate()
+    }
+    precondition(pending.isEmpty, "a Linux step left a jump unbound")
+  }
+
+  // MARK: Labels
+
+  private struct Label: Hashable {
+    var id: Int
+  }
+
+  private mutating func label() -> Label {
+    nextLabel += 1
+    return Label(id: nextLabel)
+  }
+
+  /// A placeholder target for `label`, patched by `bind`.
+  private mutating func target(_ label: Label) -> Int {
+    pending[label.id, default: []].append(program.nextIndex)
+    return -label.id
+  }
+
+  /// Binds `label` to the next op and patches the ops that jump to it.
+  private mutating func bind(_ label: Label) {
+    let address = program.nextIndex
+    for index in pending.removeValue(forKey: label.id) ?? [] {
+      program.ops[index] = program.ops[index].retargeted(from: -label.id, to: address)
+    }
+  }
+
+  private mutating func emit(_ op: GuestOp) {
+    program.append(op, from: step)
+  }
+
+  private func ringPages(of device: String) -> UInt32 {
+    context.driver(of: device).ringPages
+  }
+
+  // MARK: connection.c
+
+  /// `vmbus_connect`: each version in turn, linked before its post; a failed post or a
+  /// refusal moves on to the next; running off the end fails (-EDOM).
+  private mutating func connect(_ versions: [ProtocolVersion], vcpu: UInt32) {
+    let done = label()
+    for version in versions {
+      let next = label()
+      negotiate(version, vcpu: vcpu, refused: next, done: done)
+      bind(next)
+    }
+    emit(
+      .fail(
+        "the host refused every version (\(versions.map(\.description).joined(separator: ", ")))"))
+    bind(done)
+  }
+
+  /// `vmbus_negotiate_version`: 5.0 and above go to connection id 4 with msg_sint 2, older
+  /// ones to id 1 with the interrupt page.
+  private mutating func negotiate(
+    _ version: ProtocolVersion, vcpu: UInt32, refused: Label, done: Label
+  ) {
+    let modern = version >= .win10v5
+    let fields = [
+      FieldOverride(.versionRequested, .number(UInt64(version.rawValue))),
+      FieldOverride(.targetVCPU, .number(UInt64(vcpu))),
+      FieldOverride(.monitorPage1, .number(GuestMemoryLayout.monitorPages.0)),
+      FieldOverride(.monitorPage2, .number(GuestMemoryLayout.monitorPages.1)),
+      // msg_sint = 2 shares the interrupt page's bytes from 5.0 on.
+      FieldOverride(.interruptPage, .number(modern ? 2 : GuestMemoryLayout.interruptPage)),
+    ]
+    let spec = MessageSpec(type: .initiateContact, fields: fields, connectionID: modern ? 4 : 1)
+    emit(.linux(.link(.versionResponse)))
+    emit(.post(spec, retry: .linux(isContact: true), onFailure: target(refused)))
+    emit(.linux(.awaitLinked(timeout: nil)))
+    emit(.jumpIfRefused(to: target(refused)))
+    emit(.recordConnected(version))
+    emit(.jump(to: target(done)))
+  }
+
+  // MARK: channel_mgmt.c
+
+  /// `vmbus_request_offers`: the completion is re-armed before the post; a failed post waits
+  /// for nothing.
+  private mutating func requestOffers(wait: Bool) {
+    let done = label()
+    if wait { emit(.linux(.link(.allOffersDelivered))) }
+    emit(
+      .post(
+        MessageSpec(type: .requestOffers), retry: .linux(isContact: false),
+        onFailure: target(done)))
+    if wait { emit(.linux(.awaitLinked(timeout: .seconds(60)))) }
+    bind(done)
+  }
+
+  /// `vmbus_initiate_unload`: at most once per kernel; the result of the post is ignored.
+  private mutating func unload(crash: Bool) {
+    let done = label()
+    emit(.linux(.startUnload(skip: target(done))))
+    emit(.linux(.link(.unloadResponse)))
+    if crash { emit(.linux(.pollForUnload(true))) }
+    emit(.post(MessageSpec(type: .unload), retry: .linux(isContact: false), onFailure: nil))
+    emit(.linux(.awaitLinked(timeout: crash ? .seconds(100) : nil)))
+    if crash {
+      emit(.linux(.pollForUnload(false)))
+      emit(.linux(.clearMessageSlots))
+    }
+    bind(done)
+  }
+
+  // MARK: channel.c
+
+  /// `__vmbus_establish_gpadl`: the id first, the header and bodies, then an unbounded wait
+  /// for GPADL_CREATED. A failed post or a refusal goes to `failed` with nothing torn down.
+  private mutating func establish(_ purpose: GpadlPurpose, pages: UInt32, failed: Label) {
+    emit(.linux(.allocateGpadl(purpose, pages: pages)))
+    emit(.linux(.link(.gpadlCreated(purpose))))
+    for part in 0..<GuestProgram.gpadlMessageCount(pages: max(pages, 1)) {
+      emit(.linux(.postGpadl(purpose, part: part, onFailure: target(failed))))
+    }
+    emit(.linux(.awaitLinked(timeout: nil)))
+    // A non-zero creation_status: -EDQUOT.
+    emit(.linux(.jumpIfReplyFailed(to: target(failed))))
+    emit(.linux(.setCreated(purpose, true)))
+  }
+
+  /// `vmbus_teardown_gpadl`: GPADL_TEARDOWN, then an unbounded wait for GPADL_TORNDOWN
+  /// unless the post failed.
+  private mutating func teardown(_ purpose: GpadlPurpose) {
+    let done = label()
+    emit(.linux(.setCreated(purpose, false)))
+    emit(.linux(.link(.gpadlTorndown(purpose))))
+    emit(.linux(.postTeardown(purpose, onFailure: target(done))))
+    emit(.linux(.awaitLinked(timeout: nil)))
+    bind(done)
+  }
+
+  /// `vmbus_open`/`__vmbus_open`: only from CHANNEL_OPEN_STATE (else -EINVAL, nothing sent);
+  /// the ring GPADL, then OPENCHANNEL; a failed post or a refused open tears the ring down
+  /// (`error_free_gpadl`), a failed GPADL leaves nothing to tear down.
+  private mutating func open(_ channel: DeviceChannel, pages: UInt32, vp: UInt32?) {
+    let done = label()
+    let einval = label()
+    let gpadlFailed = label()
+    let openFailed = label()
+    let ring = GpadlPurpose(channel, .ring)
+    emit(.linux(.jumpUnless(.channel(channel, .openState), to: target(einval))))
+    emit(.linux(.setChannel(channel, .opening)))
+    establish(ring, pages: pages, failed: gpadlFailed)
+    emit(.linux(.link(.openResult(channel))))
+    emit(.linux(.postOpen(channel, targetVP: vp, onFailure: target(openFailed))))
+    emit(.linux(.awaitLinked(timeout: nil)))
+    // A non-zero status: -EAGAIN.
+    emit(.linux(.jumpIfReplyFailed(to: target(openFailed))))
+    emit(.linux(.setChannel(channel, .opened)))
+    emit(.jump(to: target(done)))
+    bind(openFailed)
+    teardown(ring)
+    bind(gpadlFailed)
+    emit(.linux(.setChannel(channel, .openState)))
+    emit(.jump(to: target(done)))
+    bind(einval)
+    emit(.linux(.log("vmbus_open of \(channel): not in CHANNEL_OPEN_STATE, -EINVAL")))
+    bind(done)
+  }
+
+  /// `vmbus_close`: a sub-channel alone is refused (-EINVAL); a primary closes its
+  /// sub-channels first, in offer order, then itself.
+  private mutating func close(_ channel: DeviceChannel) {
+    guard channel.subchannel == 0 else {
+      emit(.linux(.log("vmbus_close of \(channel): a sub-channel, -EINVAL")))
+      return
+    }
+    let count = context.channelCount(of: channel.device)
+    for index in UInt16(1)..<max(count, 1) {
+      closeInternal(DeviceChannel(channel.device, index))
+    }
+    closeInternal(channel)
+  }
+
+  /// `vmbus_close_internal`: only an OPENED channel sends CLOSECHANNEL (no reply); its ring
+  /// is torn down only if that post succeeded.
+  private mutating func closeInternal(_ channel: DeviceChannel) {
+    let done = label()
+    emit(.linux(.jumpUnless(.channel(channel, .opened), to: target(done))))
+    emit(.linux(.setChannel(channel, .openState)))
+    emit(.linux(.postClose(channel, onFailure: target(done))))
+    teardown(GpadlPurpose(channel, .ring))
+    bind(done)
+  }
+
+  // MARK: drivers
+
+  /// A driver's probe once its device is offered: open the primary with the driver's ring
+  /// on `init_vp_index`'s CPU, establish its buffers (netvsc), then open the sub-channels
+  /// offered. A failure ends the probe; a buffer's failure removes the device again.
+  private mutating func probe(_ device: String) {
+    let primary = DeviceChannel(device)
+    let done = label()
+    emit(.linux(.awaitOffer(primary, timeout: nil)))
+    let driver = context.driver(of: device)
+    open(primary, pages: driver.ringPages, vp: nil)
+    emit(.linux(.jumpUnless(.channel(primary, .opened), to: target(done))))
+    let failed = label()
+    for buffer in driver.buffers {
+      establish(GpadlPurpose(primary, buffer: buffer.buffer), pages: buffer.pages, failed: failed)
+    }
+    for index in UInt16(1)..<max(context.channelCount(of: device), 1) {
+      let channel = DeviceChannel(device, index)
+      let next = label()
+      emit(.linux(.jumpUnless(.offered(channel), to: target(next))))
+      open(channel, pages: driver.ringPages, vp: nil)
+      bind(next)
+    }
+    emit(.jump(to: target(done)))
+    bind(failed)
+    remove(device)
+    bind(done)
+  }
+
+  /// A driver's remove: netvsc revokes its buffers in the ring, then (on 4.0 and above)
+  /// closes the channel before tearing the receive and send buffers down; below 4.0 the
+  /// teardowns come first. Other drivers close.
+  private mutating func remove(_ device: String) {
+    let primary = DeviceChannel(device)
+    let buffers = context.driver(of: device).buffers.map {
+      GpadlPurpose(primary, buffer: $0.buffer)
+    }
+    guard !buffers.isEmpty else { return close(primary) }
+    let old = label()
+    let done = label()
+    emit(.linux(.jumpUnless(.connectedAtLeast(.win10), to: target(old))))
+    close(primary)
+    for buffer in buffers { teardownIfCreated(buffer) }
+    emit(.jump(to: target(done)))
+    bind(old)
+    for buffer in buffers { teardownIfCreated(buffer) }
+    close(primary)
+    bind(done)
+  }
+
+  private mutating func teardownIfCreated(_ purpose: GpadlPurpose) {
+    let skip = label()
+    emit(.linux(.jumpUnless(.created(purpose), to: target(skip))))
+    teardown(purpose)
+    bind(skip)
+  }
+
+  // MARK: kernel lifetimes
+
+  /// The next kernel: a fresh one (kexec, kdump) connects walking its whole table, asks
+  /// for offers and probes what the previous one had open (its probe actors start over).
+  private mutating func newKernel() {
+    emit(.linux(.restartKernel(.fresh)))
+    connect(context.kernel.versionTable, vcpu: 0)
+    requestOffers(wait: context.kernel.waitsForAllOffers)
+    guard !context.autoProbe else { return }
+    for device in context.devices {
+      let skip = label()
+      emit(.linux(.jumpUnless(.openBeforeRestart(DeviceChannel(device.name)), to: target(skip))))
+      probe(device.name)
+      bind(skip)
+    }
+  }
+
+  /// `vmbus_bus_suspend` after the drivers' freeze callbacks, then `vmbus_bus_resume` and
+  /// the drivers' resume callbacks.
+  private mutating func hibernate() {
+    emit(.linux(.awaitProbes))
+    // The drivers' freeze callbacks close what is open; resume reopens it.
+    emit(.linux(.rememberOpenChannels))
+    for device in context.devices { remove(device.name) }
+    if context.devices.contains(where: { $0.channels > 1 }) {
+      emit(.linux(.awaitSubchannelRescinds))
+    }
+    unload(crash: false)
+    emit(.linux(.restartKernel(.resume)))
+    // Resume negotiates the saved version only.
+    let resumed = label()
+    for version in context.kernel.versionTable {
+      let next = label()
+      emit(.linux(.jumpUnless(.savedVersion(version), to: target(next))))
+      negotiate(version, vcpu: 0, refused: next, done: resumed)
+      bind(next)
+    }
+    emit(.fail("resume: the host refused the version the image was saved with"))
+    bind(resumed)
+    requestOffers(wait: context.kernel.waitsForAllOffers)
+    if context.kernel.waitsForResumeOffers {
+      emit(.linux(.awaitResumeOffers(timeout: .seconds(10))))
+    }
+    for device in context.devices {
+      let skip = label()
+      let primary = DeviceChannel(device.name)
+      emit(.linux(.jumpUnless(.openBeforeRestart(primary), to: target(skip))))
+      probe(device.name)
+      bind(skip)
+    }
+  }
+}
+
+extension GuestOp {
+  /// The op with jump target `placeholder` replaced by `address`.
+  func retargeted(from placeholder: Int, to address: Int) -> GuestOp {
+    relocated { $0 == placeholder ? address : $0 }
+  }
+}

@@ -1,0 +1,369 @@
+import VMBusHost
+import VMBusWire
+
+/// The Linux ops of an actor's step: reply matching (`chn_msg_list`), channel states, GPADLs
+/// and kernel lifetimes (docs/linux-guest-model.md).
+extension Simulation {
+  /// A Linux op that takes a scheduler step: a post, or taking a linked reply.
+  mutating func runLinux(_ index: Int, _ op: LinuxOp) {
+    switch op {
+    case .awaitLinked(let timeout): awaitLinked(index, timeout: timeout)
+    case .postGpadl(let purpose, let part, let onFailure):
+      let cache = messageCache
+      postLinux(index, onFailure: onFailure) { kernel in
+        guard let gpadl = kernel.gpadl(for: purpose), let offer = kernel.offer(for: purpose.channel)
+        else { return nil }
+        return Self.gpadlMessage(relid: offer.childRelid, gpadl: gpadl, part: part, cache: cache)
+      }
+    case .postOpen(let channel, let vp, let onFailure):
+      postLinux(index, onFailure: onFailure) { kernel in
+        guard let offer = kernel.offer(for: channel),
+          let ring = kernel.gpadl(for: GpadlPurpose(channel, .ring))
+        else { return nil }
+        // `downstream_ringbuffer_pageoffset`: the send ring is the first half.
+        return ChannelMessage.openChannel(
+          OpenChannel(
+            childRelid: offer.childRelid, openID: offer.childRelid.rawValue,
+            ringBufferGpadlID: GpadlID(ring.id), targetVP: vp ?? kernel.targetVP(of: channel),
+            ringBufferOffset: ring.pages / 2)
+        ).encoded()
+      }
+    case .postClose(let channel, let onFailure):
+      postLinux(index, onFailure: onFailure) { kernel in
+        kernel.offer(for: channel).map {
+          ChannelMessage.closeChannel(CloseChannel(childRelid: $0.childRelid)).encoded()
+        }
+      }
+    case .postTeardown(let purpose, let onFailure):
+      postLinux(index, onFailure: onFailure) { kernel in
+        guard let gpadl = kernel.gpadl(for: purpose), let offer = kernel.offer(for: purpose.channel)
+        else { return nil }
+        return ChannelMessage.gpadlTeardown(
+          GpadlTeardown(childRelid: offer.childRelid, gpadlID: GpadlID(gpadl.id))
+        ).encoded()
+      }
+    default:
+      // Blocking ops that became possible, and bookkeeping (normally run by `advance`).
+      if runInline(index, op) { advance(index, from: actors[index].pc) }
+    }
+  }
+
+  /// Runs a Linux op that takes no time. Returns false when the actor must stop here (it
+  /// blocked, or the run ended); true once `pc` points at its next op.
+  mutating func runInline(_ index: Int, _ op: LinuxOp) -> Bool {
+    switch op {
+    case .link(.allOffersDelivered) where kernel.allOffersDelivered:
+      // The completion is never re-armed: one left over ends this wait at once.
+      kernel.allOffersDelivered = false
+      actors[index].linked = ActorRuntime.LinkedWait(
+        condition: ReplyCondition(type: .allOffersDelivered, fields: []),
+        reply: .allOffersDelivered, order: nextLinkOrder)
+      nextLinkOrder &+= 1
+    case .link(let reply):
+      guard let condition = linkCondition(reply) else {
+        // Nothing to match it on (the channel has no offer or GPADL): a reply cannot be
+        // told apart, so none will complete it.
+        actors[index].linked = ActorRuntime.LinkedWait(
+          condition: ReplyCondition(type: .invalid, fields: []), reply: nil, order: nextLinkOrder)
+        nextLinkOrder &+= 1
+        actors[index].pc += 1
+        return true
+      }
+      actors[index].linked = ActorRuntime.LinkedWait(
+        condition: condition, reply: nil, order: nextLinkOrder)
+      nextLinkOrder &+= 1
+    case .jumpIfReplyFailed(let target):
+      if let status = actors[index].lastReplyStatus, status != 0 {
+        actors[index].pc = target
+        return true
+      }
+    case .jumpUnless(let condition, let target):
+      if !holds(condition) {
+        actors[index].pc = target
+        return true
+      }
+    case .allocateGpadl(let purpose, let pages): kernel.allocateGpadl(for: purpose, pages: pages)
+    case .setChannel(let channel, let state): kernel.setState(state, of: channel)
+    case .setCreated(let purpose, let created): kernel.setCreated(created, for: purpose)
+    case .startUnload(let skip):
+      let first = kernel.startUnload()
+      let version = kernel.connectedVersion
+      if !first || !scenario.guest.kernel.sendsUnload(connectedAt: version) {
+        let name = actors[index].name
+        note(
+          .environment, actor: name,
+          first
+            ? "vmbus_initiate_unload: version \(version.map { "\($0)" } ?? "none") has no UNLOAD, none sent"
+            : "vmbus_initiate_unload: the connection is already DISCONNECTED, nothing sent",
+          from: events.count)
+        actors[index].pc = skip
+        return true
+      }
+    case .pollForUnload(let polling): kernel.pollingForUnload = polling
+    case .clearMessageSlots:
+      // `vmbus_wait_for_unload` clears every CPU's slot (no EOM).
+      synic.slot = nil
+    case .awaitProbes:
+      if !probesDone(besides: index) {
+        block(index, .probes, deadline: nil)
+        return false
+      }
+    case .awaitOffer(let channel, let timeout):
+      if kernel.offer(for: channel) == nil {
+        block(index, .offer(channel), deadline: timeout.map { now + $0 })
+        return false
+      }
+    case .awaitResumeOffers(let timeout):
+      if !resumeOffersBack {
+        block(index, .resumeOffers, deadline: now + timeout)
+        return false
+      }
+    case .awaitSubchannelRescinds:
+      // QEMU rescinds a channel only when its device goes away: never after a close.
+      if kernel.offers.contains(where: { $0.subChannelIndex != 0 }) {
+        block(index, .subchannelRescinds, deadline: nil)
+        return false
+      }
+    case .rememberOpenChannels: kernel.rememberOpenChannels()
+    case .restartKernel(let kind): restartKernel(kind, by: index)
+    case .expectOpenStatus(let channel, let status):
+      guard openMet(channel, expecting: status, by: index) else { return false }
+    case .log(let text):
+      note(.environment, actor: actors[index].name, text, from: events.count)
+    case .awaitLinked, .postGpadl, .postOpen, .postClose, .postTeardown:
+      // These take a step of their own.
+      return false
+    }
+    actors[index].pc += 1
+    return true
+  }
+
+  // MARK: Linked replies
+
+  /// The reply a linked request waits for, as its handler matches it, from what the kernel
+  /// knows now.
+  private func linkCondition(_ reply: LinkedReply) -> ReplyCondition? {
+    switch reply {
+    case .versionResponse: return ReplyCondition(type: .versionResponse, fields: [])
+    case .allOffersDelivered: return ReplyCondition(type: .allOffersDelivered, fields: [])
+    case .unloadResponse: return ReplyCondition(type: .unloadResponse, fields: [])
+    case .gpadlCreated(let purpose):
+      guard let gpadl = kernel.gpadl(for: purpose), let offer = kernel.offer(for: purpose.channel)
+      else { return nil }
+      return ReplyCondition(
+        type: .gpadlCreated,
+        fields: [(.childRelid, UInt64(offer.childRelid.rawValue)), (.gpadlID, UInt64(gpadl.id))])
+    case .openResult(let channel):
+      guard let offer = kernel.offer(for: channel) else { return nil }
+      let relid = UInt64(offer.childRelid.rawValue)
+      return ReplyCondition(
+        type: .openChannelResult, fields: [(.childRelid, relid), (.openID, relid)])
+    case .gpadlTorndown(let purpose):
+      guard let gpadl = kernel.gpadl(for: purpose) else { return nil }
+      return ReplyCondition(type: .gpadlTorndown, fields: [(.gpadlID, UInt64(gpadl.id))])
+    }
+  }
+
+  /// Linux's message handlers: a reply completes the earliest linked request it matches
+  /// (VERSION_RESPONSE every waiting INITIATE_CONTACT); one that matches none is dropped.
+  /// Returns the actors it completed (a reply one took this way is not also in its inbox).
+  @discardableResult
+  mutating func completeLinked(with message: ChannelMessage) -> [Int] {
+    var earliest: Int?
+    var completed: [Int] = []
+    for index in actors.indices {
+      guard let linked = actors[index].linked, linked.reply == nil,
+        linked.condition.matches(message)
+      else { continue }
+      if message.type == .versionResponse {
+        complete(index, with: message)
+        completed.append(index)
+      } else if earliest.map({ linked.order < (actors[$0].linked?.order ?? .max) }) ?? true {
+        earliest = index
+      }
+    }
+    if let earliest {
+      complete(earliest, with: message)
+      completed.append(earliest)
+    } else if message.type == .allOffersDelivered {
+      // `complete()` on a completion nobody waits on is kept for the next wait.
+      kernel.allOffersDelivered = true
+    }
+    return completed
+  }
+
+  private mutating func complete(_ index: Int, with message: ChannelMessage) {
+    actors[index].linked?.reply = message
+    if case .waiting = actors[index].status { actors[index].hasMatchingMessage = true }
+  }
+
+  /// `wait_for_completion` on the linked request: take its reply, or wait.
+  private mutating func awaitLinked(_ index: Int, timeout: VirtualDuration?) {
+    guard let linked = actors[index].linked else {
+      // Unlinked by a restart of the conversation: nothing will answer.
+      actors[index].status = .waiting(
+        .init(
+          condition: ReplyCondition(type: .invalid, fields: []),
+          expect: ReplyCondition(
+            type: .invalid, fields: []), deadline: timeout.map { now + $0 },
+          onTimeout: .proceed, expectTimeout: false))
+      return
+    }
+    guard let reply = linked.reply else {
+      actors[index].status = .waiting(
+        .init(
+          condition: linked.condition,
+          expect: ReplyCondition(type: linked.condition.type, fields: []),
+          deadline: timeout.map { now + $0 }, onTimeout: .proceed, expectTimeout: false))
+      return
+    }
+    actors[index].linked = nil
+    actors[index].hasMatchingMessage = false
+    if let request = RequestKey.answered(by: reply),
+      let settled = actors[index].requests.firstIndex(of: request)
+    {
+      actors[index].requests.remove(at: settled)
+    }
+    switch reply {
+    case .versionResponse(let response):
+      actors[index].lastVersionRefused = response.versionSupported == 0
+    case .gpadlCreated(let created): actors[index].lastReplyStatus = created.status
+    case .openChannelResult(let result): actors[index].lastReplyStatus = result.status
+    default: break
+    }
+    advance(index)
+  }
+
+  // MARK: Posts
+
+  /// Posts the message `build` makes from the kernel's state, with Linux's retries. A
+  /// message that cannot be built (its channel lost its offer) fails like a refused post.
+  private mutating func postLinux(
+    _ index: Int, onFailure: Int, _ build: (GuestKernel) -> [UInt8]?
+  ) {
+    guard let payload = build(kernel), let word = payload.littleEndianWord(at: 0) else {
+      note(
+        .environment, actor: actors[index].name,
+        "the channel has no offer: the message cannot be built, the call fails", from: events.count)
+      actors[index].linked = nil
+      return advance(index, from: onFailure)
+    }
+    let call = GuestHypercall(
+      connectionID: kernel.connectedVersion.map { $0 >= .win10v5 ? 4 : 1 } ?? 1, messageType: 1,
+      payloadSize: UInt32(payload.count), payload: payload)
+    post(
+      index, call, type: MessageType(word), retry: .linux(isContact: false), onFailure: onFailure)
+  }
+
+  /// Message `part` of the GPADL: `GpadlHeader.pageAlignedMessages` over the buffer's pages
+  /// as the guest's memory layout places them, encoded (and cached: a 4096-page buffer is
+  /// 147 messages).
+  static func gpadlMessage(
+    relid: ChannelID, gpadl: GuestKernel.Gpadl, part: Int, cache: MessageCache?
+  ) -> [UInt8]? {
+    let key = MessageCache.GpadlPart(
+      relid: relid.rawValue, id: gpadl.id, pages: gpadl.pages, part: part)
+    if let bytes = cache?.bytes(of: key) { return bytes }
+    let messages = GpadlHeader.pageAlignedMessages(
+      childRelid: relid, gpadlID: GpadlID(gpadl.id),
+      pfns: GuestMemoryLayout.frames(of: GpadlID(gpadl.id), pages: Int(gpadl.pages)))
+    guard messages.indices.contains(part) else { return nil }
+    let bytes = messages[part].encoded()
+    cache?.store(bytes, of: key)
+    return bytes
+  }
+
+  // MARK: Kernel state
+
+  private func holds(_ condition: KernelCondition) -> Bool {
+    switch condition {
+    case .channel(let channel, let state): kernel.state(of: channel) == state
+    case .offered(let channel): kernel.offer(for: channel) != nil
+    case .created(let purpose): kernel.gpadl(for: purpose)?.created ?? false
+    case .openBeforeRestart(let channel): kernel.wasOpenBeforeRestart(channel)
+    case .connectedAtLeast(let version): kernel.connectedVersion.map { $0 >= version } ?? false
+    case .savedVersion(let version): kernel.savedVersion == version
+    }
+  }
+
+  /// Whether every primary the hibernation image had open is offered again.
+  private var resumeOffersBack: Bool {
+    kernel.openBeforeRestart.allSatisfy { $0.subchannel != 0 || kernel.offer(for: $0) != nil }
+  }
+
+  /// Whether every driver probe but `index` is done.
+  private func probesDone(besides index: Int) -> Bool {
+    actors.indices.allSatisfy { $0 == index || !actors[$0].restartsWithKernel || actors[$0].isDone }
+  }
+
+  private mutating func block(
+    _ index: Int, _ reason: ActorRuntime.BlockReason, deadline: VirtualDuration?
+  ) {
+    actors[index].status = .blocked(.init(reason: reason, deadline: deadline))
+    actors[index].unblocked = false
+  }
+
+  /// Re-checks every blocked actor's condition (after an offer arrives or a probe ends).
+  mutating func refreshBlocked() {
+    for index in actors.indices {
+      guard case .blocked(let blocked) = actors[index].status else { continue }
+      switch blocked.reason {
+      case .probes: actors[index].unblocked = probesDone(besides: index)
+      case .offer(let channel): actors[index].unblocked = kernel.offer(for: channel) != nil
+      case .resumeOffers: actors[index].unblocked = resumeOffersBack
+      case .subchannelRescinds: actors[index].unblocked = false
+      }
+    }
+  }
+
+  /// Whether `linux.open`'s expectation holds; else the run ends with what Linux returned.
+  private mutating func openMet(_ channel: DeviceChannel, expecting status: UInt32, by index: Int)
+    -> Bool
+  {
+    let opened = kernel.state(of: channel) == .opened
+    let got = actors[index].lastReplyStatus
+    if status == 0 ? opened : got == status { return true }
+    let what =
+      opened
+      ? "the open succeeded"
+      : got.map { "vmbus_open failed after status \($0)" } ?? "vmbus_open failed before a result"
+    finish(
+      .expectationFailed,
+      "\(actors[index].name)\(where: actors[index].currentLocation): \(channel): expected OPENCHANNEL_RESULT status \(status), \(what)"
+    )
+    return false
+  }
+
+  /// The kernel gives way to the next: its SynIC message page goes down until the new kernel
+  /// runs, its driver probes start over, and nothing the old one asked is owed any more.
+  private mutating func restartKernel(_ kind: GuestKernel.Restart, by index: Int) {
+    let begin = events.count
+    kernel.restart(kind)
+    synic.slot = nil
+    synic.messagePageEnabled = false
+    synic.guestRebooting = true
+    for other in actors.indices { actors[other].forgetRequests(because: Self.kernelRestart) }
+    if kind == .fresh { restartKernelActors(except: index) }
+    note(
+      .environment, actor: actors[index].name,
+      kind == .fresh ? "a new kernel starts" : "the hibernation image resumes", from: begin)
+  }
+
+  /// A new kernel: driver probes start over; every actor's linked requests and inbox belong
+  /// to the old one.
+  mutating func restartKernelActors(except caller: Int?) {
+    for index in actors.indices where index != caller {
+      if actors[index].restartsWithKernel {
+        actors[index].restart()
+      } else {
+        actors[index].forgetKernelState()
+      }
+    }
+  }
+
+  /// Why requests posted before a kernel restart are owed no more.
+  static let kernelRestart = Finding(
+    .kernelRestartReplyForgotten,
+    "the guest's kernel gave way to a new one (kexec, kdump or hibernation) after it was posted; the new kernel awaits nothing the old one asked"
+  )
+}
