@@ -9,6 +9,11 @@ public struct FuzzOptions: Sendable {
   public var profile: HostProfile?
   /// Overrides every scenario's QEMU release when set.
   public var qemuRelease: QEMURelease?
+  /// What the mutator may make the guest do.
+  public var guestInputs: GuestInputs
+  /// The paths are every bundled scenario, not the user's choice: under `.linux` those not
+  /// written in `linux.*` steps alone are left out rather than refused.
+  public var defaultScenarios: Bool
   public var seedCount: UInt64?
   public var duration: Duration?
   public var seedBase: UInt64
@@ -22,6 +27,7 @@ public struct FuzzOptions: Sendable {
 
   public init(
     scenarioPaths: [String], profile: HostProfile?, qemuRelease: QEMURelease? = nil,
+    guestInputs: GuestInputs = .any, defaultScenarios: Bool = false,
     seedCount: UInt64?, duration: Duration?,
     seedBase: UInt64, jobs: Int, shard: (index: UInt64, count: UInt64),
     regressionsDirectory: String?, replaceSmaller: Bool = false
@@ -30,6 +36,8 @@ public struct FuzzOptions: Sendable {
     self.scenarioPaths = scenarioPaths
     self.profile = profile
     self.qemuRelease = qemuRelease
+    self.guestInputs = guestInputs
+    self.defaultScenarios = defaultScenarios
     self.seedCount = seedCount
     self.duration = duration
     self.seedBase = seedBase
@@ -104,8 +112,16 @@ public enum FuzzWorkflow {
     _ options: FuzzOptions, store: EventStore,
     progress: @Sendable (FuzzCampaign.Progress) -> Void = { _ in }
   ) throws(SessionsError) -> FuzzSummary {
-    let scenarios = try options.scenarioPaths.map { path throws(SessionsError) in
-      try ScenarioRunner(path: path, seed: 0).load().scenario
+    var scenarios: [Scenario] = []
+    for path in options.scenarioPaths {
+      let scenario = try ScenarioRunner(path: path, seed: 0).load().scenario
+      if options.guestInputs == .linux, let step = scenario.firstStepBeyondLinux {
+        if options.defaultScenarios { continue }
+        throw .usage(
+          "\(path)\(step.location.map { ":\($0)" } ?? ""): --guest linux fuzzes what Linux sends, and this step is not a linux.* step; fuzz it with --guest any"
+        )
+      }
+      scenarios.append(scenario)
     }
     guard !scenarios.isEmpty else { throw .usage("no scenarios to fuzz") }
     let campaign = FuzzCampaign(
@@ -113,7 +129,7 @@ public enum FuzzWorkflow {
         scenarios: scenarios, profile: options.profile, qemuRelease: options.qemuRelease,
         seedBase: options.seedBase,
         seedCount: options.seedCount, duration: options.duration, jobs: options.jobs,
-        shard: options.shard))
+        shard: options.shard, guestInputs: options.guestInputs))
     let report = campaign.run(progress: progress)
     var corpus = try options.regressionsDirectory.map { directory throws(SessionsError) in
       try RegressionCorpus(directory: directory)

@@ -24,13 +24,17 @@ public struct FuzzCampaign: Sendable {
     public var shard: (index: UInt64, count: UInt64)
     /// Runs each new failure's shrinking may spend.
     public var shrinkBudget: Int
+    /// What the mutator may make the guest do.
+    public var guestInputs: GuestInputs
 
     public init(
       scenarios: [Scenario], profile: HostProfile? = nil, qemuRelease: QEMURelease? = nil,
       seedBase: UInt64 = 0,
       seedCount: UInt64? = 1_000, duration: Duration? = nil, jobs: Int = 1,
-      shard: (index: UInt64, count: UInt64) = (0, 1), shrinkBudget: Int = 3_000
+      shard: (index: UInt64, count: UInt64) = (0, 1), shrinkBudget: Int = 3_000,
+      guestInputs: GuestInputs = .any
     ) {
+      self.guestInputs = guestInputs
       self.scenarios = scenarios
       self.profile = profile
       self.qemuRelease = qemuRelease
@@ -123,7 +127,7 @@ public struct FuzzCampaign: Sendable {
   /// The case a seed runs: a scenario chosen by the seed, mutated by it.
   public func fuzzCase(seed: UInt64) -> FuzzCase {
     let base = prepared[Int(seed % UInt64(max(prepared.count, 1)))]
-    var mutator = ScenarioMutator(seed: seed, scenario: base)
+    var mutator = ScenarioMutator(seed: seed, scenario: base, inputs: configuration.guestInputs)
     return FuzzCase(scenario: mutator.mutate(base), seed: seed)
   }
 
@@ -201,7 +205,9 @@ public struct FuzzCampaign: Sendable {
       group.shrinkRuns = 1
       return group
     }
-    var shrinker = Shrinker(signature: failure.signature, budget: configuration.shrinkBudget)
+    var shrinker = Shrinker(
+      signature: failure.signature, budget: configuration.shrinkBudget,
+      inputs: configuration.guestInputs)
     let minimal = shrinker.shrink(fuzzCase)
     let minimalRun = minimal.run(transcript: true)
     let minimalFailure = PropertyChecker.check(minimalRun) ?? failure

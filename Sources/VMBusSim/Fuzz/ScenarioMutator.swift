@@ -1,6 +1,16 @@
 import VMBusHost
 import VMBusWire
 
+/// What a fuzz campaign's guest may send.
+public enum GuestInputs: String, Sendable, CaseIterable {
+  /// Anything a guest can post, malformed messages included.
+  case any
+  /// Only what an unmodified Linux guest does (its `linux.*` steps), in any schedule, with
+  /// busy slots, reboots and kernel restarts: the headline question "what can Linux make
+  /// QEMU do?".
+  case linux
+}
+
 /// Derives a variant of a scenario from a seed: what one fuzz run executes.
 ///
 /// Mutations stay within what a guest can do: change message fields (ids, lengths,
@@ -16,20 +26,74 @@ import VMBusWire
 public struct ScenarioMutator {
   private var choices: ChoiceSource
   private let devices: [String]
+  private let inputs: GuestInputs
 
-  public init(seed: UInt64, scenario: Scenario) {
+  public init(seed: UInt64, scenario: Scenario, inputs: GuestInputs = .any) {
     // A stream of its own, so mutations and scheduling vary independently with the seed.
     choices = ChoiceSource(seed: seed ^ 0x6D75_7461_7465_2121)
     devices = scenario.host.devices.map(\.name)
+    self.inputs = inputs
   }
 
   /// The scenario with between 1 and `maximum` mutations applied.
   public mutating func mutate(_ scenario: Scenario, maximum: Int = 4) -> Scenario {
     var result = scenario
     let count = 1 + choices.pick(below: maximum)
-    for _ in 0..<count { apply(to: &result) }
-    result.limits.maxSteps = min(result.limits.maxSteps, 20_000)
+    for _ in 0..<count {
+      switch inputs {
+      case .any: apply(to: &result)
+      case .linux: applyLinux(to: &result)
+      }
+    }
+    result.limits.maxSteps = min(result.limits.maxSteps, inputs == .linux ? 200_000 : 20_000)
     return result
+  }
+
+  // MARK: what an unmodified Linux guest does
+
+  /// A change an unmodified Linux guest, its user or its machine can make: a kernel
+  /// restart (kexec, a crash and kdump, hibernation, a reboot) at any point, a driver
+  /// unbound or rebound, a slow message handler keeping the slot busy, another kernel
+  /// release. Never a message Linux would not send.
+  private mutating func applyLinux(to scenario: inout Scenario) {
+    guard !scenario.actors.isEmpty else { return }
+    let actor = choices.pick(below: scenario.actors.count)
+    var steps = scenario.actors[actor].steps
+    // Only where the kernel runs: after its boot (connect, then the offer request) and
+    // before it unloads for good (nothing follows `vmbus_initiate_unload` in a kernel).
+    let booted = (steps.lastIndex { Self.bootsKernel($0) } ?? -1) + 1
+    let unloads = steps.firstIndex { if case .linux(.unload) = $0.action { true } else { false } }
+    let last = max(unloads ?? steps.count, booted)
+    let position = booted + choices.pick(below: last - booted + 1)
+    switch choices.pick(below: 8) {
+    case 0: steps.insert(Step(.linux(.kexec)), at: position)
+    case 1: steps.insert(Step(.linux(.kdump)), at: position)
+    case 2: steps.insert(Step(.linux(.hibernate)), at: position)
+    case 3: steps.insert(Step(.linux(.reboot)), at: position)
+    case 4 where !devices.isEmpty:
+      // `echo … > unbind`, and as often `bind` again.
+      let device = pick(devices)
+      var rebind = [Step(.linux(.remove(device: device)))]
+      if choices.pick(below: 2) == 0 { rebind.append(Step(.linux(.probe(device: device)))) }
+      steps.insert(contentsOf: rebind, at: position)
+    case 5:
+      // The guest's message handler is slow: the slot stays busy for a few deliveries.
+      steps.insert(
+        Step(.environment(.slotBusy(deliveries: 1 + choices.pick(below: 3)))), at: position)
+    case 6:
+      scenario.faults.slotBusy = [0, 0.1, 0.5, 0.9][choices.pick(below: 4)]
+    default:
+      scenario.guest.kernel = pick(LinuxKernel.modelled)
+    }
+    scenario.actors[actor].steps = steps
+  }
+
+  /// A kernel's own boot steps: `vmbus_connect` and `vmbus_request_offers` run once each.
+  static func bootsKernel(_ step: Step) -> Bool {
+    switch step.action {
+    case .linux(.connect), .linux(.requestOffers): true
+    default: false
+    }
   }
 
   private mutating func apply(to scenario: inout Scenario) {

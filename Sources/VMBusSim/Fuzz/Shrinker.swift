@@ -8,10 +8,14 @@ public struct Shrinker {
   /// Runs the shrinker may spend.
   public var budget: Int
   public private(set) var runs = 0
+  /// Under `.linux` every candidate stays something Linux does: the kernel's own connect
+  /// and offer request stay, and no value is made simpler than a driver's.
+  public let inputs: GuestInputs
 
-  public init(signature: FailureSignature, budget: Int = 3_000) {
+  public init(signature: FailureSignature, budget: Int = 3_000, inputs: GuestInputs = .any) {
     self.signature = signature
     self.budget = budget
+    self.inputs = inputs
   }
 
   /// A smaller case that fails the same way (or `original` when nothing smaller does).
@@ -59,7 +63,9 @@ public struct Shrinker {
     for actor in best.scenario.actors.indices.reversed() {
       var step = best.scenario.actors[actor].steps.count - 1
       while step >= 0 {
-        if best.scenario.actors[actor].steps.count > 1 {
+        if best.scenario.actors[actor].steps.count > 1,
+          inputs == .any || !ScenarioMutator.bootsKernel(best.scenario.actors[actor].steps[step])
+        {
           var candidate = best
           candidate.scenario.actors[actor].steps.remove(at: step)
           if attempt(&best, candidate) { improved = true }
@@ -142,6 +148,7 @@ public struct Shrinker {
 
   /// Composite steps in their simplest form: connect straight to 4.0, the smallest rings.
   private mutating func shrinkLinuxSteps(_ best: inout FuzzCase) -> Bool {
+    guard inputs == .any else { return false }
     var improved = false
     for actor in best.scenario.actors.indices {
       for step in best.scenario.actors[actor].steps.indices {

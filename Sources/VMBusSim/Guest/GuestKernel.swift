@@ -59,7 +59,14 @@ struct GuestKernel: Hashable, Sendable {
   }
   /// `vmbus_wait_for_unload` polls the slots: every message but UNLOAD_RESPONSE is EOMed
   /// unhandled.
-  var pollingForUnload = false
+  var pollingForUnload = false {
+    didSet { refreshKey() }
+  }
+  /// `device_block_probing` ran (suspend's `dpm_prepare`, shutdown's `device_shutdown`): a
+  /// device offered now is probed only once probing is unblocked.
+  var probingBlocked = false {
+    didSet { refreshKey() }
+  }
   /// Channels open when the kernel last gave way: what its successor probes or resumes.
   private(set) var openBeforeRestart: [DeviceChannel] = []
   /// The exploration key of everything above, updated when it changes (rarely), because
@@ -204,9 +211,10 @@ struct GuestKernel: Hashable, Sendable {
     channelStates.filter { $0.value == .opened }.map(\.key).sorted()
   }
 
-  /// Notes the channels open now, for the next kernel (hibernation closes them first).
-  mutating func rememberOpenChannels() {
-    openBeforeRestart = openChannels
+  /// Notes the channels open now (or `channels`), for the next kernel (hibernation closes
+  /// them first; a machine reset replaces the kernel and hands them on).
+  mutating func rememberOpenChannels(_ channels: [DeviceChannel]? = nil) {
+    openBeforeRestart = channels ?? openChannels
     refreshKey()
   }
 
@@ -239,7 +247,7 @@ struct GuestKernel: Hashable, Sendable {
     hasher.add(
       UInt64(savedVersion?.rawValue ?? .max) | (unloadStarted ? 1 << 32 : 0)
         | (pollingForUnload ? 1 << 33 : 0) | (allOffersDelivered ? 1 << 34 : 0)
-        | UInt64(performanceChannels & 0xFFFF) << 35)
+        | (probingBlocked ? 1 << 35 : 0) | UInt64(performanceChannels & 0xFFFF) << 36)
     learnedKey = hasher.value
   }
 

@@ -63,6 +63,9 @@ enum LinuxOp: Hashable, Sendable {
   case clearMessageSlots
   /// Wait until the probes of every offered device are done (`wait_for_device_probe`).
   case awaitProbes
+  /// `device_block_probing` (true) or `device_unblock_probing` (false): probes of devices
+  /// offered in between are deferred until probing is unblocked.
+  case blockProbing(Bool)
   /// Wait until the host offered a channel (the driver core probes on the offer); nil waits
   /// forever.
   case awaitOffer(DeviceChannel, timeout: VirtualDuration?)

@@ -39,6 +39,22 @@ public struct Scenario: Hashable, Sendable {
   }
 }
 
+extension Scenario {
+  /// The first step that is not Linux's own (a raw message, a plain wait, an environment
+  /// action), or nil for a scenario an unmodified Linux guest could run as it is.
+  public var firstStepBeyondLinux: Step? {
+    for actor in actors {
+      for step in actor.steps {
+        switch step.action {
+        case .linux, .sleep: continue
+        case .send, .wait, .environment: return step
+        }
+      }
+    }
+    return nil
+  }
+}
+
 /// What a regression file pins down beyond its scenario: the run the fuzzer found, minimal.
 public struct RegressionRecord: Hashable, Sendable {
   /// The seed the case was found with (the scheduler's fallback stream).

@@ -5,7 +5,7 @@ import Yams
 extension ScenarioReader {
   static let stepNames = [
     "linux.connect", "linux.request_offers", "linux.open", "linux.close", "linux.unload",
-    "linux.probe", "linux.remove", "linux.kexec", "linux.kdump", "linux.hibernate",
+    "linux.probe", "linux.remove", "linux.kexec", "linux.kdump", "linux.hibernate", "linux.reboot",
     "send", "wait", "sleep", "slot_busy", "teardown_message_page", "restore_message_page",
     "machine_reset", "device_reset", "device_added", "corrupt_ring",
   ]
@@ -69,6 +69,9 @@ extension ScenarioReader {
     case "linux.hibernate":
       noArguments(argument, name)
       return .linux(.hibernate)
+    case "linux.reboot":
+      noArguments(argument, name)
+      return .linux(.reboot)
     case "send": return .send(send(argument, at: location))
     case "wait": return .wait(wait(argument, at: location))
     case "sleep":

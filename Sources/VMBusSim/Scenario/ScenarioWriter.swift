@@ -163,6 +163,7 @@ public enum ScenarioWriter {
     case .kexec: return "linux.kexec"
     case .kdump: return "linux.kdump"
     case .hibernate: return "linux.hibernate"
+    case .reboot: return "linux.reboot"
     }
   }
 

@@ -233,6 +233,9 @@ public enum LinuxStep: Hashable, Sendable {
   case kdump
   /// Hibernation: drivers close, UNLOAD, then resume with the saved version and reopen.
   case hibernate
+  /// A reboot: the machine is reset (no UNLOAD: `hv_machine_shutdown` acts on kexec only),
+  /// then the new kernel boots.
+  case reboot
 
   /// Linux 6.1/6.12's version table, newest first.
   public static let defaultVersions: [ProtocolVersion] = LinuxKernel.default.versionTable

@@ -254,8 +254,11 @@ extension Simulation {
         synic.delivery = .idle
         mainLoop.schedule(.deliveryCompletion(DeliveryStatus.noMessagePage))
       }
+      let open = kernel.openChannels
       kernel = GuestKernel(
         devices: scenario.host.devices + addedDevices, vcpus: scenario.host.vcpus)
+      // What a rebooted kernel's drivers probe again (`linux.reboot`).
+      kernel.rememberOpenChannels(open)
       restartKernelActors(except: nil)
       synic.slot = nil
       synic.messagePageEnabled = false

@@ -108,8 +108,11 @@ extension Simulation {
         block(index, .probes, deadline: nil)
         return false
       }
+    case .blockProbing(let blocked):
+      kernel.probingBlocked = blocked
+      if !blocked { refreshBlocked() }
     case .awaitOffer(let channel, let timeout):
-      if kernel.offer(for: channel) == nil {
+      if !mayProbe(channel, by: index) {
         block(index, .offer(channel), deadline: timeout.map { now + $0 })
         return false
       }
@@ -291,9 +294,23 @@ extension Simulation {
     kernel.openBeforeRestart.allSatisfy { $0.subchannel != 0 || kernel.offer(for: $0) != nil }
   }
 
-  /// Whether every driver probe but `index` is done.
+  /// Whether every driver probe but `index` is done: finished, or never started because its
+  /// device was not offered (`wait_for_device_probe` waits only for probes under way).
   private func probesDone(besides index: Int) -> Bool {
-    actors.indices.allSatisfy { $0 == index || !actors[$0].restartsWithKernel || actors[$0].isDone }
+    actors.indices.allSatisfy { other in
+      guard other != index, actors[other].restartsWithKernel else { return true }
+      switch actors[other].status {
+      case .done: return true
+      case .blocked(let blocked): return !blocked.reason.isWait
+      default: return false
+      }
+    }
+  }
+
+  /// Whether the host offered `channel` and, for a driver probe, probing is not blocked.
+  private func mayProbe(_ channel: DeviceChannel, by index: Int) -> Bool {
+    kernel.offer(for: channel) != nil
+      && !(actors[index].restartsWithKernel && kernel.probingBlocked)
   }
 
   private mutating func block(
@@ -309,7 +326,7 @@ extension Simulation {
       guard case .blocked(let blocked) = actors[index].status else { continue }
       switch blocked.reason {
       case .probes: actors[index].unblocked = probesDone(besides: index)
-      case .offer(let channel): actors[index].unblocked = kernel.offer(for: channel) != nil
+      case .offer(let channel): actors[index].unblocked = mayProbe(channel, by: index)
       case .resumeOffers: actors[index].unblocked = resumeOffersBack
       case .subchannelRescinds: actors[index].unblocked = false
       }

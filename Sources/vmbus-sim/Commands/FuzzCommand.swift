@@ -25,6 +25,7 @@ struct FuzzCommand: ParsableCommand {
         vmbus-sim fuzz scenarios/linux-boot.yaml --seeds 20000
         vmbus-sim fuzz --host hardened --time 60s --jobs 2
         vmbus-sim fuzz --qemu-release 5.1 --time 60s --no-regressions
+        vmbus-sim fuzz --guest linux --time 10m --jobs 2
         vmbus-sim fuzz --shard 3/8 --seeds 1000000 --db shard3.sqlite
       """)
 
@@ -37,6 +38,11 @@ struct FuzzCommand: ParsableCommand {
       "QEMU release whose machine reset the qemu profile follows: 5.1, 7.1 or current (default: each scenario's own, else current)."
   )
   var qemuRelease: QEMUReleaseArgument?
+  @Option(
+    help:
+      "What the guest may do: any (every message, malformed ones included) or linux (only an unmodified Linux guest's linux.* steps, with reboots, kexec, kdump, hibernation, driver rebinds and busy slots; default scenarios: those written in linux.* steps only)."
+  )
+  var guest: GuestInputsArgument = GuestInputsArgument(inputs: .any)
   @Option(help: "Seeds to run (default 10000 unless --time is given).") var seeds: UInt64?
   @Option(help: "Wall-clock budget for the seeds, e.g. 60s or 10m (shrinking comes after it).")
   var time: DurationArgument?
@@ -71,6 +77,7 @@ struct FuzzCommand: ParsableCommand {
         : scenarios
       let options = FuzzOptions(
         scenarioPaths: paths, profile: host?.profile, qemuRelease: qemuRelease?.release,
+        guestInputs: guest.inputs, defaultScenarios: scenarios.isEmpty,
         seedCount: seeds ?? (time == nil ? 10_000 : nil), duration: time?.duration,
         seedBase: seedBase, jobs: max(jobs, 1), shard: shard?.value ?? (0, 1),
         regressionsDirectory: noRegressions ? nil : regressions, replaceSmaller: replaceSmaller)
@@ -215,6 +222,17 @@ struct HostProfileArgument: ExpressibleByArgument {
     self.profile = profile
   }
   static let allValueStrings = HostProfile.allCases.map(\.rawValue)
+}
+
+struct GuestInputsArgument: ExpressibleByArgument {
+  let inputs: GuestInputs
+  init(inputs: GuestInputs) { self.inputs = inputs }
+  init?(argument: String) {
+    guard let inputs = GuestInputs(rawValue: argument) else { return nil }
+    self.inputs = inputs
+  }
+  var defaultValueDescription: String { inputs.rawValue }
+  static let allValueStrings = GuestInputs.allCases.map(\.rawValue)
 }
 
 struct QEMUReleaseArgument: ExpressibleByArgument {

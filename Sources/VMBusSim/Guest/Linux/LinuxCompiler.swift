@@ -34,13 +34,18 @@ struct LinuxCompiler {
     case .probe(let device): probe(device)
     case .remove(let device): remove(device)
     case .kexec:
+      // `device_shutdown`: wait_for_device_probe, then device_block_probing.
       emit(.linux(.awaitProbes))
+      emit(.linux(.blockProbing(true)))
       unload(crash: false)
       newKernel()
     case .kdump:
       unload(crash: true)
       newKernel()
     case .hibernate: hibernate()
+    case .reboot:
+      emit(.environment(.machineReset))
+      bootNewKernel()
     }
     precondition(pending.isEmpty, "a Linux step left a jump unbound")
   }
@@ -178,8 +183,12 @@ struct LinuxCompiler {
   /// `vmbus_open`/`__vmbus_open`: only from CHANNEL_OPEN_STATE (else -EINVAL, nothing sent);
   /// the ring GPADL, then OPENCHANNEL; a failed post or a refused open tears the ring down
   /// (`error_free_gpadl`), a failed GPADL leaves nothing to tear down.
-  private mutating func open(_ channel: DeviceChannel, pages: UInt32, vp: UInt32?) {
+  private mutating func open(
+    _ channel: DeviceChannel, pages: UInt32, vp: UInt32?, failed: Label? = nil
+  ) {
     let done = label()
+    // Where each error path ends: the caller's failure label, else after the open.
+    let failure = failed ?? done
     let einval = label()
     let gpadlFailed = label()
     let openFailed = label()
@@ -198,9 +207,10 @@ struct LinuxCompiler {
     teardown(ring)
     bind(gpadlFailed)
     emit(.linux(.setChannel(channel, .openState)))
-    emit(.jump(to: target(done)))
+    emit(.jump(to: target(failure)))
     bind(einval)
     emit(.linux(.log("vmbus_open of \(channel): not in CHANNEL_OPEN_STATE, -EINVAL")))
+    if failed != nil { emit(.jump(to: target(failure))) }
     bind(done)
   }
 
@@ -239,8 +249,9 @@ struct LinuxCompiler {
     let done = label()
     emit(.linux(.awaitOffer(primary, timeout: nil)))
     let driver = context.driver(of: device)
-    open(primary, pages: driver.ringPages, vp: nil)
-    emit(.linux(.jumpUnless(.channel(primary, .opened), to: target(done))))
+    // A failed open fails the probe; so does one of a device already bound (-EINVAL: the
+    // driver core would not have called probe).
+    open(primary, pages: driver.ringPages, vp: nil, failed: done)
     let failed = label()
     for buffer in driver.buffers {
       establish(GpadlPurpose(primary, buffer: buffer.buffer), pages: buffer.pages, failed: failed)
@@ -292,6 +303,12 @@ struct LinuxCompiler {
   /// for offers and probes what the previous one had open (its probe actors start over).
   private mutating func newKernel() {
     emit(.linux(.restartKernel(.fresh)))
+    bootNewKernel()
+  }
+
+  /// A new kernel's boot: connect, offers, and (without probe actors) the probes of what
+  /// the previous kernel had open.
+  private mutating func bootNewKernel() {
     connect(context.kernel.versionTable, vcpu: 0)
     requestOffers(wait: context.kernel.waitsForAllOffers)
     guard !context.autoProbe else { return }
@@ -306,7 +323,10 @@ struct LinuxCompiler {
   /// `vmbus_bus_suspend` after the drivers' freeze callbacks, then `vmbus_bus_resume` and
   /// the drivers' resume callbacks.
   private mutating func hibernate() {
+    // `dpm_prepare`'s device_block_probing waits for the probes under way and defers any
+    // offer that arrives until `dpm_complete`.
     emit(.linux(.awaitProbes))
+    emit(.linux(.blockProbing(true)))
     // The drivers' freeze callbacks close what is open; resume reopens it.
     emit(.linux(.rememberOpenChannels))
     for device in context.devices { remove(device.name) }
@@ -336,6 +356,7 @@ struct LinuxCompiler {
       probe(device.name)
       bind(skip)
     }
+    emit(.linux(.blockProbing(false)))
   }
 }
 
