@@ -78,6 +78,10 @@ extension RootCause {
   static let machineResetReplyForgotten = RootCause("machine_reset.reply_forgotten")
   /// The guest's kernel gave way (kexec, kdump, hibernation) after posting the request.
   static let kernelRestartReplyForgotten = RootCause("guest.kernel_restarted")
+  /// Linux's `vmbus_bus_suspend` waits until the host rescinded every sub-channel it
+  /// offered (`nr_chan_close_on_suspend`), as Hyper-V does once a primary closes; QEMU
+  /// rescinds a channel only when its device is removed, so hibernation never finishes.
+  static let subchannelsNeverRescinded = RootCause("suspend.subchannels_never_rescinded")
   /// `<handler>.not_initialized`: the handler's `vmbus_initialized` check dropped the
   /// request while a correct host is connected, for a reason the oracle does not model.
   static let requestOffersNotInitialized = RootCause("request_offers.not_initialized")

@@ -68,6 +68,9 @@ extension Simulation {
     for index in actors.indices {
       if case .blocked(let blocked) = actors[index].status, blocked.reason.isWait {
         clauses.append("\(actors[index].name) \(blocked.reason.waitDescription)")
+        if blocked.reason == .subchannelRescinds {
+          otherCause = otherCause ?? .subchannelsNeverRescinded
+        }
         continue
       }
       guard case .waiting(let waiting) = actors[index].status else { continue }

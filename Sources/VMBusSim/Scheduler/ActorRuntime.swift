@@ -33,8 +33,6 @@ struct ActorRuntime: Sendable {
     /// for ever).
     case subchannelRescinds
 
-    /// Whether the guest really waits here: a missing offer only means a device never
-    /// probed, which nothing waits for.
     /// What the actor waits for, for a hang's message.
     var waitDescription: String {
       switch self {
@@ -46,6 +44,8 @@ struct ActorRuntime: Sendable {
       }
     }
 
+    /// Whether the guest really waits here: a missing offer only means a device never
+    /// probed, which nothing waits for.
     var isWait: Bool {
       switch self {
       case .offer: false

@@ -44,6 +44,10 @@ struct LinuxCompiler {
       newKernel()
     case .hibernate: hibernate()
     case .reboot:
+      // `kernel_restart` → `device_shutdown` waits for the probes under way; no hv driver
+      // has a shutdown callback that sends anything, and `hv_machine_shutdown` unloads only
+      // for kexec.
+      emit(.linux(.awaitProbes))
       emit(.environment(.machineReset))
       bootNewKernel()
     }
