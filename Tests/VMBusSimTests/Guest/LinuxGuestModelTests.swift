@@ -453,7 +453,8 @@ struct LinuxGuestModelTests {
   // MARK: Drivers
 
   /// `netvsc_probe` → `netvsc_device_add` (drivers/net/hyperv/netvsc.c): `vmbus_open` with
-  /// `netvsc_ring_bytes` (VMBUS_RING_SIZE(128 pages) each way, 256 pages), then
+  /// `netvsc_ring_bytes` = VMBUS_RING_SIZE(128 pages) each way (since b8209544296e, in 6.9
+  /// and the stable trees, a payload of 32 KiB or more holds its header page: 256 pages), then
   /// `netvsc_init_buf`: the receive buffer (NETVSC_RECEIVE_BUFFER_DEFAULT, 16 MiB: 4096 pages,
   /// one header and 146 bodies), then the send buffer (170 sections of 6144 bytes rounded up
   /// to pages: 255). `netvsc_device_remove` on 4.0 closes first, then tears both down.
@@ -509,8 +510,8 @@ struct LinuxGuestModelTests {
       ])
   }
 
-  /// `hv_balloon`'s `balloon_probe` (`dm_ring_size` = VMBUS_RING_SIZE(16 KiB): 5 pages a
-  /// ring) and `hv_util_probe` (HV_UTIL_RING_SEND_SIZE = HV_UTIL_RING_RECV_SIZE =
+  /// `hv_balloon`'s `balloon_probe` (`dm_ring_size` = VMBUS_RING_SIZE(16 KiB): below 32 KiB
+  /// the header page is added, 5 pages a ring) and `hv_util_probe` (HV_UTIL_RING_SEND_SIZE = HV_UTIL_RING_RECV_SIZE =
   /// VMBUS_RING_SIZE(3 pages): 4 pages a ring); `downstream_ringbuffer_pageoffset` is the send
   /// ring's size.
   @Test("balloon_probe (hv_balloon.c) and hv_util_probe (hv_util.c): rings of 10 and 8 pages")
