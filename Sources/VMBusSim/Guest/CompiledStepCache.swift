@@ -91,7 +91,8 @@ extension LinuxOp {
       .postTeardown(purpose, onFailure: move(onFailure))
     case .startUnload(let skip): .startUnload(skip: move(skip))
     case .link, .awaitLinked, .allocateGpadl, .setChannel, .setCreated, .pollForUnload,
-      .clearMessageSlots, .awaitProbes, .blockProbing, .awaitOffer, .awaitResumeOffers,
+      .clearMessageSlots, .awaitProbes, .blockProbing, .lockDevice, .unlockDevice, .awaitOffer,
+      .awaitResumeOffers,
       .awaitSubchannelRescinds,
       .rememberOpenChannels, .restartKernel,
       .expectOpenStatus, .log:

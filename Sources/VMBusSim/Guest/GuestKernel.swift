@@ -67,6 +67,8 @@ struct GuestKernel: Hashable, Sendable {
   var probingBlocked = false {
     didSet { refreshKey() }
   }
+  /// Devices whose lock a probe or remove holds (`device_lock`).
+  private(set) var lockedDevices: Set<String> = []
   /// Channels open when the kernel last gave way: what its successor probes or resumes.
   private(set) var openBeforeRestart: [DeviceChannel] = []
   /// The exploration key of everything above, updated when it changes (rarely), because
@@ -186,6 +188,17 @@ struct GuestKernel: Hashable, Sendable {
     return true
   }
 
+  /// Takes a device's lock; false when another probe or remove holds it.
+  mutating func lock(device: String) -> Bool {
+    defer { refreshKey() }
+    return lockedDevices.insert(device).inserted
+  }
+
+  mutating func unlock(device: String) {
+    lockedDevices.remove(device)
+    refreshKey()
+  }
+
   /// The kernel gives way to the next: see ``Restart``.
   mutating func restart(_ kind: Restart) {
     switch kind {
@@ -244,6 +257,7 @@ struct GuestKernel: Hashable, Sendable {
       hasher.add(UInt64(targetCPUs[channel] ?? 0))
     }
     for channel in openBeforeRestart { channel.addExplorationKey(into: &hasher) }
+    for device in lockedDevices.sorted() { hasher.add(bytes: Array(device.utf8)) }
     hasher.add(
       UInt64(savedVersion?.rawValue ?? .max) | (unloadStarted ? 1 << 32 : 0)
         | (pollingForUnload ? 1 << 33 : 0) | (allOffersDelivered ? 1 << 34 : 0)

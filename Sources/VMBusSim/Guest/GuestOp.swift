@@ -66,6 +66,10 @@ enum LinuxOp: Hashable, Sendable {
   /// `device_block_probing` (true) or `device_unblock_probing` (false): probes of devices
   /// offered in between are deferred until probing is unblocked.
   case blockProbing(Bool)
+  /// Take a device's lock (`device_lock`), waiting while another probe or remove holds it.
+  case lockDevice(String)
+  /// Release a device's lock.
+  case unlockDevice(String)
   /// Wait until the host offered a channel (the driver core probes on the offer); nil waits
   /// forever.
   case awaitOffer(DeviceChannel, timeout: VirtualDuration?)

@@ -41,12 +41,13 @@ public struct Scenario: Hashable, Sendable {
 
 extension Scenario {
   /// The first step that is not Linux's own (a raw message, a plain wait, an environment
-  /// action), or nil for a scenario an unmodified Linux guest could run as it is.
+  /// action other than a busy message slot), or nil for a scenario an unmodified Linux guest
+  /// could run as it is. A busy slot is not the guest's doing: another message is there.
   public var firstStepBeyondLinux: Step? {
     for actor in actors {
       for step in actor.steps {
         switch step.action {
-        case .linux, .sleep: continue
+        case .linux, .sleep, .environment(.slotBusy): continue
         case .send, .wait, .environment: return step
         }
       }

@@ -32,6 +32,8 @@ struct ActorRuntime: Sendable {
     /// Rescinds of every sub-channel offered (QEMU sends none: a guest blocked here waits
     /// for ever).
     case subchannelRescinds
+    /// A device's lock, which another probe or remove of it holds.
+    case deviceLock(String)
 
     /// What the actor waits for, for a hang's message.
     var waitDescription: String {
@@ -39,6 +41,8 @@ struct ActorRuntime: Sendable {
       case .probes: "waits for the device probes to finish"
       case .offer(let channel): "waits for the offer of \(channel)"
       case .resumeOffers: "waits for the offers of the channels it had before hibernation"
+      case .deviceLock(let device):
+        "waits for \(device)'s device lock, which another probe or remove holds"
       case .subchannelRescinds:
         "waits for the host to rescind the closed sub-channels before hibernating (vmbus_bus_suspend); QEMU rescinds only when a device goes away"
       }
@@ -49,7 +53,7 @@ struct ActorRuntime: Sendable {
     var isWait: Bool {
       switch self {
       case .offer: false
-      case .probes, .resumeOffers, .subchannelRescinds: true
+      case .probes, .resumeOffers, .subchannelRescinds, .deviceLock: true
       }
     }
   }

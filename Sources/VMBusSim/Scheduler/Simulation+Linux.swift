@@ -108,6 +108,14 @@ extension Simulation {
         block(index, .probes, deadline: nil)
         return false
       }
+    case .lockDevice(let device):
+      if !kernel.lock(device: device) {
+        block(index, .deviceLock(device), deadline: nil)
+        return false
+      }
+    case .unlockDevice(let device):
+      kernel.unlock(device: device)
+      refreshBlocked()
     case .blockProbing(let blocked):
       kernel.probingBlocked = blocked
       if !blocked { refreshBlocked() }
@@ -329,6 +337,7 @@ extension Simulation {
       case .offer(let channel): actors[index].unblocked = mayProbe(channel, by: index)
       case .resumeOffers: actors[index].unblocked = resumeOffersBack
       case .subchannelRescinds: actors[index].unblocked = false
+      case .deviceLock(let device): actors[index].unblocked = !kernel.lockedDevices.contains(device)
       }
     }
   }
@@ -360,6 +369,8 @@ extension Simulation {
     synic.messagePageEnabled = false
     synic.guestRebooting = true
     for other in actors.indices { actors[other].forgetRequests(because: Self.kernelRestart) }
+    // Its own deliveries belonged to the old kernel too (plain waits read the inbox).
+    actors[index].forgetKernelState()
     if kind == .fresh { restartKernelActors(except: index) }
     note(
       .environment, actor: actors[index].name,
@@ -376,6 +387,8 @@ extension Simulation {
         actors[index].forgetKernelState()
       }
     }
+    // The new kernel holds no device locks and may have offers a blocked actor waits for.
+    refreshBlocked()
   }
 
   /// Why requests posted before a kernel restart are owed no more.

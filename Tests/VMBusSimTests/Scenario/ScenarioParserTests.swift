@@ -210,13 +210,14 @@ struct ScenarioParserTests {
             - linux.kexec
             - linux.kdump
             - linux.hibernate
+            - linux.reboot
       """
     let scenario = try ScenarioParser.parse(text, file: "scenarios/lifecycles.yaml")
     #expect(scenario.guest == GuestSpec(kernel: LinuxKernel(major: 7, minor: 2), autoProbe: true))
     #expect(
       scenario.actors.first?.steps.map(\.action) == [
         .linux(.probe(device: "netvsc")), .linux(.remove(device: "netvsc")), .linux(.kexec),
-        .linux(.kdump), .linux(.hibernate),
+        .linux(.kdump), .linux(.hibernate), .linux(.reboot),
       ])
     let again = try ScenarioParser.parse(ScenarioWriter.yaml(scenario), file: "again.yaml")
     #expect(again.guest == scenario.guest)

@@ -32,7 +32,7 @@ struct LinuxCompiler {
       close(DeviceChannel(device, subchannel))
     case .unload(let crash): unload(crash: crash)
     case .probe(let device): probe(device)
-    case .remove(let device): remove(device)
+    case .remove(let device): lockedRemove(device)
     case .kexec:
       // `device_shutdown`: wait_for_device_probe, then device_block_probing.
       emit(.linux(.awaitProbes))
@@ -129,8 +129,9 @@ struct LinuxCompiler {
 
   // MARK: channel_mgmt.c
 
-  /// `vmbus_request_offers`: the completion is re-armed before the post; a failed post waits
-  /// for nothing.
+  /// `vmbus_request_offers`: from 6.14 it waits up to 60 s for ALLOFFERS_DELIVERED, whose
+  /// completion is never re-armed (one left from earlier ends the wait at once); a failed
+  /// post waits for nothing.
   private mutating func requestOffers(wait: Bool) {
     let done = label()
     if wait { emit(.linux(.link(.allOffersDelivered))) }
@@ -247,11 +248,14 @@ struct LinuxCompiler {
 
   /// A driver's probe once its device is offered: open the primary with the driver's ring
   /// on `init_vp_index`'s CPU, establish its buffers (netvsc), then open the sub-channels
-  /// offered. A failure ends the probe; a buffer's failure removes the device again.
+  /// offered. A failure ends the probe; a buffer's failure undoes what was established.
+  /// The driver core holds the device's lock across the probe (`__device_attach`), so a
+  /// remove or another bind of the same device waits for it.
   private mutating func probe(_ device: String) {
     let primary = DeviceChannel(device)
     let done = label()
     emit(.linux(.awaitOffer(primary, timeout: nil)))
+    emit(.linux(.lockDevice(device)))
     let driver = context.driver(of: device)
     // A failed open fails the probe; so does one of a device already bound (-EINVAL: the
     // driver core would not have called probe).
@@ -268,9 +272,20 @@ struct LinuxCompiler {
       bind(next)
     }
     emit(.jump(to: target(done)))
+    // `netvsc_init_buf`'s cleanup tears the buffers down, then `netvsc_device_add` closes
+    // the channel, whatever the version.
     bind(failed)
-    remove(device)
+    for buffer in driver.buffers { teardownIfCreated(GpadlPurpose(primary, buffer: buffer.buffer)) }
+    close(primary)
     bind(done)
+    emit(.linux(.unlockDevice(device)))
+  }
+
+  /// An unbind: the driver core takes the device's lock (`device_release_driver`) first.
+  private mutating func lockedRemove(_ device: String) {
+    emit(.linux(.lockDevice(device)))
+    remove(device)
+    emit(.linux(.unlockDevice(device)))
   }
 
   /// A driver's remove: netvsc revokes its buffers in the ring, then (on 4.0 and above)
@@ -333,7 +348,7 @@ struct LinuxCompiler {
     emit(.linux(.blockProbing(true)))
     // The drivers' freeze callbacks close what is open; resume reopens it.
     emit(.linux(.rememberOpenChannels))
-    for device in context.devices { remove(device.name) }
+    for device in context.devices { lockedRemove(device.name) }
     if context.devices.contains(where: { $0.channels > 1 }) {
       emit(.linux(.awaitSubchannelRescinds))
     }

@@ -59,7 +59,7 @@ struct LinuxDriver: Hashable, Sendable {
       // `dm_ring_size` = VMBUS_RING_SIZE(16 KiB): a header page and four data pages a ring.
       LinuxDriver(module: "hv_balloon", ringPages: 10, isPerformanceDevice: false, buffers: [])
     case .kvp, .heartbeat, .shutdown, .timesync:
-      // `hv_util_probe`: HV_UTIL_RING_SEND_SIZE = HV_UTIL_RING_RECV_SIZE =
+      // `util_probe`: HV_UTIL_RING_SEND_SIZE = HV_UTIL_RING_RECV_SIZE =
       // VMBUS_RING_SIZE(3 pages).
       LinuxDriver(module: "hv_utils", ringPages: 8, isPerformanceDevice: false, buffers: [])
     }

@@ -25,8 +25,8 @@ public struct LinuxKernel: Hashable, Sendable, Comparable, CustomStringConvertib
   /// The LTS release Debian 13 ships: what the model runs unless a scenario says otherwise.
   public static let `default` = LinuxKernel(major: 6, minor: 12)
 
-  /// The releases the bundled scenarios and the fuzzer's `--kernel` choices name: one per
-  /// behaviour change below.
+  /// The releases the bundled scenarios and `fuzz --guest linux`'s kernel choices name: one
+  /// per behaviour change below.
   public static let modelled: [LinuxKernel] = [
     LinuxKernel(major: 6, minor: 1), .default, LinuxKernel(major: 6, minor: 14),
     LinuxKernel(major: 7, minor: 2), LinuxKernel(major: 7, minor: 3),
