@@ -198,13 +198,14 @@ public enum FuzzWorkflow {
     var status = CorpusStatus.notWritten
     var write = false
     if var files = corpus {
-      if let existing = files.existing(signature, profile: profile) {
+      if let existing = files.existing(signature, profile: profile, inputs: options.guestInputs) {
         path = existing.path
         pinned.name = URL(fileURLWithPath: existing.path).deletingPathExtension().lastPathComponent
         status = options.replaceSmaller && size < existing.size ? .replaced : .known
         write = status == .replaced
       } else {
-        pinned.name = files.freeName(for: signature, profile: profile)
+        pinned.name = files.freeName(
+          for: signature, profile: profile, inputs: options.guestInputs)
         let newPath = "\(files.directory)/\(pinned.name).yaml"
         path = newPath
         status = .new
@@ -212,11 +213,13 @@ public enum FuzzWorkflow {
         files.take(
           pinned.name + ".yaml",
           entry: RegressionCorpus.Entry(
-            path: newPath, profile: profile, signature: .typed(signature), size: size))
+            path: newPath, profile: profile, linuxGuest: options.guestInputs == .linux,
+            signature: .typed(signature), size: size))
       }
       corpus = files
     } else {
-      pinned.name = RegressionCorpus.baseName(for: signature, profile: profile)
+      pinned.name = RegressionCorpus.baseName(
+        for: signature, profile: profile, inputs: options.guestInputs)
     }
     let text = regressionText(pinned, path: path)
     let session = try ScenarioRunner.store(run, scenarioText: text, source: path, into: store)

@@ -10,6 +10,8 @@ struct RegressionCorpus {
   struct Entry {
     var path: String
     var profile: HostProfile
+    /// The case is one an unmodified Linux guest runs (`Scenario.firstStepBeyondLinux`).
+    var linuxGuest: Bool
     var signature: RecordedSignature
     /// Guest steps, then pinned choices: what "smaller" compares.
     var size: CaseSize
@@ -61,7 +63,8 @@ struct RegressionCorpus {
       else { continue }
       entries.append(
         Entry(
-          path: path, profile: scenario.host.profile, signature: record.signature,
+          path: path, profile: scenario.host.profile,
+          linuxGuest: scenario.firstStepBeyondLinux == nil, signature: record.signature,
           size: CaseSize(
             steps: scenario.actors.reduce(0) { $0 + $1.steps.count },
             choices: record.choices.count)))
@@ -69,10 +72,14 @@ struct RegressionCorpus {
   }
 
   /// The file already recording `signature` for `profile`: one with the same typed
-  /// signature, or an old-form one that agrees on every part it holds.
-  func existing(_ signature: FailureSignature, profile: HostProfile) -> Entry? {
+  /// signature, or an old-form one that agrees on every part it holds. A Linux guest's
+  /// finding is recorded only by a case a Linux guest runs: that it is reachable from Linux
+  /// is the point of the file.
+  func existing(_ signature: FailureSignature, profile: HostProfile, inputs: GuestInputs)
+    -> Entry?
+  {
     entries.first { entry in
-      guard entry.profile == profile else { return false }
+      guard entry.profile == profile, inputs == .any || entry.linuxGuest else { return false }
       switch entry.signature {
       case .typed(let recorded): return recorded == signature
       case .legacy: return entry.signature.differences(from: signature).isEmpty
@@ -85,8 +92,10 @@ struct RegressionCorpus {
   /// qualifiers (trace point, then bus state) as it takes to find a name no file has. Fields
   /// keep their own spelling and never hold `-`, so different signatures never share the
   /// fully qualified name.
-  func freeName(for signature: FailureSignature, profile: HostProfile) -> String {
-    let base = Self.baseName(for: signature, profile: profile)
+  func freeName(for signature: FailureSignature, profile: HostProfile, inputs: GuestInputs)
+    -> String
+  {
+    let base = Self.baseName(for: signature, profile: profile, inputs: inputs)
     let point = base + "-at-" + Self.field(signature.tracePoint.description)
     let full = point + "-in-" + Self.field(signature.busState.description)
     if let free = [base, point, full].first(where: { !takenNames.contains($0 + ".yaml") }) {
@@ -99,11 +108,15 @@ struct RegressionCorpus {
     return "\(full)-\(number)"
   }
 
-  /// `PROFILE-PROPERTY-ROOT_CAUSE`, and `-awaiting-REPLY` for an unattributed hang (what
-  /// tells such hangs apart first of all): the shortest name a signature's file can have.
-  static func baseName(for signature: FailureSignature, profile: HostProfile) -> String {
-    var base = [profile.rawValue, signature.property.rawValue, signature.rootCause.rawValue]
-      .map(field).joined(separator: "-")
+  /// `PROFILE-PROPERTY-ROOT_CAUSE` (`linux-PROFILE-…` for a Linux guest's finding), and
+  /// `-awaiting-REPLY` for an unattributed hang (what tells such hangs apart first of all):
+  /// the shortest name a signature's file can have.
+  static func baseName(
+    for signature: FailureSignature, profile: HostProfile, inputs: GuestInputs
+  ) -> String {
+    var fields = [profile.rawValue, signature.property.rawValue, signature.rootCause.rawValue]
+    if inputs == .linux { fields.insert("linux", at: 0) }
+    var base = fields.map(field).joined(separator: "-")
     if let awaiting = signature.awaiting { base += "-awaiting-" + field(awaiting.name) }
     return base
   }

@@ -153,4 +153,58 @@ struct FuzzCommandTests {
       #expect(bad.status == 64)
     }
   }
+
+  /// The headline question: what can an unmodified Linux guest make QEMU do? Linux mode
+  /// inserts kernel restarts, unbinds and delivery faults, never a hand-made message.
+  @Test("fuzz --guest linux finds what a Linux guest reaches, with minimal cases of Linux steps")
+  func linuxGuestInputs() async throws {
+    try await TemporaryDirectory.with { dir in
+      let regressions = dir.path("regressions")
+      // The raw-message case of the same root cause does not stand for a Linux guest's.
+      let raw = "qemu-host_fault-synic_reset.route_held_by_message.yaml"
+      try FileManager.default.createDirectory(
+        atPath: regressions, withIntermediateDirectories: true)
+      try FileManager.default.copyItem(
+        atPath: Repository.scenario("regressions/" + raw), toPath: regressions + "/" + raw)
+      let fuzz = try await dir.run(
+        "fuzz", Repository.scenario("linux-kexec-open-channels.yaml"), "--guest", "linux",
+        "--seeds", "300", "--regressions", regressions, "--json")
+      #expect(fuzz.status == 1, "\(fuzz.stderr)")
+      let failures = try JSON.parse(fuzz.stdout)["failures"]?.elements ?? []
+      let causes = Set(failures.compactMap { $0["signature"]?["root_cause"]?.string })
+      #expect(causes.contains("synic_reset.route_held_by_message"))
+      for failure in failures {
+        let path = try #require(failure["minimal"]?.string)
+        // A Linux guest's findings are filed apart from the raw-message ones.
+        #expect(URL(fileURLWithPath: path).lastPathComponent.hasPrefix("linux-qemu-"), "\(path)")
+        #expect(failure["corpus"]?.string == "new")
+        let minimal = try String(contentsOfFile: path, encoding: .utf8)
+        let steps = minimal.split(separator: "\n").prefix { !$0.hasPrefix("regression:") }
+          .filter { $0.hasPrefix("      - ") }
+        #expect(!steps.isEmpty)
+        for step in steps {
+          let name = step.dropFirst(8)
+          #expect(name.hasPrefix("linux.") || name.hasPrefix("slot_busy"), "\(step)")
+        }
+      }
+      let check = try await CLI.run(["check", regressions])
+      #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+      // The next campaign keeps the Linux file.
+      let again = try await dir.run(
+        "fuzz", Repository.scenario("linux-kexec-open-channels.yaml"), "--guest", "linux",
+        "--seeds", "300", "--regressions", regressions, "--json")
+      let corpus = (try JSON.parse(again.stdout)["failures"]?.elements ?? []).map {
+        $0["corpus"]?.string
+      }
+      #expect(corpus.allSatisfy { $0 == "known" }, "\(corpus)")
+
+      // A scenario that sends raw messages is not a Linux guest: refused at its first such step.
+      let refused = try await dir.run(
+        "fuzz", Repository.scenario("version-fallback.yaml"), "--guest", "linux", "--seeds", "5",
+        "--no-regressions")
+      #expect(refused.status == 64)
+      #expect(refused.stderr.contains("version-fallback.yaml:9:9:"), "\(refused.stderr)")
+      #expect(refused.stderr.contains("not a linux.* step"))
+    }
+  }
 }
