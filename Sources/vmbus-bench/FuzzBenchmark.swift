@@ -25,6 +25,17 @@ enum FuzzBenchmark {
           + "\(Int(report.runsPerSecond)) seeds/s wall, \(Int(total / seconds)) runs per CPU second in all, "
           + "\(report.failures.count) distinct failures")
     }
+    // What `fuzz --guest linux` runs: kernel restarts, unbinds and busy slots inserted.
+    let cpu = clock()
+    let report = FuzzCampaign(
+      FuzzCampaign.Configuration(scenarios: [base], seedCount: seeds, guestInputs: .linux)
+    ).run()
+    let seconds = Double(clock() - cpu) / Double(CLOCKS_PER_SEC)
+    let total = Double(report.runs) + Double(report.shrinkRuns)
+    print(
+      "fuzz (qemu, linux-boot, --guest linux, 1 job): \(report.runs) seeds + \(report.shrinkRuns) shrinking runs, "
+        + "\(Int(report.runsPerSecond)) seeds/s wall, \(Int(total / seconds)) runs per CPU second in all, "
+        + "\(report.failures.count) distinct failures")
   }
 
   /// The exhaustive mode on a scenario, to `depth` scheduler steps.

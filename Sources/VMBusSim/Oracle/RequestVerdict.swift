@@ -76,6 +76,10 @@ extension RootCause {
   /// QEMU §9.46: a machine reset forgot the reply in flight (and the guest rebooted, so
   /// nothing it asked before is owed).
   static let machineResetReplyForgotten = RootCause("machine_reset.reply_forgotten")
+  /// QEMU §9.47: a machine reset keeps the rx queue but schedules no run for it (QEMU
+  /// before 7.1, where the reset does not abort first); a request enqueued behind what was
+  /// kept is never taken.
+  static let machineResetQueueStalled = RootCause("machine_reset.queue_stalled")
   /// The guest's kernel gave way (kexec, kdump, hibernation) after posting the request.
   static let kernelRestartReplyForgotten = RootCause("guest.kernel_restarted")
   /// Linux's `vmbus_bus_suspend` waits until the host rescinded every sub-channel it
@@ -114,7 +118,10 @@ extension RootCause {
     case .requestOffersNotInitialized, .gpadlHeaderNotInitialized, .gpadlTeardownNotInitialized,
       .openChannelNotInitialized:
       .trace(.processIncomingMessage)
-    case .machineResetReplyForgotten: .simulator(SimulatorEvent.machineReset.name)
+    case .machineResetReplyForgotten, .machineResetQueueStalled:
+      .simulator(SimulatorEvent.machineReset.name)
+    // `handle_close_channel` is where Hyper-V would rescind the sub-channels.
+    case .subchannelsNeverRescinded: .trace(.closeChannel)
     default: nil
     }
   }

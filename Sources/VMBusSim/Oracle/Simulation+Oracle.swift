@@ -54,7 +54,8 @@ extension Simulation {
   /// Paths where QEMU accepted the request (hypercall status 0) and its handler never ran:
   /// the message says "accepted" only for these.
   private static let acceptedButNeverHandled: [RootCause] = [
-    .msgCbFatalWithoutResched, .requestNotTaken, .sendUnloadRxQueueFlush,
+    .msgCbFatalWithoutResched, .machineResetQueueStalled, .requestNotTaken,
+    .sendUnloadRxQueueFlush,
   ]
 
   /// Nothing can happen any more and some actors wait: the host's fault when a correct host
@@ -68,8 +69,9 @@ extension Simulation {
     for index in actors.indices {
       if case .blocked(let blocked) = actors[index].status, blocked.reason.isWait {
         clauses.append("\(actors[index].name) \(blocked.reason.waitDescription)")
+        // Hyper-V rescinds a closed primary's sub-channels; QEMU never will.
         if blocked.reason == .subchannelRescinds {
-          otherCause = otherCause ?? .subchannelsNeverRescinded
+          owed = owed ?? (.rescindChannelOffer, .subchannelsNeverRescinded)
         }
         continue
       }
@@ -118,6 +120,18 @@ extension Simulation {
     finish(.guestHang, message + ", and nothing can send it", rootCause: otherCause)
   }
 
+  /// What last reset the bus from outside its run: a machine reset or a fatal -6 delivery.
+  private var lastQueueStall: SimulatorEvent? {
+    for event in events.reversed() {
+      switch event {
+      case .simulator(.machineReset): return .machineReset
+      case .trace(.msgCb(let status)) where status == -6: return nil
+      default: continue
+      }
+    }
+    return nil
+  }
+
   /// The verdict on a request an actor posted and still waits on: still queued (QEMU never
   /// took it), or judged when QEMU took it.
   private func verdict(on request: RequestKey, of index: Int) -> RequestVerdict {
@@ -131,8 +145,16 @@ extension Simulation {
     }
     if queuedStill {
       let state = decision.state
-      // Only a fatal -6 leaves queued messages with no run scheduled: `vmbus_resched` runs on
-      // every other path, and no handler nests `aio_poll` to lose one (§9.48).
+      // Only a fatal -6 or a machine reset leaves queued messages with no run scheduled:
+      // `vmbus_resched` runs on every other path, and no handler nests `aio_poll` to lose
+      // one (§9.48). The later of the two is why.
+      if !state.runScheduled, lastQueueStall == .machineReset {
+        return .owed(
+          dropped: Finding(
+            .machineResetQueueStalled,
+            "the \(request.type.name) is queued behind a request QEMU kept across the machine reset (the reset keeps the rx queue, §9.47, but no bus run is scheduled for it); a message into a non-empty queue does not schedule one"
+          ))
+      }
       if !state.runScheduled {
         return .owed(
           dropped: Finding(
