@@ -1,10 +1,11 @@
 import VMBusHost
 import VMBusWire
 
-/// A Linux-like guest session driven straight through the reducer, without the scheduler:
-/// the realistic event mix the benchmarks and the store's tests use (contact with one refused
-/// version, offers, ring GPADLs in a header and bodies, opens, a busy retry on every fifth
-/// post, closes, teardowns, unload).
+/// A fixed guest session driven straight through the reducer, without the scheduler: the
+/// event mix the benchmarks and the store's tests use (contact with one refused version,
+/// offers, ring GPADLs in a header and bodies, opens, a busy retry on every fifth post,
+/// closes, teardowns, unload). It is not Linux: the Linux guest is the `linux.*` steps
+/// (docs/linux-guest-model.md).
 public struct BootWorkload {
   private(set) var state = HostState()
   private(set) var events: [HostEvent] = []
