@@ -13,6 +13,9 @@ public struct PreparedScenario: Sendable {
   public let scenario: Scenario
   let actors: [Actor]
   let kernel: GuestKernel
+  /// The guest messages its runs build, shared by every run of this preparation (a Linux
+  /// boot's GPADLs alone are 157 messages of page lists).
+  let messages = MessageCache()
 
   /// The compiled scripts, in actor order.
   var programs: [GuestProgram] { actors.map(\.program) }

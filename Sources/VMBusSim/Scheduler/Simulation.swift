@@ -46,8 +46,8 @@ public struct Simulation: Sendable {
   public var recordsTranscript = true
   /// Whether to keep the inputs, events and their times; the explorer needs only states.
   var keepsHistory = true
-  /// Guest message bytes shared with other runs (fuzz workers, the explorer); nil builds
-  /// every message.
+  /// Guest message bytes shared with other runs: the prepared scenario's, or a fuzz
+  /// worker's or the explorer's; nil builds every message.
   var messageCache: MessageCache?
 
   /// A run drawing every choice from `seed`.
@@ -71,6 +71,7 @@ public struct Simulation: Sendable {
     self.seed = seed
     self.choices = choices
     kernel = prepared.kernel
+    messageCache = prepared.messages
     actors = prepared.actors.map {
       ActorRuntime(name: $0.name, program: $0.program, restartsWithKernel: $0.restartsWithKernel)
     }
