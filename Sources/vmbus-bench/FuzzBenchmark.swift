@@ -10,30 +10,27 @@ enum FuzzBenchmark {
   }
 
   /// A one-worker campaign (mutations, runs, property checks after every event, shrinking
-  /// of each new failure) for `seeds` seeds, per host profile.
+  /// of each new failure) for `seeds` seeds, per host profile, then what
+  /// `fuzz --guest linux` runs (kernel restarts, unbinds and busy slots inserted).
   static func runCampaign(seeds: UInt64) {
     guard let base = scenario() else { return print("fuzz: run from the repository root") }
     for profile in HostProfile.allCases {
-      let cpu = clock()
-      let report = FuzzCampaign(
-        FuzzCampaign.Configuration(scenarios: [base], profile: profile, seedCount: seeds)
-      ).run()
-      let seconds = Double(clock() - cpu) / Double(CLOCKS_PER_SEC)
-      let total = Double(report.runs) + Double(report.shrinkRuns)
-      print(
-        "fuzz (\(profile.rawValue), linux-boot, 1 job): \(report.runs) seeds + \(report.shrinkRuns) shrinking runs, "
-          + "\(Int(report.runsPerSecond)) seeds/s wall, \(Int(total / seconds)) runs per CPU second in all, "
-          + "\(report.failures.count) distinct failures")
+      measure(
+        "\(profile.rawValue), linux-boot, 1 job",
+        FuzzCampaign.Configuration(scenarios: [base], profile: profile, seedCount: seeds))
     }
-    // What `fuzz --guest linux` runs: kernel restarts, unbinds and busy slots inserted.
+    measure(
+      "qemu, linux-boot, --guest linux, 1 job",
+      FuzzCampaign.Configuration(scenarios: [base], seedCount: seeds, guestInputs: .linux))
+  }
+
+  private static func measure(_ label: String, _ configuration: FuzzCampaign.Configuration) {
     let cpu = clock()
-    let report = FuzzCampaign(
-      FuzzCampaign.Configuration(scenarios: [base], seedCount: seeds, guestInputs: .linux)
-    ).run()
+    let report = FuzzCampaign(configuration).run()
     let seconds = Double(clock() - cpu) / Double(CLOCKS_PER_SEC)
     let total = Double(report.runs) + Double(report.shrinkRuns)
     print(
-      "fuzz (qemu, linux-boot, --guest linux, 1 job): \(report.runs) seeds + \(report.shrinkRuns) shrinking runs, "
+      "fuzz (\(label)): \(report.runs) seeds + \(report.shrinkRuns) shrinking runs, "
         + "\(Int(report.runsPerSecond)) seeds/s wall, \(Int(total / seconds)) runs per CPU second in all, "
         + "\(report.failures.count) distinct failures")
   }
