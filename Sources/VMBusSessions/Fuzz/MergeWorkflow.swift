@@ -21,7 +21,7 @@ public enum MergeWorkflow {
       var known = Set(try target.fuzzFailures().map { "\($0.hostProfile) \($0.signature)" })
       for source in sources {
         let store = try EventStore.openReadOnly(path: source)
-        let failures = (try? store.fuzzFailures()) ?? []
+        let failures = try store.fuzzFailures()
         let sessionsOfFailures = Set(failures.compactMap(\.session))
         var copied: [SessionID: SessionID] = [:]
         for failure in failures {

@@ -48,7 +48,11 @@ struct FuzzCommand: ParsableCommand {
   var time: DurationArgument?
   @Option(help: "First seed.") var seedBase: UInt64 = 0
   @Option(help: "Worker threads.") var jobs: Int = 1
-  @Option(help: "This process's share of the seed space, I/N.") var shard: ShardArgument?
+  @Option(
+    help:
+      "This process's share of the seed space, I/N (0-based), or auto/N to take I from the batch engine: JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID less SLURM_ARRAY_TASK_MIN (a Slurm job array)."
+  )
+  var shard: ShardArgument?
   @Option(help: "Directory for regression files.") var regressions: String = "scenarios/regressions"
   @Flag(help: "Do not write regression files.") var noRegressions = false
   @Flag(
@@ -66,6 +70,21 @@ struct FuzzCommand: ParsableCommand {
       throw ValidationError(
         "--replace-smaller replaces regression files; --no-regressions writes none")
     }
+    guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
+    guard depth >= 1 else { throw ValidationError("--depth must be at least 1, found \(depth)") }
+    if exhaustive {
+      // The exhaustive mode explores every schedule: it draws no seeds and has no budget.
+      let ignored = [
+        seeds.map { _ in "--seeds" }, time.map { _ in "--time" }, shard.map { _ in "--shard" },
+        seedBase != 0 ? "--seed-base" : nil,
+      ].compactMap { $0 }
+      if !ignored.isEmpty {
+        throw ValidationError(
+          "--exhaustive explores every schedule to --depth and takes no \(ignored.joined(separator: ", "))"
+        )
+      }
+    }
+    if let shard { _ = try shard.resolved(ProcessInfo.processInfo.environment) }
   }
 
   func run() throws {
@@ -79,7 +98,8 @@ struct FuzzCommand: ParsableCommand {
         scenarioPaths: paths, profile: host?.profile, qemuRelease: qemuRelease?.release,
         guestInputs: guest.inputs, defaultScenarios: scenarios.isEmpty,
         seedCount: seeds ?? (time == nil ? 10_000 : nil), duration: time?.duration,
-        seedBase: seedBase, jobs: max(jobs, 1), shard: shard?.value ?? (0, 1),
+        seedBase: seedBase, jobs: jobs,
+        shard: try shard?.resolved(ProcessInfo.processInfo.environment) ?? (0, 1),
         regressionsDirectory: noRegressions ? nil : regressions, replaceSmaller: replaceSmaller)
       if exhaustive {
         found = try runExhaustive(options)
@@ -260,14 +280,65 @@ struct DurationArgument: ExpressibleByArgument {
   }
 }
 
-/// `I/N`: shard I of N, 0-based.
+/// `I/N`: shard I of N, 0-based; or `auto/N`, with I from the batch engine running the
+/// process (docs/scale-out.md).
 struct ShardArgument: ExpressibleByArgument {
-  let value: (index: UInt64, count: UInt64)
+  enum Index {
+    case given(UInt64)
+    case fromEngine
+  }
+
+  let index: Index
+  let count: UInt64
+
   init?(argument: String) {
-    let parts = argument.split(separator: "/")
-    guard parts.count == 2, let index = UInt64(parts[0]), let count = UInt64(parts[1]), count > 0,
-      index < count
-    else { return nil }
-    value = (index, count)
+    let parts = argument.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count == 2, let count = UInt64(parts[1]), count > 0 else { return nil }
+    if parts[0] == "auto" {
+      index = .fromEngine
+    } else {
+      guard let index = UInt64(parts[0]), index < count else { return nil }
+      self.index = .given(index)
+    }
+    self.count = count
+  }
+
+  /// The shard as (index, count), the index read from `environment` for `auto/N`.
+  func resolved(_ environment: [String: String]) throws(ValidationError) -> (
+    index: UInt64, count: UInt64
+  ) {
+    let index: UInt64
+    switch self.index {
+    case .given(let given): index = given
+    case .fromEngine: index = try Self.engineIndex(environment)
+    }
+    guard index < count else {
+      throw ValidationError(
+        "--shard auto/\(count): the batch engine gave index \(index), outside 0..<\(count)")
+    }
+    return (index, count)
+  }
+
+  private static func engineIndex(_ environment: [String: String]) throws(ValidationError)
+    -> UInt64
+  {
+    if let text = environment["JOB_COMPLETION_INDEX"] {
+      guard let index = UInt64(text) else {
+        throw ValidationError("--shard auto: JOB_COMPLETION_INDEX is '\(text)', not an index")
+      }
+      return index
+    }
+    if let text = environment["SLURM_ARRAY_TASK_ID"] {
+      let minimum = environment["SLURM_ARRAY_TASK_MIN"] ?? "0"
+      guard let id = UInt64(text), let first = UInt64(minimum), id >= first else {
+        throw ValidationError(
+          "--shard auto: SLURM_ARRAY_TASK_ID '\(text)' and SLURM_ARRAY_TASK_MIN '\(minimum)' give no index"
+        )
+      }
+      return id - first
+    }
+    throw ValidationError(
+      "--shard auto/N takes its index from JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID (Slurm), and neither is set; give --shard I/N"
+    )
   }
 }

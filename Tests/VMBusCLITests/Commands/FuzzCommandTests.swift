@@ -87,6 +87,78 @@ struct FuzzCommandTests {
     }
   }
 
+  /// A shard whose failures cannot be read fails the merge: its findings are never dropped
+  /// in silence.
+  @Test("merge fails on a shard whose failures it cannot read, and says which")
+  func mergeKeepsUnreadableFailures() async throws {
+    try await TemporaryDirectory.with { dir in
+      let shard = dir.path("shard.sqlite")
+      let fuzz = try await CLI.run(
+        [
+          "fuzz", Repository.scenario("linux-open-close.yaml"), "--seeds", "40", "--db", shard,
+          "--no-regressions",
+        ])
+      #expect(fuzz.status == 1, "\(fuzz.stderr)")
+      try StoreInspector.damage(shard, sql: "DROP TABLE fuzz_failures")
+      let merge = try await CLI.run(["merge", shard, "--db", dir.path("all.sqlite")])
+      #expect(merge.exited && merge.status != 0, "\(merge.stdout)")
+      #expect(merge.stderr.contains("fuzz_failures"), "\(merge.stderr)")
+    }
+  }
+
+  /// A Kubernetes Indexed Job or a Slurm job array gives each task its index; `auto/N`
+  /// takes it, and runs exactly the seeds `I/N` runs.
+  @Test("--shard auto/N takes its index from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID")
+  func shardFromBatchEngine() async throws {
+    try await TemporaryDirectory.with { dir in
+      func firstSeeds(_ shard: String, _ environment: [String: String]) async throws -> [String] {
+        let result = try await CLI.run(
+          [
+            "fuzz", Repository.scenario("linux-open-close.yaml"), "--seeds", "60", "--shard", shard,
+            "--db", dir.path("\(UUID().uuidString).sqlite"), "--no-regressions", "--json",
+          ], environment: environment)
+        #expect(result.exited && result.status <= 1, "\(result.stderr)")
+        return (try JSON.parse(result.stdout)["failures"]?.elements ?? []).map {
+          "\($0["signature"]?["text"]?.string ?? "") \($0["first_seed"]?.int ?? -1)"
+        }.sorted()
+      }
+      let explicit = try await firstSeeds("1/3", [:])
+      #expect(!explicit.isEmpty)
+      #expect(try await firstSeeds("auto/3", ["JOB_COMPLETION_INDEX": "1"]) == explicit)
+      // A Slurm array numbered from 1: task 2 is the second shard.
+      #expect(
+        try await firstSeeds(
+          "auto/3", ["SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_MIN": "1"]) == explicit)
+      #expect(try await firstSeeds("0/3", [:]) != explicit)
+
+      let missing = try await dir.run("fuzz", "--shard", "auto/3", "--no-regressions")
+      #expect(missing.status == 64)
+      #expect(missing.stderr.contains("JOB_COMPLETION_INDEX"), "\(missing.stderr)")
+      let outside = try await CLI.run(
+        ["fuzz", "--shard", "auto/3", "--no-regressions", "--db", dir.database],
+        environment: ["JOB_COMPLETION_INDEX": "3"])
+      #expect(outside.status == 64)
+      #expect(outside.stderr.contains("index 3, outside 0..<3"), "\(outside.stderr)")
+    }
+  }
+
+  @Test(
+    "options that make no sense together are usage errors, not silently ignored",
+    arguments: [
+      (["--jobs", "0"], "--jobs must be at least 1, found 0"),
+      (["--depth", "0", "--exhaustive"], "--depth must be at least 1"),
+      (["--exhaustive", "--seeds", "5"], "takes no --seeds"),
+      (["--exhaustive", "--time", "5s", "--shard", "0/2"], "takes no --time, --shard"),
+      (["--replace-smaller", "--no-regressions"], "--no-regressions writes none"),
+    ])
+  func badOptionCombinations(arguments: [String], message: String) async throws {
+    try await TemporaryDirectory.with { dir in
+      let result = try await CLI.run(["fuzz", "--db", dir.database] + arguments)
+      #expect(result.status == 64)
+      #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+  }
+
   @Test("two worker threads find the same failures, lowest seeds and minimal cases as one")
   func jobs() async throws {
     try await TemporaryDirectory.with { dir in

@@ -19,6 +19,11 @@ enum StoreInspector {
     return try DatabaseQueue(path: path, configuration: configuration)
   }
 
+  /// Damages a database on purpose (tests of what the CLI does with a broken file).
+  static func damage(_ path: String, sql: String) throws {
+    try DatabaseQueue(path: path).write { try $0.execute(sql: sql) }
+  }
+
   /// Every row of every table, as text, sorted within each table: equal dumps mean the same
   /// sessions with the same rows.
   static func dump(_ path: String) throws -> [String] {
