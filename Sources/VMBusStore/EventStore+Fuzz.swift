@@ -49,8 +49,15 @@ extension EventStore {
             ON CONFLICT (host_profile, signature) DO UPDATE SET
               count = count + excluded.count,
               first_seed = min(first_seed, excluded.first_seed),
-              session_id = coalesce(session_id, excluded.session_id),
-              regression_file = coalesce(regression_file, excluded.regression_file)
+              session_id = CASE WHEN \(Self.lowerSeedWithCase)
+                THEN excluded.session_id ELSE coalesce(session_id, excluded.session_id) END,
+              regression_file = CASE WHEN \(Self.lowerSeedWithCase)
+                THEN excluded.regression_file
+                ELSE coalesce(regression_file, excluded.regression_file) END,
+              regression_text = CASE WHEN \(Self.lowerSeedWithCase)
+                THEN excluded.regression_text ELSE regression_text END,
+              detail = CASE WHEN \(Self.lowerSeedWithCase)
+                THEN excluded.detail ELSE detail END
             """,
           arguments: [
             record.hostProfile, record.signature, record.property, record.count,
@@ -62,6 +69,12 @@ extension EventStore {
       }
     }
   }
+
+  /// The minimal case belongs to the lowest seed: a record with a lower first seed and a
+  /// session of its own replaces the stored case (shards merged in any order keep the case
+  /// one process would have kept). Column names are the row before the update.
+  private static let lowerSeedWithCase =
+    "excluded.first_seed < first_seed AND excluded.session_id IS NOT NULL"
 
   /// Every stored failure, most frequent first.
   public func fuzzFailures() throws(StoreError) -> [FuzzFailureRecord] {

@@ -10,7 +10,8 @@ public struct MergeSummary: Sendable {
 }
 
 /// Combines shard databases into one: sessions are copied, and failures deduplicated by
-/// (profile, signature) — counts add up, the earliest seed wins, one minimal case is kept.
+/// (profile, signature): counts add up, and the lowest first seed and its minimal case are
+/// kept, whatever the order of the shards.
 public enum MergeWorkflow {
   public static func merge(_ sources: [String], into target: EventStore) throws(SessionsError)
     -> MergeSummary
@@ -18,7 +19,12 @@ public enum MergeWorkflow {
     var summary = MergeSummary(
       sessionsCopied: 0, failuresAdded: 0, failuresMerged: 0, skippedInProgress: 0)
     do {
-      var known = Set(try target.fuzzFailures().map { "\($0.hostProfile) \($0.signature)" })
+      // The lowest first seed known per (profile, signature): its minimal case is the one
+      // kept, as a single process over the same seeds would keep it.
+      var known: [String: UInt64] = [:]
+      for failure in try target.fuzzFailures() {
+        known["\(failure.hostProfile) \(failure.signature)"] = failure.firstSeed
+      }
       for source in sources {
         let store = try EventStore.openReadOnly(path: source)
         let failures = try store.fuzzFailures()
@@ -27,7 +33,7 @@ public enum MergeWorkflow {
         for failure in failures {
           let key = "\(failure.hostProfile) \(failure.signature)"
           var record = failure
-          if known.contains(key) {
+          if let seed = known[key], seed <= failure.firstSeed {
             record.session = nil
             summary.failuresMerged += 1
           } else {
@@ -36,8 +42,12 @@ public enum MergeWorkflow {
               summary.sessionsCopied += 1
             }
             record.session = failure.session.flatMap { copied[$0] }
-            known.insert(key)
-            summary.failuresAdded += 1
+            if known[key] == nil {
+              summary.failuresAdded += 1
+            } else {
+              summary.failuresMerged += 1
+            }
+            known[key] = failure.firstSeed
           }
           try target.recordFuzzFailure(record)
         }
