@@ -31,6 +31,10 @@ public struct TraceImporter {
   /// Skip a last line cut off mid-event (QEMU killed while writing) instead of refusing the
   /// file.
   public var allowsCutOffLastLine = false
+  /// Store a QEMU log that holds no `vmbus_*` event (other trace output only, or an empty
+  /// file) as an empty session instead of refusing it. A file with no trace output at all
+  /// is refused either way.
+  public var allowsNoEvents = false
   /// Called after each batch of rows commits, with the number of events committed so far.
   public var afterCommit: ((_ committedEvents: Int) -> Void)?
 
@@ -139,6 +143,7 @@ public struct TraceImporter {
       }
       throw .badInput(lines)
     }
+    if check.eventCount == 0 { try refuseWithoutEvents(check) }
     let metadata: SessionMetadata = [
       "lines": .integer(Int64(check.lineCount)),
       "skipped_blank": .integer(Int64(check.blankLineCount)),
@@ -184,6 +189,27 @@ public struct TraceImporter {
         ("last line cut off", check.cutOffLineCount),
       ].filter { $0.1 > 0 },
       format: .log)
+  }
+
+  /// A log with no `vmbus_*` event is most likely the wrong file or a trace recorded
+  /// without the events: refused, with the reason, unless empty sessions were asked for.
+  private func refuseWithoutEvents(_ check: LogImportSummary) throws(SessionsError) {
+    let traceLines = check.otherTracePointCount
+    if check.nonTraceLineCount > 0 && traceLines == 0 {
+      throw .badInput([
+        "\(sourceName): error: not a QEMU trace: none of its \(check.lineCount) lines is trace output "
+          + "(a log backend line or a simple-trace file was expected)"
+      ])
+    }
+    guard !allowsNoEvents else { return }
+    let content =
+      traceLines > 0
+      ? "\(traceLines) \(traceLines == 1 ? "line" : "lines") of other trace points"
+      : "\(check.lineCount == 0 ? "no lines" : "only blank lines")"
+    throw .badInput([
+      "\(sourceName): error: no vmbus_* event (\(content)); record the trace with -trace 'vmbus_*', "
+        + "or pass --allow-no-events to store an empty session"
+    ])
   }
 
   public static func source(of parsed: ParsedTraceLine) -> EventSource {

@@ -30,6 +30,11 @@ struct ImportCommand: ParsableCommand {
       instead of refusing the file.
       """)
   var allowCutOff = false
+  @Flag(
+    help:
+      "Store a log with no vmbus_* event (other trace points only, or empty) as an empty session instead of refusing it."
+  )
+  var allowNoEvents = false
   @Flag(help: "Print {\"session\": N, \"events\": N, \"skipped\": N}.") var json = false
 
   func run() throws {
@@ -37,6 +42,7 @@ struct ImportCommand: ParsableCommand {
       var importer = TraceImporter(
         path: file, format: format?.format, strict: strict, name: name)
       importer.allowsCutOffLastLine = allowCutOff
+      importer.allowsNoEvents = allowNoEvents
       importer.afterCommit = CommitStop.fromEnvironment()
       let summary = try importer.run(openingStore: database.open)
       if json {

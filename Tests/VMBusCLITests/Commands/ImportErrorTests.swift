@@ -40,6 +40,22 @@ struct ImportErrorTests {
   static let lastRecord = sample.bytes.count - 32
 
   static let cases: [BadTrace] = [
+    // Neither a QEMU log nor a simple trace, and logs without the events asked for.
+    BadTrace(
+      label: "binary garbage", bytes: [0xDE, 0xAD, 0xBE, 0xEF, 0x0A, 0x00, 0x01, 0x0A, 0xFF],
+      diagnostics: [
+        "FILE: error: not a QEMU trace: none of its 3 lines is trace output (a log backend line or a simple-trace file was expected)"
+      ]),
+    BadTrace(
+      label: "empty file", bytes: [],
+      diagnostics: [
+        "FILE: error: no vmbus_* event (no lines); record the trace with -trace 'vmbus_*', or pass --allow-no-events to store an empty session"
+      ]),
+    BadTrace(
+      label: "other trace points only", bytes: Array("hv_balloon_status_report a b\n".utf8),
+      diagnostics: [
+        "FILE: error: no vmbus_* event (1 line of other trace points); record the trace with -trace 'vmbus_*', or pass --allow-no-events to store an empty session"
+      ]),
     .log(
       "malformed vmbus line", appending: ["vmbus_open_channel channel #x gpadl #1 target vp 0"],
       ["FILE:46: error: vmbus_open_channel: expected 'channel #<n>', found 'channel #x'"]),
@@ -125,6 +141,18 @@ struct ImportErrorTests {
       #expect(json.status == 65)
       #expect(json.stdout == "")
       #expect(try StoreInspector.dump(dir.database) == before)
+    }
+  }
+
+  @Test("--allow-no-events keeps a log without vmbus_* events as an empty session")
+  func allowNoEvents() async throws {
+    try await TemporaryDirectory.with { dir in
+      let path = try dir.write("balloon.log", "hv_balloon_status_report a b\n")
+      let result = try await dir.run("import", path, "--allow-no-events", "--json")
+      #expect(result.status == 0, "\(result)")
+      let summary = try JSON.parse(result.stdout)
+      #expect(summary["events"]?.int == 0)
+      #expect(summary["skipped"]?.int == 1)
     }
   }
 
