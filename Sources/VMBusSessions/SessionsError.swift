@@ -30,8 +30,10 @@ public enum SessionsError: Error, Sendable, CustomStringConvertible {
     case .badInput: 65
     case .io: 74
     case .missingInput: 66
-    case .store(let error):
-      if case .sessionNotFound = error { 66 } else { 74 }
+    case .store(.sessionNotFound): 66
+    // A seq the user asked for that the session does not have.
+    case .store(.sequenceOutOfRange): 64
+    case .store: 74
     case .usage: 64
     }
   }

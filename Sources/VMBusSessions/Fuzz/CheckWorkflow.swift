@@ -21,7 +21,7 @@ public enum CheckWorkflow {
     for path in paths {
       var isDirectory: ObjCBool = false
       guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw .io("\(path): no such file or directory")
+        throw .missingInput("\(path): no such file or directory")
       }
       guard isDirectory.boolValue else {
         found.append(path)

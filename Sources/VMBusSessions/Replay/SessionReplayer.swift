@@ -27,8 +27,12 @@ public struct SessionReplayer: Sendable {
   ) throws {
     var state: HostState
     do {
+      let count = try store.session(session).eventCount
+      if first > max(count, 1) {
+        throw SessionsError.usage(Self.noEvent(first, in: session, count: count))
+      }
       state = try store.state(session: session, at: max(first - 1, 0))
-    } catch {
+    } catch let error as StoreError {
       throw SessionsError.store(error)
     }
     do {
@@ -57,8 +61,14 @@ public struct SessionReplayer: Sendable {
     }
     guard let found else {
       let count = (try? store.session(session).eventCount) ?? 0
-      throw .usage("session \(session) has no event \(seq) (it has \(count) events)")
+      throw .usage(Self.noEvent(seq, in: session, count: count))
     }
     return found
+  }
+
+  /// Why there is no step `seq`, with the steps there are.
+  static func noEvent(_ seq: Int, in session: SessionID, count: Int) -> String {
+    "session \(session) has no event \(seq): "
+      + (count == 0 ? "it has no events" : "its events are 1...\(count)")
   }
 }

@@ -17,6 +17,9 @@ public struct ScenarioRunner {
 
   /// Reads and parses the scenario; every problem in the file is reported together.
   public func load() throws(SessionsError) -> (text: String, scenario: Scenario) {
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw .missingInput("\(path): no such scenario file")
+    }
     guard let data = FileManager.default.contents(atPath: path) else {
       throw .io("\(path): cannot read the scenario file")
     }

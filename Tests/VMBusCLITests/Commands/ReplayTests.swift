@@ -66,6 +66,24 @@ struct ReplayTests {
     }
   }
 
+  /// An event the session does not have is a usage error naming the events it has.
+  @Test func aStepBeyondTheSessionIsAUsageError() async throws {
+    try await TemporaryDirectory.with { dir in
+      let session = try await dir.importLog(TraceFixtures.mixedLog)
+      let count = try await dir.run("sessions", "--json")
+      let events = try #require(try JSON.parseLines(count.stdout).first?["events"]?.int)
+      for arguments in [["--to", "999999"], ["--from", "999999"]] {
+        let result = try await CLI.run(
+          ["replay", "\(session)", "--db", dir.database] + arguments)
+        #expect(result.status == 64, "\(result)")
+        #expect(
+          result.errorLines == [
+            "error: session \(session) has no event 999999: its events are 1...\(events)"
+          ])
+      }
+    }
+  }
+
   @Test func toPrintsOnlyThatStep() async throws {
     try await TemporaryDirectory.with { dir in
       _ = try await dir.importLog(TraceFixtures.mixedLog)

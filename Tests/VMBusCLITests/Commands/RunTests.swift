@@ -162,13 +162,19 @@ struct RunTests {
     }
   }
 
+  /// A missing input is EX_NOINPUT (66) for every command that reads scenarios, as for a
+  /// missing trace or session.
   @Test func aMissingScenarioIsAnError() async throws {
     try await TemporaryDirectory.with { dir in
       let result = try await dir.run("run", dir.path("absent.yaml"), "--json")
       #expect(result.exited)
-      #expect(result.status != 0)
+      #expect(result.status == 66)
       #expect(result.stdout == "")
       #expect(result.stderr.contains(dir.path("absent.yaml")))
+      let fuzz = try await dir.run("fuzz", dir.path("absent.yaml"), "--no-regressions")
+      #expect(fuzz.status == 66, "\(fuzz.stderr)")
+      let check = try await CLI.run(["check", dir.path("absent.yaml")])
+      #expect(check.status == 66, "\(check.stderr)")
     }
   }
 }
