@@ -4,14 +4,20 @@ import VMBusSim
 
 /// Folds a realistic event mix through `HostState.apply` and reports events per second.
 enum EvolveBenchmark {
-  static func run(boots: Int, rounds: Int) {
+  /// Prints both figures; returns them for `--json`.
+  static func run(boots: Int, rounds: Int) -> Figures {
     let simulated = BootWorkload.events(boots: boots)
     let bare = simulated.filter { if case .trace = $0 { true } else { false } }
-    report("evolve (simulated session, payloads and simulator events)", simulated, rounds: rounds)
-    report("evolve (bare QEMU trace, inference on)", bare, rounds: rounds)
+    return [
+      "evolve_events_per_s": report(
+        "evolve (simulated session, payloads and simulator events)", simulated, rounds: rounds),
+      "evolve_bare_events_per_s": report(
+        "evolve (bare QEMU trace, inference on)", bare, rounds: rounds),
+    ]
   }
 
-  private static func report(_ label: String, _ events: [HostEvent], rounds: Int) {
+  /// Prints the best of `rounds` folds of `events`; returns its events per second.
+  private static func report(_ label: String, _ events: [HostEvent], rounds: Int) -> Double {
     var best = Duration.seconds(1_000_000)
     var checksum: UInt64 = 0
     for _ in 0..<rounds {
@@ -29,6 +35,7 @@ enum EvolveBenchmark {
     print(
       "\(label): \(events.count) events, best of \(rounds): \(formatted(seconds * 1000)) ms, "
         + "\(formatted(rate / 1e6)) M events/s (checksum \(checksum))")
+    return rate
   }
 
   static func formatted(_ value: Double) -> String {

@@ -7,12 +7,13 @@ import VMBusStore
 /// Simulated runs per second of a scenario (default: the bundled Linux boot), without
 /// persistence: the scheduler, guest model and reducer only.
 enum SimulationBenchmark {
-  static func run(path: String = "scenarios/linux-boot.yaml", seconds: Double = 3) {
+  /// Prints runs per second and events per run; returns them for `--json`.
+  static func run(path: String = "scenarios/linux-boot.yaml", seconds: Double = 3) -> Figures {
     guard let text = try? String(contentsOfFile: path, encoding: .utf8),
       let scenario = try? ScenarioParser.parse(text, file: path)
     else {
       print("sim: cannot read or parse \(path) (run from the repository root)")
-      return
+      return [:]
     }
     let prepared = PreparedScenario(scenario)
     let clock = ContinuousClock()
@@ -33,5 +34,9 @@ enum SimulationBenchmark {
       "sim (\(path), no persistence, 1 core): \(runs) runs in \(EvolveBenchmark.formatted(secondsTaken)) s, "
         + "\(EvolveBenchmark.formatted(Double(runs) / secondsTaken)) runs/s, "
         + "\(events / max(runs, 1)) events per run")
+    return [
+      "sim_linux_boot_runs_per_s": Double(runs) / secondsTaken,
+      "events_per_linux_boot_run": Double(events) / Double(max(runs, 1)),
+    ]
   }
 }
