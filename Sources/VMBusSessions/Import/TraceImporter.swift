@@ -37,6 +37,9 @@ public struct TraceImporter {
   public var allowsNoEvents = false
   /// Called after each batch of rows commits, with the number of events committed so far.
   public var afterCommit: ((_ committedEvents: Int) -> Void)?
+  /// Told how far the import is: events read by the checking pass, then events committed
+  /// out of the total (for a status line; called often, so it should be cheap).
+  public var progress: ((ImportProgress) -> Void)?
 
   /// What diagnostics and the session's source call the input.
   private var sourceName: String
@@ -126,7 +129,11 @@ public struct TraceImporter {
       fileName: sourceName, strict: strict, allowsCutOffLastLine: allowsCutOffLastLine)
     let check: LogImportSummary
     do {
-      check = try parser.parseFile(path: path, maxErrors: 50) { _ in }
+      var read = 0
+      check = try parser.parseFile(path: path, maxErrors: 50) { _ in
+        read += 1
+        if read % Self.progressInterval == 0 { progress?(.checking(eventsRead: read)) }
+      }
     } catch {
       throw .io("\(error)")
     }
@@ -152,7 +159,15 @@ public struct TraceImporter {
       "skipped_cut_off": .integer(Int64(check.cutOffLineCount)),
       "final_newline": .bool(!check.endsWithoutNewline),
     ]
-    let writer = try beginSession(in: try openStore(), format: "log", metadata: metadata)
+    let total = check.eventCount
+    var importer = self
+    let commit = afterCommit
+    let report = progress
+    importer.afterCommit = { committed in
+      commit?(committed)
+      report?(.storing(committed: committed, total: total))
+    }
+    let writer = try importer.beginSession(in: try openStore(), format: "log", metadata: metadata)
     let session = try writer.store(metadata: metadata) { writer throws(SessionsError) in
       var failure: StoreError?
       let stored: LogImportSummary
@@ -190,6 +205,9 @@ public struct TraceImporter {
       ].filter { $0.1 > 0 },
       format: .log)
   }
+
+  /// Events between two reports of the checking pass.
+  static let progressInterval = 65_536
 
   /// A log with no `vmbus_*` event is most likely the wrong file or a trace recorded
   /// without the events: refused, with the reason, unless empty sessions were asked for.
@@ -276,6 +294,14 @@ public struct TraceImporter {
       session: session, events: events, skipped: skippedCount,
       skippedByReason: skipped.map { ($0.name, $0.count) }, format: .simple)
   }
+}
+
+/// How far an import is.
+public enum ImportProgress: Sendable {
+  /// The first pass (validation) has read this many events.
+  case checking(eventsRead: Int)
+  /// The second pass has committed this many of the file's events.
+  case storing(committed: Int, total: Int)
 }
 
 /// The second pass's session writer: stores skipped lines beside the events, reports each

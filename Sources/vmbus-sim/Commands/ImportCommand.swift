@@ -44,7 +44,13 @@ struct ImportCommand: ParsableCommand {
       importer.allowsCutOffLastLine = allowCutOff
       importer.allowsNoEvents = allowNoEvents
       importer.afterCommit = CommitStop.fromEnvironment()
-      let summary = try importer.run(openingStore: database.open)
+      let status = ImportStatusLine.forTerminal(json: json)
+      importer.progress = status.map { line in { line.update($0) } }
+      let summary: ImportSummary
+      do {
+        defer { status?.finish() }
+        summary = try importer.run(openingStore: database.open)
+      }
       if json {
         var out = JSONBuilder()
         out.object { out in

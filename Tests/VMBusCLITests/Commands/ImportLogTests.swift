@@ -313,3 +313,37 @@ struct ImportLogTests {
     try handle.close()
   }
 }
+
+/// `import`'s status line: drawn on a terminal, never into a pipe or with `--json`.
+@Suite("import: progress on a terminal")
+struct ImportProgressTests {
+  @Test("a terminal gets a status line with done/total; a pipe gets nothing")
+  func statusLineOnlyOnATerminal() async throws {
+    try await TemporaryDirectory.with { dir in
+      let log = try dir.write(
+        "big.log", String(repeating: TraceFixtures.mixedLog, count: 2_000))
+      let executable = try #require(CLI.executable)
+      // `script` runs the import on a pseudo-terminal and copies what it wrote.
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
+      process.arguments = [
+        "-qec", "'\(executable.path)' import '\(log)' --db '\(dir.path("tty.sqlite"))'",
+        "/dev/null",
+      ]
+      let pipe = Pipe()
+      process.standardOutput = pipe
+      process.standardInput = FileHandle.nullDevice
+      try process.run()
+      let output = String(
+        decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      process.waitUntilExit()
+      #expect(process.terminationStatus == 0, "\(output)")
+      #expect(output.contains("\r\u{1B}[Kstoring: "), "\(output.prefix(300))")
+      #expect(output.contains("imported "))
+
+      let piped = try await CLI.run(["import", log, "--db", dir.path("pipe.sqlite")])
+      #expect(piped.status == 0)
+      #expect(piped.stderr == "")
+    }
+  }
+}
