@@ -19,7 +19,10 @@ final class ImportStatusLine: @unchecked Sendable {
 
   func update(_ progress: ImportProgress) {
     let now = clock.now
-    if let lastDrawn, now - lastDrawn < .milliseconds(250) { return }
+    // The first report of the storing pass is always drawn: the phase changed.
+    let phaseChanged: Bool
+    if case .storing = progress { phaseChanged = storingSince == nil } else { phaseChanged = false }
+    if !phaseChanged, let lastDrawn, now - lastDrawn < .milliseconds(250) { return }
     lastDrawn = now
     switch progress {
     case .checking(let read):
