@@ -4,7 +4,7 @@ import VMBusSessions
 /// `import`'s status line on a terminal: events read while checking, then events stored out
 /// of the total with the rate and the time left. Redrawn at most four times a second, and
 /// wiped before the summary is printed.
-final class ImportStatusLine: @unchecked Sendable {
+final class ImportStatusLine {
   private let clock = ContinuousClock()
   private let start: ContinuousClock.Instant
   private var lastDrawn: ContinuousClock.Instant?

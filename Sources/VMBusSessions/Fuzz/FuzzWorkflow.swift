@@ -112,18 +112,7 @@ public enum FuzzWorkflow {
     _ options: FuzzOptions, store: EventStore,
     progress: @Sendable (FuzzCampaign.Progress) -> Void = { _ in }
   ) throws(SessionsError) -> FuzzSummary {
-    var scenarios: [Scenario] = []
-    for path in options.scenarioPaths {
-      let scenario = try ScenarioRunner(path: path, seed: 0).load().scenario
-      if options.guestInputs == .linux, let step = scenario.firstStepBeyondLinux {
-        if options.defaultScenarios { continue }
-        throw .usage(
-          "\(path)\(step.location.map { ":\($0)" } ?? ""): --guest linux fuzzes what Linux sends, and this step is not a linux.* step; fuzz it with --guest any"
-        )
-      }
-      scenarios.append(scenario)
-    }
-    guard !scenarios.isEmpty else { throw .usage("no scenarios to fuzz") }
+    let scenarios = try loadScenarios(options)
     let campaign = FuzzCampaign(
       FuzzCampaign.Configuration(
         scenarios: scenarios, profile: options.profile, qemuRelease: options.qemuRelease,
@@ -154,8 +143,7 @@ public enum FuzzWorkflow {
     var corpus = try options.regressionsDirectory.map { directory throws(SessionsError) in
       try RegressionCorpus(directory: directory)
     }
-    for path in options.scenarioPaths {
-      var scenario = try ScenarioRunner(path: path, seed: 0).load().scenario
+    for var scenario in try loadScenarios(options) {
       if let profile = options.profile { scenario.host.profile = profile }
       if let release = options.qemuRelease { scenario.host.qemuRelease = release }
       let report = Explorer(scenario: scenario, depth: depth).run()
@@ -177,6 +165,25 @@ public enum FuzzWorkflow {
       }
     }
     return summary
+  }
+
+  /// The scenarios to fuzz or explore. Under `.linux` a scenario with a step Linux does not
+  /// take (a raw message, a plain wait, an environment action) is refused, or left out of
+  /// the default list, so that every finding filed as a Linux guest's is one.
+  private static func loadScenarios(_ options: FuzzOptions) throws(SessionsError) -> [Scenario] {
+    var scenarios: [Scenario] = []
+    for path in options.scenarioPaths {
+      let scenario = try ScenarioRunner(path: path, seed: 0).load().scenario
+      if options.guestInputs == .linux, let step = scenario.firstStepBeyondLinux {
+        if options.defaultScenarios { continue }
+        throw .usage(
+          "\(path)\(step.location.map { ":\($0)" } ?? ""): --guest linux fuzzes what Linux sends, and this step is not a linux.* step; fuzz it with --guest any"
+        )
+      }
+      scenarios.append(scenario)
+    }
+    guard !scenarios.isEmpty else { throw .usage("no scenarios to fuzz") }
+    return scenarios
   }
 
   /// Stores the minimal case as a session, files it in the corpus (a new file, the file

@@ -101,15 +101,21 @@ public struct TraceImporter {
       hostProfile: .qemu, createdAt: Date(), metadata: metadata)
   }
 
-  /// Begins the session the second pass stores into.
+  /// Begins the session the second pass stores into; each commit is reported to
+  /// `afterCommit` and, out of `events`, to `progress`.
   private func beginSession(
-    in store: EventStore, format: String, metadata: SessionMetadata
+    in store: EventStore, format: String, metadata: SessionMetadata, events total: Int
   ) throws(SessionsError) -> ImportWriter {
+    let commit = afterCommit
+    let report = progress
     do {
       let writer = try store.beginSession(
         info(format: format, metadata: metadata),
         options: WriterOptions(snapshotInterval: snapshotInterval))
-      return ImportWriter(store: store, writer: writer, afterCommit: afterCommit)
+      return ImportWriter(store: store, writer: writer) { committed in
+        commit?(committed)
+        report?(.storing(committed: committed, total: total))
+      }
     } catch {
       throw .store(error)
     }
@@ -159,15 +165,8 @@ public struct TraceImporter {
       "skipped_cut_off": .integer(Int64(check.cutOffLineCount)),
       "final_newline": .bool(!check.endsWithoutNewline),
     ]
-    let total = check.eventCount
-    var importer = self
-    let commit = afterCommit
-    let report = progress
-    importer.afterCommit = { committed in
-      commit?(committed)
-      report?(.storing(committed: committed, total: total))
-    }
-    let writer = try importer.beginSession(in: try openStore(), format: "log", metadata: metadata)
+    let writer = try beginSession(
+      in: try openStore(), format: "log", metadata: metadata, events: check.eventCount)
     let session = try writer.store(metadata: metadata) { writer throws(SessionsError) in
       var failure: StoreError?
       let stored: LogImportSummary
@@ -206,6 +205,23 @@ public struct TraceImporter {
       format: .log)
   }
 
+  /// Whether a file's first 64 KiB hold a NUL byte or are not UTF-8: no text log, QEMU's or
+  /// any other program's.
+  static func isBinary(path: String) -> Bool {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+    defer { try? handle.close() }
+    let limit = 65_536
+    guard var bytes = (try? handle.read(upToCount: limit)).map({ Array($0) }) else {
+      return false
+    }
+    if bytes.contains(0) { return true }
+    // A full read may end inside a character: judge the complete lines only.
+    if bytes.count == limit, let lastNewline = bytes.lastIndex(of: 0x0A) {
+      bytes.removeSubrange((lastNewline + 1)...)
+    }
+    return String(validating: bytes, as: UTF8.self) == nil
+  }
+
   /// Events between two reports of the checking pass.
   static let progressInterval = 65_536
 
@@ -213,17 +229,21 @@ public struct TraceImporter {
   /// without the events: refused, with the reason, unless empty sessions were asked for.
   private func refuseWithoutEvents(_ check: LogImportSummary) throws(SessionsError) {
     let traceLines = check.otherTracePointCount
-    if check.nonTraceLineCount > 0 && traceLines == 0 {
+    if traceLines == 0 && check.nonTraceLineCount > 0 && Self.isBinary(path: path) {
       throw .badInput([
-        "\(sourceName): error: not a QEMU trace: none of its \(check.lineCount) lines is trace output "
-          + "(a log backend line or a simple-trace file was expected)"
+        "\(sourceName): error: not a QEMU trace: binary data that is no simple-trace file, "
+          + "and none of its \(check.lineCount) lines is trace output"
       ])
     }
     guard !allowsNoEvents else { return }
     let content =
-      traceLines > 0
-      ? "\(traceLines) \(traceLines == 1 ? "line" : "lines") of other trace points"
-      : "\(check.lineCount == 0 ? "no lines" : "only blank lines")"
+      if traceLines > 0 {
+        "\(traceLines) \(traceLines == 1 ? "line" : "lines") of other trace points"
+      } else if check.nonTraceLineCount > 0 {
+        "\(check.nonTraceLineCount) \(check.nonTraceLineCount == 1 ? "line" : "lines") of text, none of them trace output"
+      } else {
+        check.lineCount == 0 ? "no lines" : "only blank lines"
+      }
     throw .badInput([
       "\(sourceName): error: no vmbus_* event (\(content)); record the trace with -trace 'vmbus_*', "
         + "or pass --allow-no-events to store an empty session"
@@ -271,7 +291,8 @@ public struct TraceImporter {
       "pid": .integer(Int64(pid)), "skipped_events": .integer(Int64(skippedCount)),
     ]
     for entry in skipped { metadata["skipped:\(entry.name)"] = .integer(Int64(entry.count)) }
-    let writer = try beginSession(in: try openStore(), format: "simple", metadata: metadata)
+    let writer = try beginSession(
+      in: try openStore(), format: "simple", metadata: metadata, events: events)
     let session = try writer.store(metadata: metadata) { writer throws(SessionsError) in
       var stored = 0
       do {

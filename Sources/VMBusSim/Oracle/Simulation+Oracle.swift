@@ -120,18 +120,6 @@ extension Simulation {
     finish(.guestHang, message + ", and nothing can send it", rootCause: otherCause)
   }
 
-  /// What last reset the bus from outside its run: a machine reset or a fatal -6 delivery.
-  private var lastQueueStall: SimulatorEvent? {
-    for event in events.reversed() {
-      switch event {
-      case .simulator(.machineReset): return .machineReset
-      case .trace(.msgCb(let status)) where status == -6: return nil
-      default: continue
-      }
-    }
-    return nil
-  }
-
   /// The verdict on a request an actor posted and still waits on: still queued (QEMU never
   /// took it), or judged when QEMU took it.
   private func verdict(on request: RequestKey, of index: Int) -> RequestVerdict {
@@ -148,7 +136,7 @@ extension Simulation {
       // Only a fatal -6 or a machine reset leaves queued messages with no run scheduled:
       // `vmbus_resched` runs on every other path, and no handler nests `aio_poll` to lose
       // one (§9.48). The later of the two is why.
-      if !state.runScheduled, lastQueueStall == .machineReset {
+      if !state.runScheduled, lastOutsideReset == .machineReset {
         return .owed(
           dropped: Finding(
             .machineResetQueueStalled,

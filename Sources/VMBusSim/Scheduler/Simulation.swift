@@ -39,6 +39,10 @@ public struct Simulation: Sendable {
   var nextLinkOrder: UInt32 = 0
   /// The guest messages in QEMU's rx queue, in order, with who posted them.
   var queued: [QueuedRequest] = []
+  /// What last reset the bus from outside its run, leaving its rx queue with no run
+  /// scheduled: why a request stuck in the queue is never taken. Kept from the inputs, since
+  /// the explorer keeps no events.
+  var lastOutsideReset: OutsideReset?
   var steps = 0
   /// The enabled actions of the current step (kept to reuse its storage).
   var enabled: [Action] = []
@@ -211,7 +215,13 @@ public struct Simulation: Sendable {
     }
     let page: UInt64 = (synic.messagePageEnabled ? 1 : 0) | (synic.guestRebooting ? 2 : 0)
     let busy = UInt64(UInt32(clamping: synic.forcedBusy))
-    hasher.add(delivery | page << 2 | slot << 4 | busy << 32)
+    let reset: UInt64 =
+      switch lastOutsideReset {
+      case .none: 0
+      case .machineReset: 1
+      case .fatalDelivery: 2
+      }
+    hasher.add(delivery | page << 2 | slot << 4 | reset << 6 | busy << 32)
     mainLoop.addExplorationKey(into: &hasher)
     if case .host(let message) = synic.slot { message.addExplorationKey(into: &hasher) }
     hasher.add(UInt64(kernel.nextGpadl) | UInt64(kernel.connectedVersion?.rawValue ?? .max) << 32)
@@ -271,6 +281,12 @@ public struct Simulation: Sendable {
   /// Feeds the host one input, recording the input and the events it decided.
   @discardableResult
   mutating func input(_ input: HostInput) -> Range<Int> {
+    switch input {
+    case .resetMachine: lastOutsideReset = .machineReset
+    case .deliver(let status) where status == DeliveryStatus.noMessagePage:
+      lastOutsideReset = .fatalDelivery
+    default: break
+    }
     guard keepsHistory else {
       // Exploring: only the events of this input are needed, to read its results.
       decision.forgetEvents()
@@ -296,4 +312,12 @@ public struct Simulation: Sendable {
       TranscriptEntry(
         time: now, actor: actor, direction: direction, text: text(), events: begin..<events.count))
   }
+}
+
+/// A bus reset from outside the bus's own run: both keep the rx queue and schedule no run.
+enum OutsideReset: Hashable, Sendable {
+  /// A machine reset (§9.47).
+  case machineReset
+  /// `vmbus_msg_cb` with -6: the guest's message page was gone (§9.45).
+  case fatalDelivery
 }

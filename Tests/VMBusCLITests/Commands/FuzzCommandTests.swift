@@ -277,6 +277,12 @@ struct FuzzCommandTests {
       #expect(refused.status == 64)
       #expect(refused.stderr.contains("version-fallback.yaml:9:9:"), "\(refused.stderr)")
       #expect(refused.stderr.contains("not a linux.* step"))
+      // Exploring its schedules would file raw-message findings as a Linux guest's, too.
+      let explored = try await dir.run(
+        "fuzz", Repository.scenario("version-fallback.yaml"), "--guest", "linux", "--exhaustive",
+        "--no-regressions")
+      #expect(explored.status == 64)
+      #expect(explored.stderr.contains("version-fallback.yaml:9:9:"), "\(explored.stderr)")
     }
   }
 }

@@ -44,12 +44,18 @@ struct ImportErrorTests {
     BadTrace(
       label: "binary garbage", bytes: [0xDE, 0xAD, 0xBE, 0xEF, 0x0A, 0x00, 0x01, 0x0A, 0xFF],
       diagnostics: [
-        "FILE: error: not a QEMU trace: none of its 3 lines is trace output (a log backend line or a simple-trace file was expected)"
+        "FILE: error: not a QEMU trace: binary data that is no simple-trace file, and none of its 3 lines is trace output"
       ]),
     BadTrace(
       label: "empty file", bytes: [],
       diagnostics: [
         "FILE: error: no vmbus_* event (no lines); record the trace with -trace 'vmbus_*', or pass --allow-no-events to store an empty session"
+      ]),
+    BadTrace(
+      label: "a QEMU log recorded without -trace",
+      bytes: Array("qemu-system-x86_64: terminating on signal 2\n".utf8),
+      diagnostics: [
+        "FILE: error: no vmbus_* event (1 line of text, none of them trace output); record the trace with -trace 'vmbus_*', or pass --allow-no-events to store an empty session"
       ]),
     BadTrace(
       label: "other trace points only", bytes: Array("hv_balloon_status_report a b\n".utf8),
