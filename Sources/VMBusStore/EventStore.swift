@@ -146,6 +146,8 @@ public final class EventStore: Sendable {
     switch error {
     case let error as StoreError: return error
     case let error as EncodingError: return .encodingFailed(path: path, reason: "\(error)")
+    case let error as MigrationRowError:
+      return .corruptEvent(path: path, session: error.session, seq: error.seq, reason: error.reason)
     case let error as DatabaseError:
       let message = (error.message ?? "\(error.resultCode)").lowercased()
       switch error.resultCode {

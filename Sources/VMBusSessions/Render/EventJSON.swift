@@ -23,41 +23,18 @@ extension HostEvent {
 }
 
 extension SimulatorEvent {
+  /// The event's ``arguments``, as the store's `sim` column holds them (payloads as hex).
   func writeArguments(into json: inout JSONBuilder) {
-    switch self {
-    case .machineStarted(let profile, let machine):
-      json.field("profile", profile.rawValue)
-      json.field("vcpus", machine.vcpuCount)
-      json.key("vcpus_without_synic")
-      json.array { json in for vp in machine.vcpusWithoutSynIC { json.number(vp) } }
-      json.field("qemu_release", machine.qemuRelease.rawValue)
-    case .deviceRealized(let config):
-      json.field("name", config.name)
-      json.field("class_id", config.classID.description)
-      json.field("instance_id", config.instanceID.description)
-      json.field("channels", config.channelCount)
-    case .deviceRejected(let instance, let reason):
-      json.field("instance_id", instance.description)
-      json.field("reason", reason.rawValue)
-    case .hypercall(let call, let status):
-      json.field("connection_id", call.connectionID)
-      json.field("message_type", call.messageType)
-      json.field("payload_size", call.payloadSize)
-      json.field("payload", Self.hex(call.payload))
-      json.field("status", status.rawValue)
-    case .signal(let connection, let status):
-      json.field("connection_id", connection)
-      json.field("status", status.rawValue)
-    case .hostFault(let fault):
-      json.field("cause", fault.description)
-    case .machineReset, .rescheduleLost, .busRunIdle:
-      break
-    case .deviceReset(let instance):
-      json.field("instance_id", instance.description)
-    case .ringIndicesCorrupted(let id):
-      json.field("gpadl_id", id.rawValue)
-    case .tracedEventsDropped(let count):
-      json.field("count", count)
+    for (name, value) in arguments {
+      switch value {
+      case .unsigned(let number): json.field(name, number)
+      case .text(let text): json.field(name, text)
+      case .bytes(let bytes): json.field(name, Self.hex(bytes))
+      case .flag(let flag): json.field(name, flag)
+      case .unsignedList(let numbers):
+        json.key(name)
+        json.array { json in for number in numbers { json.number(number) } }
+      }
     }
   }
 

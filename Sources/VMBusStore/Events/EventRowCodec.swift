@@ -38,7 +38,7 @@ struct EventRowEncoder {
       }
     case .simulator(let fact):
       bindText(statement, 3, fact.name)
-      let text = try json.encode(fact)
+      let text = json.encode(fact)
       text.withUnsafeBytes { bytes in bindText(statement, 19, bytes) }
     }
     guard let source else { return }
@@ -103,12 +103,9 @@ struct EventRowDecoder {
     let length = Int(sqlite3_column_bytes(statement, 17))
     let fact: SimulatorEvent
     do {
-      fact = try json.decode(UnsafeRawBufferPointer(start: text, count: length))
+      fact = try json.decode(name: name, UnsafeRawBufferPointer(start: text, count: length))
     } catch {
-      throw RowDecodingError(reason: "\(name): sim does not decode: \(error)")
-    }
-    guard fact.name == name else {
-      throw RowDecodingError(reason: "name '\(name)' but sim holds \(fact.name)")
+      throw RowDecodingError(reason: "sim does not decode: \(error)")
     }
     return .simulator(fact)
   }

@@ -1,179 +1,285 @@
-import Foundation
 import VMBusHost
 
-/// The `events.sim` text: a `SimulatorEvent`'s Codable form as `JSONEncoder` writes it with
-/// sorted keys.
+/// The `events.sim` text: a flat JSON object of the event's ``SimulatorEvent/arguments``,
+/// in their documented order, with payload bytes as lower-case hex (docs/store.md). The
+/// event's kind is the row's `name`, so the object holds arguments only.
 ///
-/// Foundation's JSON coders take tens of microseconds for a hypercall's payload array, more
-/// than the insert itself, so the events a simulation records most (`hypercall` and `signal`
-/// per guest message, `busRunIdle` per delivery) are written and read here by hand, byte for byte as
-/// `JSONEncoder` writes them (the tests compare both). Every other case, and any text that
-/// is not exactly in that shape, goes through Foundation.
+/// Written and parsed here rather than through Foundation's coders, which cost tens of
+/// microseconds per hypercall, more than the insert; every event of a guest message passes
+/// through this.
 struct SimulatorEventJSON {
-  private let encoder: JSONEncoder = {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return encoder
-  }()
-  private let decoder = JSONDecoder()
-
   /// The JSON text of `fact`, as UTF-8.
-  func encode(_ fact: SimulatorEvent) throws -> [UInt8] {
-    switch fact {
-    case .hypercall(let call, let status):
-      // 91 bytes of keys, at most 35 digits of numbers, at most 4 bytes per payload byte.
-      return [UInt8](unsafeUninitializedCapacity: 128 + 4 * call.payload.count) { buffer, count in
-        var out = ByteWriter(buffer: buffer)
-        out.write(Self.hypercallPrefix)
-        out.decimal(UInt64(call.connectionID))
-        out.write(Self.messageTypeKey)
-        out.decimal(UInt64(call.messageType))
-        out.write(Self.payloadKey)
-        for (index, byte) in call.payload.enumerated() {
-          if index > 0 { out.write(UInt8(ascii: ",")) }
-          out.decimal(byte)
+  func encode(_ fact: SimulatorEvent) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(96 + 2 * fact.payloadCount)
+    out.append(UInt8(ascii: "{"))
+    for (index, argument) in fact.arguments.enumerated() {
+      if index > 0 { out.append(UInt8(ascii: ",")) }
+      Self.appendString(argument.name, to: &out)
+      out.append(UInt8(ascii: ":"))
+      switch argument.value {
+      case .unsigned(let number): Self.appendDecimal(number, to: &out)
+      case .text(let text): Self.appendString(text, to: &out)
+      case .bytes(let bytes): Self.appendHex(bytes, to: &out)
+      case .flag(let flag): out.append(contentsOf: flag ? Self.trueLiteral : Self.falseLiteral)
+      case .unsignedList(let numbers):
+        out.append(UInt8(ascii: "["))
+        for (position, number) in numbers.enumerated() {
+          if position > 0 { out.append(UInt8(ascii: ",")) }
+          Self.appendDecimal(number, to: &out)
         }
-        out.write(Self.payloadSizeKey)
-        out.decimal(UInt64(call.payloadSize))
-        out.write(Self.hypercallStatusKey)
-        out.decimal(UInt64(status.rawValue))
-        out.write(Self.close2)
-        count = out.count
+        out.append(UInt8(ascii: "]"))
       }
-    case .signal(let connectionID, let status):
-      // 39 bytes of keys, at most 15 digits.
-      return [UInt8](unsafeUninitializedCapacity: 64) { buffer, count in
-        var out = ByteWriter(buffer: buffer)
-        out.write(Self.signalPrefix)
-        out.decimal(UInt64(connectionID))
-        out.write(Self.signalStatusKey)
-        out.decimal(UInt64(status.rawValue))
-        out.write(Self.close2)
-        count = out.count
-      }
-    case .busRunIdle:
-      // A simulated run records one at most every completion: worth a constant.
-      return Self.busRunIdle
-    default:
-      return Array(try encoder.encode(fact))
+    }
+    out.append(UInt8(ascii: "}"))
+    return out
+  }
+
+  /// The event named `name` whose arguments the JSON text in `bytes` holds.
+  func decode(name: String, _ bytes: UnsafeRawBufferPointer) throws(SimulatorArgumentError)
+    -> SimulatorEvent
+  {
+    var parser = FlatObjectParser(bytes: bytes)
+    let arguments: [String: SimulatorArgument]
+    do {
+      arguments = try parser.object()
+    } catch {
+      throw SimulatorArgumentError(event: name, reason: "sim is not a flat JSON object: \(error)")
+    }
+    return try SimulatorEvent(name: name, arguments: arguments)
+  }
+
+  private static let trueLiteral = Array("true".utf8)
+  private static let falseLiteral = Array("false".utf8)
+  private static let hexDigits = Array("0123456789abcdef".utf8)
+
+  private static func appendDecimal(_ value: UInt64, to out: inout [UInt8]) {
+    var divisor: UInt64 = 1
+    while value / divisor >= 10 { divisor *= 10 }
+    var rest = value
+    while divisor > 0 {
+      out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+      rest %= divisor
+      divisor /= 10
     }
   }
 
-  /// The event the JSON text in `bytes` holds.
-  func decode(_ bytes: UnsafeRawBufferPointer) throws -> SimulatorEvent {
-    if bytes.elementsEqual(Self.busRunIdle) { return .busRunIdle }
-    var reader = Reader(bytes: bytes)
-    if let fact = reader.hypercall() ?? reader.signal() { return fact }
-    return try decoder.decode(SimulatorEvent.self, from: Data(bytes))
+  private static func appendHex(_ bytes: [UInt8], to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    for byte in bytes {
+      out.append(hexDigits[Int(byte >> 4)])
+      out.append(hexDigits[Int(byte & 0x0F)])
+    }
+    out.append(UInt8(ascii: "\""))
   }
 
-  private static let hypercallPrefix = Array(#"{"hypercall":{"_0":{"connectionID":"#.utf8)
-  private static let messageTypeKey = Array(#","messageType":"#.utf8)
-  private static let payloadKey = Array(#","payload":["#.utf8)
-  private static let payloadSizeKey = Array(#"],"payloadSize":"#.utf8)
-  private static let hypercallStatusKey = Array(#"},"status":"#.utf8)
-  private static let signalPrefix = Array(#"{"signal":{"connectionID":"#.utf8)
-  private static let signalStatusKey = Array(#","status":"#.utf8)
-  private static let close2 = Array("}}".utf8)
-  private static let busRunIdle = Array(#"{"busRunIdle":{}}"#.utf8)
-
-  /// Writes into a buffer whose capacity the caller has sized for the text.
-  private struct ByteWriter {
-    let buffer: UnsafeMutableBufferPointer<UInt8>
-    var count = 0
-
-    mutating func write(_ byte: UInt8) {
-      buffer[count] = byte
-      count += 1
-    }
-
-    mutating func write(_ bytes: [UInt8]) {
-      for byte in bytes { write(byte) }
-    }
-
-    mutating func decimal(_ byte: UInt8) {
-      let zero = UInt8(ascii: "0")
-      if byte >= 100 { write(zero + byte / 100) }
-      if byte >= 10 { write(zero + byte / 10 % 10) }
-      write(zero + byte % 10)
-    }
-
-    mutating func decimal(_ value: UInt64) {
-      var divisor: UInt64 = 1
-      while value / divisor >= 10 { divisor *= 10 }
-      var rest = value
-      while divisor > 0 {
-        write(UInt8(ascii: "0") + UInt8(rest / divisor))
-        rest %= divisor
-        divisor /= 10
+  /// A JSON string: `"` and `\` escaped, control characters as `\u00XX`.
+  private static func appendString(_ text: String, to out: inout [UInt8]) {
+    out.append(UInt8(ascii: "\""))
+    for byte in text.utf8 {
+      switch byte {
+      case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+        out.append(UInt8(ascii: "\\"))
+        out.append(byte)
+      case 0..<0x20:
+        out.append(contentsOf: Array("\\u00".utf8))
+        out.append(hexDigits[Int(byte >> 4)])
+        out.append(hexDigits[Int(byte & 0x0F)])
+      default:
+        out.append(byte)
       }
     }
+    out.append(UInt8(ascii: "\""))
   }
+}
 
-  /// A cursor that matches the hand-written shapes exactly and gives up on anything else.
-  private struct Reader {
-    let bytes: UnsafeRawBufferPointer
-    var index = 0
+extension SimulatorEvent {
+  /// The payload length, to size the text before writing it.
+  fileprivate var payloadCount: Int {
+    if case .hypercall(let call, _) = self { return call.payload.count }
+    return 0
+  }
+}
 
-    mutating func hypercall() -> SimulatorEvent? {
-      index = 0
-      guard literal(SimulatorEventJSON.hypercallPrefix),
-        let connection = number(UInt32.self),
-        literal(SimulatorEventJSON.messageTypeKey), let messageType = number(UInt32.self),
-        literal(SimulatorEventJSON.payloadKey), let payload = byteArray(),
-        literal(SimulatorEventJSON.payloadSizeKey), let size = number(UInt32.self),
-        literal(SimulatorEventJSON.hypercallStatusKey), let status = number(UInt16.self),
-        literal(SimulatorEventJSON.close2), index == bytes.count
-      else { return nil }
-      let call = GuestHypercall(
-        connectionID: connection, messageType: messageType, payloadSize: size, payload: payload)
-      return .hypercall(call, status: HypercallStatus(rawValue: status))
-    }
+/// Why the `sim` text is not the flat object the store writes.
+struct FlatObjectError: Error, CustomStringConvertible {
+  var offset: Int
+  var reason: String
+  var description: String { "\(reason) at byte \(offset)" }
+}
 
-    mutating func signal() -> SimulatorEvent? {
-      index = 0
-      guard literal(SimulatorEventJSON.signalPrefix), let connection = number(UInt32.self),
-        literal(SimulatorEventJSON.signalStatusKey), let status = number(UInt16.self),
-        literal(SimulatorEventJSON.close2), index == bytes.count
-      else { return nil }
-      return .signal(connectionID: connection, status: HypercallStatus(rawValue: status))
-    }
+/// Parses the one shape `events.sim` holds: an object whose values are strings,
+/// non-negative integers, booleans, or arrays of non-negative integers. Strings stay text;
+/// the event's reader turns hex into bytes where a field is bytes.
+struct FlatObjectParser {
+  let bytes: UnsafeRawBufferPointer
+  var index = 0
 
-    private mutating func literal(_ expected: [UInt8]) -> Bool {
-      guard bytes.count - index >= expected.count else { return false }
-      for (offset, byte) in expected.enumerated() where bytes[index + offset] != byte {
-        return false
-      }
-      index += expected.count
-      return true
-    }
-
-    /// A decimal without sign, fraction or leading zero that fits `T`.
-    private mutating func number<T: FixedWidthInteger & UnsignedInteger>(_: T.Type) -> T? {
-      let start = index
-      var value: T = 0
-      while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
-        let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
-        let (sum, overflow2) = times10.addingReportingOverflow(T(bytes[index] - UInt8(ascii: "0")))
-        guard !overflow1 && !overflow2 else { return nil }
-        value = sum
-        index += 1
-      }
-      let length = index - start
-      guard length > 0, length == 1 || bytes[start] != UInt8(ascii: "0") else { return nil }
-      return value
-    }
-
-    /// Comma-separated bytes up to (not including) the closing bracket.
-    private mutating func byteArray() -> [UInt8]? {
-      var result: [UInt8] = []
-      if index < bytes.count && bytes[index] == UInt8(ascii: "]") { return result }
+  mutating func object() throws(FlatObjectError) -> [String: SimulatorArgument] {
+    var result: [String: SimulatorArgument] = [:]
+    skipSpace()
+    try expect(UInt8(ascii: "{"))
+    skipSpace()
+    if peek() == UInt8(ascii: "}") {
+      index += 1
+    } else {
       while true {
-        guard let byte = number(UInt8.self) else { return nil }
-        result.append(byte)
-        guard index < bytes.count, bytes[index] == UInt8(ascii: ",") else { return result }
-        index += 1
+        skipSpace()
+        let key = try string()
+        skipSpace()
+        try expect(UInt8(ascii: ":"))
+        skipSpace()
+        guard result[key] == nil else { throw fail("duplicate key '\(key)'") }
+        result[key] = try value()
+        skipSpace()
+        if peek() == UInt8(ascii: ",") {
+          index += 1
+          continue
+        }
+        try expect(UInt8(ascii: "}"))
+        break
       }
     }
+    skipSpace()
+    guard index == bytes.count else { throw fail("text after the object") }
+    return result
+  }
+
+  private mutating func value() throws(FlatObjectError) -> SimulatorArgument {
+    switch peek() {
+    case UInt8(ascii: "\""): return .text(try string())
+    case UInt8(ascii: "t"):
+      try literal("true")
+      return .flag(true)
+    case UInt8(ascii: "f"):
+      try literal("false")
+      return .flag(false)
+    case UInt8(ascii: "["):
+      index += 1
+      var numbers: [UInt64] = []
+      skipSpace()
+      if peek() == UInt8(ascii: "]") {
+        index += 1
+        return .unsignedList(numbers)
+      }
+      while true {
+        skipSpace()
+        numbers.append(try unsigned())
+        skipSpace()
+        if peek() == UInt8(ascii: ",") {
+          index += 1
+          continue
+        }
+        try expect(UInt8(ascii: "]"))
+        return .unsignedList(numbers)
+      }
+    default:
+      return .unsigned(try unsigned())
+    }
+  }
+
+  /// A decimal without sign, fraction, exponent or leading zero that fits 64 bits.
+  private mutating func unsigned() throws(FlatObjectError) -> UInt64 {
+    let start = index
+    var value: UInt64 = 0
+    while let digit = peek(), (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) {
+      let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+      let (sum, overflow2) = times10.addingReportingOverflow(UInt64(digit - UInt8(ascii: "0")))
+      guard !overflow1 && !overflow2 else { throw fail("a number above 2^64 - 1") }
+      value = sum
+      index += 1
+    }
+    let length = index - start
+    guard length > 0 else { throw fail("expected a value") }
+    guard length == 1 || bytes[start] != UInt8(ascii: "0") else {
+      throw FlatObjectError(offset: start, reason: "a number with a leading zero")
+    }
+    return value
+  }
+
+  private mutating func string() throws(FlatObjectError) -> String {
+    try expect(UInt8(ascii: "\""))
+    var text: [UInt8] = []
+    while true {
+      guard let byte = peek() else { throw fail("an unterminated string") }
+      index += 1
+      switch byte {
+      case UInt8(ascii: "\""):
+        return String(decoding: text, as: UTF8.self)
+      case UInt8(ascii: "\\"):
+        guard let escaped = peek() else { throw fail("an unterminated escape") }
+        index += 1
+        switch escaped {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(escaped)
+        case UInt8(ascii: "b"): text.append(0x08)
+        case UInt8(ascii: "f"): text.append(0x0C)
+        case UInt8(ascii: "n"): text.append(0x0A)
+        case UInt8(ascii: "r"): text.append(0x0D)
+        case UInt8(ascii: "t"): text.append(0x09)
+        case UInt8(ascii: "u"): text.append(contentsOf: try unicodeEscape())
+        default: throw fail("an unknown escape")
+        }
+      case 0..<0x20:
+        throw fail("a control character in a string")
+      default:
+        text.append(byte)
+      }
+    }
+  }
+
+  /// The UTF-8 of a `\uXXXX` escape (the `\u` already read), a surrogate pair included.
+  private mutating func unicodeEscape() throws(FlatObjectError) -> [UInt8] {
+    let first = try hex4()
+    var scalarValue = UInt32(first)
+    if (0xD800..<0xDC00).contains(first) {
+      guard peek() == UInt8(ascii: "\\") else { throw fail("a lone surrogate") }
+      index += 1
+      try expect(UInt8(ascii: "u"))
+      let second = try hex4()
+      guard (0xDC00..<0xE000).contains(second) else { throw fail("a lone surrogate") }
+      scalarValue = 0x10000 + ((UInt32(first) - 0xD800) << 10) + (UInt32(second) - 0xDC00)
+    }
+    guard let scalar = Unicode.Scalar(scalarValue) else { throw fail("a lone surrogate") }
+    return Array(String(Character(scalar)).utf8)
+  }
+
+  private mutating func hex4() throws(FlatObjectError) -> UInt16 {
+    var value: UInt16 = 0
+    for _ in 0..<4 {
+      guard let digit = peek() else { throw fail("a short \\u escape") }
+      let nibble: UInt8
+      switch digit {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = digit - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = digit - UInt8(ascii: "a") + 10
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = digit - UInt8(ascii: "A") + 10
+      default: throw fail("a bad \\u escape")
+      }
+      value = value << 4 | UInt16(nibble)
+      index += 1
+    }
+    return value
+  }
+
+  private mutating func literal(_ word: StaticString) throws(FlatObjectError) {
+    for expected in word.withUTF8Buffer({ Array($0) }) { try expect(expected) }
+  }
+
+  private mutating func expect(_ byte: UInt8) throws(FlatObjectError) {
+    guard peek() == byte else {
+      throw fail("expected '\(Character(Unicode.Scalar(byte)))'")
+    }
+    index += 1
+  }
+
+  private func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
+
+  private mutating func skipSpace() {
+    while let byte = peek(), byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 {
+      index += 1
+    }
+  }
+
+  private func fail(_ reason: String) -> FlatObjectError {
+    FlatObjectError(offset: index, reason: reason)
   }
 }

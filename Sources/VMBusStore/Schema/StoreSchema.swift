@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import VMBusHost
 
 /// The database schema, as GRDB migrations.
 ///
@@ -21,6 +23,7 @@ enum StoreSchema {
     migrator.registerMigration("v3-skipped-lines") { db in try createV3(db) }
     migrator.registerMigration("v4-no-events-by-name") { db in try dropEventsByName(db) }
     migrator.registerMigration("v5-snapshots-refolded") { db in try dropSnapshots(db) }
+    migrator.registerMigration("v6-sim-arguments") { db in try rewriteSimulatorFacts(db) }
     return migrator
   }()
 
@@ -136,4 +139,41 @@ enum StoreSchema {
   private static func dropSnapshots(_ db: Database) throws {
     try db.execute(sql: "DELETE FROM snapshots")
   }
+
+  /// v6: rewrites every `events.sim` from the synthesized Codable form
+  /// (`{"hypercall":{"_0":{...}}}`, payloads as arrays of numbers) into the documented flat
+  /// object of named arguments with hex payloads. The row's `name` and every other column
+  /// stay; a row that does not decode stops the migration, which then leaves the file as
+  /// it was.
+  private static func rewriteSimulatorFacts(_ db: Database) throws {
+    let legacy = LegacySimulatorEventJSON()
+    let current = SimulatorEventJSON()
+    let update = try db.makeStatement(
+      sql: "UPDATE events SET sim = ?3 WHERE session_id = ?1 AND seq = ?2")
+    let rows = try Row.fetchCursor(
+      db, sql: "SELECT session_id, seq, name, CAST(sim AS BLOB) FROM events WHERE sim IS NOT NULL")
+    while let row = try rows.next() {
+      let session: Int64 = row[0]
+      let seq: Int64 = row[1]
+      let name: String = row[2]
+      let text: Data = row[3]
+      let fact: SimulatorEvent
+      do {
+        fact = try text.withUnsafeBytes { try legacy.decode($0) }
+      } catch {
+        throw MigrationRowError(
+          session: SessionID(rawValue: session), seq: Int(seq),
+          reason: "v6-sim-arguments: \(name): sim does not decode: \(error)")
+      }
+      let rewritten = String(decoding: current.encode(fact), as: UTF8.self)
+      try update.execute(arguments: [session, seq, rewritten])
+    }
+  }
+}
+
+/// A stored row a migration could not carry forward; opening reports it with the file's path.
+struct MigrationRowError: Error {
+  var session: SessionID
+  var seq: Int
+  var reason: String
 }

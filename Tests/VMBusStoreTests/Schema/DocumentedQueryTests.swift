@@ -77,6 +77,20 @@ import VMBusWire
           }
           return [Int64(status.rawValue).databaseValue]
         },
+        "every INITIATE_CONTACT the guest posted (message type 14, the payload's first 4 bytes)":
+          expected {
+            guard case .simulator(.hypercall(let call, _)) = $0,
+              call.payload.prefix(4) == [14, 0, 0, 0]
+            else { return nil }
+            return [Int64(call.payloadSize).databaseValue]
+          },
+        "where the host crashed, and why": expected {
+          guard case .simulator(.hostFault(let fault)) = $0 else { return nil }
+          guard case .text(let name) = SimulatorEvent.hostFault(fault).arguments[0].value else {
+            return nil
+          }
+          return [name.databaseValue]
+        },
         "the busiest trace points of session 1": busiest.map {
           [$0.key.databaseValue, $0.value.databaseValue]
         },

@@ -28,7 +28,7 @@ import VMBusSim
       #expect(
         migrations == [
           "v1", "v2-fuzz-failures", "v3-skipped-lines", "v4-no-events-by-name",
-          "v5-snapshots-refolded",
+          "v5-snapshots-refolded", "v6-sim-arguments",
         ])
       #expect(strict == ["events", "fuzz_failures", "sessions", "skipped_lines", "snapshots"])
     }
@@ -212,5 +212,72 @@ import VMBusSim
   @Test func aMissingDirectoryIsAnErrorNotACrash() {
     let path = "/nonexistent-\(UUID().uuidString)/runs.sqlite"
     #expect(throws: StoreError.self) { try EventStore.open(path: path) }
+  }
+}
+
+@Suite struct SimulatorFactMigrationTests {
+  /// A file as a build before v6 left it: the samples stored with the Codable form of `sim`.
+  static func makeV5File(at path: String, corrupting seq: Int? = nil) throws {
+    let pool = try DatabasePool(path: path)
+    try StoreSchema.migrator.migrate(pool, upTo: "v5-snapshots-refolded")
+    let foundation = JSONEncoder()
+    foundation.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    try pool.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO sessions (id, name, kind, host_profile, created_at, status, event_count)
+          VALUES (1, 'old', 'simulated', 'qemu', '2027-01-15T08:00:00Z', 'complete', ?)
+          """, arguments: [EventSamples.simulator.count])
+      for (index, fact) in EventSamples.simulator.enumerated() {
+        let text =
+          index + 1 == seq
+          ? "{\"nonsense\":1}" : String(decoding: try foundation.encode(fact), as: UTF8.self)
+        try db.execute(
+          sql: "INSERT INTO events (session_id, seq, name, sim) VALUES (1, ?, ?, ?)",
+          arguments: [index + 1, fact.name, text])
+      }
+    }
+  }
+
+  @Test func openingRewritesEarlierFactsIntoNamedArguments() throws {
+    try withTemporaryPath { path in
+      try Self.makeV5File(at: path)
+      let store = try EventStore.open(path: path)
+      #expect(
+        try store.allEvents(SessionID(1)).map(\.event)
+          == EventSamples.simulator.map(HostEvent.simulator))
+      let stored = try store.pool.read { db in
+        try String.fetchAll(db, sql: "SELECT sim FROM events ORDER BY seq")
+      }
+      let json = SimulatorEventJSON()
+      #expect(
+        stored == EventSamples.simulator.map { String(decoding: json.encode($0), as: UTF8.self) })
+    }
+  }
+
+  @Test func aFactThatDoesNotDecodeStopsTheMigrationAndLeavesTheFile() throws {
+    try withTemporaryPath { path in
+      try Self.makeV5File(at: path, corrupting: 4)
+      let before = try DatabasePool(path: path).read { db in
+        try String.fetchAll(db, sql: "SELECT sim FROM events ORDER BY seq")
+      }
+      #expect {
+        _ = try EventStore.open(path: path)
+      } throws: { error in
+        guard case StoreError.corruptEvent(path, SessionID(1), 4, let reason) = error else {
+          return false
+        }
+        return reason.contains("v6-sim-arguments")
+      }
+      let pool = try DatabasePool(path: path)
+      let (after, migrations) = try pool.read { db in
+        (
+          try String.fetchAll(db, sql: "SELECT sim FROM events ORDER BY seq"),
+          try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+        )
+      }
+      #expect(after == before)
+      #expect(!migrations.contains("v6-sim-arguments"))
+    }
   }
 }
