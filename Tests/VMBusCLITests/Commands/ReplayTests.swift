@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 /// `vmbus-sim replay`: each step as JSON Lines `{"seq", "event", "state"}`, or one step.
@@ -148,6 +149,39 @@ struct ReplayTests {
         }
       }
       #expect(steps.contains { $0["state"]?["version"] == "4.0" })
+    }
+  }
+}
+
+/// The `sim` column and `replay --json` carry a simulator fact the same way (docs/store.md).
+@Suite("sim column")
+struct SimColumnTests {
+  @Test func everyStoredFactIsTheArgsReplayPrints() async throws {
+    try await TemporaryDirectory.with { dir in
+      let run = try await dir.run("run", Repository.scenario("linux-boot.yaml"))
+      #expect(run.status == 0, "\(run)")
+      let stored = try StoreInspector.open(dir.database).read { db in
+        try Row.fetchAll(
+          db, sql: "SELECT seq, name, sim FROM events WHERE session_id = 1 ORDER BY seq")
+      }
+      let steps = try JSON.parseLines(try await dir.run("replay", "1", "--json").stdout)
+      try #require(steps.count == stored.count)
+      var facts = 0
+      for (row, step) in zip(stored, steps) {
+        let name: String = row["name"]
+        guard name.hasPrefix("sim_") else {
+          #expect(row["sim"] as String? == nil)
+          continue
+        }
+        facts += 1
+        let sim: String = row["sim"]
+        #expect(step["event"]?["name"] == .string(name))
+        #expect(try JSON.parse(sim) == step["event"]?["args"], "seq \(row["seq"] as Int)")
+        // Named keys, hex payloads: nothing of Swift's synthesized Codable form.
+        #expect(!sim.contains("_0"), "\(sim)")
+        if name == "sim_hypercall" { #expect(sim.contains(#""payload":""#), "\(sim)") }
+      }
+      #expect(facts > 100)
     }
   }
 }
