@@ -31,6 +31,10 @@ let package = Package(
     .target(
       name: "VMBusSim", dependencies: ["VMBusHost", "VMBusWire", .product(name: "Yams", package: "Yams")],
       swiftSettings: strict),
+    // What the tests and benchmarks share: workloads, samples, temporary stores. Not shipped.
+    .target(
+      name: "VMBusTesting", dependencies: ["VMBusWire", "VMBusHost", "VMBusStore", "VMBusSim"],
+      swiftSettings: strict),
     .target(
       name: "VMBusSessions",
       dependencies: ["VMBusHost", "VMBusWire", "VMBusTrace", "VMBusStore", "VMBusSim"],
@@ -50,22 +54,24 @@ let package = Package(
     .executableTarget(
       name: "vmbus-bench",
       dependencies: [
-        "VMBusHost", "VMBusWire", "VMBusTrace", "VMBusStore", "VMBusSim", "VMBusSessions",
+        "VMBusTesting", "VMBusHost", "VMBusWire", "VMBusTrace", "VMBusStore", "VMBusSim", "VMBusSessions",
         .product(name: "GRDBSQLite", package: "GRDB.swift"),
       ],
       swiftSettings: strict),
-    .testTarget(name: "VMBusWireTests", dependencies: ["VMBusWire"], swiftSettings: strict),
     .testTarget(
-      name: "VMBusHostTests", dependencies: ["VMBusHost", "VMBusWire"], swiftSettings: strict),
+      name: "VMBusWireTests", dependencies: ["VMBusWire", "VMBusSim", "VMBusTesting"], swiftSettings: strict),
     .testTarget(
-      name: "VMBusTraceTests", dependencies: ["VMBusTrace", "VMBusHost", "VMBusWire"],
+      name: "VMBusHostTests", dependencies: ["VMBusHost", "VMBusWire", "VMBusSim", "VMBusTesting"], swiftSettings: strict),
+    .testTarget(
+      name: "VMBusTraceTests",
+      dependencies: ["VMBusTrace", "VMBusHost", "VMBusWire", "VMBusSim", "VMBusTesting"],
       swiftSettings: strict),
     .testTarget(
       name: "VMBusCLITests",
       dependencies: ["VMBusStore", "VMBusHost", .product(name: "GRDB", package: "GRDB.swift")],
       swiftSettings: strict),
     .testTarget(
-      name: "VMBusSimTests", dependencies: ["VMBusSim", "VMBusHost", "VMBusWire"],
+      name: "VMBusSimTests", dependencies: ["VMBusSim", "VMBusHost", "VMBusWire", "VMBusTesting"],
       swiftSettings: strict),
     .testTarget(
       name: "VMBusReportTests",
@@ -77,7 +83,7 @@ let package = Package(
     .testTarget(
       name: "VMBusStoreTests",
       dependencies: [
-        "VMBusStore", "VMBusHost", "VMBusWire", "VMBusSim",
+        "VMBusStore", "VMBusHost", "VMBusWire", "VMBusSim", "VMBusTesting",
         .product(name: "GRDB", package: "GRDB.swift"),
       ],
       swiftSettings: strict),

@@ -1,6 +1,7 @@
 import Foundation
 import VMBusHost
 import VMBusSim
+import VMBusTesting
 
 /// Folds a realistic event mix through `HostState.apply` and reports events per second.
 enum EvolveBenchmark {

@@ -3,6 +3,7 @@ import VMBusHost
 import VMBusSessions
 import VMBusSim
 import VMBusStore
+import VMBusTesting
 import VMBusTrace
 
 /// End-to-end import of a QEMU log (two parse passes, batched appends, snapshots) against raw

@@ -1,5 +1,6 @@
 import VMBusHost
 import VMBusSim
+import VMBusTesting
 import VMBusTrace
 
 /// Parses a realistic one-million-line QEMU log (the boot workload's trace events printed in

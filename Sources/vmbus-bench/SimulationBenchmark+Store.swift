@@ -3,6 +3,7 @@ import VMBusHost
 import VMBusSessions
 import VMBusSim
 import VMBusStore
+import VMBusTesting
 
 #if canImport(Glibc)
   import Glibc

@@ -3,6 +3,7 @@ import GRDBSQLite
 import VMBusHost
 import VMBusSim
 import VMBusStore
+import VMBusTesting
 
 /// The event store against SQLite's C API on the same rows: (a) appends, (b) a full read
 /// (with the fold, through the store), (c) `state(at:)` latency on a large session.
@@ -69,7 +70,7 @@ enum StoreBenchmark {
     print("    folded state hash \(final.digest.hex), stored \(expected ?? "none")")
 
     // (c) state(at:) at pseudo-random positions, and at the worst case (K - 1 folds).
-    var generator = SplitMix(seed: 42)
+    var generator = SplitMix64(seed: 42)
     var latencies: [Double] = []
     for _ in 0..<lookups {
       let seq = Int(generator.next() % UInt64(events.count)) + 1
@@ -123,17 +124,4 @@ enum StoreBenchmark {
   static func milliseconds(_ duration: Duration) -> Double { seconds(duration) * 1000 }
 
   static func formatted(_ value: Double) -> String { EvolveBenchmark.formatted(value) }
-}
-
-/// A seeded generator for reproducible lookup positions.
-private struct SplitMix {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VMBusHost
 import VMBusSim
+import VMBusTesting
 
 @testable import VMBusStore
 

@@ -1,5 +1,6 @@
 import Testing
 import VMBusHost
+import VMBusTesting
 import VMBusWire
 
 @testable import VMBusSim

@@ -1,4 +1,5 @@
 import Testing
+import VMBusTesting
 
 @testable import VMBusSim
 

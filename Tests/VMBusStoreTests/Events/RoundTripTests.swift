@@ -1,5 +1,6 @@
 import Testing
 import VMBusHost
+import VMBusTesting
 
 @testable import VMBusStore
 

@@ -3,6 +3,7 @@ import GRDB
 import Testing
 import VMBusHost
 import VMBusSim
+import VMBusTesting
 import VMBusWire
 
 @testable import VMBusStore

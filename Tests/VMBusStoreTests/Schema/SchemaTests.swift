@@ -3,6 +3,7 @@ import GRDB
 import Testing
 import VMBusHost
 import VMBusSim
+import VMBusTesting
 
 @testable import VMBusStore
 

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import VMBusHost
+import VMBusTesting
 
 @testable import VMBusStore
 

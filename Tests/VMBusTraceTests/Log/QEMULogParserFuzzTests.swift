@@ -1,21 +1,12 @@
 import Testing
 import VMBusHost
+import VMBusSim
+import VMBusTesting
 import VMBusTrace
 
 /// Mutated lines never trap, and whatever parses prints back exactly: the parser accepts only
 /// the canonical text QEMU prints.
 @Suite struct QEMULogParserFuzzTests {
-  struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var value = state
-      value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-      return value ^ (value >> 31)
-    }
-  }
-
   static let alphabet = Array("0123456789abcdefx-#.:@ ()nilTZvmbus_AF\u{7f}\t".utf8) + [0xFF, 0xC3]
 
   static func check(_ bytes: [UInt8], parser: QEMULogParser) {
@@ -54,7 +45,7 @@ import VMBusTrace
 
   @Test func randomEdits() {
     let parser = QEMULogParser()
-    var generator = SplitMix64(state: 0x5EED)
+    var generator = SplitMix64(seed: 0x5EED)
     let samples = TraceSample.all + TraceSample.extra
     for _ in 0..<20_000 {
       let sample = samples[Int(generator.next() % UInt64(samples.count))]

@@ -1,4 +1,6 @@
 import Testing
+import VMBusSim
+import VMBusTesting
 import VMBusWire
 
 /// Deterministic fuzzing of `ChannelMessage(decoding:)`: no traps, exact errors, lossless round trips.

@@ -2,11 +2,11 @@ import VMBusHost
 import VMBusWire
 
 /// One event of every kind, with edge values: all 17 trace points and every simulator event.
-enum EventSamples {
-  static let instance = GUID("6a1d2c3b-0000-4000-8000-00000000abcd") ?? .zero
+public enum EventSamples {
+  public static let instance = GUID("6a1d2c3b-0000-4000-8000-00000000abcd") ?? .zero
 
   /// One event per trace point, in `TracePoint.allCases` order.
-  static let traces: [TraceEvent] = [
+  public static let traces: [TraceEvent] = [
     .recvMessage(type: .gpadlHeader, size: 240),
     .signalEvent,
     .channelNotifyGuest(chanID: ChannelID(3)),
@@ -29,7 +29,7 @@ enum EventSamples {
   ]
 
   /// Every simulator event case (and every host fault).
-  static let simulator: [SimulatorEvent] = [
+  public static let simulator: [SimulatorEvent] = [
     .machineStarted(profile: .qemu, machine: MachineConfig(vcpuCount: 4, vcpusWithoutSynIC: [3])),
     .machineStarted(
       profile: .qemu, machine: MachineConfig(vcpuCount: 2, qemuRelease: .qemu51)),
@@ -60,5 +60,6 @@ enum EventSamples {
   ]
 
   /// Every sample as a host event.
-  static let all: [HostEvent] = traces.map(HostEvent.trace) + simulator.map(HostEvent.simulator)
+  public static let all: [HostEvent] =
+    traces.map(HostEvent.trace) + simulator.map(HostEvent.simulator)
 }

@@ -2,7 +2,7 @@ import Foundation
 import VMBusStore
 
 /// A database file of its own for one test, removed (with its WAL and shm) afterwards.
-func withTemporaryPath<T>(_ body: (String) throws -> T) throws -> T {
+public func withTemporaryPath<T>(_ body: (String) throws -> T) throws -> T {
   let directory = FileManager.default.temporaryDirectory
   let path = directory.appendingPathComponent("vmbus-store-\(UUID().uuidString).sqlite").path
   defer {
@@ -14,22 +14,22 @@ func withTemporaryPath<T>(_ body: (String) throws -> T) throws -> T {
 }
 
 /// A fresh store in its own file.
-func withTemporaryStore<T>(_ body: (EventStore) throws -> T) throws -> T {
+public func withTemporaryStore<T>(_ body: (EventStore) throws -> T) throws -> T {
   try withTemporaryPath { path in try body(try EventStore.open(path: path)) }
 }
 
 /// A fixed creation time, so sessions are reproducible.
-let fixedDate = Date(timeIntervalSince1970: 1_800_000_000)
+public let fixedDate = Date(timeIntervalSince1970: 1_800_000_000)
 
 /// A simulated session's info.
-func simulatedInfo(_ name: String = "test", seed: UInt64? = 7) -> SessionInfo {
+public func simulatedInfo(_ name: String = "test", seed: UInt64? = 7) -> SessionInfo {
   SessionInfo(
     name: name, kind: .simulated, scenarioText: "boot linux", seed: seed, createdAt: fixedDate)
 }
 
 extension EventStore {
   /// Every stored event of a session, in order.
-  func allEvents(_ session: SessionID) throws -> [StoredEvent] {
+  public func allEvents(_ session: SessionID) throws -> [StoredEvent] {
     var collected: [StoredEvent] = []
     try events(session: session) { collected.append($0) }
     return collected
@@ -37,7 +37,7 @@ extension EventStore {
 }
 
 /// ``withTemporaryPath(_:)`` for async bodies.
-func withTemporaryPathAsync<T>(_ body: (String) async throws -> T) async throws -> T {
+public func withTemporaryPathAsync<T>(_ body: (String) async throws -> T) async throws -> T {
   let directory = FileManager.default.temporaryDirectory
   let path = directory.appendingPathComponent("vmbus-store-\(UUID().uuidString).sqlite").path
   defer {
