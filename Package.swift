@@ -87,6 +87,13 @@ let package = Package(
         .product(name: "GRDB", package: "GRDB.swift"),
       ],
       swiftSettings: strict),
+    .testTarget(
+      name: "VMBusSessionsTests",
+      dependencies: [
+        "VMBusSessions", "VMBusStore", "VMBusSim", "VMBusTrace", "VMBusHost", "VMBusWire",
+        "VMBusTesting", .product(name: "GRDB", package: "GRDB.swift"),
+      ],
+      swiftSettings: strict),
   ],
   swiftLanguageModes: [.v6]
 )

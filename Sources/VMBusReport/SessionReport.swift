@@ -29,36 +29,30 @@ public struct SessionReport {
     public var bytes: Int
   }
 
-  /// Writes the page for events `first...last` to `path`.
+  /// Writes the page for `events` to `path`.
   @discardableResult
   public func write(
-    to path: String, from first: Int = 1, to last: Int = .max,
+    to path: String, events: EventRange = .all,
     checks: ReportChecks = .sample(count: 16)
   ) throws(SessionsError) -> Written {
-    let (page, written) = try render(from: first, to: last, checks: checks)
+    let (page, written) = try render(events, checks: checks)
     guard FileManager.default.createFile(atPath: path, contents: Data(page)) else {
       throw .io("\(path): cannot write the report")
     }
     return written
   }
 
-  /// The page for events `first...last`, and what it holds.
+  /// The page for `events`, and what it holds.
   public func render(
-    from first: Int = 1, to last: Int = .max, checks: ReportChecks = .sample(count: 16)
+    _ events: EventRange = .all, checks: ReportChecks = .sample(count: 16)
   ) throws(SessionsError) -> (page: [UInt8], written: Written) {
     let summary: SessionSummary
     let initial: HostState
+    let seqs: ClosedRange<Int>
     do {
       summary = try store.session(session)
-      guard first >= 1 else { throw SessionsError.usage("--from must be at least 1") }
-      guard last >= first else {
-        throw SessionsError.usage("--to \(last) is before --from \(first)")
-      }
-      guard first <= max(summary.eventCount, 1) else {
-        throw SessionsError.usage(
-          "--from \(first) is past the end of session \(session) (\(summary.eventCount) events)")
-      }
-      initial = try store.state(session: session, at: first - 1)
+      seqs = try events.seqs(in: session, eventCount: summary.eventCount)
+      initial = try store.state(session: session, at: seqs.lowerBound - 1)
     } catch let error as SessionsError {
       throw error
     } catch let error as StoreError {
@@ -66,7 +60,8 @@ public struct SessionReport {
     } catch {
       throw .io("\(error)")
     }
-    let end = min(last, summary.eventCount)
+    let first = seqs.lowerBound
+    let end = min(seqs.upperBound, summary.eventCount)
     var builder = ReportDataBuilder(
       initial: initial, firstSeq: first, lastSeq: end, checks: checks)
     do {

@@ -29,7 +29,7 @@ struct DatabaseOptionsTests {
       #expect(!dir.exists("vmbus-sim.sqlite"))
       let sessions = try await dir.runAsGiven(["sessions", "--json"], environment: environment)
       #expect(try JSON.parseLines(sessions.stdout).count == 1)
-      let replay = try await dir.runAsGiven(["replay", "1", "--to", "1"], environment: environment)
+      let replay = try await dir.runAsGiven(["replay", "1", "--at", "1"], environment: environment)
       #expect(replay.status == 0)
     }
   }

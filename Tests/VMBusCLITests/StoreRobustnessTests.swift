@@ -96,11 +96,11 @@ struct StoreRobustnessTests {
       #expect(rows.map { $0["status"] } == ["complete", "in_progress"])
       #expect(rows.last?["events"]?.int == Self.batch)
       // The committed part replays, to its last event, like the same events imported whole.
-      let partial = try await dir.run("replay", "2", "--to", "\(Self.batch)", "--json")
+      let partial = try await dir.run("replay", "2", "--at", "\(Self.batch)", "--json")
       #expect(partial.status == 0, "\(partial)")
-      let beyond = try await dir.run("replay", "2", "--to", "\(Self.batch + 1)")
+      let beyond = try await dir.run("replay", "2", "--at", "\(Self.batch + 1)")
       #expect(beyond.status == 64, "\(beyond)")
-      #expect(try await dir.run("replay", "1", "--to", "5", "--json").status == 0)
+      #expect(try await dir.run("replay", "1", "--at", "5", "--json").status == 0)
       // A second writer is not blocked by the paused one and gets the next id.
       #expect(try await dir.importLog(TraceFixtures.mixedLog, as: "beside.log") == 3)
 
@@ -116,7 +116,7 @@ struct StoreRobustnessTests {
           == .init(status: "complete", eventCount: Self.total, storedEvents: Self.total))
       #expect(try StoreInspector.progress(dir.database, session: 3)?.status == "complete")
       // The events read while the import was paused are the ones it finally stored.
-      let whole = try await dir.run("replay", "2", "--to", "\(Self.batch)", "--json")
+      let whole = try await dir.run("replay", "2", "--at", "\(Self.batch)", "--json")
       #expect(whole.stdout == partial.stdout)
     }
   }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VMBusReport
+import VMBusSessions
 import VMBusStore
 
 /// The page in a real headless Chromium: it loads without errors, draws the expected arrows,
@@ -14,7 +15,7 @@ struct BrowserTests {
   ) throws -> [String: Any] {
     let path = directory.appendingPathComponent("report-\(session).html").path
     try SessionReport(store: store, session: session)
-      .write(to: path, from: from, to: to, checks: .every)
+      .write(to: path, events: EventRange(first: from, last: to == .max ? nil : to), checks: .every)
     return try Chromium.selfTest(path: path, profile: directory.appendingPathComponent("profile"))
   }
 

@@ -63,7 +63,7 @@ import VMBusTrace
     try ReportFixtures.withStore { store, _ in
       let session = try ReportFixtures.simulate("linux-open-close.yaml", into: store)
       let (page, written) = try SessionReport(store: store, session: session)
-        .render(from: 40, to: 80, checks: .every)
+        .render(EventRange(first: 40, last: 80), checks: .every)
       #expect(written.events == 41)
       let data = try ReportData(page: page)
       #expect(data.root["from"] as? Int == 40)
@@ -124,7 +124,9 @@ import VMBusTrace
       let session = try ReportFixtures.simulate("linux-open-close.yaml", into: store)
       let report = SessionReport(store: store, session: session)
       for (first, last) in [(0, 10), (20, 10), (500, 600)] {
-        #expect(throws: SessionsError.self) { try report.render(from: first, to: last) }
+        #expect(throws: SessionsError.self) {
+          try report.render(EventRange(first: first, last: last))
+        }
       }
       #expect(throws: SessionsError.self) {
         try SessionReport(store: store, session: SessionID(99)).render()

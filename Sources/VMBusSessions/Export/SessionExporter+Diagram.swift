@@ -3,19 +3,6 @@ import VMBusStore
 import VMBusTrace
 
 extension SessionExporter {
-  /// The seqs `first...last` of a session with `eventCount` events; `last` past the end
-  /// means the end.
-  static func seqs(from first: Int, to last: Int, eventCount: Int) throws(SessionsError)
-    -> ClosedRange<Int>
-  {
-    guard first >= 1 else { throw .usage("--from must be at least 1") }
-    guard last >= first else { throw .usage("--to \(last) is before --from \(first)") }
-    guard first <= max(eventCount, 1) else {
-      throw .usage("--from \(first) is past the end of the session (\(eventCount) events)")
-    }
-    return first...max(min(last, eventCount), first)
-  }
-
   /// Streams the events of `range` into a Mermaid or Perfetto diagram, starting from the
   /// stored state before `range`.
   func exportDiagram(

@@ -51,7 +51,7 @@ public struct SessionExporter {
   /// import skipped (other trace points, error reports, blank lines), unless `vmbusOnly`.
   public func export(
     _ format: ExportFormat, dialect: ExportDialect = .original, vmbusOnly: Bool = false,
-    from first: Int = 1, to last: Int = .max, to path: String?
+    _ events: EventRange = .all, output path: String?
   ) throws(SessionsError) -> Int {
     // Before the output is created: an unknown session must not truncate an existing file.
     let summary: SessionSummary
@@ -60,10 +60,12 @@ public struct SessionExporter {
     } catch {
       throw .store(error)
     }
-    let range = try Self.seqs(from: first, to: last, eventCount: summary.eventCount)
+    let range = try events.seqs(in: session, eventCount: summary.eventCount)
     switch format {
     case .simple:
-      guard let path else { throw .usage("--format simple writes binary: give -o FILE") }
+      guard let path else {
+        throw .usage("a simple trace is binary: it is written to a file, not standard output")
+      }
       return try exportSimple(range, to: path)
     case .mermaid, .perfetto:
       return try exportDiagram(format, range, summary: summary, to: path)

@@ -376,12 +376,16 @@ private struct ImportWriter: ~Copyable {
   /// session has all of them); returns its id.
   private consuming func finish(metadata: SessionMetadata) throws(SessionsError) -> SessionID {
     let session = writer.sessionID
+    let report = afterCommit
+    let summary: SessionSummary
     do {
       try flushSkipped()
-      try writer.finish(metadata: metadata)
+      summary = try writer.finish(metadata: metadata)
     } catch {
       throw .store(error)
     }
+    // The last commit too: a file shorter than a batch has no other.
+    report?(summary.eventCount)
     return session
   }
 

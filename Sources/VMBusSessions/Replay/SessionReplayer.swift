@@ -21,22 +21,21 @@ public struct SessionReplayer: Sendable {
     self.session = session
   }
 
-  /// Every step from `first` through `last`, in order, streamed (bounded memory).
+  /// Every step of `range`, in order, streamed (bounded memory).
   public func forEach(
-    from first: Int = 1, to last: Int = .max, _ body: (ReplayStep) throws -> Void
+    _ range: EventRange = .all, _ body: (ReplayStep) throws -> Void
   ) throws {
     var state: HostState
+    let seqs: ClosedRange<Int>
     do {
       let count = try store.session(session).eventCount
-      if first > max(count, 1) {
-        throw SessionsError.usage(Self.noEvent(first, in: session, count: count))
-      }
-      state = try store.state(session: session, at: max(first - 1, 0))
+      seqs = try range.seqs(in: session, eventCount: count)
+      state = try store.state(session: session, at: seqs.lowerBound - 1)
     } catch let error as StoreError {
       throw SessionsError.store(error)
     }
     do {
-      try store.events(session: session, from: first, to: last) { stored in
+      try store.events(session: session, from: seqs.lowerBound, to: seqs.upperBound) { stored in
         let before = state
         let violations = state.apply(stored.event)
         try body(
@@ -53,7 +52,7 @@ public struct SessionReplayer: Sendable {
   public func step(at seq: Int) throws(SessionsError) -> ReplayStep {
     var found: ReplayStep?
     do {
-      try forEach(from: seq, to: seq) { found = $0 }
+      try forEach(.only(seq)) { found = $0 }
     } catch let error as SessionsError {
       throw error
     } catch {
@@ -61,14 +60,8 @@ public struct SessionReplayer: Sendable {
     }
     guard let found else {
       let count = (try? store.session(session).eventCount) ?? 0
-      throw .usage(Self.noEvent(seq, in: session, count: count))
+      throw .usage(EventRange.noEvent(seq, in: session, eventCount: count))
     }
     return found
-  }
-
-  /// Why there is no step `seq`, with the steps there are.
-  static func noEvent(_ seq: Int, in session: SessionID, count: Int) -> String {
-    "session \(session) has no event \(seq): "
-      + (count == 0 ? "it has no events" : "its events are 1...\(count)")
   }
 }

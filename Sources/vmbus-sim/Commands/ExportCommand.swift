@@ -37,17 +37,21 @@ struct ExportCommand: ParsableCommand {
     help: ArgumentHelp(
       "Output file (default: standard output; required for simple).", valueName: "file"))
   var output: String?
-  @Option(help: ArgumentHelp("Start at this seq.", valueName: "seq")) var from: Int = 1
-  @Option(help: ArgumentHelp("End at this seq (default: the last event).", valueName: "seq"))
-  var to: Int?
+  @OptionGroup var events: EventRangeOptions
+
+  func validate() throws {
+    if format.format == .simple, output == nil {
+      throw ValidationError("--format simple writes binary: give -o FILE")
+    }
+  }
 
   func run() throws {
     try reportingFailures {
       let store = try database.openForReading()
       try SessionExporter(store: store, session: SessionID(session))
         .export(
-          format.format, dialect: dialect.dialect, vmbusOnly: vmbusOnly, from: from,
-          to: to ?? .max, to: output)
+          format.format, dialect: dialect.dialect, vmbusOnly: vmbusOnly, events.range,
+          output: output)
     }
   }
 }

@@ -8,23 +8,37 @@ struct ReplayCommand: ParsableCommand {
     commandName: "replay",
     abstract: "Step through a session: each event, as QEMU prints it, and what it changed.",
     discussion: """
-      Without --to, one line per event. With --json, JSON Lines: {"seq": S, "event": \
-      {"name": ..., "args": {...}}, "state": {...}}. With --to SEQ, only that step (the state \
-      comes from the nearest snapshot, so this is fast on any session).
+      One line per event, from --from through --to (default: all of them). With --json, \
+      JSON Lines: {"seq": S, "event": {"name": ..., "args": {...}}, "state": {...}}. With \
+      --at SEQ, only that step (the state comes from the nearest snapshot, so this is fast \
+      on any session).
 
       Examples:
         vmbus-sim replay 1
-        vmbus-sim replay 1 --to 42 --json
+        vmbus-sim replay 1 --from 20 --to 60
+        vmbus-sim replay 1 --at 42 --json
       """)
 
   @Argument(help: "The session id (see `vmbus-sim sessions`).") var session: Int64
   @OptionGroup var database: DatabaseOptions
-  @Option(help: "Show only the step with this seq.") var to: Int?
-  @Option(help: "Start at this seq.") var from: Int = 1
+  @OptionGroup var events: EventRangeOptions
+  @Option(help: ArgumentHelp("Show only the step with this seq.", valueName: "seq")) var at: Int?
   @Flag(help: "JSON Lines output.") var json = false
   @Flag(
     help: "Step interactively: next, prev, jump, find by name, channel or GPADL, state, changes.")
   var interactive = false
+
+  func validate() throws {
+    if let at {
+      guard at >= 1 else { throw ValidationError("--at \(at): seqs start at 1") }
+      guard events.from == nil && events.to == nil else {
+        throw ValidationError("--at shows one step: give it without --from and --to")
+      }
+    }
+    if interactive && (at != nil || events.from != nil || events.to != nil || json) {
+      throw ValidationError("--interactive takes no --at, --from, --to or --json")
+    }
+  }
 
   func run() throws {
     try reportingFailures {
@@ -34,13 +48,11 @@ struct ReplayCommand: ParsableCommand {
         try runInteractive(replayer)
         return
       }
-      if let to {
-        guard to >= 1 else { throw SessionsError.usage("--to must be at least 1") }
-        let step = try replayer.step(at: to)
-        print(step, json: json)
+      if let at {
+        print(try replayer.step(at: at), json: json)
         return
       }
-      try replayer.forEach(from: max(from, 1)) { step in print(step, json: json) }
+      try replayer.forEach(events.range) { step in print(step, json: json) }
     }
   }
 

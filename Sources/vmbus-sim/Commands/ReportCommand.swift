@@ -25,16 +25,14 @@ struct ReportCommand: ParsableCommand {
   @Option(
     name: .short, help: ArgumentHelp("Output file (default: session-ID.html).", valueName: "file"))
   var output: String?
-  @Option(help: ArgumentHelp("Start at this seq.", valueName: "seq")) var from: Int = 1
-  @Option(help: ArgumentHelp("End at this seq (default: the last event).", valueName: "seq"))
-  var to: Int?
+  @OptionGroup var events: EventRangeOptions
 
   func run() throws {
     try reportingFailures {
       let store = try database.openForReading()
       let path = output ?? "session-\(session).html"
       let written = try SessionReport(store: store, session: SessionID(session))
-        .write(to: path, from: from, to: to ?? .max)
+        .write(to: path, events: events.range)
       emit(
         "\(path): \(written.events) events, \(written.messages) messages, "
           + "\(written.bytes / 1024) KiB")

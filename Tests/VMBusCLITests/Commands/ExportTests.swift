@@ -79,7 +79,7 @@ struct ExportTests {
       let result = try await dir.run("export", "1", "--format", "simple")
       #expect(result.status == 64)
       #expect(result.stdout == "")
-      #expect(result.stderr.hasPrefix("error: "))
+      #expect(result.stderr.contains("--format simple writes binary: give -o FILE"))
     }
   }
 

@@ -74,7 +74,7 @@ struct ImportLogTests {
       let exported = try await dir.run("export", "1", "--format", "qemu-log")
       #expect(exported.status == 0)
       #expect(exported.stdout == text)
-      let contact = try JSON.parse(try await dir.run("replay", "1", "--to", "3", "--json").stdout)
+      let contact = try JSON.parse(try await dir.run("replay", "1", "--at", "3", "--json").stdout)
       #expect(contact["state"]?["version"] == "4.0")
     }
   }

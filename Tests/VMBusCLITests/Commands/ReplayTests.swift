@@ -43,7 +43,7 @@ struct ReplayTests {
   @Test func theDocumentedOpenChannelStep() async throws {
     try await TemporaryDirectory.with { dir in
       _ = try await dir.importLog(TraceFixtures.mixedLog)
-      let result = try await dir.run("replay", "1", "--to", "37", "--json")
+      let result = try await dir.run("replay", "1", "--at", "37", "--json")
       #expect(result.status == 0)
       let step = try JSON.parse(result.stdout)
       #expect(step["seq"] == 37)
@@ -73,7 +73,7 @@ struct ReplayTests {
       let session = try await dir.importLog(TraceFixtures.mixedLog)
       let count = try await dir.run("sessions", "--json")
       let events = try #require(try JSON.parseLines(count.stdout).first?["events"]?.int)
-      for arguments in [["--to", "999999"], ["--from", "999999"]] {
+      for arguments in [["--at", "999999"], ["--from", "999999"]] {
         let result = try await CLI.run(
           ["replay", "\(session)", "--db", dir.database] + arguments)
         #expect(result.status == 64, "\(result)")
@@ -85,30 +85,54 @@ struct ReplayTests {
     }
   }
 
-  @Test func toPrintsOnlyThatStep() async throws {
+  @Test func atPrintsOnlyThatStep() async throws {
     try await TemporaryDirectory.with { dir in
       _ = try await dir.importLog(TraceFixtures.mixedLog)
       let all = try await dir.run("replay", "1", "--json").lines
       let text = try await dir.run("replay", "1").lines
       try #require(all.count == 42 && text.count == 42)
       for seq in [1, 21, 42] {
-        let json = try await dir.run("replay", "1", "--to", "\(seq)", "--json")
+        let json = try await dir.run("replay", "1", "--at", "\(seq)", "--json")
         #expect(json.status == 0)
         #expect(json.lines == [all[seq - 1]])
-        let line = try await dir.run("replay", "1", "--to", "\(seq)")
+        let line = try await dir.run("replay", "1", "--at", "\(seq)")
         #expect(line.lines == [text[seq - 1]])
       }
     }
   }
 
-  @Test func toPastASnapshotMatchesTheFullReplay() async throws {
+  /// `--from`/`--to` are the range `export` and `report` take: the steps between, inclusive;
+  /// a `--to` past the end means the end.
+  @Test func fromAndToPrintTheStepsBetween() async throws {
     try await TemporaryDirectory.with { dir in
-      // 42 × 30 events: snapshots at 1024, so --to 1100 starts from one.
+      _ = try await dir.importLog(TraceFixtures.mixedLog)
+      let all = try await dir.run("replay", "1", "--json").lines
+      let middle = try await dir.run("replay", "1", "--from", "20", "--to", "25", "--json")
+      #expect(middle.lines == Array(all[19..<25]))
+      let tail = try await dir.run("replay", "1", "--from", "40", "--to", "999")
+      #expect(tail.lines.count == 3)
+      let head = try await dir.run("replay", "1", "--to", "2", "--json")
+      #expect(head.lines == Array(all[0..<2]))
+      for (arguments, message) in [
+        (["--from", "5", "--to", "4"], "--to 4 is before --from 5"),
+        (["--at", "3", "--to", "4"], "--at shows one step"),
+        (["--to", "0"], "--to 0: seqs start at 1"),
+      ] {
+        let refused = try await dir.run(["replay", "1"] + arguments)
+        #expect(refused.status == 64, "\(refused)")
+        #expect(refused.stderr.contains(message), "\(refused.stderr)")
+      }
+    }
+  }
+
+  @Test func atPastASnapshotMatchesTheFullReplay() async throws {
+    try await TemporaryDirectory.with { dir in
+      // 42 × 30 events: snapshots at 1024, so --at 1100 starts from one.
       _ = try await dir.importLog(String(repeating: TraceFixtures.mixedLog, count: 30))
       let all = try await dir.run("replay", "1", "--json").lines
       try #require(all.count == 1260)
       for seq in [1024, 1100, 1260] {
-        let step = try await dir.run("replay", "1", "--to", "\(seq)", "--json")
+        let step = try await dir.run("replay", "1", "--at", "\(seq)", "--json")
         #expect(step.lines == [all[seq - 1]])
       }
     }
@@ -118,7 +142,7 @@ struct ReplayTests {
   func aSeqOutsideTheSessionIsAnError(_ seq: String, _ status: Int32) async throws {
     try await TemporaryDirectory.with { dir in
       _ = try await dir.importLog(TraceFixtures.mixedLog)
-      let result = try await dir.run("replay", "1", "--to", seq, "--json")
+      let result = try await dir.run("replay", "1", "--at", seq, "--json")
       #expect(result.exited)
       #expect(result.status == status)
       #expect(result.stdout == "")

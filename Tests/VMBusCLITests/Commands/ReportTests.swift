@@ -30,7 +30,7 @@ struct ReportTests {
       #expect(!dir.exists("x.html"))
       let backwards = try await dir.run("report", "\(session)", "--from", "50", "--to", "10")
       #expect(backwards.status == 64)
-      #expect(backwards.stderr == "error: --to 10 is before --from 50\n")
+      #expect(backwards.stderr.contains("--to 10 is before --from 50"), "\(backwards.stderr)")
       let past = try await dir.run("report", "\(session)", "--from", "150")
       #expect(past.status == 64)
     }
@@ -106,7 +106,7 @@ struct ReportTests {
       #expect(excerpt.lines[1...2] == ["hv_balloon_state_change -> WAIT_QUERY", ""])
       let bad = try await dir.run("export", "1", "--format", "jsonl", "--from", "0")
       #expect(bad.status == 64)
-      #expect(bad.stderr == "error: --from must be at least 1\n")
+      #expect(bad.stderr.contains("--from 0: seqs start at 1"), "\(bad.stderr)")
     }
   }
 }

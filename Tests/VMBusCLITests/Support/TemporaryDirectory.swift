@@ -56,6 +56,11 @@ struct TemporaryDirectory: Sendable {
     try await CLI.run(arguments + ["--db", database], in: url)
   }
 
+  /// ``run(_:)-(String...)`` with the arguments as an array.
+  func run(_ arguments: [String]) async throws -> CLIResult {
+    try await CLI.run(arguments + ["--db", database], in: url)
+  }
+
   /// Runs `vmbus-sim arguments` as given (no `--db`) with this directory as its working
   /// directory.
   func runAsGiven(_ arguments: [String], environment: [String: String] = [:]) async throws

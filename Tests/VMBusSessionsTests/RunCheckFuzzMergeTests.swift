@@ -1,0 +1,203 @@
+import Foundation
+import GRDB
+import Testing
+import VMBusHost
+import VMBusSessions
+import VMBusSim
+import VMBusStore
+
+@Suite struct RunWorkflowTests {
+  @Test func theSameSeedStoresTheSameSessionTwice() throws {
+    try Workspace.with { space in
+      let store = try space.store()
+      let runner = ScenarioRunner(path: Bundled.scenario("linux-boot.yaml"), seed: 77)
+      let (first, one) = try runner.run(into: store)
+      let (second, two) = try runner.run(into: store)
+      #expect(first.events == second.events)
+      #expect(first.choices == second.choices)
+      var stored: [[HostEvent]] = [[], []]
+      try store.events(session: one) { stored[0].append($0.event) }
+      try store.events(session: two) { stored[1].append($0.event) }
+      #expect(stored[0] == first.events && stored[1] == first.events)
+      #expect(
+        try store.session(one).finalStateHash == store.session(two).finalStateHash)
+    }
+  }
+
+  @Test func aMissingScenarioIsMissingInputAndOpensNoDatabase() throws {
+    try Workspace.with { space in
+      let error = sessionsError { () throws(SessionsError) in
+        try ScenarioRunner(path: space.path("absent.yaml"), seed: 0).run {
+          () throws(SessionsError) in
+          do { return try EventStore.open(path: space.databasePath) } catch let error as StoreError
+          {
+            throw .store(error)
+          } catch { throw .io("\(error)") }
+        }
+      }
+      #expect(error?.exitCode == 66)
+      #expect(!space.exists("sessions.sqlite"))
+    }
+  }
+
+  @Test func aBrokenScenarioIsBadInputNamingItsLine() throws {
+    try Workspace.with { space in
+      let path = try space.write(
+        "broken.yaml",
+        """
+        name: broken
+        actors:
+          - name: guest
+            steps:
+              - connect: {version: 9.9}
+        """)
+      let error = sessionsError { () throws(SessionsError) in
+        try ScenarioRunner(path: path, seed: 0).load()
+      }
+      #expect(error?.exitCode == 65)
+      #expect(
+        "\(String(describing: error))".contains("broken.yaml:5:"), "\(String(describing: error))")
+    }
+  }
+}
+
+@Suite struct CheckWorkflowTests {
+  @Test func everyCommittedRegressionFileStillHolds() throws {
+    let files = try CheckWorkflow.files([Bundled.scenario("regressions")])
+    #expect(files.count >= 20)
+    for file in files {
+      let result = CheckWorkflow.check(file)
+      #expect(result.passed, "\(file): \(result.lines)")
+    }
+  }
+
+  @Test func anEditedRecordedEventIsADivergenceAtItsSeq() throws {
+    try Workspace.with { space in
+      let original = Bundled.scenario(
+        "regressions/linux-qemu-guest_hang-machine_reset.queue_stalled.yaml")
+      var text = String(
+        decoding: try Data(contentsOf: URL(fileURLWithPath: original)), as: UTF8.self)
+      text = text.replacingOccurrences(
+        of: "\"vmbus_post_msg type 15 size 12\"", with: "\"vmbus_post_msg type 15 size 13\"")
+      let path = try space.write("edited.yaml", text)
+      let result = CheckWorkflow.check(path)
+      #expect(!result.passed)
+      #expect(result.lines.first?.hasPrefix("events diverge at seq ") == true, "\(result.lines)")
+      #expect(result.lines.contains { $0.contains("size 13") })
+    }
+  }
+
+  @Test func aMissingPathIsMissingInput() {
+    let error = sessionsError { () throws(SessionsError) in
+      try CheckWorkflow.files(["/nonexistent/scenarios"])
+    }
+    #expect(error?.exitCode == 66)
+  }
+}
+
+@Suite struct FuzzWorkflowTests {
+  static func options(
+    _ scenario: String, seeds: UInt64, jobs: Int = 1, shard: (UInt64, UInt64) = (0, 1),
+    regressions: String? = nil
+  ) -> FuzzOptions {
+    FuzzOptions(
+      scenarioPaths: [Bundled.scenario(scenario)], profile: nil, seedCount: seeds,
+      duration: nil, seedBase: 0, jobs: jobs, shard: shard, regressionsDirectory: regressions)
+  }
+
+  @Test func findingsAreStoredWithTheirMinimalSessions() throws {
+    try Workspace.with { space in
+      let store = try space.store()
+      let summary = try FuzzWorkflow.run(
+        Self.options("linux-open-close.yaml", seeds: 120), store: store)
+      #expect(summary.runs == 120)
+      #expect(!summary.findings.isEmpty)
+      let records = try store.fuzzFailures()
+      #expect(
+        Set(records.map(\.signature)) == Set(summary.findings.map(\.signature.description)))
+      for finding in summary.findings {
+        let session = try #require(finding.session)
+        #expect(try store.session(session).status == .complete)
+        #expect(finding.corpus == .notWritten)
+      }
+    }
+  }
+
+  @Test func jobsDoNotChangeWhatIsFound() throws {
+    try Workspace.with { space in
+      func signatures(_ jobs: Int) throws -> [String: (Int, UInt64)] {
+        let summary = try FuzzWorkflow.run(
+          Self.options("linux-open-close.yaml", seeds: 150, jobs: jobs),
+          store: try space.store("jobs\(jobs).sqlite"))
+        return Dictionary(
+          uniqueKeysWithValues: summary.findings.map {
+            ($0.signature.description, ($0.count, $0.firstSeed))
+          })
+      }
+      let one = try signatures(1)
+      let two = try signatures(2)
+      #expect(one.keys.sorted() == two.keys.sorted())
+      for (key, value) in one { #expect(two[key]?.0 == value.0 && two[key]?.1 == value.1) }
+    }
+  }
+
+  @Test func newFindingsAreFiledAndKnownOnesKept() throws {
+    try Workspace.with { space in
+      let regressions = space.path("regressions")
+      let options = Self.options("linux-open-close.yaml", seeds: 120, regressions: regressions)
+      let first = try FuzzWorkflow.run(options, store: try space.store())
+      #expect(first.findings.allSatisfy { $0.corpus == .new })
+      let files = try FileManager.default.contentsOfDirectory(atPath: regressions).sorted()
+      let texts = try files.map {
+        try Data(contentsOf: URL(fileURLWithPath: "\(regressions)/\($0)"))
+      }
+      let second = try FuzzWorkflow.run(options, store: try space.store())
+      #expect(second.findings.allSatisfy { $0.corpus == .known })
+      #expect(
+        try files.map { try Data(contentsOf: URL(fileURLWithPath: "\(regressions)/\($0)")) }
+          == texts)
+      for file in files {
+        #expect(CheckWorkflow.check("\(regressions)/\(file)").passed, "\(file)")
+      }
+    }
+  }
+
+  @Test func exhaustiveModeFindsTheHeaderHang() throws {
+    try Workspace.with { space in
+      let summary = try FuzzWorkflow.explore(
+        Self.options("qemu-gpadl-header-hang.yaml", seeds: 0), depth: 20,
+        store: try space.store())
+      #expect(summary.states > 0)
+      #expect(!summary.findings.isEmpty)
+    }
+  }
+}
+
+@Suite struct MergeWorkflowTests {
+  @Test func shardsMergedFindWhatOneProcessFinds() throws {
+    try Workspace.with { space in
+      let scenario = "linux-open-close.yaml"
+      // `seeds` counts each shard's own seeds: three shards of 150 cover the single's 450.
+      let single = try FuzzWorkflow.run(
+        FuzzWorkflowTests.options(scenario, seeds: 450), store: try space.store("single.sqlite"))
+      var shards: [String] = []
+      for index in UInt64(0)..<3 {
+        let name = "shard\(index).sqlite"
+        _ = try FuzzWorkflow.run(
+          FuzzWorkflowTests.options(scenario, seeds: 150, shard: (index, 3)),
+          store: try space.store(name))
+        shards.append(space.path(name))
+      }
+      let merged = try space.store("merged.sqlite")
+      _ = try MergeWorkflow.merge(shards, into: merged)
+      let records = try merged.fuzzFailures()
+      #expect(
+        Set(records.map { "\($0.signature) \($0.count) \($0.firstSeed)" })
+          == Set(single.findings.map { "\($0.signature) \($0.count) \($0.firstSeed)" }))
+      for record in records {
+        let session = try #require(record.session)
+        #expect(try merged.session(session).status == .complete)
+      }
+    }
+  }
+}
