@@ -40,12 +40,15 @@ extension EventStore {
   {
     guard !isReadOnly else { throw .readOnly(path: path) }
     return try withErrors {
-      try pool.write { db in try Self.upsertFuzzFailure(db, record, addingOnConflict: record.count) }
+      try pool.write { db in try Self.upsertFuzzFailure(db, record, addingOnConflict: record.count)
+      }
     }
   }
 
   /// The upsert of ``recordFuzzFailure(_:)``, adding `added` to an existing row's count.
-  static func upsertFuzzFailure(_ db: Database, _ record: FuzzFailureRecord, addingOnConflict added: Int)
+  static func upsertFuzzFailure(
+    _ db: Database, _ record: FuzzFailureRecord, addingOnConflict added: Int
+  )
     throws -> FuzzFailureRecord
   {
     try db.execute(

@@ -71,7 +71,9 @@ public struct FuzzCampaignCheckpoint: Sendable {
   /// Signature text to (count, lowest seed).
   public var tallies: [String: (count: Int, lowestSeed: UInt64)]
 
-  public init(seedsDone: UInt64, guestErrors: UInt64, tallies: [String: (count: Int, lowestSeed: UInt64)]) {
+  public init(
+    seedsDone: UInt64, guestErrors: UInt64, tallies: [String: (count: Int, lowestSeed: UInt64)]
+  ) {
     self.seedsDone = seedsDone
     self.guestErrors = guestErrors
     self.tallies = tallies
@@ -110,7 +112,8 @@ extension EventStore {
     try withErrors {
       try pool.read { db in
         try Row.fetchAll(
-          db, sql: "SELECT * FROM fuzz_campaign_signatures WHERE campaign_id = ? ORDER BY signature",
+          db,
+          sql: "SELECT * FROM fuzz_campaign_signatures WHERE campaign_id = ? ORDER BY signature",
           arguments: [campaign]
         ).map(Self.campaignSignature(row:))
       }
@@ -132,10 +135,12 @@ extension EventStore {
       try pool.write { db in
         var stored: FuzzFailureRecord?
         if let finding {
-          stored = try Self.commitFinding(db, campaign, finding.tallied, finding.finding, finding.record)
+          stored = try Self.commitFinding(
+            db, campaign, finding.tallied, finding.finding, finding.record)
         }
         try db.execute(
-          sql: "UPDATE fuzz_campaigns SET seeds_done = ?, guest_errors = ?, status = ? WHERE id = ?",
+          sql:
+            "UPDATE fuzz_campaigns SET seeds_done = ?, guest_errors = ?, status = ? WHERE id = ?",
           arguments: [
             Int64(bitPattern: checkpoint.seedsDone), Int64(bitPattern: checkpoint.guestErrors),
             finished ? "finished" : "running", campaign,
@@ -160,7 +165,8 @@ extension EventStore {
     _ db: Database, _ campaign: Int64, _ tallied: String, _ finding: FuzzCampaignFinding,
     _ record: FuzzFailureRecord
   ) throws -> FuzzFailureRecord {
-    let existed = try fuzzFailure(db, profile: record.hostProfile, signature: record.signature) != nil
+    let existed =
+      try fuzzFailure(db, profile: record.hostProfile, signature: record.signature) != nil
     var record = record
     record.count = 1
     let stored = try upsertFuzzFailure(db, record, addingOnConflict: 0)

@@ -57,7 +57,9 @@ struct CampaignIdentity: Codable, Equatable {
     }
     func text(_ value: Any?) -> String {
       guard let value, !(value is NSNull) else { return "none" }
-      guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys, .withoutEscapingSlashes])
+      guard
+        let data = try? JSONSerialization.data(
+          withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys, .withoutEscapingSlashes])
       else { return "\(value)" }
       return String(decoding: data, as: UTF8.self)
     }

@@ -123,7 +123,9 @@ final class CampaignStoreSink: FuzzCampaignSink {
     FuzzCampaignCheckpoint(
       seedsDone: checkpoint.seedsDone, guestErrors: checkpoint.guestErrors,
       tallies: Dictionary(
-        uniqueKeysWithValues: checkpoint.tallies.map { ($0.key.description, ($0.value.count, $0.value.lowestSeed)) }))
+        uniqueKeysWithValues: checkpoint.tallies.map {
+          ($0.key.description, ($0.value.count, $0.value.lowestSeed))
+        }))
   }
 
   private static func seconds(_ duration: Duration) -> Double {

@@ -254,7 +254,8 @@ public enum FuzzWorkflow {
     var write = false
     var replacing = false
     if let ours, let oursPath = ours.regressionFile,
-      let oursStatus = CorpusStatus(rawValue: ours.corpus), oursStatus == .new || oursStatus == .replaced
+      let oursStatus = CorpusStatus(rawValue: ours.corpus),
+      oursStatus == .new || oursStatus == .replaced
     {
       // A file this campaign wrote: a lower seed's case replaces it.
       path = oursPath

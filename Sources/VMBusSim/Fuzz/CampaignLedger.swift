@@ -21,7 +21,8 @@ final class CampaignLedger: Sendable {
     }
 
     mutating func record(_ failure: FuzzFailure, seed: UInt64) {
-      CampaignLedger.add(FuzzCampaign.Tally(count: 1, lowestSeed: seed), failure.signature, to: &tallies)
+      CampaignLedger.add(
+        FuzzCampaign.Tally(count: 1, lowestSeed: seed), failure.signature, to: &tallies)
     }
   }
 

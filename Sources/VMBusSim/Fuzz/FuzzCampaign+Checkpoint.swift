@@ -29,7 +29,9 @@ extension FuzzCampaign {
     /// Each failing signature among them.
     public var tallies: [FailureSignature: Tally]
 
-    public init(seedsDone: UInt64 = 0, guestErrors: UInt64 = 0, tallies: [FailureSignature: Tally] = [:]) {
+    public init(
+      seedsDone: UInt64 = 0, guestErrors: UInt64 = 0, tallies: [FailureSignature: Tally] = [:]
+    ) {
       self.seedsDone = seedsDone
       self.guestErrors = guestErrors
       self.tallies = tallies

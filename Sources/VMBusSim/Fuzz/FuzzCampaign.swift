@@ -92,10 +92,13 @@ public struct FuzzCampaign: Sendable {
     /// Runs that ended in a guest error: the guest broke the protocol and a correct host
     /// answers nothing either, so these are not failures.
     public var guestErrors: UInt64
-    /// The seeds' wall-clock time (what ``runsPerSecond`` divides by).
+    /// The wall-clock time until every seed had run (shrinking on the way included).
     public var elapsed: Duration
-    /// The wall-clock time spent re-checking and shrinking after the seeds.
+    /// The time spent re-checking and shrinking: the workers' shrinking shared among them,
+    /// plus what was left after the seeds.
     public var shrinkElapsed: Duration = .zero
+    /// The part of ``shrinkElapsed`` spent while seeds ran (``runsPerSecond`` leaves it out).
+    public var shrinkDuringSeeds: Duration = .zero
     public var distinctStates: Int
     /// How long the campaign ran before its first failure.
     public var timeToFirstFailure: Duration?
@@ -107,9 +110,11 @@ public struct FuzzCampaign: Sendable {
     /// Runs spent re-checking and shrinking new failures (not counted in ``runs``).
     public var shrinkRuns: Int { failures.reduce(0) { $0 + $1.shrinkRuns } }
 
+    /// This process's seeds per second of seed time (wall clock less shrinking).
     public var runsPerSecond: Double {
+      let seedTime = elapsed - shrinkDuringSeeds
       let seconds =
-        Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        Double(seedTime.components.seconds) + Double(seedTime.components.attoseconds) / 1e18
       return seconds > 0 ? Double(runsThisProcess) / seconds : 0
     }
   }
@@ -187,11 +192,12 @@ public struct FuzzCampaign: Sendable {
       }.sorted {
         ($0.firstSeed, $0.failure.signature) < ($1.firstSeed, $1.failure.signature)
       },
-      guestErrors: final.checkpoint.guestErrors, elapsed: seedsDone - start - shrinking,
+      guestErrors: final.checkpoint.guestErrors, elapsed: seedsDone - start,
       distinctStates: final.states.estimate,
       timeToFirstFailure: final.firstFailure.map { $0 - start })
     report.runsThisProcess = final.runs
     report.resumedSeeds = resumed
+    report.shrinkDuringSeeds = shrinking
     report.shrinkElapsed = shrinking + (clock.now - endShrinkStart)
     return report
   }
