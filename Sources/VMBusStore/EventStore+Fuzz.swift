@@ -85,13 +85,13 @@ extension EventStore {
 
   /// Every stored failure, most frequent first.
   public func fuzzFailures() throws(StoreError) -> [FuzzFailureRecord] {
-    try withErrors {
-      try pool.read { db in
-        try Row.fetchAll(
-          db, sql: "SELECT * FROM fuzz_failures ORDER BY count DESC, host_profile, signature"
-        ).map(Self.fuzzFailure(row:))
-      }
-    }
+    try withErrors { try pool.read { db in try Self.fuzzFailures(db) } }
+  }
+
+  static func fuzzFailures(_ db: Database) throws -> [FuzzFailureRecord] {
+    try Row.fetchAll(
+      db, sql: "SELECT * FROM fuzz_failures ORDER BY count DESC, host_profile, signature"
+    ).map(fuzzFailure(row:))
   }
 
   static func fuzzFailure(_ db: Database, profile: String, signature: String) throws
