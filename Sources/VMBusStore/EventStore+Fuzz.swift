@@ -40,34 +40,41 @@ extension EventStore {
   {
     guard !isReadOnly else { throw .readOnly(path: path) }
     return try withErrors {
-      try pool.write { db in
-        try db.execute(
-          sql: """
-            INSERT INTO fuzz_failures (host_profile, signature, property, count, first_seed,
-              detail, session_id, regression_file, regression_text)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (host_profile, signature) DO UPDATE SET
-              count = count + excluded.count,
-              first_seed = min(first_seed, excluded.first_seed),
-              session_id = CASE WHEN \(Self.lowerSeedWithCase)
-                THEN excluded.session_id ELSE coalesce(session_id, excluded.session_id) END,
-              regression_file = CASE WHEN \(Self.lowerSeedWithCase)
-                THEN excluded.regression_file
-                ELSE coalesce(regression_file, excluded.regression_file) END,
-              regression_text = CASE WHEN \(Self.lowerSeedWithCase)
-                THEN excluded.regression_text ELSE regression_text END,
-              detail = CASE WHEN \(Self.lowerSeedWithCase)
-                THEN excluded.detail ELSE detail END
-            """,
-          arguments: [
-            record.hostProfile, record.signature, record.property, record.count,
-            Int64(bitPattern: record.firstSeed), record.detail, record.session?.rawValue,
-            record.regressionFile, record.regressionText,
-          ])
-        return try Self.fuzzFailure(db, profile: record.hostProfile, signature: record.signature)
-          ?? record
+      try pool.write { db in try Self.upsertFuzzFailure(db, record, addingOnConflict: record.count)
       }
     }
+  }
+
+  /// The upsert of ``recordFuzzFailure(_:)``, adding `added` to an existing row's count.
+  static func upsertFuzzFailure(
+    _ db: Database, _ record: FuzzFailureRecord, addingOnConflict added: Int
+  )
+    throws -> FuzzFailureRecord
+  {
+    try db.execute(
+      sql: """
+        INSERT INTO fuzz_failures (host_profile, signature, property, count, first_seed,
+          detail, session_id, regression_file, regression_text)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (host_profile, signature) DO UPDATE SET
+          count = count + ?,
+          first_seed = min(first_seed, excluded.first_seed),
+          session_id = CASE WHEN \(Self.lowerSeedWithCase)
+            THEN excluded.session_id ELSE coalesce(session_id, excluded.session_id) END,
+          regression_file = CASE WHEN \(Self.lowerSeedWithCase)
+            THEN excluded.regression_file
+            ELSE coalesce(regression_file, excluded.regression_file) END,
+          regression_text = CASE WHEN \(Self.lowerSeedWithCase)
+            THEN excluded.regression_text ELSE regression_text END,
+          detail = CASE WHEN \(Self.lowerSeedWithCase)
+            THEN excluded.detail ELSE detail END
+        """,
+      arguments: [
+        record.hostProfile, record.signature, record.property, record.count,
+        Int64(bitPattern: record.firstSeed), record.detail, record.session?.rawValue,
+        record.regressionFile, record.regressionText, added,
+      ])
+    return try fuzzFailure(db, profile: record.hostProfile, signature: record.signature) ?? record
   }
 
   /// The minimal case belongs to the lowest seed: a record with a lower first seed and a
@@ -78,16 +85,16 @@ extension EventStore {
 
   /// Every stored failure, most frequent first.
   public func fuzzFailures() throws(StoreError) -> [FuzzFailureRecord] {
-    try withErrors {
-      try pool.read { db in
-        try Row.fetchAll(
-          db, sql: "SELECT * FROM fuzz_failures ORDER BY count DESC, host_profile, signature"
-        ).map(Self.fuzzFailure(row:))
-      }
-    }
+    try withErrors { try pool.read { db in try Self.fuzzFailures(db) } }
   }
 
-  private static func fuzzFailure(_ db: Database, profile: String, signature: String) throws
+  static func fuzzFailures(_ db: Database) throws -> [FuzzFailureRecord] {
+    try Row.fetchAll(
+      db, sql: "SELECT * FROM fuzz_failures ORDER BY count DESC, host_profile, signature"
+    ).map(fuzzFailure(row:))
+  }
+
+  static func fuzzFailure(_ db: Database, profile: String, signature: String) throws
     -> FuzzFailureRecord?
   {
     try Row.fetchOne(

@@ -42,15 +42,19 @@ extension EventStore {
   ) throws(StoreError) {
     guard !lines.isEmpty else { return }
     try withErrors {
-      try pool.write { db in
-        let statement = try db.cachedStatement(
-          sql: "INSERT INTO skipped_lines (session_id, line, reason, text) VALUES (?, ?, ?, ?)")
-        for line in lines {
-          try statement.execute(arguments: [
-            session.rawValue, line.line, line.reason.rawValue, Data(line.bytes),
-          ])
-        }
-      }
+      try pool.write { db in try Self.insertSkippedLines(db, lines, session: session) }
+    }
+  }
+
+  static func insertSkippedLines(
+    _ db: Database, _ lines: some Collection<SkippedLine>, session: SessionID
+  ) throws {
+    let statement = try db.cachedStatement(
+      sql: "INSERT INTO skipped_lines (session_id, line, reason, text) VALUES (?, ?, ?, ?)")
+    for line in lines {
+      try statement.execute(arguments: [
+        session.rawValue, line.line, line.reason.rawValue, Data(line.bytes),
+      ])
     }
   }
 

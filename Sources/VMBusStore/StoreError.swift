@@ -32,6 +32,9 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
   case corruptSession(path: String, session: SessionID, reason: String)
   /// A value could not be encoded for storage.
   case encodingFailed(path: String, reason: String)
+  /// A ``SessionWriter`` was used against its contract: `misuse` says how (`finish`
+  /// inside ``EventStore/importSession(_:options:_:)``, whose transaction completes it).
+  case writerMisuse(path: String, session: SessionID, misuse: String)
   /// SQLite reported an error: its primary result code and message.
   case sqlite(path: String, code: Int32, message: String)
 
@@ -60,6 +63,8 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     case .corruptSession(let path, let session, let reason):
       "\(path): session \(session): \(reason)"
     case .encodingFailed(let path, let reason): "\(path): cannot encode: \(reason)"
+    case .writerMisuse(let path, let session, let misuse):
+      "\(path): session \(session): session writer misused: \(misuse)"
     case .sqlite(let path, let code, let message): "\(path): sqlite error \(code): \(message)"
     }
   }

@@ -200,4 +200,25 @@ import VMBusStore
       }
     }
   }
+
+  @Test func aSourceThatIsNotADatabaseLeavesTheTargetAsItWas() throws {
+    try Workspace.with { space in
+      let target = try space.store("merged.sqlite")
+      _ = try FuzzWorkflow.run(
+        FuzzWorkflowTests.options("linux-open-close.yaml", seeds: 60), store: target)
+      let before = try target.fuzzFailures()
+      let sessionsBefore = try target.sessions().count
+      let good = space.path("good.sqlite")
+      _ = try FuzzWorkflow.run(
+        FuzzWorkflowTests.options("linux-open-close.yaml", seeds: 60, shard: (0, 1)),
+        store: try space.store("good.sqlite"))
+      let junk = try space.write("junk.sqlite", "not a database at all")
+      let error = sessionsError { () throws(SessionsError) in
+        try MergeWorkflow.merge([good, junk], into: target)
+      }
+      #expect(error != nil)
+      #expect(try target.fuzzFailures() == before)
+      #expect(try target.sessions().count == sessionsBefore)
+    }
+  }
 }

@@ -24,6 +24,9 @@ public struct FuzzOptions: Sendable {
   /// Whether a strictly smaller minimal case (fewer steps, then fewer choices) replaces the
   /// regression file already recording its signature. Without it no file is ever rewritten.
   public var replaceSmaller: Bool
+  /// Continue the newest unfinished campaign with the same scenarios and options in the
+  /// database, from its checkpoint, instead of starting a new one.
+  public var resume = false
 
   public init(
     scenarioPaths: [String], profile: HostProfile?, qemuRelease: QEMURelease? = nil,
@@ -89,6 +92,8 @@ public struct FuzzSummary: Sendable {
   /// The wall-clock time spent shrinking after the seeds (a `--time` budget excludes it).
   public var shrinkElapsed: Duration
   public var timeToFirstFailure: Duration?
+  /// Seeds a resumed campaign had already run before this process (counted in ``runs``).
+  public var resumedSeeds: UInt64 = 0
 }
 
 /// What the exhaustive mode reports.
@@ -119,19 +124,48 @@ public enum FuzzWorkflow {
         seedBase: options.seedBase,
         seedCount: options.seedCount, duration: options.duration, jobs: options.jobs,
         shard: options.shard, guestInputs: options.guestInputs))
-    let report = campaign.run(progress: progress)
-    var corpus = try options.regressionsDirectory.map { directory throws(SessionsError) in
+    let identity = try CampaignIdentity(options)
+    let corpus = try options.regressionsDirectory.map { directory throws(SessionsError) in
       try RegressionCorpus(directory: directory)
     }
-    var findings: [FuzzFinding] = []
-    for group in report.failures {
-      findings.append(try persist(group, options: options, corpus: &corpus, store: store))
+    let id: Int64
+    var resume: FuzzCampaign.Resume?
+    var restored: [String: FuzzCampaignFinding] = [:]
+    let record = options.resume ? try identity.resumable(in: store) : nil
+    do throws(StoreError) {
+      if let record {
+        id = record.id
+        var checkpoint = FuzzCampaign.Checkpoint(
+          seedsDone: record.seedsDone, guestErrors: record.guestErrors)
+        var shrunk: [FailureSignature: UInt64] = [:]
+        for row in try store.fuzzCampaignSignatures(id) {
+          guard let signature = FailureSignature(text: row.signature) else { continue }
+          if let lowest = row.lowestSeed, row.count > 0 {
+            checkpoint.tallies[signature] = FuzzCampaign.Tally(count: row.count, lowestSeed: lowest)
+          }
+          if let finding = row.finding {
+            shrunk[signature] = finding.shrunkSeed
+            restored[row.signature] = finding
+          }
+        }
+        resume = FuzzCampaign.Resume(checkpoint: checkpoint, shrunk: shrunk)
+      } else {
+        id = try store.beginFuzzCampaign(identity: identity.json)
+      }
+    } catch {
+      throw .store(error)
     }
-    return FuzzSummary(
+    let sink = CampaignStoreSink(
+      store: store, campaign: id, options: options, corpus: corpus, restored: restored)
+    let report = try campaign.run(resuming: resume, into: sink, progress: progress)
+    let findings = try sink.findings()
+    var summary = FuzzSummary(
       runs: report.runs, findings: findings, guestErrors: report.guestErrors,
       runsPerSecond: report.runsPerSecond,
       distinctStates: report.distinctStates, elapsed: report.elapsed,
       shrinkElapsed: report.shrinkElapsed, timeToFirstFailure: report.timeToFirstFailure)
+    summary.resumedSeeds = report.resumedSeeds
+    return summary
   }
 
   /// `fuzz --exhaustive`: every schedule of each scenario up to `depth`.
@@ -186,13 +220,27 @@ public enum FuzzWorkflow {
     return scenarios
   }
 
-  /// Stores the minimal case as a session, files it in the corpus (a new file, the file
-  /// already recording its signature, or with `replaceSmaller` a replacement of a bigger
-  /// one) and records the failure in the database.
-  private static func persist(
+  /// Where and how a minimal case is filed.
+  struct Filed {
+    var path: String?
+    var status: CorpusStatus
+    /// The regression text of this case.
+    var text: String
+    /// The text the corpus holds for the signature: the kept file's when it is known.
+    var fileText: String
+    var size: RegressionCorpus.CaseSize
+    /// Whether to write `text` to `path`, and whether that replaces a file.
+    var write: Bool
+    var replacing: Bool
+  }
+
+  /// Decides where a minimal case goes in the corpus: the file this campaign already wrote
+  /// for its signature (`ours`, replaced), a file already recording it (kept, or with
+  /// `replaceSmaller` replaced by a strictly smaller case), or a new file.
+  static func file(
     _ group: FuzzCampaign.FailureGroup, options: FuzzOptions, corpus: inout RegressionCorpus?,
-    store: EventStore
-  ) throws(SessionsError) -> FuzzFinding {
+    ours: FuzzCampaignFinding? = nil
+  ) throws(SessionsError) -> Filed {
     let run = group.minimalRun
     let profile = group.minimal.scenario.host.profile
     let signature = group.failure.signature
@@ -204,12 +252,24 @@ public enum FuzzWorkflow {
     var path: String?
     var status = CorpusStatus.notWritten
     var write = false
-    if var files = corpus {
+    var replacing = false
+    if let ours, let oursPath = ours.regressionFile,
+      let oursStatus = CorpusStatus(rawValue: ours.corpus),
+      oursStatus == .new || oursStatus == .replaced
+    {
+      // A file this campaign wrote: a lower seed's case replaces it.
+      path = oursPath
+      pinned.name = URL(fileURLWithPath: oursPath).deletingPathExtension().lastPathComponent
+      status = oursStatus
+      write = true
+      replacing = FileManager.default.fileExists(atPath: oursPath)
+    } else if var files = corpus {
       if let existing = files.existing(signature, profile: profile, inputs: options.guestInputs) {
         path = existing.path
         pinned.name = URL(fileURLWithPath: existing.path).deletingPathExtension().lastPathComponent
         status = options.replaceSmaller && size < existing.size ? .replaced : .known
         write = status == .replaced
+        replacing = write
       } else {
         pinned.name = files.freeName(
           for: signature, profile: profile, inputs: options.guestInputs)
@@ -229,36 +289,50 @@ public enum FuzzWorkflow {
         for: signature, profile: profile, inputs: options.guestInputs)
     }
     let text = regressionText(pinned, path: path)
-    let session = try ScenarioRunner.store(run, scenarioText: text, source: path, into: store)
-    if write, let path {
-      try writeRegression(text, to: path, replacing: status == .replaced)
-    }
     // A kept file's own text is what the corpus holds for this signature.
     var fileText = text
     if status == .known, let path, let data = FileManager.default.contents(atPath: path) {
       fileText = String(decoding: data, as: UTF8.self)
     }
+    return Filed(
+      path: path, status: status, text: text, fileText: fileText, size: size, write: write,
+      replacing: replacing)
+  }
+
+  /// Stores the minimal case as a session, files it in the corpus and records the failure
+  /// in the database (the exhaustive mode's findings).
+  private static func persist(
+    _ group: FuzzCampaign.FailureGroup, options: FuzzOptions, corpus: inout RegressionCorpus?,
+    store: EventStore
+  ) throws(SessionsError) -> FuzzFinding {
+    let filed = try file(group, options: options, corpus: &corpus)
+    let signature = group.failure.signature
+    let session = try ScenarioRunner.store(
+      group.minimalRun, scenarioText: filed.text, source: filed.path, into: store)
+    if filed.write, let path = filed.path {
+      try writeRegression(filed.text, to: path, replacing: filed.replacing)
+    }
     let stored: FuzzFailureRecord
     do {
       stored = try store.recordFuzzFailure(
         FuzzFailureRecord(
-          hostProfile: profile.rawValue, signature: signature.description,
-          property: signature.property.rawValue, count: group.count,
-          firstSeed: group.firstSeed, detail: group.failure.detail, session: session,
-          regressionFile: path, regressionText: fileText))
+          hostProfile: group.minimal.scenario.host.profile.rawValue,
+          signature: signature.description, property: signature.property.rawValue,
+          count: group.count, firstSeed: group.firstSeed, detail: group.failure.detail,
+          session: session, regressionFile: filed.path, regressionText: filed.fileText))
     } catch {
       throw .store(error)
     }
     return FuzzFinding(
       signature: signature, count: group.count, firstSeed: group.firstSeed,
-      detail: group.minimalFailure.detail, minimal: path, corpus: status,
-      session: stored.session ?? session, minimalSteps: size.steps,
-      minimalChoices: size.choices, timeToFirst: group.timeToFirst)
+      detail: group.minimalFailure.detail, minimal: filed.path, corpus: filed.status,
+      session: stored.session ?? session, minimalSteps: filed.size.steps,
+      minimalChoices: filed.size.choices, timeToFirst: group.timeToFirst)
   }
 
   /// Writes a regression file: a new one only where no file is (never overwriting one that
   /// appeared meanwhile), a replacement atomically.
-  private static func writeRegression(_ text: String, to path: String, replacing: Bool)
+  static func writeRegression(_ text: String, to path: String, replacing: Bool)
     throws(SessionsError)
   {
     let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path

@@ -92,21 +92,30 @@ public struct FuzzCampaign: Sendable {
     /// Runs that ended in a guest error: the guest broke the protocol and a correct host
     /// answers nothing either, so these are not failures.
     public var guestErrors: UInt64
-    /// The seeds' wall-clock time (what ``runsPerSecond`` divides by).
+    /// The wall-clock time until every seed had run (shrinking on the way included).
     public var elapsed: Duration
-    /// The wall-clock time spent re-checking and shrinking after the seeds.
+    /// The time spent re-checking and shrinking: the workers' shrinking shared among them,
+    /// plus what was left after the seeds.
     public var shrinkElapsed: Duration = .zero
+    /// The part of ``shrinkElapsed`` spent while seeds ran (``runsPerSecond`` leaves it out).
+    public var shrinkDuringSeeds: Duration = .zero
     public var distinctStates: Int
     /// How long the campaign ran before its first failure.
     public var timeToFirstFailure: Duration?
+    /// Seed indices a resumed campaign's checkpoint covered (counted in ``runs``).
+    public var resumedSeeds: UInt64 = 0
+    /// Runs made by this process: ``runs`` less ``resumedSeeds``.
+    public var runsThisProcess: UInt64 = 0
 
     /// Runs spent re-checking and shrinking new failures (not counted in ``runs``).
     public var shrinkRuns: Int { failures.reduce(0) { $0 + $1.shrinkRuns } }
 
+    /// This process's seeds per second of seed time (wall clock less shrinking).
     public var runsPerSecond: Double {
+      let seedTime = elapsed - shrinkDuringSeeds
       let seconds =
-        Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-      return seconds > 0 ? Double(runs) / seconds : 0
+        Double(seedTime.components.seconds) + Double(seedTime.components.attoseconds) / 1e18
+      return seconds > 0 ? Double(runsThisProcess) / seconds : 0
     }
   }
 
@@ -133,58 +142,145 @@ public struct FuzzCampaign: Sendable {
 
   /// Runs the campaign; `progress` is called from time to time with the running totals.
   public func run(progress: @Sendable (Progress) -> Void = { _ in }) -> Report {
+    run(into: DiscardingSink(), progress: progress)
+  }
+
+  /// Runs the campaign from `resume` (or from its first seed), handing `sink` each minimal
+  /// case as soon as it is shrunk and a checkpoint at least every second; the first error
+  /// the sink throws stops the workers and is thrown.
+  ///
+  /// Seeds are handed out in blocks of consecutive indices; a failure whose seed is the
+  /// lowest of its signature so far is shrunk at once, on the worker that ran it (a lower
+  /// seed found later is shrunk again and replaces it), so the final findings are the same
+  /// whatever the number of workers and wherever a killed campaign was resumed.
+  public func run<Sink: FuzzCampaignSink>(
+    resuming resume: Resume? = nil, into sink: Sink,
+    progress: @Sendable (Progress) -> Void = { _ in }
+  ) throws(Sink.Failure) -> Report {
     let clock = ContinuousClock()
     let start = clock.now
-    let shared = SharedTally()
+    let ledger = CampaignLedger(resume: resume, now: start)
+    let committer = Committer(sink: sink, ledger: ledger, shrunk: resume?.shrunk ?? [:])
+    let resumed = resume?.checkpoint.seedsDone ?? 0
     let jobs = configuration.jobs
+    let shrinkTime = Mutex(Duration.zero)
+    // Lowest seeds a killed campaign counted but had not shrunk yet.
+    try shrinkUnshrunk(
+      resume?.checkpoint ?? Checkpoint(), committer: committer, ledger: ledger, start: start)
     DispatchQueue.concurrentPerform(iterations: jobs) { worker in
-      runWorker(worker, of: jobs, start: start, clock: clock, tally: shared, progress: progress)
+      let spent = runWorker(
+        worker, start: start, clock: clock, ledger: ledger, committer: committer,
+        resumed: resumed, progress: progress)
+      shrinkTime.withLock { $0 += spent }
     }
-    let tally = shared.snapshot()
+    if let failure = committer.failure { throw failure }
     let seedsDone = clock.now
-    let seen = tally.seen.values.sorted {
-      ($0.lowestSeed, $0.failure.signature) < ($1.lowestSeed, $1.failure.signature)
-    }
-    let shrunk = Mutex([FailureGroup?](repeating: nil, count: seen.count))
-    DispatchQueue.concurrentPerform(iterations: min(jobs, max(seen.count, 1))) { worker in
-      for index in stride(from: worker, to: seen.count, by: jobs) {
-        var group = group(for: fuzzCase(seed: seen[index].lowestSeed), failure: seen[index].failure)
-        group.count = seen[index].count
-        group.timeToFirst = seen[index].firstSeenAt - start
-        shrunk.withLock { $0[index] = group }
-      }
-    }
+    let final = ledger.final()
+    let endShrinkStart = clock.now
+    try shrinkUnshrunk(final.checkpoint, committer: committer, ledger: ledger, start: start)
+    try committer.commit(final.checkpoint, finished: true)
+    // The seeds' time is the wall clock less the workers' shrinking, shared among them.
+    let shrinking = shrinkTime.withLock { $0 } / jobs
+    let groups = committer.groups
     var report = Report(
-      runs: tally.runs, failures: shrunk.withLock { $0.compactMap { $0 } },
-      guestErrors: tally.guestErrors, elapsed: seedsDone - start,
-      distinctStates: tally.states.estimate,
-      timeToFirstFailure: tally.firstFailure.map { $0 - start })
-    report.shrinkElapsed = clock.now - seedsDone
+      runs: resumed + final.runs,
+      failures: final.checkpoint.tallies.compactMap { signature, tally in
+        guard var group = groups[signature] else { return nil }
+        group.count = tally.count
+        group.timeToFirst = final.firstSeen[signature].map { $0 - start }
+        return group
+      }.sorted {
+        ($0.firstSeed, $0.failure.signature) < ($1.firstSeed, $1.failure.signature)
+      },
+      guestErrors: final.checkpoint.guestErrors, elapsed: seedsDone - start,
+      distinctStates: final.states.estimate,
+      timeToFirstFailure: final.firstFailure.map { $0 - start })
+    report.runsThisProcess = final.runs
+    report.resumedSeeds = resumed
+    report.shrinkDuringSeeds = shrinking
+    report.shrinkElapsed = shrinking + (clock.now - endShrinkStart)
     return report
   }
 
-  private func runWorker(
-    _ worker: Int, of jobs: Int, start: ContinuousClock.Instant, clock: ContinuousClock,
-    tally: SharedTally, progress: @Sendable (Progress) -> Void
-  ) {
+  /// Seed indices a worker claims at a time: few enough that the watermark stays close
+  /// behind the fastest worker, enough that the ledger's lock is rarely taken.
+  static let blockSize: UInt64 = 16
+
+  /// Runs blocks of seeds until none are left, the deadline passes or the sink fails;
+  /// returns the time this worker spent shrinking (which the deadline does not count).
+  private func runWorker<Sink: FuzzCampaignSink>(
+    _ worker: Int, start: ContinuousClock.Instant, clock: ContinuousClock,
+    ledger: CampaignLedger, committer: Committer<Sink>, resumed: UInt64,
+    progress: @Sendable (Progress) -> Void
+  ) -> Duration {
     let shard = configuration.shard
-    var index = UInt64(worker)
     var lastReport = clock.now
     var compiledSteps = CompiledStepCache()
     let messages = MessageCache()
-    while true {
-      if let count = configuration.seedCount, index >= count { return }
-      if let duration = configuration.duration, clock.now - start >= duration { return }
-      let seed = configuration.seedBase &+ (index &* shard.count &+ shard.index)
-      index += UInt64(jobs)
-      let fuzzCase = fuzzCase(seed: seed)
-      let run = fuzzCase.run(reusing: &compiledSteps, messages: messages)
-      tally.record(run: run, failure: PropertyChecker.check(run), seed: seed)
+    var shrinking = Duration.zero
+    var expired: Bool {
+      guard let duration = configuration.duration else { return false }
+      return clock.now - start - shrinking >= duration
+    }
+    while !expired,
+      let indices = ledger.claimBlock(size: Self.blockSize, limit: configuration.seedCount)
+    {
+      var block = CampaignLedger.Block(start: indices.lowerBound)
+      for index in indices {
+        if expired { break }
+        let seed = configuration.seedBase &+ (index &* shard.count &+ shard.index)
+        let fuzzCase = fuzzCase(seed: seed)
+        let run = fuzzCase.run(reusing: &compiledSteps, messages: messages)
+        block.end = index + 1
+        block.digests.append(run.finalState.digest.finalized)
+        if run.outcome.kind == .guestError { block.guestErrors += 1 }
+        guard let failure = PropertyChecker.check(run) else { continue }
+        block.record(failure, seed: seed)
+        guard ledger.claimShrink(failure.signature, seed: seed, now: clock.now) else { continue }
+        let shrinkStart = clock.now
+        var group = group(for: fuzzCase, failure: failure)
+        group.timeToFirst = ledger.firstSeen(failure.signature).map { $0 - start }
+        shrinking += clock.now - shrinkStart
+        guard committer.found(group, tallied: failure.signature) else {
+          ledger.stop()
+          return shrinking
+        }
+      }
+      if ledger.complete(block, now: clock.now) {
+        guard committer.commitWatermark() else {
+          ledger.stop()
+          return shrinking
+        }
+      }
       if worker == 0 && clock.now - lastReport >= .milliseconds(250) {
         lastReport = clock.now
-        progress(tally.progress(elapsed: clock.now - start))
+        progress(ledger.progress(elapsed: clock.now - start, resumed: resumed))
       }
     }
+    return shrinking
+  }
+
+  /// Shrinks each signature of `checkpoint` whose lowest seed has no stored minimal case
+  /// yet (a resumed campaign's, or one a failed commit left).
+  private func shrinkUnshrunk<Sink: FuzzCampaignSink>(
+    _ checkpoint: Checkpoint, committer: Committer<Sink>, ledger: CampaignLedger,
+    start: ContinuousClock.Instant
+  ) throws(Sink.Failure) {
+    for (signature, tally) in checkpoint.tallies.sorted(by: { $0.key < $1.key })
+    where !committer.hasShrunk(signature, seed: tally.lowestSeed) {
+      let fuzzCase = fuzzCase(seed: tally.lowestSeed)
+      let failure =
+        PropertyChecker.check(fuzzCase.run()).flatMap { $0.signature == signature ? $0 : nil }
+        ?? FuzzFailure(
+          signature: signature,
+          detail: "seed \(tally.lowestSeed) failed with \(signature) before the campaign resumed",
+          atSeq: nil)
+      _ = ledger.claimShrink(signature, seed: tally.lowestSeed, now: start)
+      guard committer.found(group(for: fuzzCase, failure: failure), tallied: signature) else {
+        break
+      }
+    }
+    if let failure = committer.failure { throw failure }
   }
 
   /// A problem's lowest seed: check it fails the same way again, then shrink it.

@@ -24,6 +24,7 @@ enum StoreSchema {
     migrator.registerMigration("v4-no-events-by-name") { db in try dropEventsByName(db) }
     migrator.registerMigration("v5-snapshots-refolded") { db in try dropSnapshots(db) }
     migrator.registerMigration("v6-sim-arguments") { db in try rewriteSimulatorFacts(db) }
+    migrator.registerMigration("v7-fuzz-campaigns") { db in try createFuzzCampaigns(db) }
     return migrator
   }()
 
@@ -168,6 +169,41 @@ enum StoreSchema {
       let rewritten = String(decoding: current.encode(fact), as: UTF8.self)
       try update.execute(arguments: [session, seq, rewritten])
     }
+  }
+
+  /// v7: each fuzz campaign's identity and checkpoint, and per signature its counts as of
+  /// the checkpoint and the minimal case it committed, so that a killed campaign keeps its
+  /// findings and `fuzz --resume` continues it.
+  private static func createFuzzCampaigns(_ db: Database) throws {
+    try db.execute(
+      sql: """
+        CREATE TABLE fuzz_campaigns (
+          id INTEGER PRIMARY KEY,
+          identity TEXT NOT NULL CHECK (json_valid(identity)),
+          status TEXT NOT NULL CHECK (status IN ('running', 'finished')),
+          seeds_done INTEGER NOT NULL DEFAULT 0 CHECK (seeds_done >= 0),
+          guest_errors INTEGER NOT NULL DEFAULT 0 CHECK (guest_errors >= 0)
+        ) STRICT;
+
+        CREATE TABLE fuzz_campaign_signatures (
+          campaign_id INTEGER NOT NULL REFERENCES fuzz_campaigns(id) ON DELETE CASCADE,
+          signature TEXT NOT NULL,
+          count INTEGER NOT NULL DEFAULT 0 CHECK (count >= 0),
+          lowest_seed INTEGER,
+          shrunk_seed INTEGER,
+          host_profile TEXT,
+          stored_signature TEXT,
+          counted INTEGER NOT NULL DEFAULT 0 CHECK (counted >= 0),
+          session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+          regression_file TEXT,
+          corpus TEXT CHECK (corpus IN ('not_written', 'new', 'known', 'replaced')),
+          minimal_steps INTEGER,
+          minimal_choices INTEGER,
+          minimal_detail TEXT,
+          seconds_to_first REAL,
+          PRIMARY KEY (campaign_id, signature)
+        ) STRICT, WITHOUT ROWID;
+        """)
   }
 }
 

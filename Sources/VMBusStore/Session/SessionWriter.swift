@@ -124,7 +124,9 @@ public struct SessionWriter: ~Copyable {
     -> SessionSummary
   {
     guard case .pool = sink else {
-      throw .sqlite(path: path, code: -1, message: "finish called inside an import")
+      throw .writerMisuse(
+        path: path, session: sessionID,
+        misuse: "finish called inside an import, whose transaction completes the session")
     }
     let finalHash = state.digest.hex
     try write(closing: .complete(metadata, finalHash: finalHash))

@@ -12,9 +12,11 @@ struct FuzzCommand: ParsableCommand {
     discussion: """
       Each seed mutates a scenario (fields, steps, extra and corrupted messages, busy or \
       failed deliveries, machine resets) and drives the scheduler. Failures are grouped by \
-      signature (property, root cause, trace point, bus state); after the campaign each \
-      group's lowest seed is shrunk to a minimal case, stored as a session and filed under \
-      --regressions (default scenarios/regressions) for `vmbus-sim check`. A file already \
+      signature (property, root cause, trace point, bus state); each \
+      signature's lowest seed is shrunk to a minimal case as soon as it is seen, stored as a \
+      session and filed under --regressions (default scenarios/regressions) for `vmbus-sim \
+      check`; findings and a checkpoint are committed as the campaign goes, so a killed \
+      campaign keeps them and --resume continues it. A file already \
       recording the signature is kept as it is and the finding reported as known; \
       --replace-smaller lets a strictly smaller case (fewer steps, then fewer choices) replace \
       it. No other file is ever written over. Runs ending in a guest error (the guest broke \
@@ -60,6 +62,11 @@ struct FuzzCommand: ParsableCommand {
       "Let a strictly smaller minimal case (fewer steps, then fewer choices) replace the regression file recording its signature."
   )
   var replaceSmaller = false
+  @Flag(
+    help:
+      "Continue the newest unfinished campaign in the database with the same scenarios and options (a killed one) from its last checkpoint."
+  )
+  var resume = false
   @Flag(help: "Explore every schedule of each scenario (no mutations) up to --depth.")
   var exhaustive = false
   @Option(help: "Scheduler steps per path in --exhaustive mode.") var depth: Int = 40
@@ -76,7 +83,7 @@ struct FuzzCommand: ParsableCommand {
       // The exhaustive mode explores every schedule: it draws no seeds and has no budget.
       let ignored = [
         seeds.map { _ in "--seeds" }, time.map { _ in "--time" }, shard.map { _ in "--shard" },
-        seedBase != 0 ? "--seed-base" : nil,
+        seedBase != 0 ? "--seed-base" : nil, resume ? "--resume" : nil,
       ].compactMap { $0 }
       if !ignored.isEmpty {
         throw ValidationError(
@@ -94,13 +101,14 @@ struct FuzzCommand: ParsableCommand {
         scenarios.isEmpty
         ? try CheckWorkflow.files(["scenarios"]).filter { !$0.contains("/regressions/") }
         : scenarios
-      let options = FuzzOptions(
+      var options = FuzzOptions(
         scenarioPaths: paths, profile: host?.profile, qemuRelease: qemuRelease?.release,
         guestInputs: guest.inputs, defaultScenarios: scenarios.isEmpty,
         seedCount: seeds ?? (time == nil ? 10_000 : nil), duration: time?.duration,
         seedBase: seedBase, jobs: jobs,
         shard: try shard?.resolved(ProcessInfo.processInfo.environment) ?? (0, 1),
         regressionsDirectory: noRegressions ? nil : regressions, replaceSmaller: replaceSmaller)
+      options.resume = resume
       if exhaustive {
         found = try runExhaustive(options)
         return
@@ -123,6 +131,7 @@ struct FuzzCommand: ParsableCommand {
         var out = JSONBuilder()
         out.object { out in
           out.field("runs", summary.runs)
+          out.field("resumed_seeds", summary.resumedSeeds)
           out.field("guest_errors", summary.guestErrors)
           out.key("failures")
           out.array { out in
@@ -165,6 +174,9 @@ struct FuzzCommand: ParsableCommand {
         return
       }
       let known = summary.findings.filter { $0.corpus == .known }.count
+      if summary.resumedSeeds > 0 {
+        emit("resumed: \(summary.resumedSeeds) seeds were done before this run")
+      }
       emit(
         "\(summary.runs) runs, \(Int(summary.runsPerSecond)) runs/s, ~\(summary.distinctStates) distinct final states, \(summary.findings.count) distinct failures (\(known) known, shrunk in \(Self.seconds(summary.shrinkElapsed))s), \(summary.guestErrors) guest errors (not failures)"
       )

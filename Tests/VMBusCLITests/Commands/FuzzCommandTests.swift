@@ -89,7 +89,7 @@ struct FuzzCommandTests {
 
   /// A shard whose failures cannot be read fails the merge: its findings are never dropped
   /// in silence.
-  @Test("merge fails on a shard whose failures it cannot read, and says which")
+  @Test("merge fails on a shard whose failures it cannot read, says which, and changes nothing")
   func mergeKeepsUnreadableFailures() async throws {
     try await TemporaryDirectory.with { dir in
       let shard = dir.path("shard.sqlite")
@@ -99,10 +99,18 @@ struct FuzzCommandTests {
           "--no-regressions",
         ])
       #expect(fuzz.status == 1, "\(fuzz.stderr)")
+      let good = dir.path("good.sqlite")
+      try FileManager.default.copyItem(atPath: shard, toPath: good)
+      let first = try await CLI.run(["merge", good, "--db", dir.path("all.sqlite")])
+      #expect(first.status == 0, "\(first)")
+      let before = try StoreInspector.dump(dir.path("all.sqlite"))
       try StoreInspector.damage(shard, sql: "DROP TABLE fuzz_failures")
-      let merge = try await CLI.run(["merge", shard, "--db", dir.path("all.sqlite")])
+      // The good shard is merged first; the whole merge is one transaction, so the target
+      // keeps nothing of it when the damaged one fails.
+      let merge = try await CLI.run(["merge", good, shard, "--db", dir.path("all.sqlite")])
       #expect(merge.exited && merge.status != 0, "\(merge.stdout)")
       #expect(merge.stderr.contains("fuzz_failures"), "\(merge.stderr)")
+      #expect(try StoreInspector.dump(dir.path("all.sqlite")) == before)
     }
   }
 

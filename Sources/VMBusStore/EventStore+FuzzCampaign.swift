@@ -1,0 +1,246 @@
+import GRDB
+
+/// A fuzz campaign as stored: what it runs and how far it got.
+public struct FuzzCampaignRecord: Hashable, Sendable {
+  public var id: Int64
+  /// What the campaign runs (scenarios and their contents, profile, seeds), as JSON its
+  /// caller encodes; `fuzz --resume` continues only a campaign with the same identity.
+  public var identity: String
+  public var finished: Bool
+  /// The watermark: seed indices below it have run and are counted in its signatures.
+  public var seedsDone: UInt64
+  public var guestErrors: UInt64
+}
+
+/// One signature of a campaign: its counts as of the watermark, and the minimal case the
+/// campaign committed for it, if any.
+public struct FuzzCampaignSignature: Hashable, Sendable {
+  /// The signature it is counted under (`FailureSignature`'s text).
+  public var signature: String
+  public var count: Int
+  public var lowestSeed: UInt64?
+  public var finding: FuzzCampaignFinding?
+
+  public init(signature: String, count: Int, lowestSeed: UInt64?, finding: FuzzCampaignFinding?) {
+    self.signature = signature
+    self.count = count
+    self.lowestSeed = lowestSeed
+    self.finding = finding
+  }
+}
+
+/// The minimal case a campaign committed for a signature, and what it reports about it.
+public struct FuzzCampaignFinding: Hashable, Sendable {
+  /// The seed it was shrunk from.
+  public var shrunkSeed: UInt64
+  /// The `fuzz_failures` row it counts in (its signature differs from the tallied one
+  /// only for `nondeterminism`).
+  public var hostProfile: String
+  public var storedSignature: String
+  public var session: SessionID?
+  public var regressionFile: String?
+  /// `not_written`, `new`, `known` or `replaced`.
+  public var corpus: String
+  public var minimalSteps: Int
+  public var minimalChoices: Int
+  public var minimalDetail: String
+  public var secondsToFirst: Double?
+
+  public init(
+    shrunkSeed: UInt64, hostProfile: String, storedSignature: String, session: SessionID?,
+    regressionFile: String?, corpus: String, minimalSteps: Int, minimalChoices: Int,
+    minimalDetail: String, secondsToFirst: Double?
+  ) {
+    self.shrunkSeed = shrunkSeed
+    self.hostProfile = hostProfile
+    self.storedSignature = storedSignature
+    self.session = session
+    self.regressionFile = regressionFile
+    self.corpus = corpus
+    self.minimalSteps = minimalSteps
+    self.minimalChoices = minimalChoices
+    self.minimalDetail = minimalDetail
+    self.secondsToFirst = secondsToFirst
+  }
+}
+
+/// A campaign's checkpoint as stored: the watermark and each signature's counts below it.
+public struct FuzzCampaignCheckpoint: Sendable {
+  public var seedsDone: UInt64
+  public var guestErrors: UInt64
+  /// Signature text to (count, lowest seed).
+  public var tallies: [String: (count: Int, lowestSeed: UInt64)]
+
+  public init(
+    seedsDone: UInt64, guestErrors: UInt64, tallies: [String: (count: Int, lowestSeed: UInt64)]
+  ) {
+    self.seedsDone = seedsDone
+    self.guestErrors = guestErrors
+    self.tallies = tallies
+  }
+}
+
+extension EventStore {
+  /// Starts recording a campaign; returns its id.
+  public func beginFuzzCampaign(identity: String) throws(StoreError) -> Int64 {
+    guard !isReadOnly else { throw .readOnly(path: path) }
+    return try withErrors {
+      try pool.write { db in
+        try db.execute(
+          sql: "INSERT INTO fuzz_campaigns (identity, status) VALUES (?, 'running')",
+          arguments: [identity])
+        return db.lastInsertedRowID
+      }
+    }
+  }
+
+  /// Campaigns not marked finished, newest first.
+  public func unfinishedFuzzCampaigns() throws(StoreError) -> [FuzzCampaignRecord] {
+    try withErrors {
+      try pool.read { db in
+        try Row.fetchAll(
+          db, sql: "SELECT * FROM fuzz_campaigns WHERE status = 'running' ORDER BY id DESC"
+        ).map(Self.campaign(row:))
+      }
+    }
+  }
+
+  /// A campaign's signatures, by signature text.
+  public func fuzzCampaignSignatures(_ campaign: Int64) throws(StoreError)
+    -> [FuzzCampaignSignature]
+  {
+    try withErrors {
+      try pool.read { db in
+        try Row.fetchAll(
+          db,
+          sql: "SELECT * FROM fuzz_campaign_signatures WHERE campaign_id = ? ORDER BY signature",
+          arguments: [campaign]
+        ).map(Self.campaignSignature(row:))
+      }
+    }
+  }
+
+  /// Commits, in one transaction, a checkpoint and (when given) a minimal case: its
+  /// `fuzz_failures` row (the lowest seed's case kept, as `merge` keeps it) and what the
+  /// campaign reports about it. Each committed finding's row counts the campaign's
+  /// failures below the watermark, and at least 1 once committed, so a campaign resumed
+  /// after a kill adds each seed's failure once.
+  public func commitFuzzCampaign(
+    _ campaign: Int64, checkpoint: FuzzCampaignCheckpoint,
+    finding: (tallied: String, finding: FuzzCampaignFinding, record: FuzzFailureRecord)?,
+    finished: Bool
+  ) throws(StoreError) -> FuzzFailureRecord? {
+    guard !isReadOnly else { throw .readOnly(path: path) }
+    return try withErrors {
+      try pool.write { db in
+        var stored: FuzzFailureRecord?
+        if let finding {
+          stored = try Self.commitFinding(
+            db, campaign, finding.tallied, finding.finding, finding.record)
+        }
+        try db.execute(
+          sql:
+            "UPDATE fuzz_campaigns SET seeds_done = ?, guest_errors = ?, status = ? WHERE id = ?",
+          arguments: [
+            Int64(bitPattern: checkpoint.seedsDone), Int64(bitPattern: checkpoint.guestErrors),
+            finished ? "finished" : "running", campaign,
+          ])
+        for (signature, tally) in checkpoint.tallies {
+          try db.execute(
+            sql: """
+              INSERT INTO fuzz_campaign_signatures (campaign_id, signature, count, lowest_seed)
+              VALUES (?, ?, ?, ?)
+              ON CONFLICT (campaign_id, signature) DO UPDATE SET
+                count = excluded.count, lowest_seed = excluded.lowest_seed
+              """,
+            arguments: [campaign, signature, tally.count, Int64(bitPattern: tally.lowestSeed)])
+        }
+        try Self.reconcileCounts(db, campaign)
+        return stored
+      }
+    }
+  }
+
+  private static func commitFinding(
+    _ db: Database, _ campaign: Int64, _ tallied: String, _ finding: FuzzCampaignFinding,
+    _ record: FuzzFailureRecord
+  ) throws -> FuzzFailureRecord {
+    let existed =
+      try fuzzFailure(db, profile: record.hostProfile, signature: record.signature) != nil
+    var record = record
+    record.count = 1
+    let stored = try upsertFuzzFailure(db, record, addingOnConflict: 0)
+    try db.execute(
+      sql: """
+        INSERT INTO fuzz_campaign_signatures (campaign_id, signature, counted) VALUES (?, ?, ?)
+        ON CONFLICT (campaign_id, signature) DO NOTHING
+        """,
+      arguments: [campaign, tallied, existed ? 0 : 1])
+    try db.execute(
+      sql: """
+        UPDATE fuzz_campaign_signatures SET shrunk_seed = ?, host_profile = ?,
+          stored_signature = ?, session_id = ?, regression_file = ?, corpus = ?,
+          minimal_steps = ?, minimal_choices = ?, minimal_detail = ?, seconds_to_first = ?,
+          counted = CASE WHEN stored_signature IS NULL THEN ? ELSE counted END
+        WHERE campaign_id = ? AND signature = ?
+        """,
+      arguments: [
+        Int64(bitPattern: finding.shrunkSeed), finding.hostProfile, finding.storedSignature,
+        stored.session?.rawValue, finding.regressionFile, finding.corpus, finding.minimalSteps,
+        finding.minimalChoices, finding.minimalDetail, finding.secondsToFirst, existed ? 0 : 1,
+        campaign, tallied,
+      ])
+    return stored
+  }
+
+  /// Brings each committed finding's `fuzz_failures` count to the campaign's count below
+  /// the watermark (at least 1): adds the difference from what the campaign added so far.
+  private static func reconcileCounts(_ db: Database, _ campaign: Int64) throws {
+    let rows = try Row.fetchAll(
+      db,
+      sql: """
+        SELECT signature, host_profile, stored_signature, max(count, 1) - counted AS delta
+        FROM fuzz_campaign_signatures
+        WHERE campaign_id = ? AND stored_signature IS NOT NULL AND max(count, 1) > counted
+        """, arguments: [campaign])
+    for row in rows {
+      let delta: Int = row["delta"]
+      try db.execute(
+        sql: "UPDATE fuzz_failures SET count = count + ? WHERE host_profile = ? AND signature = ?",
+        arguments: [delta, row["host_profile"] as String?, row["stored_signature"] as String?])
+      try db.execute(
+        sql: """
+          UPDATE fuzz_campaign_signatures SET counted = counted + ?
+          WHERE campaign_id = ? AND signature = ?
+          """, arguments: [delta, campaign, row["signature"] as String?])
+    }
+  }
+
+  private static func campaign(row: Row) -> FuzzCampaignRecord {
+    let seeds: Int64 = row["seeds_done"]
+    let guestErrors: Int64 = row["guest_errors"]
+    return FuzzCampaignRecord(
+      id: row["id"], identity: row["identity"], finished: row["status"] == "finished",
+      seedsDone: UInt64(bitPattern: seeds), guestErrors: UInt64(bitPattern: guestErrors))
+  }
+
+  private static func campaignSignature(row: Row) -> FuzzCampaignSignature {
+    let lowest: Int64? = row["lowest_seed"]
+    let shrunk: Int64? = row["shrunk_seed"]
+    var finding: FuzzCampaignFinding?
+    if let shrunk, let profile: String = row["host_profile"],
+      let stored: String = row["stored_signature"]
+    {
+      let session: Int64? = row["session_id"]
+      finding = FuzzCampaignFinding(
+        shrunkSeed: UInt64(bitPattern: shrunk), hostProfile: profile, storedSignature: stored,
+        session: session.map { SessionID($0) }, regressionFile: row["regression_file"],
+        corpus: row["corpus"] ?? "not_written", minimalSteps: row["minimal_steps"] ?? 0,
+        minimalChoices: row["minimal_choices"] ?? 0, minimalDetail: row["minimal_detail"] ?? "",
+        secondsToFirst: row["seconds_to_first"])
+    }
+    return FuzzCampaignSignature(
+      signature: row["signature"], count: row["count"],
+      lowestSeed: lowest.map { UInt64(bitPattern: $0) }, finding: finding)
+  }
+}

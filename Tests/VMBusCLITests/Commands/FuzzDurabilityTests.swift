@@ -1,0 +1,139 @@
+import Foundation
+import GRDB
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A fuzz campaign killed with SIGKILL keeps what it committed, and `--resume` ends it
+/// with what an uninterrupted campaign over the same seeds records.
+@Suite("CLI: fuzz durability")
+struct FuzzDurabilityTests {
+  static let seeds = "160"
+
+  /// What a database records of its failures: every column that must not depend on a kill.
+  static func failures(_ path: String) throws -> [String] {
+    try StoreInspector.open(path).read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT host_profile, signature, count, first_seed, detail, regression_text
+          FROM fuzz_failures ORDER BY host_profile, signature
+          """
+      ).map(\.description)
+    }
+  }
+
+  /// Findings committed so far and the checkpoint's watermark.
+  static func committed(_ path: String) throws -> (findings: Int, seedsDone: Int) {
+    try StoreInspector.open(path).read { db in
+      guard try db.tableExists("fuzz_campaigns") else { return (0, 0) }
+      return (
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM fuzz_failures") ?? 0,
+        try Int.fetchOne(db, sql: "SELECT max(seeds_done) FROM fuzz_campaigns") ?? 0
+      )
+    }
+  }
+
+  /// The status of each failure's minimal session (nil when it has none).
+  static func sessionStatuses(_ path: String) throws -> [String?] {
+    try StoreInspector.open(path).read { db in
+      try String?.fetchAll(
+        db,
+        sql: """
+          SELECT s.status FROM fuzz_failures f LEFT JOIN sessions s ON s.id = f.session_id
+          ORDER BY f.signature
+          """)
+    }
+  }
+
+  static func campaignStatus(_ path: String) throws -> String? {
+    try StoreInspector.open(path).read { db in
+      try String.fetchOne(db, sql: "SELECT status FROM fuzz_campaigns")
+    }
+  }
+
+  @Test("kill -9 keeps the committed findings with their sessions; --resume ends as one run does")
+  func killedCampaignResumes() async throws {
+    try await TemporaryDirectory.with { dir in
+      let scenario = Repository.scenario("linux-open-close.yaml")
+      let arguments = ["fuzz", scenario, "--seeds", Self.seeds, "--no-regressions", "--json"]
+      let whole = try await CLI.run(
+        arguments + ["--jobs", "1", "--db", dir.path("whole.sqlite")], in: dir.url)
+      #expect(whole.status == 1, "\(whole)")
+
+      let killed = dir.path("killed.sqlite")
+      let process = try CLI.start(arguments + ["--jobs", "2", "--db", killed], in: dir.url)
+      // Bounded: wait for a committed finding and a watermark past the first block.
+      var seen = (findings: 0, seedsDone: 0)
+      let deadline = Date().addingTimeInterval(120)
+      while process.isRunning && Date() < deadline {
+        if FileManager.default.fileExists(atPath: killed) {
+          seen = (try? Self.committed(killed)) ?? seen
+          if seen.findings >= 1 && seen.seedsDone >= 1 { break }
+        }
+        try await Task.sleep(for: .milliseconds(20))
+      }
+      try #require(process.isRunning, "the campaign ended before it could be killed")
+      kill(process.processIdentifier, SIGKILL)
+      await CLI.waitForExit(process)
+      #expect(process.terminationReason == .uncaughtSignal)
+
+      // The file opens cleanly and holds the findings, each with its complete session.
+      #expect(try StoreInspector.integrityCheck(killed) == ["ok"])
+      let kept = try Self.sessionStatuses(killed)
+      #expect(kept.count >= seen.findings)
+      for status in kept { #expect(status == "complete") }
+      #expect(try Self.campaignStatus(killed) == "running")
+
+      let resumed = try await CLI.run(
+        arguments + ["--jobs", "2", "--resume", "--db", killed], in: dir.url)
+      #expect(resumed.status == 1, "\(resumed)")
+      let summary = try JSON.parse(resumed.stdout)
+      #expect((summary["resumed_seeds"]?.int ?? 0) >= seen.seedsDone)
+      #expect(summary["runs"]?.int == Int(Self.seeds))
+      let wholeSummary = try JSON.parse(whole.stdout)
+      func findings(_ json: JSON) -> [String] {
+        (json["failures"]?.elements ?? []).map { failure in
+          [
+            failure["signature"]?["text"]?.string ?? "", "\(failure["count"]?.int ?? 0)",
+            "\(failure["first_seed"]?.int ?? 0)", "\(failure["minimal_steps"]?.int ?? 0)",
+            "\(failure["minimal_choices"]?.int ?? 0)",
+          ].joined(separator: " ")
+        }
+      }
+      #expect(findings(summary) == findings(wholeSummary))
+      #expect(summary["guest_errors"]?.int == wholeSummary["guest_errors"]?.int)
+      #expect(try Self.failures(killed) == Self.failures(dir.path("whole.sqlite")))
+      #expect(try Self.campaignStatus(killed) == "finished")
+
+      // Nothing is left to resume.
+      let again = try await CLI.run(arguments + ["--resume", "--db", killed], in: dir.url)
+      #expect(again.status == 64)
+      #expect(again.stderr.contains("no unfinished fuzz campaign"))
+    }
+  }
+
+  @Test("--resume refuses a campaign of other inputs, naming what differs")
+  func resumeRefusesOtherIdentity() async throws {
+    try await TemporaryDirectory.with { dir in
+      let scenario = Repository.scenario("linux-open-close.yaml")
+      // An unfinished campaign, as a kill leaves it.
+      let finished = try await dir.run("fuzz", scenario, "--seeds", "1", "--no-regressions")
+      #expect(finished.status <= 1, "\(finished)")
+      try StoreInspector.damage(
+        dir.database,
+        sql: """
+          INSERT INTO fuzz_campaigns (identity, status) VALUES ('{"seeds":5}', 'running')
+          """)
+      let result = try await dir.run(
+        "fuzz", scenario, "--seeds", "10", "--no-regressions", "--resume")
+      #expect(result.status == 64, "\(result)")
+      #expect(result.stderr.contains("--resume: the unfinished campaign 2 ran other inputs"))
+      #expect(result.stderr.contains("seeds: 5, not 10"))
+    }
+  }
+}
