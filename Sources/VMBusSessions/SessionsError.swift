@@ -1,3 +1,4 @@
+import Foundation
 import VMBusSim
 import VMBusStore
 import VMBusTrace
@@ -14,6 +15,12 @@ public enum SessionsError: Error, Sendable, CustomStringConvertible {
   case store(StoreError)
   /// The request itself is wrong (an unknown seq, an impossible option combination).
   case usage(String)
+  /// Reading or writing a trace file failed (the file, the call and its errno).
+  case traceIO(TraceIOError)
+  /// A simple trace's bytes are not what the format says, at an offset.
+  case simpleTrace(SimpleTraceError)
+  /// A refusal the caller can lift, and how: a front end names its own option for it.
+  indirect case withRemedy(SessionsError, Remedy)
 
   public var description: String {
     switch self {
@@ -21,6 +28,10 @@ public enum SessionsError: Error, Sendable, CustomStringConvertible {
     case .io(let message), .missingInput(let message): "error: \(message)"
     case .store(let error): "error: \(error)"
     case .usage(let message): "error: \(message)"
+    // Both name the file and say "error:" themselves.
+    case .traceIO(let error): error.description
+    case .simpleTrace(let error): error.description
+    case .withRemedy(let error, let remedy): "\(error); \(remedy)"
     }
   }
 
@@ -35,6 +46,37 @@ public enum SessionsError: Error, Sendable, CustomStringConvertible {
     case .store(.sequenceOutOfRange): 64
     case .store: 74
     case .usage: 64
+    case .traceIO(let error): Self.exitCode(error)
+    case .simpleTrace(let error):
+      if case .io(let cause) = error.kind { Self.exitCode(cause) } else { 65 }
+    case .withRemedy(let error, _): error.exitCode
+    }
+  }
+
+  /// A file that is not there is missing input; any other failed call is I/O.
+  private static func exitCode(_ error: TraceIOError) -> Int32 {
+    error.operation == .open && error.errno == ENOENT ? 66 : 74
+  }
+}
+
+/// What lifts a refusal, in the library's terms (its API). The command line says it with its
+/// own options instead, so the libraries name no flag.
+public enum Remedy: Sendable, Hashable, CustomStringConvertible {
+  /// Skip a last line cut off mid-event (`TraceImporter.allowsCutOffLastLine`).
+  case skipCutOffLastLine
+  /// Store a log without `vmbus_*` events as an empty session (`TraceImporter.allowsNoEvents`).
+  case keepLogWithoutEvents
+  /// Fuzz the scenario with every guest input, not Linux's alone (`GuestInputs.any`).
+  case fuzzAnyGuest
+  /// Start a new campaign rather than resume one (`FuzzOptions.resume` false).
+  case startNewCampaign
+
+  public var description: String {
+    switch self {
+    case .skipCutOffLastLine: "TraceImporter.allowsCutOffLastLine skips it"
+    case .keepLogWithoutEvents: "or set TraceImporter.allowsNoEvents to store an empty session"
+    case .fuzzAnyGuest: "fuzz it with GuestInputs.any"
+    case .startNewCampaign: "or start a new campaign (FuzzOptions.resume false)"
     }
   }
 }

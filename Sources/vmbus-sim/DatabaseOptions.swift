@@ -47,9 +47,22 @@ func reportingFailures(_ body: () throws -> Void) throws {
   do {
     try body()
   } catch let error as SessionsError {
-    FileHandle.standardError.write(Data((error.description + "\n").utf8))
+    FileHandle.standardError.write(Data((commandLineText(error) + "\n").utf8))
     throw ExitCode(error.exitCode)
   }
+}
+
+/// The error as the command line says it: a remedy in terms of this tool's options.
+private func commandLineText(_ error: SessionsError) -> String {
+  guard case .withRemedy(let refusal, let remedy) = error else { return error.description }
+  let hint =
+    switch remedy {
+    case .skipCutOffLastLine: "--allow-cut-off skips it"
+    case .keepLogWithoutEvents: "or pass --allow-no-events to store an empty session"
+    case .fuzzAnyGuest: "fuzz it with --guest any"
+    case .startNewCampaign: "or drop --resume"
+    }
+  return "\(commandLineText(refusal)); \(hint)"
 }
 
 /// Prints one line to standard output.

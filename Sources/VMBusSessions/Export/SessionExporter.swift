@@ -137,8 +137,10 @@ public struct SessionExporter {
       try writer.close()
     } catch let error as SessionsError {
       throw error
+    } catch let error as TraceIOError {
+      throw .traceIO(error)
     } catch {
-      throw .io("\(error)")
+      throw .io("\(path): \(error)")
     }
     return written
   }
@@ -167,6 +169,8 @@ public struct SessionExporter {
       throw .store(error)
     } catch let error as SessionsError {
       throw error
+    } catch let error as TraceIOError {
+      throw .traceIO(error)
     } catch {
       throw .io("\(error)")
     }

@@ -81,11 +81,13 @@ struct CampaignIdentity: Codable, Equatable {
     }
     if let match = unfinished.first(where: { $0.identity == json }) { return match }
     guard let newest = unfinished.first else {
-      throw .usage("\(store.path): --resume: no unfinished fuzz campaign to resume")
+      throw .withRemedy(
+        .usage("\(store.path): no unfinished fuzz campaign to resume"), .startNewCampaign)
     }
-    throw .usage(
-      "\(store.path): --resume: the unfinished campaign \(newest.id) ran other inputs ("
-        + differences(from: newest.identity).joined(separator: "; ")
-        + "); give the same scenarios and options, or drop --resume")
+    throw .withRemedy(
+      .usage(
+        "\(store.path): the unfinished campaign \(newest.id) ran other inputs ("
+          + differences(from: newest.identity).joined(separator: "; ")
+          + "); give the same scenarios and options"), .startNewCampaign)
   }
 }

@@ -210,9 +210,10 @@ public enum FuzzWorkflow {
       let scenario = try ScenarioRunner(path: path, seed: 0).load().scenario
       if options.guestInputs == .linux, let step = scenario.firstStepBeyondLinux {
         if options.defaultScenarios { continue }
-        throw .usage(
-          "\(path)\(step.location.map { ":\($0)" } ?? ""): --guest linux fuzzes what Linux sends, and this step is not a linux.* step; fuzz it with --guest any"
-        )
+        throw .withRemedy(
+          .usage(
+            "\(path)\(step.location.map { ":\($0)" } ?? ""): a Linux guest's campaign fuzzes what Linux sends, and this step is not a linux.* step"
+          ), .fuzzAnyGuest)
       }
       scenarios.append(scenario)
     }

@@ -44,7 +44,7 @@ struct RegressionCorpus {
       return
     }
     guard isDirectory.boolValue else {
-      throw .usage("\(directory): --regressions names a file, not a directory")
+      throw .usage("\(directory): the regressions directory is a file")
     }
     let names: [String]
     do {

@@ -141,7 +141,7 @@ public struct TraceImporter {
         if read % Self.progressInterval == 0 { progress?(.checking(eventsRead: read)) }
       }
     } catch {
-      throw .io("\(error)")
+      throw .traceIO(error)
     }
     if check.errorCount > 0 {
       var lines = check.errors.map(\.description)
@@ -152,7 +152,8 @@ public struct TraceImporter {
       if check.endsWithoutNewline, check.errors.last?.line == check.lineCount {
         lines.append(
           "\(sourceName):\(check.lineCount): note: the file ends inside this line (QEMU "
-            + "stopped mid-write?); --allow-cut-off skips it")
+            + "stopped mid-write?)")
+        throw .withRemedy(.badInput(lines), .skipCutOffLastLine)
       }
       throw .badInput(lines)
     }
@@ -187,8 +188,10 @@ public struct TraceImporter {
             failure = error
           }
         }
+      } catch let error as TraceIOError {
+        throw .traceIO(error)
       } catch {
-        throw .io("\(error)")
+        throw .io("\(sourceName): \(error)")
       }
       if let failure { throw .store(failure) }
       guard stored.eventCount == check.eventCount, stored.errorCount == 0 else {
@@ -244,10 +247,10 @@ public struct TraceImporter {
       } else {
         check.lineCount == 0 ? "no lines" : "only blank lines"
       }
-    throw .badInput([
-      "\(sourceName): error: no vmbus_* event (\(content)); record the trace with -trace 'vmbus_*', "
-        + "or pass --allow-no-events to store an empty session"
-    ])
+    throw .withRemedy(
+      .badInput([
+        "\(sourceName): error: no vmbus_* event (\(content)); record the trace with -trace 'vmbus_*'"
+      ]), .keepLogWithoutEvents)
   }
 
   public static func source(of parsed: ParsedTraceLine) -> EventSource {
@@ -306,8 +309,12 @@ public struct TraceImporter {
         }
       } catch let error as StoreError {
         throw .store(error)
+      } catch let error as SimpleTraceError {
+        throw .simpleTrace(error)
+      } catch let error as TraceIOError {
+        throw .traceIO(error)
       } catch {
-        throw .io("\(error)")
+        throw .io("\(sourceName): \(error)")
       }
       guard stored == events else { throw fileChanged }
     }

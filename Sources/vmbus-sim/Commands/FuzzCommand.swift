@@ -116,132 +116,29 @@ struct FuzzCommand: ParsableCommand {
       let live = isatty(2) != 0
       let summary = try FuzzWorkflow.run(options, store: try database.open()) { progress in
         guard live else { return }
-        let seconds =
-          Double(progress.elapsed.components.seconds) + Double(
-            progress.elapsed.components.attoseconds) / 1e18
-        let rate = seconds > 0 ? Int(Double(progress.runs) / seconds) : 0
-        FileHandle.standardError.write(
-          Data(
-            "\r\u{1B}[K\(progress.runs) runs  \(rate)/s  ~\(progress.distinctStates) distinct states  \(progress.distinctFailures) distinct failures"
-              .utf8))
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(progress.statusLine)".utf8))
       }
       if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
       found = !summary.findings.isEmpty
       if json {
         var out = JSONBuilder()
-        out.object { out in
-          out.field("runs", summary.runs)
-          out.field("resumed_seeds", summary.resumedSeeds)
-          out.field("guest_errors", summary.guestErrors)
-          out.key("failures")
-          out.array { out in
-            for finding in summary.findings {
-              out.object { out in
-                out.field("property", finding.signature.property.rawValue)
-                out.key("signature")
-                out.signature(finding.signature)
-                out.field("count", finding.count)
-                out.field("first_seed", finding.firstSeed)
-                out.field("minimal", finding.minimal)
-                out.field("corpus", finding.corpus.rawValue)
-                out.field("minimal_steps", finding.minimalSteps)
-                out.field("minimal_choices", finding.minimalChoices)
-                out.key("seconds_to_first")
-                if let first = finding.timeToFirst {
-                  out.number(Self.seconds(first))
-                } else {
-                  out.null()
-                }
-                out.field("session", finding.session?.rawValue)
-              }
-            }
-          }
-          out.key("runs_per_second")
-          out.number((summary.runsPerSecond * 10).rounded() / 10)
-          out.field("distinct_states", summary.distinctStates)
-          out.key("seconds")
-          out.number(Self.seconds(summary.elapsed))
-          out.key("shrink_seconds")
-          out.number(Self.seconds(summary.shrinkElapsed))
-          out.key("seconds_to_first_failure")
-          if let first = summary.timeToFirstFailure {
-            out.number(Self.seconds(first))
-          } else {
-            out.null()
-          }
-        }
+        summary.writeJSON(into: &out)
         emit(out.text)
-        return
-      }
-      let known = summary.findings.filter { $0.corpus == .known }.count
-      if summary.resumedSeeds > 0 {
-        emit("resumed: \(summary.resumedSeeds) seeds were done before this run")
-      }
-      emit(
-        "\(summary.runs) runs, \(Int(summary.runsPerSecond)) runs/s, ~\(summary.distinctStates) distinct final states, \(summary.findings.count) distinct failures (\(known) known, shrunk in \(Self.seconds(summary.shrinkElapsed))s), \(summary.guestErrors) guest errors (not failures)"
-      )
-      for finding in summary.findings {
-        emit("")
-        emit(
-          "\(finding.signature)  (\(finding.count)×, lowest seed \(finding.firstSeed)"
-            + (finding.timeToFirst.map { ", first after \(Self.seconds($0))s" } ?? "") + ")")
-        emit("  \(finding.detail)")
-        emit(
-          "  minimal: \(finding.minimalSteps) steps, \(finding.minimalChoices) choices; session \(finding.session.map { "\($0)" } ?? "-")"
-        )
-        if let path = finding.minimal {
-          switch finding.corpus {
-          case .known: emit("  known: \(path) (kept)")
-          case .replaced: emit("  replaced with a smaller case: \(path)")
-          case .new, .notWritten: emit("  new: \(path)")
-          }
-          emit("  reproduce: vmbus-sim run \(path)")
-        }
+      } else {
+        summary.textLines.forEach(emit)
       }
     }
     if found { throw ExitCode(1) }
-  }
-
-  static func seconds(_ duration: Duration) -> Double {
-    let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    return (value * 1000).rounded() / 1000
   }
 
   private func runExhaustive(_ options: FuzzOptions) throws -> Bool {
     let summary = try FuzzWorkflow.explore(options, depth: depth, store: try database.open())
     if json {
       var out = JSONBuilder()
-      out.object { out in
-        out.field("states", summary.states)
-        out.field("distinct_states", summary.distinctStates)
-        out.field("truncated_paths", summary.truncated)
-        out.key("states_per_second")
-        out.number(summary.statesPerSecond.rounded())
-        out.key("failures")
-        out.array { out in
-          for finding in summary.findings {
-            out.object { out in
-              out.field("property", finding.signature.property.rawValue)
-              out.key("signature")
-              out.signature(finding.signature)
-              out.field("count", finding.count)
-              out.field("minimal", finding.minimal)
-              out.field("corpus", finding.corpus.rawValue)
-              out.field("session", finding.session?.rawValue)
-            }
-          }
-        }
-      }
+      summary.writeJSON(into: &out)
       emit(out.text)
     } else {
-      emit(
-        "\(summary.states) states, \(summary.distinctStates) distinct, \(Int(summary.statesPerSecond)) states/s, "
-          + "\(summary.truncated) paths cut at depth \(depth), \(summary.findings.count) distinct failures"
-      )
-      for finding in summary.findings {
-        emit("  \(finding.signature): \(finding.detail)")
-        if let path = finding.minimal { emit("    reproduce: vmbus-sim run \(path)") }
-      }
+      summary.textLines(depth: depth).forEach(emit)
     }
     return !summary.findings.isEmpty
   }

@@ -49,18 +49,18 @@ struct ImportErrorTests {
     BadTrace(
       label: "empty file", bytes: [],
       diagnostics: [
-        "FILE: error: no vmbus_* event (no lines); record the trace with -trace 'vmbus_*', or pass --allow-no-events to store an empty session"
+        "FILE: error: no vmbus_* event (no lines); record the trace with -trace 'vmbus_*'; or pass --allow-no-events to store an empty session"
       ]),
     BadTrace(
       label: "a QEMU log recorded without -trace",
       bytes: Array("qemu-system-x86_64: terminating on signal 2\n".utf8),
       diagnostics: [
-        "FILE: error: no vmbus_* event (1 line of text, none of them trace output); record the trace with -trace 'vmbus_*', or pass --allow-no-events to store an empty session"
+        "FILE: error: no vmbus_* event (1 line of text, none of them trace output); record the trace with -trace 'vmbus_*'; or pass --allow-no-events to store an empty session"
       ]),
     BadTrace(
       label: "other trace points only", bytes: Array("hv_balloon_status_report a b\n".utf8),
       diagnostics: [
-        "FILE: error: no vmbus_* event (1 line of other trace points); record the trace with -trace 'vmbus_*', or pass --allow-no-events to store an empty session"
+        "FILE: error: no vmbus_* event (1 line of other trace points); record the trace with -trace 'vmbus_*'; or pass --allow-no-events to store an empty session"
       ]),
     .log(
       "malformed vmbus line", appending: ["vmbus_open_channel channel #x gpadl #1 target vp 0"],

@@ -1,0 +1,137 @@
+import VMBusSim
+
+extension FuzzSummary {
+  /// `fuzz --json`: one object with the campaign's figures and every finding.
+  public func writeJSON(into out: inout JSONBuilder) {
+    out.object { out in
+      out.field("runs", runs)
+      out.field("resumed_seeds", resumedSeeds)
+      out.field("guest_errors", guestErrors)
+      out.key("failures")
+      out.array { out in
+        for finding in findings {
+          out.object { out in
+            out.field("property", finding.signature.property.rawValue)
+            out.key("signature")
+            out.signature(finding.signature)
+            out.field("count", finding.count)
+            out.field("first_seed", finding.firstSeed)
+            out.field("minimal", finding.minimal)
+            out.field("corpus", finding.corpus.rawValue)
+            out.field("minimal_steps", finding.minimalSteps)
+            out.field("minimal_choices", finding.minimalChoices)
+            out.optionalSeconds("seconds_to_first", finding.timeToFirst)
+            out.field("session", finding.session?.rawValue)
+          }
+        }
+      }
+      out.key("runs_per_second")
+      out.number((runsPerSecond * 10).rounded() / 10)
+      out.field("distinct_states", distinctStates)
+      out.key("seconds")
+      out.number(Seconds.rounded(elapsed))
+      out.key("shrink_seconds")
+      out.number(Seconds.rounded(shrinkElapsed))
+      out.optionalSeconds("seconds_to_first_failure", timeToFirstFailure)
+    }
+  }
+
+  /// `fuzz`'s text report: the figures, then each finding with how to reproduce it.
+  public var textLines: [String] {
+    var lines: [String] = []
+    if resumedSeeds > 0 { lines.append("resumed: \(resumedSeeds) seeds were done before this run") }
+    let known = findings.filter { $0.corpus == .known }.count
+    lines.append(
+      "\(runs) runs, \(Int(runsPerSecond)) runs/s, ~\(distinctStates) distinct final states, "
+        + "\(findings.count) distinct failures (\(known) known, shrunk in "
+        + "\(Seconds.rounded(shrinkElapsed))s), \(guestErrors) guest errors (not failures)")
+    for finding in findings {
+      lines.append("")
+      lines.append(
+        "\(finding.signature)  (\(finding.count)×, lowest seed \(finding.firstSeed)"
+          + (finding.timeToFirst.map { ", first after \(Seconds.rounded($0))s" } ?? "") + ")")
+      lines.append("  \(finding.detail)")
+      lines.append(
+        "  minimal: \(finding.minimalSteps) steps, \(finding.minimalChoices) choices; session "
+          + (finding.session.map { "\($0)" } ?? "-"))
+      if let path = finding.minimal {
+        switch finding.corpus {
+        case .known: lines.append("  known: \(path) (kept)")
+        case .replaced: lines.append("  replaced with a smaller case: \(path)")
+        case .new, .notWritten: lines.append("  new: \(path)")
+        }
+        lines.append("  reproduce: vmbus-sim run \(path)")
+      }
+    }
+    return lines
+  }
+}
+
+extension ExploreSummary {
+  /// `fuzz --exhaustive --json`.
+  public func writeJSON(into out: inout JSONBuilder) {
+    out.object { out in
+      out.field("states", states)
+      out.field("distinct_states", distinctStates)
+      out.field("truncated_paths", truncated)
+      out.key("states_per_second")
+      out.number(statesPerSecond.rounded())
+      out.key("failures")
+      out.array { out in
+        for finding in findings {
+          out.object { out in
+            out.field("property", finding.signature.property.rawValue)
+            out.key("signature")
+            out.signature(finding.signature)
+            out.field("count", finding.count)
+            out.field("minimal", finding.minimal)
+            out.field("corpus", finding.corpus.rawValue)
+            out.field("session", finding.session?.rawValue)
+          }
+        }
+      }
+    }
+  }
+
+  /// `fuzz --exhaustive`'s text report, for paths explored to `depth` steps.
+  public func textLines(depth: Int) -> [String] {
+    var lines = [
+      "\(states) states, \(distinctStates) distinct, \(Int(statesPerSecond)) states/s, "
+        + "\(truncated) paths cut at depth \(depth), \(findings.count) distinct failures"
+    ]
+    for finding in findings {
+      lines.append("  \(finding.signature): \(finding.detail)")
+      if let path = finding.minimal { lines.append("    reproduce: vmbus-sim run \(path)") }
+    }
+    return lines
+  }
+}
+
+extension FuzzCampaign.Progress {
+  /// The status line a terminal shows while the seeds run.
+  public var statusLine: String {
+    let seconds = Seconds.of(elapsed)
+    let rate = seconds > 0 ? Int(Double(runs) / seconds) : 0
+    return "\(runs) runs  \(rate)/s  ~\(distinctStates) distinct states  "
+      + "\(distinctFailures) distinct failures"
+  }
+}
+
+/// Durations as the reports print them.
+enum Seconds {
+  static func of(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+  }
+
+  /// To the millisecond.
+  static func rounded(_ duration: Duration) -> Double {
+    (of(duration) * 1000).rounded() / 1000
+  }
+}
+
+extension JSONBuilder {
+  fileprivate mutating func optionalSeconds(_ name: String, _ duration: Duration?) {
+    key(name)
+    if let duration { number(Seconds.rounded(duration)) } else { null() }
+  }
+}
