@@ -43,7 +43,7 @@ public struct Explorer {
   }
 
   private struct Node {
-    var simulation: Simulation
+    var simulation: Simulation<StateRecorder>
     var depth: Int
     /// Choice indices taken at each branching step, for replay.
     var path: [UInt32]
@@ -52,10 +52,9 @@ public struct Explorer {
   public func run() -> Report {
     let clock = ContinuousClock()
     let start = clock.now
-    var root = Simulation(PreparedScenario(scenario), seed: 0)
+    var root = Simulation<StateRecorder>(PreparedScenario(scenario), seed: 0)
     root.messageCache = MessageCache()
     root.begin()
-    root.forgetLogs()
     var stack = [Node(simulation: root, depth: 0, path: [])]
     var visited = VisitedSet()
     var states = 0
@@ -90,7 +89,7 @@ public struct Explorer {
       }
       let depth = node.depth + 1
       let path = node.path
-      func push(_ simulation: consuming Simulation, taking index: Int) {
+      func push(_ simulation: consuming Simulation<StateRecorder>, taking index: Int) {
         var child = simulation
         child.explore(branches[index])
         states += 1
@@ -121,7 +120,7 @@ public struct Explorer {
 
   /// The generic properties in this state, coarsely: a fault, a broken invariant, an owed
   /// hang at the end.
-  private func check(_ simulation: Simulation) -> CoarseFailure? {
+  private func check(_ simulation: Simulation<StateRecorder>) -> CoarseFailure? {
     let state = simulation.decision.state
     if let fault = state.fault {
       return CoarseFailure(fault: fault, bus: state.bus)

@@ -35,9 +35,14 @@ public struct FuzzCase: Sendable {
   private func run(_ prepared: PreparedScenario, transcript: Bool, messages: MessageCache? = nil)
     -> SimulationRun
   {
-    var simulation = Simulation(
+    guard transcript else {
+      var simulation = Simulation<HistoryRecorder>(
+        prepared, seed: seed, replaying: choices, zeroAfterReplay: zeroAfterReplay)
+      simulation.messageCache = messages
+      return simulation.run()
+    }
+    var simulation = Simulation<TranscriptRecorder>(
       prepared, seed: seed, replaying: choices, zeroAfterReplay: zeroAfterReplay)
-    simulation.recordsTranscript = transcript
     simulation.messageCache = messages
     return simulation.run()
   }

@@ -53,10 +53,12 @@ extension Simulation {
 
   /// Paths where QEMU accepted the request (hypercall status 0) and its handler never ran:
   /// the message says "accepted" only for these.
-  private static let acceptedButNeverHandled: [RootCause] = [
-    .msgCbFatalWithoutResched, .machineResetQueueStalled, .requestNotTaken,
-    .sendUnloadRxQueueFlush,
-  ]
+  private static var acceptedButNeverHandled: [RootCause] {
+    [
+      .msgCbFatalWithoutResched, .machineResetQueueStalled, .requestNotTaken,
+      .sendUnloadRxQueueFlush,
+    ]
+  }
 
   /// Nothing can happen any more and some actors wait: the host's fault when a correct host
   /// would have answered a request one of them waits on, else the guest's error when such a

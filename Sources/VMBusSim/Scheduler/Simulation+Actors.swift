@@ -211,12 +211,6 @@ extension Simulation {
     return .success(ReplyCondition(type: type, fields: fields))
   }
 
-  /// Why requests posted before a machine reset are owed no more.
-  static let machineReset = Finding(
-    .machineResetReplyForgotten,
-    "a machine reset came after it was posted; QEMU's bus reset forgets a reply in flight and the guest rebooted (a correct host's reset sends nothing either)"
-  )
-
   /// An environment action from a script.
   mutating func environment(_ action: EnvironmentAction, by actor: String) {
     let begin = events.count
@@ -236,7 +230,9 @@ extension Simulation {
       input(.resetMachine)
       // The guest reboots: nothing it asked for before is owed any more, by QEMU or by a
       // correct host (openvmm's `reset()` sends nothing).
-      for index in actors.indices { actors[index].forgetRequests(because: Self.machineReset) }
+      for index in actors.indices {
+        actors[index].forgetRequests(because: Finding.requestsBeforeMachineReset)
+      }
       oracle.machineReset()
       // The guest reboots: a fresh kernel and an empty slot. `synic_reset` cleared the
       // message page address; the new kernel sets one up before it sends anything, so a
@@ -281,4 +277,12 @@ extension Simulation {
       note(.environment, actor: actor, "guest corrupts the ring indices of \(name)", from: begin)
     }
   }
+}
+
+extension Finding {
+  /// Why requests posted before a machine reset are owed no more.
+  static let requestsBeforeMachineReset = Finding(
+    .machineResetReplyForgotten,
+    "a machine reset came after it was posted; QEMU's bus reset forgets a reply in flight and the guest rebooted (a correct host's reset sends nothing either)"
+  )
 }

@@ -29,7 +29,7 @@ extension Simulation {
     if posted {
       synic.delivery = .posted(decision.state.outgoingMessage)
     }
-    guard recordsTranscript else { return }
+    guard Recorder.keepsTranscript else { return }
     let text =
       posted
       ? "posts \(decision.state.outgoingMessage?.summary ?? "a message")"
@@ -51,7 +51,9 @@ extension Simulation {
       note(.host, actor: nil, "delivery callback -11 (retry)", from: begin)
     default:
       // The guest made its replies undeliverable; what it asked before is lost with them.
-      for index in actors.indices { actors[index].forgetRequests(because: Self.fatalFailure) }
+      for index in actors.indices {
+        actors[index].forgetRequests(because: Finding.requestsBeforeFatalDelivery)
+      }
       note(.host, actor: nil, "delivery callback \(status): QEMU resets the bus", from: begin)
     }
   }
@@ -80,12 +82,6 @@ extension Simulation {
     mainLoop.schedule(.deliveryCompletion(DeliveryStatus.delivered))
     note(.host, actor: nil, "delivered into the guest's slot", from: begin)
   }
-
-  /// Why requests posted before a fatal delivery failure are owed no more.
-  static let fatalFailure = Finding(
-    .msgCbFatalReset,
-    "a delivery failed fatally (-6, the guest had no SynIC message page) and QEMU reset the bus (vmbus_msg_cb); the guest cannot have received the reply, and what it asked before is owed no more"
-  )
 
   /// The guest's message DPC: handle what is in the slot, then EOM.
   mutating func guestEOM() {
@@ -117,4 +113,12 @@ extension Simulation {
     mainLoop.schedule(.deliveryCompletion(DeliveryStatus.slotBusy))
     note(.host, actor: nil, "EOM seen: the -EAGAIN completion is scheduled", from: events.count)
   }
+}
+
+extension Finding {
+  /// Why requests posted before a fatal delivery failure are owed no more.
+  static let requestsBeforeFatalDelivery = Finding(
+    .msgCbFatalReset,
+    "a delivery failed fatally (-6, the guest had no SynIC message page) and QEMU reset the bus (vmbus_msg_cb); the guest cannot have received the reply, and what it asked before is owed no more"
+  )
 }

@@ -368,7 +368,9 @@ extension Simulation {
     synic.slot = nil
     synic.messagePageEnabled = false
     synic.guestRebooting = true
-    for other in actors.indices { actors[other].forgetRequests(because: Self.kernelRestart) }
+    for other in actors.indices {
+      actors[other].forgetRequests(because: Finding.requestsBeforeKernelRestart)
+    }
     // Its own deliveries belonged to the old kernel too (plain waits read the inbox).
     actors[index].forgetKernelState()
     if kind == .fresh { restartKernelActors(except: index) }
@@ -391,8 +393,11 @@ extension Simulation {
     refreshBlocked()
   }
 
+}
+
+extension Finding {
   /// Why requests posted before a kernel restart are owed no more.
-  static let kernelRestart = Finding(
+  static let requestsBeforeKernelRestart = Finding(
     .kernelRestartReplyForgotten,
     "the guest's kernel gave way to a new one (kexec, kdump or hibernation) after it was posted; the new kernel awaits nothing the old one asked"
   )

@@ -8,9 +8,12 @@ import VMBusWire
 /// and picks one with the run's `ChoiceSource`. Virtual time advances 1 µs a step and jumps
 /// to the next timer when nothing else can happen. Same scenario, seed and build: the same
 /// event log, byte for byte.
-public struct Simulation: Sendable {
+///
+/// One scheduler core for every mode: what a run keeps beside its state (transcript,
+/// history, nothing) is its `Recorder` (see ``RunRecorder``).
+public struct Simulation<Recorder: RunRecorder>: Sendable {
   /// Virtual time one scheduler step takes.
-  static let stepCost = VirtualDuration.microseconds(1)
+  static var stepCost: VirtualDuration { .microseconds(1) }
 
   /// Shared by reference with every copy of the run (see `Immutable`).
   private let shared: Immutable<Scenario>
@@ -20,9 +23,8 @@ public struct Simulation: Sendable {
   /// through it: a computed copy would copy the whole state on each call into VMBusHost.)
   private(set) var decision = Decision(state: HostState())
   var events: [HostEvent] { decision.events }
-  var eventTimes: [VirtualDuration] = []
-  var inputs: [HostInput] = []
-  var transcript: [TranscriptEntry] = []
+  /// Inputs, event times and the transcript, as far as this mode keeps them.
+  var recorder = Recorder()
   var choices: ChoiceSource
   var now = VirtualDuration(nanoseconds: 0)
   var kernel: GuestKernel
@@ -46,10 +48,6 @@ public struct Simulation: Sendable {
   var steps = 0
   /// The enabled actions of the current step (kept to reuse its storage).
   var enabled: [Action] = []
-  /// Whether to keep the readable transcript; fuzzing and benchmarks turn it off.
-  public var recordsTranscript = true
-  /// Whether to keep the inputs, events and their times; the explorer needs only states.
-  var keepsHistory = true
   /// Guest message bytes shared with other runs: the prepared scenario's, or a fuzz
   /// worker's or the explorer's; nil builds every message.
   var messageCache: MessageCache?
@@ -81,45 +79,16 @@ public struct Simulation: Sendable {
     }
   }
 
-  /// Runs `scenario` with `seed` to an outcome.
-  public static func run(_ scenario: Scenario, seed: UInt64, transcript: Bool = true)
-    -> SimulationRun
-  {
-    run(PreparedScenario(scenario), seed: seed, transcript: transcript)
-  }
-
-  /// Runs a scenario the way its file asks: a regression file replays its recorded choices
-  /// (each later decision takes 0); any other scenario draws from `seed`.
-  public static func reproduce(_ scenario: Scenario, seed: UInt64, transcript: Bool = true)
-    -> SimulationRun
-  {
-    guard let record = scenario.regression else {
-      return run(scenario, seed: seed, transcript: transcript)
-    }
-    var simulation = Simulation(
-      PreparedScenario(scenario), seed: record.seed, replaying: record.choices,
-      zeroAfterReplay: true)
-    simulation.recordsTranscript = transcript
-    return simulation.run()
-  }
-
-  /// Runs a prepared scenario (compiled once, run many times) with `seed` to an outcome.
-  public static func run(_ prepared: PreparedScenario, seed: UInt64, transcript: Bool = true)
-    -> SimulationRun
-  {
-    var simulation = Simulation(prepared, seed: seed)
-    simulation.recordsTranscript = transcript
-    return simulation.run()
-  }
-
   /// Runs to an outcome.
   public mutating func run() -> SimulationRun {
     start()
     while outcome == nil { step() }
     let outcome = outcome ?? Outcome(.passed, atSeq: nil, message: "")
+    let history = recorder.history
     return SimulationRun(
-      scenario: scenario, seed: seed, events: events, eventTimes: eventTimes, inputs: inputs,
-      choices: choices.recorded, transcript: transcript, outcome: outcome,
+      scenario: scenario, seed: seed, events: events, eventTimes: history.eventTimes,
+      inputs: history.inputs, choices: choices.recorded, transcript: history.transcript,
+      outcome: outcome,
       finalState: decision.state,
       steps: steps, endTime: now)
   }
@@ -234,16 +203,6 @@ public struct Simulation: Sendable {
     return Int(truncatingIfNeeded: hasher.value)
   }
 
-  /// Drops the logs and stops keeping them (exploration needs only the current state).
-  mutating func forgetLogs() {
-    keepsHistory = false
-    recordsTranscript = false
-    decision.forgetEvents()
-    eventTimes.removeAll(keepingCapacity: true)
-    inputs.removeAll(keepingCapacity: true)
-    transcript.removeAll(keepingCapacity: true)
-  }
-
   /// The run's outcome, once it ended.
   var finished: Outcome? { outcome }
 
@@ -287,19 +246,14 @@ public struct Simulation: Sendable {
       lastOutsideReset = .fatalDelivery
     default: break
     }
-    guard keepsHistory else {
-      // Exploring: only the events of this input are needed, to read its results.
-      decision.forgetEvents()
-      decision.decide(input)
-      mainLoop.schedule(runsScheduledByHost: decision.state.pendingRuns)
-      return 0..<decision.events.count
-    }
-    inputs.append(input)
+    // Without kept events only this input's are needed, to read its results.
+    if !Recorder.keepsEvents { decision.forgetEvents() }
     let start = decision.events.count
     decision.decide(input)
     mainLoop.schedule(runsScheduledByHost: decision.state.pendingRuns)
-    for _ in start..<decision.events.count { eventTimes.append(now) }
-    return start..<decision.events.count
+    let decided = start..<decision.events.count
+    recorder.record(input, events: decided, at: now)
+    return decided
   }
 
   /// Adds a transcript line covering the events since `begin`.
@@ -307,8 +261,8 @@ public struct Simulation: Sendable {
     _ direction: TranscriptEntry.Direction, actor: String?, _ text: @autoclosure () -> String,
     from begin: Int
   ) {
-    guard recordsTranscript else { return }
-    transcript.append(
+    guard Recorder.keepsTranscript else { return }
+    recorder.note(
       TranscriptEntry(
         time: now, actor: actor, direction: direction, text: text(), events: begin..<events.count))
   }
@@ -320,4 +274,46 @@ enum OutsideReset: Hashable, Sendable {
   case machineReset
   /// `vmbus_msg_cb` with -6: the guest's message page was gone (§9.45).
   case fatalDelivery
+}
+
+/// The entry points: a run with its transcript, or (`transcript: false`) with its history
+/// alone.
+extension Simulation where Recorder == TranscriptRecorder {
+  /// Runs `scenario` with `seed` to an outcome.
+  public static func run(_ scenario: Scenario, seed: UInt64, transcript: Bool = true)
+    -> SimulationRun
+  {
+    run(PreparedScenario(scenario), seed: seed, transcript: transcript)
+  }
+
+  /// Runs a scenario the way its file asks: a regression file replays its recorded choices
+  /// (each later decision takes 0); any other scenario draws from `seed`.
+  public static func reproduce(_ scenario: Scenario, seed: UInt64, transcript: Bool = true)
+    -> SimulationRun
+  {
+    guard let record = scenario.regression else {
+      return run(scenario, seed: seed, transcript: transcript)
+    }
+    let prepared = PreparedScenario(scenario)
+    guard transcript else {
+      var simulation = Simulation<HistoryRecorder>(
+        prepared, seed: record.seed, replaying: record.choices, zeroAfterReplay: true)
+      return simulation.run()
+    }
+    var simulation = Simulation<TranscriptRecorder>(
+      prepared, seed: record.seed, replaying: record.choices, zeroAfterReplay: true)
+    return simulation.run()
+  }
+
+  /// Runs a prepared scenario (compiled once, run many times) with `seed` to an outcome.
+  public static func run(_ prepared: PreparedScenario, seed: UInt64, transcript: Bool = true)
+    -> SimulationRun
+  {
+    guard transcript else {
+      var simulation = Simulation<HistoryRecorder>(prepared, seed: seed)
+      return simulation.run()
+    }
+    var simulation = Simulation<TranscriptRecorder>(prepared, seed: seed)
+    return simulation.run()
+  }
 }

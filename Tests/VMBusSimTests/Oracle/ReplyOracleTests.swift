@@ -365,7 +365,7 @@ struct ReplyOracleTests {
       - send: {type: OPENCHANNEL, child_relid: 1, ring_buffer_gpadl_id: 0x100, ring_buffer_offset: 2}
       - wait: {for: OPENCHANNEL_RESULT, match: {child_relid: 1}, expect: {status: 0}}
       """)
-    var simulation = Simulation(PreparedScenario(scenario), seed: 0)
+    var simulation = Simulation<TranscriptRecorder>(PreparedScenario(scenario), seed: 0)
     let run = simulation.run()
     #expect(run.outcome.kind == .passed, "\(run.outcome)")
     let verdict = simulation.actors[0].verdicts[RequestKey(type: .openChannel, key: 1)]

@@ -57,7 +57,7 @@ struct SimulationTests {
     #expect(first.choices == second.choices)
     #expect(first.outcome.kind == .passed, "\(first.outcome)")
     #expect(first.events.contains(.trace(.msgCb(status: -11))))
-    let replayed = Simulation(
+    let replayed = Simulation<TranscriptRecorder>(
       PreparedScenario(Self.linuxBoot(slotBusy: 0.3)), seed: 999, replaying: first.choices)
     var replay = replayed
     #expect(replay.run().events == first.events)

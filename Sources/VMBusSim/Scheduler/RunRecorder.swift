@@ -1,0 +1,80 @@
+import VMBusHost
+
+/// What one mode of the scheduler keeps beside the host state. The scheduler is one core,
+/// `Simulation<Recorder>`; each mode is a recorder, and the compiler specialises the core
+/// for it, so a mode that keeps nothing pays nothing for the logs.
+///
+/// - ``TranscriptRecorder``: `run`, `check` and stored sessions: inputs, event times and the
+///   readable transcript.
+/// - ``HistoryRecorder``: fuzz runs and shrinking: inputs and event times, no transcript.
+/// - ``StateRecorder``: the exhaustive explorer: the current state alone.
+public protocol RunRecorder: Sendable {
+  /// Whether the host's events stay in the log. Without them only the current input's
+  /// events are there, for the scheduler to read its results.
+  static var keepsEvents: Bool { get }
+  /// Whether transcript lines are kept; when not, their text is never built.
+  static var keepsTranscript: Bool { get }
+
+  init()
+
+  /// The host decided `input`, adding `events` (indices into the log) at virtual `time`.
+  mutating func record(_ input: HostInput, events: Range<Int>, at time: VirtualDuration)
+  /// A transcript line; called only when ``keepsTranscript``.
+  mutating func note(_ entry: TranscriptEntry)
+  /// What was kept, for the run's result.
+  var history: RunHistory { get }
+}
+
+/// The logs of a run besides its events.
+public struct RunHistory: Sendable {
+  public var inputs: [HostInput] = []
+  /// The virtual time of each event.
+  public var eventTimes: [VirtualDuration] = []
+  public var transcript: [TranscriptEntry] = []
+}
+
+/// Keeps everything: a run people read or store.
+public struct TranscriptRecorder: RunRecorder {
+  public static var keepsEvents: Bool { true }
+  public static var keepsTranscript: Bool { true }
+  public private(set) var history = RunHistory()
+
+  public init() {}
+
+  public mutating func record(_ input: HostInput, events: Range<Int>, at time: VirtualDuration) {
+    history.inputs.append(input)
+    for _ in events { history.eventTimes.append(time) }
+  }
+
+  public mutating func note(_ entry: TranscriptEntry) { history.transcript.append(entry) }
+}
+
+/// Keeps the inputs and events with their times, no transcript: what a fuzz run's verdict,
+/// signature and stored minimal case need.
+public struct HistoryRecorder: RunRecorder {
+  public static var keepsEvents: Bool { true }
+  public static var keepsTranscript: Bool { false }
+  public private(set) var history = RunHistory()
+
+  public init() {}
+
+  public mutating func record(_ input: HostInput, events: Range<Int>, at time: VirtualDuration) {
+    history.inputs.append(input)
+    for _ in events { history.eventTimes.append(time) }
+  }
+
+  public mutating func note(_ entry: TranscriptEntry) {}
+}
+
+/// Keeps nothing: the explorer hashes and checks states and replays any path it reports
+/// through a recording run.
+public struct StateRecorder: RunRecorder {
+  public static var keepsEvents: Bool { false }
+  public static var keepsTranscript: Bool { false }
+  public var history: RunHistory { RunHistory() }
+
+  public init() {}
+
+  public mutating func record(_ input: HostInput, events: Range<Int>, at time: VirtualDuration) {}
+  public mutating func note(_ entry: TranscriptEntry) {}
+}
