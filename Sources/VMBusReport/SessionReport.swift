@@ -29,22 +29,23 @@ public struct SessionReport {
     public var bytes: Int
   }
 
-  /// Writes the page for `events` to `path`.
+  /// Writes the page for `events` to `path`, telling `progress` how many events were read.
   @discardableResult
   public func write(
     to path: String, events: EventRange = .all,
-    checks: ReportChecks = .sample(count: 16)
+    checks: ReportChecks = .sample(count: 16), progress: ((EventProgress) -> Void)? = nil
   ) throws(SessionsError) -> Written {
-    let (page, written) = try render(events, checks: checks)
+    let (page, written) = try render(events, checks: checks, progress: progress)
     guard FileManager.default.createFile(atPath: path, contents: Data(page)) else {
       throw .io("\(path): cannot write the report")
     }
     return written
   }
 
-  /// The page for `events`, and what it holds.
+  /// The page for `events`, and what it holds; `progress` hears how many events were read.
   public func render(
-    _ events: EventRange = .all, checks: ReportChecks = .sample(count: 16)
+    _ events: EventRange = .all, checks: ReportChecks = .sample(count: 16),
+    progress: ((EventProgress) -> Void)? = nil
   ) throws(SessionsError) -> (page: [UInt8], written: Written) {
     let summary: SessionSummary
     let initial: HostState
@@ -64,8 +65,12 @@ public struct SessionReport {
     let end = min(seqs.upperBound, summary.eventCount)
     var builder = ReportDataBuilder(
       initial: initial, firstSeq: first, lastSeq: end, checks: checks)
+    var counter = EventProgressCounter(total: end - first + 1, report: progress)
     do {
-      try store.events(session: session, from: first, to: end) { builder.add($0) }
+      try store.events(session: session, from: first, to: end) {
+        builder.add($0)
+        counter.step()
+      }
     } catch let error as StoreError {
       throw .store(error)
     } catch {
@@ -73,10 +78,10 @@ public struct SessionReport {
     }
     let violations = builder.violationCount
     let covered = builder.lastSeq - builder.firstSeq + 1
-    let (json, diagram) = builder.finish { diagram in
-      ReportSummary(summary: summary, diagram: diagram, violations: violations).json
+    let (data, diagram) = builder.finish { diagram in
+      ReportSummary(summary: summary, diagram: diagram, violations: violations)
     }
-    let page = ReportPage.html(title: ReportSummary.title(summary), data: json)
+    let page = ReportPage.html(title: ReportSummary.title(summary), data: try data.scriptSafeJSON())
     return (
       page,
       Written(

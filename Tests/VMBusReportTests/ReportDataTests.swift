@@ -33,11 +33,11 @@ import VMBusTrace
         break
       }
       // Every event is in exactly one row; the arrows are the diagram's messages.
-      let rows = data.nested("rows")
-      #expect(rows.reduce(0) { $0 + $1[6] } == expected.count)
-      #expect(rows.count { $0[0] == 0 } == written.messages)
-      #expect(data.counts["messages"] as? Int == written.messages)
-      #expect((data.root["checks"] as? [Any])?.count == expected.count)
+      #expect(data.rows.seqCount.reduce(0, +) == expected.count)
+      #expect(data.rows.seqs.joined().sorted() == Array(1...expected.count))
+      #expect(data.rowKindsByRow.count { $0 != .note } == written.messages)
+      #expect(data.summary.counts.messages == written.messages)
+      #expect(data.checks.count == expected.count)
       #expect(written.events == expected.count)
     }
   }
@@ -48,13 +48,14 @@ import VMBusTrace
       let (page, written) = try SessionReport(store: store, session: session).render()
       #expect(written.messages == ReportFixtures.bareLogMessages)
       let data = try ReportData(page: page)
-      let labels = Set(data.nested("rows").filter { $0[0] == 0 }.map { data.strings[$0[2]] })
+      let labels = Set(
+        zip(data.rowKindsByRow, data.rows.text).filter { $0.0 != .note }.map { data.strings[$0.1] })
       #expect(labels.contains("GPADL_HEADER gpadl 925200 gfns 2"))
       #expect(labels.contains("OPENCHANNEL_RESULT relid 1 status 0"))
-      #expect(data.root["clock"] as? String == "ns")
-      #expect(data.counts["violations"] as? Int == 1)
-      #expect(data.counts["busy"] as? Int == 1)
-      #expect(data.summary["kind"] as? String == "imported")
+      #expect(data.clock == .ns)
+      #expect(data.summary.counts.violations == 1)
+      #expect(data.summary.counts.fates["busy"] == 1)
+      #expect(data.summary.kind == "imported")
       #expect(data.states() == (try Self.replayStates(store, session)))
     }
   }
@@ -66,8 +67,8 @@ import VMBusTrace
         .render(EventRange(first: 40, last: 80), checks: .every)
       #expect(written.events == 41)
       let data = try ReportData(page: page)
-      #expect(data.root["from"] as? Int == 40)
-      #expect(data.root["to"] as? Int == 80)
+      #expect(data.firstSeq == 40)
+      #expect(data.lastSeq == 80)
       let expected = try Self.replayStates(store, session)
       #expect(data.states() == Array(expected[39..<80]))
     }
@@ -100,7 +101,7 @@ import VMBusTrace
       #expect(page.components(separatedBy: "</script>").count == 4)
       #expect(!page.contains("<script>alert"))
       let data = try ReportData(page: Array(page.utf8))
-      #expect(data.summary["name"] as? String == hostile)
+      #expect(data.summary.name == hostile)
     }
   }
 
@@ -114,8 +115,36 @@ import VMBusTrace
       #expect(written.events == 0)
       #expect(written.messages == 0)
       let data = try ReportData(page: page)
-      #expect(data.ints("events").isEmpty)
-      #expect(data.nested("rows").isEmpty)
+      #expect(data.events.count == 0)
+      #expect(data.rows.count == 0)
+    }
+  }
+
+  @Test func theDataIsNamedAndTheSameSessionGivesTheSameBytes() throws {
+    try ReportFixtures.withStore { store, _ in
+      let session = try ReportFixtures.simulate("linux-boot.yaml", into: store)
+      let report = SessionReport(store: store, session: session)
+      let first = try report.render().page
+      #expect(try report.render().page == first)
+      // Decoding and encoding again gives the embedded text: every field is named and typed.
+      let data = try ReportData(page: first)
+      #expect(try data.scriptSafeJSON() == Array(try ReportData.json(in: first).utf8))
+      #expect(data.version == ReportData.currentVersion)
+      #expect(data.rowKinds == ReportRowKind.allCases)
+      #expect(data.events.changes.count == data.events.count)
+      #expect(data.events.timeStep.count == data.events.count)
+      #expect(data.rows.seqCount.count == data.rows.count)
+    }
+  }
+
+  @Test func progressHearsTheStartAndEveryIntervalOfEvents() throws {
+    try ReportFixtures.withStore { store, _ in
+      let session = try ReportFixtures.simulate("linux-boot.yaml", into: store)
+      var heard: [EventProgress] = []
+      let written = try SessionReport(store: store, session: session)
+        .render(progress: { heard.append($0) }).written
+      #expect(heard.first == EventProgress(done: 0, total: written.events))
+      #expect(heard.allSatisfy { $0.total == written.events && $0.done <= $0.total })
     }
   }
 

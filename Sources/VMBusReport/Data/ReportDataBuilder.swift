@@ -13,25 +13,31 @@ public enum ReportChecks: Hashable, Sendable {
 
 /// Collects, event by event, what the page needs: each event's text, changes, violations
 /// and state delta (interned, so repeats cost an index), and the diagram's rows and
-/// lifelines; then writes it all as one compact JSON value.
+/// lifelines; then puts it all together as one `ReportData`.
 struct ReportDataBuilder {
   private var diagram: DiagramBuilder
   private var pieces: StatePieces
   private let initialPieces: StatePieces
   private var strings = InternTable<String>(first: "")
   private var lists = InternTable<[Int]>(first: [])
-  private var deltas = InternTable<[Int]>(first: [])
-  /// Five integers per event: text, changes list, violations list, delta, time step (ns).
-  private var events: [Int] = []
+  private var deltas = InternTable<[Delta]>(first: [])
+  private var events = ReportEvents()
   private var origin: Int64?
   private var previousTime: Int64 = 0
   private var hasTimes = false
-  private var checks: [(seq: Int, state: String, changes: Int)] = []
+  private var checks: [ReportCheck] = []
   private let checkSeqs: Set<Int>
   private let checkEvery: Bool
   let firstSeq: Int
   private(set) var lastSeq: Int
   private(set) var violationCount = 0
+
+  /// One operation of a state delta, before the deltas are laid out as columns.
+  private struct Delta: Hashable {
+    var operation: ReportDeltaOperation
+    var key: Int
+    var text: Int
+  }
 
   /// Starts from `initial`, the state before `firstSeq`; `lastSeq` is where the session (or
   /// excerpt) is expected to end, for spreading the sampled checks.
@@ -67,19 +73,21 @@ struct ReportDataBuilder {
     let broken = violations.map {
       strings.index(of: "\($0.rule.rawValue): \($0.event): \($0.message)")
     }
-    var delta: [Int] = []
-    for (operation, key, text) in pieces.update(from: before, to: after) {
-      delta += [operation.rawValue, Int(key), text.map { strings.index(of: $0) } ?? 0]
+    let delta = pieces.update(from: before, to: after).map { operation, key, text in
+      Delta(
+        operation: ReportDeltaOperation(operation), key: Int(key),
+        text: text.map { strings.index(of: $0) } ?? 0)
     }
     let changesIndex = lists.index(of: changes)
-    events += [
-      strings.index(of: stored.event.text), changesIndex, lists.index(of: broken),
-      deltas.index(of: delta), timeStep(stored.source?.tsNanos),
-    ]
+    events.text.append(strings.index(of: stored.event.text))
+    events.changes.append(changesIndex)
+    events.violations.append(lists.index(of: broken))
+    events.delta.append(deltas.index(of: delta))
+    events.timeStep.append(timeStep(stored.source?.tsNanos))
     if checkEvery || checkSeqs.contains(stored.seq) {
       var json = JSONBuilder()
       after.writeJSON(into: &json)
-      checks.append((stored.seq, json.text, changesIndex))
+      checks.append(ReportCheck(seq: stored.seq, state: json.text, changes: changesIndex))
     }
   }
 
@@ -93,139 +101,94 @@ struct ReportDataBuilder {
     return Int(truncatingIfNeeded: time &- previousTime)
   }
 
-  /// The JSON value, with what `summary` encodes as its `summary` member, and every `<`
-  /// escaped so that the text can sit inside a `<script>` element.
+  /// The page's data, with `summary` made from the finished diagram.
   mutating func finish(
-    summary: (SessionDiagram) -> [UInt8]
-  ) -> (json: [UInt8], diagram: SessionDiagram) {
+    summary: (SessionDiagram) -> ReportSummary
+  ) -> (data: ReportData, diagram: SessionDiagram) {
     let diagram = self.diagram.finish()
-    var out: [UInt8] = []
-    out.reserveCapacity(events.count * 4 + 1 << 16)
-    out += Array(#"{"version":1,"summary":"#.utf8) + summary(diagram)
-    out += Array(#","from":\#(firstSeq),"to":\#(lastSeq),"clock":"#.utf8)
-    JSONText.appendString(hasTimes ? "ns" : "none", to: &out)
-    out += Array(#","scalar_keys":"#.utf8)
-    Self.appendStrings(initialPieces.fieldNames, to: &out)
-    out += Array(#","initial":{"s":"#.utf8)
-    Self.appendInts(initialPieces.fields.map { strings.index(of: $0) }, to: &out)
-    out += Array(#","c":"#.utf8)
-    Self.appendInts(
-      initialPieces.channels.sorted { $0.key < $1.key }
-        .flatMap { [Int($0.key), strings.index(of: $0.value)] }, to: &out)
-    out += Array(#","g":"#.utf8)
-    Self.appendInts(
-      initialPieces.gpadls.sorted { $0.key < $1.key }
-        .flatMap { [Int($0.key), strings.index(of: $0.value)] }, to: &out)
-    out += Array(#"},"fates":"#.utf8)
-    Self.appendStrings(MessageFate.allCases.map(\.rawValue), to: &out)
-    out += Array(#","note_kinds":"#.utf8)
-    Self.appendStrings(DiagramNoteKind.allCases.map(\.rawValue), to: &out)
-    out += Array(#","rows":["#.utf8)
-    for (index, row) in diagram.rows.enumerated() {
-      if index > 0 { out.append(UInt8(ascii: ",")) }
-      let encoded = encoded(row)
-      Self.appendInts(encoded, to: &out)
-    }
+    let initialState = ReportState(
+      fields: initialPieces.fields.map { strings.index(of: $0) },
+      channels: initialPieces.channels.sorted { $0.key < $1.key }.map {
+        ReportStateObject(id: Int($0.key), text: strings.index(of: $0.value))
+      },
+      gpadls: initialPieces.gpadls.sorted { $0.key < $1.key }.map {
+        ReportStateObject(id: Int($0.key), text: strings.index(of: $0.value))
+      })
+    var rows = ReportRows()
+    for row in diagram.rows { append(row, to: &rows) }
     let lanes = LifelineLane.pack(diagram.lifelines)
-    out += Array(#"],"hidden_lanes":\#(max(lanes.count - Self.maxLanes, 0)),"lifelines":["#.utf8)
-    for (index, lane) in lanes.prefix(Self.maxLanes).enumerated() {
-      if index > 0 { out.append(UInt8(ascii: ",")) }
-      out += Array(#"{"name":"#.utf8)
-      JSONText.appendString(lane.name, to: &out)
-      out += Array(#","kind":"#.utf8)
-      JSONText.appendString(lane.kind.rawValue, to: &out)
-      out += Array(#","spans":"#.utf8)
-      Self.appendInts(
-        lane.spans.flatMap {
-          [$0.start, strings.index(of: $0.state), strings.index(of: $0.object?.description ?? "")]
-        }, to: &out)
-      out.append(UInt8(ascii: "}"))
+    let lifelines = lanes.prefix(Self.maxLanes).map { lane in
+      var spans = ReportLifeline.Spans()
+      for span in lane.spans {
+        spans.start.append(span.start)
+        spans.state.append(strings.index(of: span.state))
+        spans.object.append(strings.index(of: span.object?.description ?? ""))
+      }
+      return ReportLifeline(name: lane.name, kind: lane.kind.rawValue, spans: spans)
     }
-    out += Array(#"],"checks":["#.utf8)
-    for (index, check) in checks.enumerated() {
-      if index > 0 { out.append(UInt8(ascii: ",")) }
-      out += Array("[\(check.seq),".utf8)
-      JSONText.appendString(check.state, to: &out)
-      out += Array(",\(check.changes)]".utf8)
+    var deltaColumns = ReportDeltas()
+    for delta in deltas.values {
+      deltaColumns.operationCount.append(delta.count)
+      for operation in delta {
+        deltaColumns.operation.append(
+          ReportDeltaOperation.allCases.firstIndex(of: operation.operation) ?? 0)
+        deltaColumns.key.append(operation.key)
+        deltaColumns.text.append(operation.text)
+      }
     }
-    out += Array(#"],"lists":["#.utf8)
-    for (index, list) in lists.values.enumerated() {
-      if index > 0 { out.append(UInt8(ascii: ",")) }
-      Self.appendInts(list, to: &out)
-    }
-    out += Array(#"],"deltas":["#.utf8)
-    for (index, delta) in deltas.values.enumerated() {
-      if index > 0 { out.append(UInt8(ascii: ",")) }
-      Self.appendInts(delta, to: &out)
-    }
-    out += Array(#"],"events":"#.utf8)
-    Self.appendInts(events, to: &out)
-    // Last, because the rows, lifelines and checks above intern more strings.
-    out += Array(#","strings":"#.utf8)
-    Self.appendStrings(strings.values, to: &out)
-    out.append(UInt8(ascii: "}"))
-    return (Self.scriptSafe(out), diagram)
+    let data = ReportData(
+      summary: summary(diagram), firstSeq: firstSeq, lastSeq: lastSeq,
+      clock: hasTimes ? .ns : .none, stateFields: initialPieces.fieldNames,
+      initialState: initialState, rowKinds: ReportRowKind.allCases,
+      fates: MessageFate.allCases.map(\.rawValue),
+      noteKinds: DiagramNoteKind.allCases.map(\.rawValue),
+      deltaOperations: ReportDeltaOperation.allCases, rows: rows, lifelines: Array(lifelines),
+      hiddenLifelines: max(lanes.count - Self.maxLanes, 0), checks: checks, lists: lists.values,
+      deltas: deltaColumns, events: events,
+      // Taken last: the rows and lifelines above intern more strings.
+      strings: strings.values)
+    return (data, diagram)
   }
 
-  /// `[kind, a, b, c, d, e, n, first seq, seq steps...]`: a message is `0, direction, label,
-  /// outcome, fate, reply-to row (or -1)`; a note is `1, kind, text, 0, 0, -1`.
-  private mutating func encoded(_ row: DiagramRow) -> [Int] {
-    var head: [Int]
+  private mutating func append(_ row: DiagramRow, to rows: inout ReportRows) {
     switch row.content {
     case .message(let message):
-      head = [
-        0, message.direction == .guestToHost ? 0 : 1, strings.index(of: message.label),
-        strings.index(of: message.outcome), MessageFate.allCases.firstIndex(of: message.fate) ?? 0,
-        message.replyTo ?? -1,
-      ]
+      rows.kind.append(
+        ReportRowKind.allCases.firstIndex(
+          of: message.direction == .guestToHost ? .guestToHost : .hostToGuest) ?? 0)
+      rows.text.append(strings.index(of: message.label))
+      rows.outcome.append(strings.index(of: message.outcome))
+      rows.fate.append(MessageFate.allCases.firstIndex(of: message.fate) ?? 0)
+      rows.noteKind.append(-1)
+      rows.replyTo.append(message.replyTo ?? -1)
     case .note(let note):
-      head = [
-        1, DiagramNoteKind.allCases.firstIndex(of: note.kind) ?? 0, strings.index(of: note.text),
-        0, 0, -1,
-      ]
+      rows.kind.append(ReportRowKind.allCases.firstIndex(of: .note) ?? 0)
+      rows.text.append(strings.index(of: note.text))
+      rows.outcome.append(0)
+      rows.fate.append(-1)
+      rows.noteKind.append(DiagramNoteKind.allCases.firstIndex(of: note.kind) ?? 0)
+      rows.replyTo.append(-1)
     }
-    head.append(row.seqs.count)
+    rows.seqCount.append(row.seqs.count)
     var previous = 0
     for seq in row.seqs {
-      head.append(seq - previous)
+      rows.seqSteps.append(seq - previous)
       previous = seq
     }
-    return head
   }
 
   /// The most lifeline columns a page draws (objects alive at once beyond this are left out).
   static let maxLanes = 64
+}
 
-  private static func appendInts(_ values: [Int], to out: inout [UInt8]) {
-    out.append(UInt8(ascii: "["))
-    for (index, value) in values.enumerated() {
-      if index > 0 { out.append(UInt8(ascii: ",")) }
-      out += String(value).utf8
+extension ReportDeltaOperation {
+  init(_ operation: StatePieces.Operation) {
+    switch operation {
+    case .setField: self = .setField
+    case .setChannel: self = .setChannel
+    case .removeChannel: self = .removeChannel
+    case .setGpadl: self = .setGpadl
+    case .removeGpadl: self = .removeGpadl
     }
-    out.append(UInt8(ascii: "]"))
-  }
-
-  private static func appendStrings(_ values: [String], to out: inout [UInt8]) {
-    out.append(UInt8(ascii: "["))
-    for (index, value) in values.enumerated() {
-      if index > 0 { out.append(UInt8(ascii: ",")) }
-      JSONText.appendString(value, to: &out)
-    }
-    out.append(UInt8(ascii: "]"))
-  }
-
-  /// JSON whose `<` are written `\u003c`, so no `</script>` can end the element early.
-  static func scriptSafe(_ json: [UInt8]) -> [UInt8] {
-    guard json.contains(UInt8(ascii: "<")) else { return json }
-    var out: [UInt8] = []
-    out.reserveCapacity(json.count + 64)
-    for byte in json {
-      if byte == UInt8(ascii: "<") {
-        out += Array(#"\u003c"#.utf8)
-      } else {
-        out.append(byte)
-      }
-    }
-    return out
   }
 }

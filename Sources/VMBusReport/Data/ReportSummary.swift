@@ -5,57 +5,95 @@ import VMBusStore
 import VMBusTrace
 
 /// The session facts the page's header shows: where it came from, its outcome, and counts.
-struct ReportSummary {
-  let summary: SessionSummary
-  let diagram: SessionDiagram
-  let violations: Int
+package struct ReportSummary: Codable, Hashable, Sendable {
+  package var session: Int64
+  /// `session 1 · linux-boot`.
+  package var title: String
+  package var name: String
+  package var kind: String
+  package var status: String
+  /// The imported file and its format (absent for a simulation).
+  package var source: String?
+  package var format: String?
+  package var profile: String
+  package var seed: UInt64?
+  /// ISO 8601.
+  package var createdAt: String
+  package var events: Int
+  package var finalStateHash: String?
+  /// Every metadata field but the scheduler's choices, as text (keys sorted when encoded).
+  package var metadata: [String: String]
+  package var counts: ReportCounts
+
+  enum CodingKeys: String, CodingKey {
+    case session, title, name, kind, status, source, format, profile, seed, events, metadata
+    case counts
+    case createdAt = "created_at"
+    case finalStateHash = "final_state_hash"
+  }
 
   /// `session 1 · linux-boot`.
   static func title(_ summary: SessionSummary) -> String {
     "session \(summary.id) · \(summary.info.name)"
   }
 
-  var json: [UInt8] {
-    var json = JSONBuilder()
-    json.object { json in
-      json.field("session", summary.id.rawValue)
-      json.field("title", Self.title(summary))
-      json.field("name", summary.info.name)
-      json.field("kind", summary.info.kind.rawValue)
-      json.field("status", summary.status.rawValue)
-      json.field("source", summary.info.source?.file)
-      json.field("format", summary.info.source?.format)
-      json.field("profile", summary.info.hostProfile.rawValue)
-      json.field("seed", summary.info.seed)
-      json.field("created_at", ISO8601DateFormatter().string(from: summary.info.createdAt))
-      json.field("events", summary.eventCount)
-      json.field("final_state_hash", summary.finalStateHash)
-      json.key("metadata")
-      json.object { json in
-        for (key, value) in summary.info.metadata.sorted(by: { $0.key < $1.key })
-        where key != "choices" {
-          json.field(key, value.description)
-        }
-      }
-      json.key("counts")
-      json.object { json in
-        let messages = diagram.rows.compactMap(\.message)
-        json.field("rows", diagram.rows.count)
-        json.field("messages", messages.count)
-        json.field("guest_to_host", messages.count { $0.direction == .guestToHost })
-        json.field("host_to_guest", messages.count { $0.direction == .hostToGuest })
-        for fate in MessageFate.allCases {
-          json.field(fate.rawValue, messages.count { $0.fate == fate })
-        }
-        json.field("dropped", messages.count { $0.fate.isDropped })
-        json.field("violations", violations)
-        json.field("host_faults", diagram.rows.count { $0.note?.kind == .hostFault })
-        json.field(
-          "channels", diagram.lifelineKeys.count { if case .channel = $0 { true } else { false } })
-        json.field(
-          "gpadls", diagram.lifelineKeys.count { if case .gpadl = $0 { true } else { false } })
-      }
+  init(summary: SessionSummary, diagram: SessionDiagram, violations: Int) {
+    session = summary.id.rawValue
+    title = Self.title(summary)
+    name = summary.info.name
+    kind = summary.info.kind.rawValue
+    status = summary.status.rawValue
+    source = summary.info.source?.file
+    format = summary.info.source?.format
+    profile = summary.info.hostProfile.rawValue
+    seed = summary.info.seed
+    createdAt = ISO8601DateFormatter().string(from: summary.info.createdAt)
+    events = summary.eventCount
+    finalStateHash = summary.finalStateHash
+    var metadata: [String: String] = [:]
+    for (key, value) in summary.info.metadata where key != "choices" {
+      metadata[key] = value.description
     }
-    return json.bytes
+    self.metadata = metadata
+    counts = ReportCounts(diagram: diagram, violations: violations)
+  }
+}
+
+/// The header's counts.
+package struct ReportCounts: Codable, Hashable, Sendable {
+  package var rows: Int
+  package var messages: Int
+  package var guestToHost: Int
+  package var hostToGuest: Int
+  /// Messages by what became of them, keyed by `MessageFate`'s raw value.
+  package var fates: [String: Int]
+  /// Messages ignored, flushed or rejected.
+  package var dropped: Int
+  package var violations: Int
+  package var hostFaults: Int
+  package var channels: Int
+  package var gpadls: Int
+
+  enum CodingKeys: String, CodingKey {
+    case rows, messages, fates, dropped, violations, channels, gpadls
+    case guestToHost = "guest_to_host"
+    case hostToGuest = "host_to_guest"
+    case hostFaults = "host_faults"
+  }
+
+  init(diagram: SessionDiagram, violations: Int) {
+    let messages = diagram.rows.compactMap(\.message)
+    rows = diagram.rows.count
+    self.messages = messages.count
+    guestToHost = messages.count { $0.direction == .guestToHost }
+    hostToGuest = messages.count { $0.direction == .hostToGuest }
+    var fates: [String: Int] = [:]
+    for fate in MessageFate.allCases { fates[fate.rawValue] = messages.count { $0.fate == fate } }
+    self.fates = fates
+    dropped = messages.count { $0.fate.isDropped }
+    self.violations = violations
+    hostFaults = diagram.rows.count { $0.note?.kind == .hostFault }
+    channels = diagram.lifelineKeys.count { if case .channel = $0 { true } else { false } }
+    gpadls = diagram.lifelineKeys.count { if case .gpadl = $0 { true } else { false } }
   }
 }

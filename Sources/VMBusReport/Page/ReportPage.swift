@@ -1,7 +1,7 @@
 /// The report's HTML: markup, style and script inline, the data as JSON in a
 /// `<script type="application/json">` element. Nothing is loaded from anywhere else.
-enum ReportPage {
-  /// The whole page for `data` (script-safe JSON, see `ReportDataBuilder.scriptSafe`).
+package enum ReportPage {
+  /// The whole page for `data` (script-safe JSON, see `ReportData.scriptSafeJSON`).
   static func html(title: String, data: [UInt8]) -> [UInt8] {
     var page: [UInt8] = []
     page.reserveCapacity(data.count + 64 * 1024)
@@ -46,33 +46,6 @@ enum ReportPage {
     }
     return out
   }
-
-  /// Runs first: keeps every error, failed load and `console.error` for the self-test, and
-  /// reports them even if the main script never runs.
-  static let errorCapture = #"""
-    window.__errors = [];
-    window.addEventListener('error', function (e) {
-      var where = e.lineno ? ' (line ' + e.lineno + ')' : '';
-      var what = e.message || ('failed to load ' + (e.target && (e.target.src || e.target.href)));
-      window.__errors.push('error: ' + what + where);
-    }, true);
-    window.addEventListener('unhandledrejection', function (e) {
-      window.__errors.push('unhandled rejection: ' + e.reason);
-    });
-    (function () {
-      var original = console.error;
-      console.error = function () {
-        window.__errors.push('console.error: ' + Array.prototype.join.call(arguments, ' '));
-        return original.apply(console, arguments);
-      };
-    })();
-    window.addEventListener('load', function () {
-      if (location.hash !== '#selftest' || window.__selftestDone) return;
-      var errors = window.__errors.concat(['the report script did not run its self-test']);
-      document.getElementById('selftest-result').textContent =
-        JSON.stringify({ok: false, failures: errors, errors: window.__errors});
-    });
-    """#
 
   /// The page's fixed elements; the script fills them.
   static let markup = #"""

@@ -7,7 +7,7 @@ extension SessionExporter {
   /// stored state before `range`.
   func exportDiagram(
     _ format: ExportFormat, _ range: ClosedRange<Int>, summary: SessionSummary,
-    to path: String?
+    to path: String?, counter: inout EventProgressCounter
   ) throws(SessionsError) -> Int {
     let initial: HostState
     do {
@@ -21,7 +21,7 @@ extension SessionExporter {
     switch format {
     case .perfetto:
       var exporter = PerfettoExporter(title: title, initial: initial, firstSeq: range.lowerBound)
-      try scanDiagram(range) { stored in
+      try scanDiagram(range, counter: &counter) { stored in
         exporter.add(
           seq: stored.seq, event: stored.event, timestampNanos: stored.source?.tsNanos,
           text: stored.event.text)
@@ -29,7 +29,9 @@ extension SessionExporter {
       output = exporter.finish()
     default:
       var builder = DiagramBuilder(initial: initial, firstSeq: range.lowerBound)
-      try scanDiagram(range) { stored in builder.add(seq: stored.seq, event: stored.event) }
+      try scanDiagram(range, counter: &counter) { stored in
+        builder.add(seq: stored.seq, event: stored.event)
+      }
       let text = MermaidExporter(title: title).render(builder.finish())
       let fenced = path.map { $0.lowercased().hasSuffix(".md") } ?? false
       output = Array((fenced ? "```mermaid\n" + text + "```\n" : text).utf8)
@@ -55,10 +57,14 @@ extension SessionExporter {
   }
 
   private func scanDiagram(
-    _ range: ClosedRange<Int>, _ body: (StoredEvent) -> Void
+    _ range: ClosedRange<Int>, counter: inout EventProgressCounter,
+    _ body: (StoredEvent) -> Void
   ) throws(SessionsError) {
     do {
-      try store.events(session: session, from: range.lowerBound, to: range.upperBound, body)
+      try store.events(session: session, from: range.lowerBound, to: range.upperBound) {
+        body($0)
+        counter.step()
+      }
     } catch let error as StoreError {
       throw .store(error)
     } catch {

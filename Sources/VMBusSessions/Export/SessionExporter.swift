@@ -44,14 +44,15 @@ public struct SessionExporter {
   }
 
   /// Writes to `path`, or to standard output when it is nil. Returns the events written
-  /// (for a diagram: the events it covers).
-  @discardableResult
+  /// (for a diagram: the events it covers). `progress` hears how many events were read.
   ///
   /// A `qemu-log` export in the original dialect also writes back, in place, the lines the
   /// import skipped (other trace points, error reports, blank lines), unless `vmbusOnly`.
+  @discardableResult
   public func export(
     _ format: ExportFormat, dialect: ExportDialect = .original, vmbusOnly: Bool = false,
-    _ events: EventRange = .all, output path: String?
+    _ events: EventRange = .all, output path: String?,
+    progress: ((EventProgress) -> Void)? = nil
   ) throws(SessionsError) -> Int {
     // Before the output is created: an unknown session must not truncate an existing file.
     let summary: SessionSummary
@@ -61,14 +62,16 @@ public struct SessionExporter {
       throw .store(error)
     }
     let range = try events.seqs(in: session, eventCount: summary.eventCount)
+    var counter = EventProgressCounter(
+      total: min(range.upperBound, summary.eventCount) - range.lowerBound + 1, report: progress)
     switch format {
     case .simple:
       guard let path else {
         throw .usage("a simple trace is binary: it is written to a file, not standard output")
       }
-      return try exportSimple(range, to: path)
+      return try exportSimple(range, to: path, counter: &counter)
     case .mermaid, .perfetto:
-      return try exportDiagram(format, range, summary: summary, to: path)
+      return try exportDiagram(format, range, summary: summary, to: path, counter: &counter)
     case .qemuLog, .jsonl:
       var sink = try TextSink(path: path)
       defer { sink.close() }
@@ -82,7 +85,7 @@ public struct SessionExporter {
       var lines = LineSink(
         holdingBackTheFinalNewline: withSkippedLines && range.upperBound == summary.eventCount
           && summary.info.metadata["final_newline"] == .bool(false))
-      try scan(range, withSkippedLines: withSkippedLines) { line in
+      try scan(range, withSkippedLines: withSkippedLines, counter: &counter) { line in
         buffer.removeAll(keepingCapacity: true)
         let stored: StoredEvent
         switch line {
@@ -118,13 +121,13 @@ public struct SessionExporter {
   }
 
   private func exportSimple(
-    _ range: ClosedRange<Int>, to path: String
+    _ range: ClosedRange<Int>, to path: String, counter: inout EventProgressCounter
   ) throws(SessionsError) -> Int {
     var written = 0
     do {
       var writer = try SimpleTraceWriter(path: path, pid: 4152)
       var failure: TraceIOError?
-      try scan(range) { stored in
+      try scan(range, counter: &counter) { stored in
         guard failure == nil else { return }
         let time = UInt64(bitPattern: stored.source?.tsNanos ?? Int64(stored.seq) * 1_000)
         do throws(TraceIOError) {
@@ -146,23 +149,30 @@ public struct SessionExporter {
   }
 
   private func scan(
-    _ range: ClosedRange<Int>, _ body: (StoredEvent) throws -> Void
+    _ range: ClosedRange<Int>, counter: inout EventProgressCounter,
+    _ body: (StoredEvent) throws -> Void
   ) throws(SessionsError) {
-    try scan(range, withSkippedLines: false) { line in
+    try scan(range, withSkippedLines: false, counter: &counter) { line in
       if case .event(let stored) = line { try body(stored) }
     }
   }
 
-  /// The events in `range`, with the skipped lines among them when asked.
+  /// The events in `range`, with the skipped lines among them when asked; each event steps
+  /// `counter`.
   private func scan(
-    _ range: ClosedRange<Int>, withSkippedLines: Bool, _ body: (SessionLogLine) throws -> Void
+    _ range: ClosedRange<Int>, withSkippedLines: Bool, counter: inout EventProgressCounter,
+    _ body: (SessionLogLine) throws -> Void
   ) throws(SessionsError) {
     do {
       if withSkippedLines {
-        try store.logLines(session: session, from: range.lowerBound, to: range.upperBound, body)
+        try store.logLines(session: session, from: range.lowerBound, to: range.upperBound) {
+          try body($0)
+          if case .event = $0 { counter.step() }
+        }
       } else {
         try store.events(session: session, from: range.lowerBound, to: range.upperBound) {
           try body(.event($0))
+          counter.step()
         }
       }
     } catch let error as StoreError {

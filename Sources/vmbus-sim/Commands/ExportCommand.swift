@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import VMBusSessions
 import VMBusStore
 
@@ -48,10 +49,13 @@ struct ExportCommand: ParsableCommand {
   func run() throws {
     try reportingFailures {
       let store = try database.openForReading()
+      // Not over what export writes to the terminal.
+      let status = output == nil && isatty(1) != 0 ? nil : StatusLine.forTerminal()
+      defer { status?.finish() }
       try SessionExporter(store: store, session: SessionID(session))
         .export(
           format.format, dialect: dialect.dialect, vmbusOnly: vmbusOnly, events.range,
-          output: output)
+          output: output, progress: status.map { line in { line.update("exporting", $0) } })
     }
   }
 }

@@ -44,7 +44,7 @@ struct ImportCommand: ParsableCommand {
       importer.allowsCutOffLastLine = allowCutOff
       importer.allowsNoEvents = allowNoEvents
       importer.afterCommit = CommitStop.fromEnvironment()
-      let status = ImportStatusLine.forTerminal(json: json)
+      let status = StatusLine.forTerminal(json: json)
       importer.progress = status.map { line in { line.update($0) } }
       let summary: ImportSummary
       do {

@@ -31,8 +31,17 @@ struct ReportCommand: ParsableCommand {
     try reportingFailures {
       let store = try database.openForReading()
       let path = output ?? "session-\(session).html"
-      let written = try SessionReport(store: store, session: SessionID(session))
-        .write(to: path, events: events.range)
+      let status = StatusLine.forTerminal()
+      let written: SessionReport.Written
+      do {
+        defer { status?.finish() }
+        written = try SessionReport(store: store, session: SessionID(session))
+          .write(
+            to: path, events: events.range,
+            progress: status.map { line in
+              { line.update("reading", $0) }
+            })
+      }
       emit(
         "\(path): \(written.events) events, \(written.messages) messages, "
           + "\(written.bytes / 1024) KiB")

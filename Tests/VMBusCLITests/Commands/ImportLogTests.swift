@@ -322,22 +322,8 @@ struct ImportProgressTests {
     try await TemporaryDirectory.with { dir in
       let log = try dir.write(
         "big.log", String(repeating: TraceFixtures.mixedLog, count: 2_000))
-      let executable = try #require(CLI.executable)
-      // `script` runs the import on a pseudo-terminal and copies what it wrote.
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-      process.arguments = [
-        "-qec", "'\(executable.path)' import '\(log)' --db '\(dir.path("tty.sqlite"))'",
-        "/dev/null",
-      ]
-      let pipe = Pipe()
-      process.standardOutput = pipe
-      process.standardInput = FileHandle.nullDevice
-      try process.run()
-      let output = String(
-        decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-      process.waitUntilExit()
-      #expect(process.terminationStatus == 0, "\(output)")
+      let (status, output) = try Terminal.run(["import", log, "--db", dir.path("tty.sqlite")])
+      #expect(status == 0, "\(output)")
       #expect(output.contains("\r\u{1B}[Kstoring: "), "\(output.prefix(300))")
       #expect(output.contains("imported "))
 

@@ -88,63 +88,46 @@ enum ReportFixtures {
   }
 }
 
-/// The data a page embeds, decoded.
-struct ReportData {
-  let root: [String: Any]
-
+extension ReportData {
   /// Decodes the JSON inside the page's `<script type="application/json">`.
   init(page: [UInt8]) throws {
+    self = try ReportData.decoding(Array(try Self.json(in: page).utf8))
+  }
+
+  /// The JSON text inside the page's `<script type="application/json">`.
+  static func json(in page: [UInt8]) throws -> Substring {
     let text = String(decoding: page, as: UTF8.self)
     guard let open = text.range(of: #"<script type="application/json" id="report-data">"#),
       let close = text.range(of: "</script>", range: open.upperBound..<text.endIndex)
     else { throw ReportTestError("no report data in the page") }
-    let json = Data(text[open.upperBound..<close.lowerBound].utf8)
-    guard let root = try JSONSerialization.jsonObject(with: json) as? [String: Any] else {
-      throw ReportTestError("the report data is not an object")
-    }
-    self.root = root
+    return text[open.upperBound..<close.lowerBound]
   }
 
-  func ints(_ key: String) -> [Int] { (root[key] as? [Any])?.compactMap { $0 as? Int } ?? [] }
-  func nested(_ key: String) -> [[Int]] {
-    (root[key] as? [Any])?.map { ($0 as? [Any])?.compactMap { $0 as? Int } ?? [] } ?? []
-  }
-  var strings: [String] { root["strings"] as? [String] ?? [] }
-  var summary: [String: Any] { root["summary"] as? [String: Any] ?? [:] }
-  var counts: [String: Any] { summary["counts"] as? [String: Any] ?? [:] }
+  /// The rows' kinds, by row.
+  var rowKindsByRow: [ReportRowKind] { rows.kind.map { rowKinds[$0] } }
 
   /// The state after each event, rebuilt from the initial pieces and the deltas as the page's
   /// script does, in `replay --json`'s text.
   func states() -> [String] {
-    let strings = self.strings
-    let keys = root["scalar_keys"] as? [String] ?? []
-    let initial = root["initial"] as? [String: Any] ?? [:]
-    var fields = (initial["s"] as? [Any])?.compactMap { $0 as? Int } ?? []
-    func pairs(_ key: String) -> [Int: Int] {
-      let flat = (initial[key] as? [Any])?.compactMap { $0 as? Int } ?? []
-      return Dictionary(
-        uniqueKeysWithValues: stride(from: 0, to: flat.count - 1, by: 2).map {
-          (flat[$0], flat[$0 + 1])
-        })
-    }
-    var channels = pairs("c")
-    var gpadls = pairs("g")
-    let deltas = nested("deltas")
-    let events = ints("events")
+    var fields = initialState.fields
+    var channels = Dictionary(
+      uniqueKeysWithValues: initialState.channels.map { ($0.id, $0.text) })
+    var gpadls = Dictionary(uniqueKeysWithValues: initialState.gpadls.map { ($0.id, $0.text) })
+    var deltaStart = [0]
+    for count in deltas.operationCount { deltaStart.append((deltaStart.last ?? 0) + count) }
     var states: [String] = []
-    for index in stride(from: 0, to: events.count, by: 5) {
-      let delta = deltas[events[index + 3]]
-      for op in stride(from: 0, to: delta.count, by: 3) {
-        let (key, value) = (delta[op + 1], delta[op + 2])
-        switch delta[op] {
-        case 0: fields[key] = value
-        case 1: channels[key] = value
-        case 2: channels[key] = nil
-        case 3: gpadls[key] = value
-        default: gpadls[key] = nil
+    for delta in events.delta {
+      for op in deltaStart[delta]..<deltaStart[delta + 1] {
+        let (key, value) = (deltas.key[op], deltas.text[op])
+        switch deltaOperations[deltas.operation[op]] {
+        case .setField: fields[key] = value
+        case .setChannel: channels[key] = value
+        case .removeChannel: channels[key] = nil
+        case .setGpadl: gpadls[key] = value
+        case .removeGpadl: gpadls[key] = nil
         }
       }
-      let scalars = zip(keys, fields).map { "\"\($0)\": \(strings[$1])" }
+      let scalars = zip(stateFields, fields).map { "\"\($0)\": \(strings[$1])" }
       let channelText = channels.keys.sorted().compactMap { channels[$0].map { strings[$0] } }
       let gpadlText = gpadls.keys.sorted().compactMap { gpadls[$0].map { strings[$0] } }
       states.append(
