@@ -4,43 +4,43 @@ import VMBusWire
 /// fold a bare trace. Every value here is a fold of a session's events.
 public struct HostState: Hashable, Sendable, Codable {
   /// Which host behaviour is modelled.
-  public var profile: HostProfile = .qemu
+  public internal(set) var profile: HostProfile = .qemu
   /// The machine's vCPUs; nil for a bare QEMU trace, which does not say.
-  public var machine: MachineConfig?
+  public internal(set) var machine: MachineConfig?
   /// `state`: what the next bus run does.
-  public var bus: BusState = .listen
+  public internal(set) var bus: BusState = .listen
   /// `msg_in_progress`: a host message was posted and its delivery callback is pending.
-  public var messageInFlight = false
+  public internal(set) var messageInFlight = false
   /// `vmbus_run` one-shot bottom halves scheduled and not yet run. QEMU's `vmbus_resched`
   /// schedules a new one each time (`aio_bh_schedule_oneshot`): on every enqueue into an empty
   /// queue (message in flight or not), after every dequeue, and after a delivery callback
   /// other than a fatal one. Each run consumes one; a run with a message in flight, or with
   /// nothing queued in LISTEN, does nothing else (`sim_bus_run_idle`).
-  public var pendingRuns = 0
+  public internal(set) var pendingRuns = 0
   /// The bus's event notifier was set by HvSignalEvent on connection 2 and the main loop has
   /// not yet run its handler (`vmbus_signal_event`), which traces once however many signals
   /// came before it (`event_notifier_test_and_clear`).
-  public var busNotifierSet = false
+  public internal(set) var busNotifierSet = false
   /// `version`: the requested version, stored even when unsupported; 0 = none.
-  public var version = ProtocolVersion(rawValue: 0)
+  public internal(set) var version = ProtocolVersion(rawValue: 0)
   /// `target_vp`: the vCPU that receives control messages; 0xFFFFFFFF = none.
-  public var targetVP = HostState.noVP
+  public internal(set) var targetVP = HostState.noVP
   /// `int_page_gpa`: only adopted below WIN8; 0 = none.
-  public var interruptPage: UInt64 = 0
+  public internal(set) var interruptPage: UInt64 = 0
   /// `rx_queue`.
-  public var rxQueue = RxQueue()
+  public internal(set) var rxQueue = RxQueue()
   /// Devices in realize order.
-  public var devices: [Device] = []
+  public internal(set) var devices: [Device] = []
   /// `channel_list`: realize order, primary before sub-channels.
-  public var channels: [Channel] = []
+  public internal(set) var channels: [Channel] = []
   /// `gpadl_list`: newest first, as QEMU inserts at the head.
-  public var gpadls: [Gpadl] = []
+  public internal(set) var gpadls: [Gpadl] = []
   /// Set when the host crashed or aborted; it then takes no more input.
-  public var fault: HostFault?
+  public internal(set) var fault: HostFault?
   /// The trace event folded last set ``fault``: it is where QEMU crashed, and a simulation's
   /// `sim_host_fault` for the same fault, which the simulator records right after it, is
   /// accepted once without a violation.
-  public var faultJustTraced = false
+  public internal(set) var faultJustTraced = false
   /// Whether the session shows if `sint_route` exists, so that ``hasRoute`` is QEMU's and a
   /// post without a route is a fault the fold can claim (reference §9 entries 12 and 42).
   ///
@@ -50,18 +50,18 @@ public struct HostState: Hashable, Sendable, Codable {
   /// `vmbus_msg_cb`, a completed UNLOAD, an inferred route set-up failure, a machine reset.
   /// It is not known at the start of a bare trace, which may begin after a contact, nor after
   /// a gap in the trace (`sim_traced_events_dropped`), which may hide one.
-  public var routeKnown = false
+  public internal(set) var routeKnown = false
 
   /// The message the last `vmbus_process_incoming_message` took, which the type-specific
   /// trace point right after it refers to.
-  public var handling: QueuedMessage?
+  public internal(set) var handling: QueuedMessage?
   /// The host message that an output trace point announced and `vmbus_post_msg` must post.
-  public var announcedPost: MessageType?
+  public internal(set) var announcedPost: MessageType?
   /// A bare-trace inference waiting for the next main-loop event to confirm it.
-  public var awaiting: TraceInference?
+  public internal(set) var awaiting: TraceInference?
   /// The failure reply the hardened host owes for the request just handled; never set under
   /// `.qemu`, which answers those requests with nothing.
-  public var failureReply: FailureReply?
+  public internal(set) var failureReply: FailureReply?
 
   /// QEMU's "no VP" value for `target_vp`.
   public static let noVP: UInt32 = 0xFFFF_FFFF

@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Reference §9 entries 39–41: CLOSECHANNEL.
 @Suite("§9 CLOSECHANNEL")

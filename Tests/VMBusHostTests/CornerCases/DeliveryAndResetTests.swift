@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Reference §9 entries 44–48: delivery failures, resets and lost reschedules.
 @Suite("§9 delivery failures and resets")

@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Reference §9 entries 23–25: GPADL_BODY.
 @Suite("§9 GPADL body")

@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Reference §9 entries 17–22: GPADL_HEADER.
 @Suite("§9 GPADL header")

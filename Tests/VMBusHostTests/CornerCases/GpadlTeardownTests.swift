@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Reference §9 entries 26–28: GPADL_TEARDOWN.
 @Suite("§9 GPADL teardown")

@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Reference §9 entries 8–9: the handlers' length and negotiation checks.
 @Suite("§9 length and initialization checks")

@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Reference §9 entries 15–16: REQUESTOFFERS.
 @Suite("§9 offers")

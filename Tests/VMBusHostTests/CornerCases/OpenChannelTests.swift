@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Reference §9 entries 29–38: OPENCHANNEL.
 @Suite("§9 OPENCHANNEL")

@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Reference §9 entries 1–7: the hypercall path and the rx queue.
 @Suite("§9 transport and queue")

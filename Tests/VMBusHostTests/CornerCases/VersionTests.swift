@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Reference §9 entries 10–14: INITIATE_CONTACT and version negotiation.
 @Suite("§9 version negotiation")

@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Reference §9 entries 45–48 and §7.4 under `--host hardened`: no delivery failure, stray
 /// callback, reset or nested run leaves the bus stalled or aborts it.

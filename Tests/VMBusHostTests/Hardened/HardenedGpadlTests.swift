@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Reference §9 entries 17–19, 24 and 26 under `--host hardened`: every GPADL request QEMU
 /// leaves unanswered gets a failure reply, and a body for a full GPADL is ignored.

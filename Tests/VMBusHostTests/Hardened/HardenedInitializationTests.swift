@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Reference §9 entry 9 under `--host hardened`: a request that expects a reply, handled
 /// before a version was negotiated, is answered as a failure instead of dropped.

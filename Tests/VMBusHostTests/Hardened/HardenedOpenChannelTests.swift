@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Reference §9 entries 29, 30, 33 and 37 under `--host hardened`: every OPENCHANNEL gets an
 /// OPENCHANNEL_RESULT, and the two crashing opens fail with status 1.

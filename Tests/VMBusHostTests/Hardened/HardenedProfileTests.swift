@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// What makes the hardened profile a profile: it is chosen by `sim_machine_started`, and its
 /// replies are violations in a fold that claims to be QEMU.

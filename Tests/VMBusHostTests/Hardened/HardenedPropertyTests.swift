@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// The hardened profile over the random sequences the QEMU profile's properties use.
 @Suite("hardened: reducer properties")

@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Reference §9 entries 42 and 43 under `--host hardened`: UNLOAD is always answered, and
 /// the messages queued behind it are kept.

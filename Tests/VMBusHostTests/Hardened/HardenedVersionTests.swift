@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Reference §9 entries 12 and 13 (and §3.2 step 6) under `--host hardened`: a contact the
 /// host cannot route is refused with VERSION_RESPONSE(version_supported 0) on VP 0.

@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// The fast forms the fuzzer uses answer as the full ones do, broken states included.
 @Suite("Invariant shortcuts")

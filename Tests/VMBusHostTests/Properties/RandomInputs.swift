@@ -1,7 +1,8 @@
-import VMBusHost
 import VMBusSim
 import VMBusTesting
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Random host inputs biased toward the values that matter: small relid and GPADL id sets
 /// so requests collide, versions around QEMU's limits, the 4 vCPUs plus bad ones, page

@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Many thousands of random input sequences, random bytes included, through the reducer.
 @Suite("Reducer properties")

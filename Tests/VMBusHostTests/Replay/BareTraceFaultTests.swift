@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Host faults in traces as QEMU writes them: the fold faults at the line after which QEMU
 /// crashed, where the log itself proves the precondition, and never where it does not.

@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Folding traces as QEMU writes them: only the 17 trace points, no payloads, no config.
 @Suite("Bare QEMU traces: inference and violations")

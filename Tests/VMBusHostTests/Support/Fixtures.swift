@@ -1,5 +1,6 @@
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Machines, devices and ids the host tests share.
 enum Fixtures {

@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Guest conversations the tests build on. Each drives the host until it is quiet again.
 extension HostHarness {

@@ -1,5 +1,6 @@
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 extension GuestHypercall {
   /// HvPostMessage on connection 1 carrying `message`'s encoded bytes.

@@ -1,6 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
+
+@testable import VMBusHost
 
 /// Each host fault's root cause names QEMU's function and the check that crashes in it.
 @Suite("Host fault root causes")

@@ -1,7 +1,7 @@
 import Testing
-import VMBusHost
 import VMBusWire
 
+@testable import VMBusHost
 @testable import VMBusSim
 
 /// Typed failure signatures: their text form, the root causes the bundled reproducers give,
