@@ -21,6 +21,7 @@ enum StoreSchema {
     migrator.registerMigration("v3-skipped-lines") { db in try createV3(db) }
     migrator.registerMigration("v4-no-events-by-name") { db in try dropEventsByName(db) }
     migrator.registerMigration("v5-snapshots-refolded") { db in try dropSnapshots(db) }
+    migrator.registerMigration("v6-state-encoding") { db in try addStateEncoding(db) }
     return migrator
   }()
 
@@ -135,5 +136,18 @@ enum StoreSchema {
   /// one, here the start.
   private static func dropSnapshots(_ db: Database) throws {
     try db.execute(sql: "DELETE FROM snapshots")
+  }
+
+  /// v6: records the state encoding each session's `final_state_hash` was computed with
+  /// (`StateEncoding.version`). The sessions already stored hold digests of the hand-written
+  /// walk of earlier builds, version 1, which `verify` does not compare with a digest of the
+  /// canonical encoding. Their snapshots (JSON, hashed the old way) are deleted: snapshots
+  /// are a cache, and reads fold from the nearest remaining one, here the start.
+  private static func addStateEncoding(_ db: Database) throws {
+    try db.execute(
+      sql: """
+        ALTER TABLE sessions ADD COLUMN state_encoding INTEGER NOT NULL DEFAULT 1;
+        DELETE FROM snapshots;
+        """)
   }
 }
