@@ -31,12 +31,16 @@ public struct StableDigest: Sendable {
 }
 
 extension StableDigest: StateEncodingSink {
-  func begin(_ field: StateField) {}
+  mutating func begin(_ field: StateField) -> Bool {
+    mix(field.rawValue)
+    return true
+  }
+  mutating func write(_ flag: Bool) { mix(UInt8(flag ? 1 : 0)) }
   mutating func write(_ value: UInt8) { mix(value) }
   mutating func write(_ value: UInt16) { mix(value) }
   mutating func write(_ value: UInt32) { mix(value) }
   mutating func write(_ value: UInt64) { mix(value) }
-  mutating func write(contentsOf bytes: [UInt8]) {
+  mutating func write(contentsOf bytes: UnsafeRawBufferPointer) {
     for byte in bytes { mix(byte) }
   }
 }
@@ -45,10 +49,14 @@ extension StableDigest: StateEncodingSink {
 struct StateBytes: StateEncodingSink {
   var bytes: [UInt8] = []
 
-  func begin(_ field: StateField) {}
+  mutating func begin(_ field: StateField) -> Bool {
+    bytes.append(field.rawValue)
+    return true
+  }
+  mutating func write(_ flag: Bool) { bytes.append(flag ? 1 : 0) }
   mutating func write(_ value: UInt8) { bytes.append(value) }
   mutating func write(_ value: UInt16) { bytes.appendLittleEndian(value) }
   mutating func write(_ value: UInt32) { bytes.appendLittleEndian(value) }
   mutating func write(_ value: UInt64) { bytes.appendLittleEndian(value) }
-  mutating func write(contentsOf bytes: [UInt8]) { self.bytes += bytes }
+  mutating func write(contentsOf bytes: UnsafeRawBufferPointer) { self.bytes += bytes }
 }

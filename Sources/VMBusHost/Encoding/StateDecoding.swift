@@ -38,7 +38,7 @@ extension HostState {
     let version = try reader.u16()
     guard version == StateEncoding.version else { throw .unsupportedVersion(version) }
     self.init()
-    for field in StateField.allCases {
+    for field in StateField.inOrder {
       let offset = reader.offset
       let tag = try reader.u8()
       guard tag == field.rawValue else {

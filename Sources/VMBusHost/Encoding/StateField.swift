@@ -46,6 +46,10 @@ public enum StateField: UInt8, CaseIterable, Hashable, Sendable {
   /// ``HostState/failureReply``.
   case failureReply = 20
 
+  /// `allCases`, built once: the synthesized property builds a new array on every call,
+  /// and the walk runs for every state the explorer reaches.
+  static let inOrder = allCases
+
   /// The field's name in documents and reports (`message_in_flight`).
   public var name: String {
     switch self {
