@@ -91,13 +91,14 @@ extension HostState {
     return digest
   }
 
-  /// Adds what the exhaustive explorer tells states apart by: every field whose
-  /// ``StateField/isInExplorationKey`` holds, as the encoding writes it.
-  package func addExplorationKey(into hasher: inout WordHasher) {
-    var sink = ExplorationKeySink(hasher: hasher)
+  /// What the exhaustive explorer tells states apart by, hashed: every field whose
+  /// ``StateField/isInExplorationKey`` holds, as the encoding writes it (less what
+  /// `ExplorationKeySink` leaves out).
+  package var explorationKey: UInt64 {
+    var sink = ExplorationKeySink(hasher: WordHasher())
     encode(into: &sink)
     sink.flush()
-    hasher = sink.hasher
+    return sink.hasher.value
   }
 
   /// The encoding walk: every field, in tag order.

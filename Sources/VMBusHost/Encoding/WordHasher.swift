@@ -5,58 +5,33 @@
 /// Words go alternately into two lanes, each a chain of multiplies, so the processor works
 /// on both chains at once; the lanes are mixed together when the value is read.
 ///
-/// Its small methods are inlinable: the simulator, another module, adds most of its words.
-package struct WordHasher {
-  @usableFromInline static let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
-  @usableFromInline var lane: UInt64 = 0x243F_6A88_85A3_08D3
-  @usableFromInline var otherLane: UInt64 = 0x1319_8A2E_0370_7344
+/// The simulator keeps its own copy of this hasher for its parts of the key: a call into
+/// another module per word is not inlined, and cost the explorer a tenth of its time.
+struct WordHasher {
+  private static let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
+  private var lane: UInt64 = 0x243F_6A88_85A3_08D3
+  private var otherLane: UInt64 = 0x1319_8A2E_0370_7344
 
-  @inlinable package init() {}
-
-  @inlinable package var value: UInt64 {
+  var value: UInt64 {
     var mixed = (lane &* Self.multiplier) ^ otherLane
     mixed = (mixed ^ mixed >> 29) &* Self.multiplier
     return mixed ^ mixed >> 32
   }
 
-  @inlinable @inline(__always)
-  package mutating func add(_ word: UInt64) {
+  @inline(__always)
+  mutating func add(_ word: UInt64) {
     let mixed = (lane ^ word) &* Self.multiplier
     lane = otherLane
     otherLane = mixed ^ mixed >> 29
   }
 
-  @inlinable @inline(__always)
-  package mutating func add<T: FixedWidthInteger>(_ word: T) {
+  @inline(__always)
+  mutating func add<T: FixedWidthInteger>(_ word: T) {
     add(UInt64(truncatingIfNeeded: word))
   }
 
-  @inlinable package mutating func add(_ flag: Bool) { add(UInt64(flag ? 1 : 0)) }
-
-  /// A root cause's name, its UTF-8 bytes folded eight to a word (no copy of the string).
-  package mutating func add(_ cause: RootCause) {
-    var word: UInt64 = 0
-    var count = 0
-    for byte in cause.rawValue.utf8 {
-      word = word << 8 | UInt64(byte)
-      count += 1
-      if count % 8 == 0 {
-        add(word)
-        word = 0
-      }
-    }
-    add(word)
-    add(count)
-  }
-
   /// Bytes eight at a time, then the tail and the length.
-  @inlinable package mutating func add(bytes: [UInt8]) { add(bytes: bytes[...]) }
-
-  @inlinable package mutating func add(bytes: ArraySlice<UInt8>) {
-    bytes.withUnsafeBytes { add(bytes: $0) }
-  }
-
-  @inlinable package mutating func add(bytes raw: UnsafeRawBufferPointer) {
+  mutating func add(bytes raw: UnsafeRawBufferPointer) {
     var offset = 0
     while offset + 8 <= raw.count {
       add(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
