@@ -41,6 +41,31 @@ public enum TracePoint: String, CaseIterable, Hashable, Sendable, Codable {
   /// QEMU's name, e.g. `vmbus_open_channel`.
   public var name: String { rawValue }
 
+  /// The trace point's position in QEMU's `hw/hyperv/trace-events`, which is its position
+  /// in `allCases` (a test holds them equal): the simple backend's event ids and the store's
+  /// per-point tables are indexed by it.
+  public var ordinal: Int {
+    switch self {
+    case .recvMessage: 0
+    case .signalEvent: 1
+    case .channelNotifyGuest: 2
+    case .postMsg: 3
+    case .msgCb: 4
+    case .processIncomingMessage: 5
+    case .initiateContact: 6
+    case .sendOffer: 7
+    case .terminateOffers: 8
+    case .gpadlHeader: 9
+    case .gpadlBody: 10
+    case .gpadlCreated: 11
+    case .gpadlTeardown: 12
+    case .gpadlTorndown: 13
+    case .openChannel: 14
+    case .channelOpen: 15
+    case .closeChannel: 16
+    }
+  }
+
   /// The declared parameters, in order, with QEMU's names and C types.
   public var parameters: [TraceParameter] {
     switch self {

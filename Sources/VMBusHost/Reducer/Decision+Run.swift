@@ -15,32 +15,32 @@ extension Decision {
     }
     if let reply = state.failureReply {
       emit(.trace(reply.trace))
-      return postReply(reply.post.type, size: reply.post.size)
+      return postReply(reply.post)
     }
     switch state.bus {
     case .listen: processHead()
     case .handshake:
-      postReply(.versionResponse, size: 12)
+      postReply(.versionResponse)
     case .offer:
       if let channel = state.channels.first(where: { $0.offer == .sending }) {
         emit(.trace(.sendOffer(chanID: channel.id, dev: channel.device)))
-        postReply(.offerChannel, size: 200)
+        postReply(.offerChannel)
       } else {
         emit(.trace(.terminateOffers))
-        postReply(.allOffersDelivered, size: 8)
+        postReply(.allOffersDelivered)
       }
     case .createGpadl:
       guard let gpadl = state.gpadls.first(where: { $0.isFull && $0.state == .initial }) else {
         return noObject(.createGpadl)
       }
       emit(.trace(.gpadlCreated(gpadlID: gpadl.id)))
-      postReply(.gpadlCreated, size: 20)
+      postReply(.gpadlCreated)
     case .teardownGpadl:
       guard let gpadl = state.gpadls.first(where: { $0.state == .tearingDown }) else {
         return noObject(.teardownGpadl)
       }
       emit(.trace(.gpadlTorndown(gpadlID: gpadl.id)))
-      postReply(.gpadlTorndown, size: 12)
+      postReply(.gpadlTorndown)
     case .openChannel:
       guard
         let channel = state.channels.first(where: {
@@ -48,9 +48,9 @@ extension Decision {
         })
       else { return noObject(.openChannel) }
       emit(.trace(.channelOpen(chanID: channel.id, status: channel.state.isOpen ? 0 : 1)))
-      postReply(.openChannelResult, size: 20)
+      postReply(.openChannelResult)
     case .unload:
-      postReply(.unloadResponse, size: 8)
+      postReply(.unloadResponse)
     }
   }
 
@@ -79,9 +79,9 @@ extension Decision {
   }
 
   /// `post_msg`; without a SINT route `hyperv_post_msg` dereferences NULL.
-  private mutating func postReply(_ type: MessageType, size: UInt32) {
-    emit(.trace(.postMsg(type: type, size: size)))
-    if !state.hasRoute { fault(.postWithoutRoute(type)) }
+  private mutating func postReply(_ reply: HostReply) {
+    emit(.trace(.postMsg(type: reply.type, size: reply.size)))
+    if !state.hasRoute { fault(.postWithoutRoute(reply.type)) }
   }
 
   /// `process_message`: trace, dispatch to the handler, whose own trace follows only past its

@@ -2,19 +2,6 @@ import VMBusWire
 
 /// Host outputs: the send functions' trace points, `post_msg` and the delivery callback.
 extension HostState {
-  /// The message each bus state posts, with QEMU's unrounded struct size.
-  static func expectedPost(in bus: BusState) -> [(MessageType, UInt32)] {
-    switch bus {
-    case .listen: []
-    case .handshake: [(.versionResponse, 12)]
-    case .offer: [(.offerChannel, 200), (.allOffersDelivered, 8)]
-    case .createGpadl: [(.gpadlCreated, 20)]
-    case .teardownGpadl: [(.gpadlTorndown, 12)]
-    case .openChannel: [(.openChannelResult, 20)]
-    case .unload: [(.unloadResponse, 8)]
-    }
-  }
-
   private func checkOutput(in expected: BusState, _ log: inout ViolationLog) {
     if bus != expected { log.add(.outputInWrongState, "bus is in \(bus), not \(expected)") }
     if messageInFlight { log.add(.postWhileInFlight, "a message is already in flight") }
@@ -122,11 +109,11 @@ extension HostState {
   /// `post_msg`: one message in flight; UNLOAD's run flushes the rx queue first.
   mutating func post(type: MessageType, size: UInt32, _ log: inout ViolationLog) {
     if messageInFlight { log.add(.postWhileInFlight, "a message is already in flight") }
-    let expected = Self.expectedPost(in: bus)
+    let expected = HostReply.posted(in: bus)
     if let announced = announcedPost, announced != type {
       log.add(.unexpectedPost, "posted \(type.name) after announcing \(announced.name)")
-    } else if !expected.contains(where: { $0.0 == type && $0.1 == size }) {
-      let wanted = expected.map { "\($0.0.name) size \($0.1)" }.joined(separator: " or ")
+    } else if !expected.contains(where: { $0.type == type && $0.size == size }) {
+      let wanted = expected.map { "\($0.type.name) size \($0.size)" }.joined(separator: " or ")
       log.add(
         .unexpectedPost,
         "posted \(type.name) size \(size) in \(bus); QEMU posts \(wanted.isEmpty ? "nothing" : wanted)"

@@ -38,11 +38,11 @@ public enum FailureReply: Hashable, Sendable, Codable, CustomStringConvertible {
   }
 
   /// What `vmbus_post_msg` traces for it: the type and QEMU's unrounded struct size.
-  var post: (type: MessageType, size: UInt32) {
+  var post: HostReply {
     switch self {
-    case .gpadlRefused: (.gpadlCreated, 20)
-    case .gpadlTorndown: (.gpadlTorndown, 12)
-    case .openRefused: (.openChannelResult, 20)
+    case .gpadlRefused: .gpadlCreated
+    case .gpadlTorndown: .gpadlTorndown
+    case .openRefused: .openChannelResult
     }
   }
 

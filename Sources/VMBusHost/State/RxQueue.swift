@@ -38,6 +38,12 @@ public struct RxQueue: Hashable, Sendable, Codable {
 
   public init() {}
 
+  /// A queue as the state encoding stores it.
+  init(head: UInt8, messages: [QueuedMessage]) {
+    self.head = head
+    self.messages = messages
+  }
+
   public var count: Int { messages.count }
   public var isEmpty: Bool { messages.isEmpty }
   public var isFull: Bool { messages.count >= Self.capacity }

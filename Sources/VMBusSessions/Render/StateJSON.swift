@@ -22,8 +22,13 @@ extension HostState {
   }
 
   /// The top-level fields before `channels`, in ``writeJSON(into:)``'s order, each with its
-  /// encoded value.
+  /// encoded value: what each ``StateField`` shows, in the encoding's field order, so that a
+  /// new field has to say here what `replay` and the report show of it.
   package func scalarFieldsJSON() -> [(key: String, value: [UInt8])] {
+    StateField.allCases.flatMap(scalarJSON(of:))
+  }
+
+  private func scalarJSON(of field: StateField) -> [(key: String, value: [UInt8])] {
     func encoded(_ write: (inout JSONBuilder) -> Void) -> [UInt8] {
       var json = JSONBuilder()
       write(&json)
@@ -35,18 +40,28 @@ extension HostState {
     func string(_ value: String?) -> [UInt8] {
       encoded { json in if let value { json.string(value) } else { json.null() } }
     }
-    return [
-      ("bus", string(bus.description)),
-      ("version", string(version.rawValue == 0 ? nil : version.description)),
-      ("message_in_flight", encoded { $0.bool(messageInFlight) }),
-      ("faulted", encoded { $0.bool(fault != nil) }),
-      ("fault", string(fault?.description)),
-      ("target_vp", number(targetVP == HostState.noVP ? nil : targetVP)),
-      ("rx_queue", number(rxQueue.count)),
-      ("run_scheduled", encoded { $0.bool(runScheduled) }),
-      ("pending_runs", number(pendingRuns)),
-      ("bus_notifier_set", encoded { $0.bool(busNotifierSet) }),
-    ]
+    switch field {
+    case .bus: return [("bus", string(bus.description))]
+    case .messageInFlight: return [("message_in_flight", encoded { $0.bool(messageInFlight) })]
+    case .pendingRuns:
+      return [
+        ("run_scheduled", encoded { $0.bool(runScheduled) }), ("pending_runs", number(pendingRuns)),
+      ]
+    case .busNotifierSet: return [("bus_notifier_set", encoded { $0.bool(busNotifierSet) })]
+    case .version: return [("version", string(version.rawValue == 0 ? nil : version.description))]
+    case .targetVP: return [("target_vp", number(targetVP == HostState.noVP ? nil : targetVP))]
+    case .rxQueue: return [("rx_queue", number(rxQueue.count))]
+    case .fault:
+      return [
+        ("faulted", encoded { $0.bool(fault != nil) }), ("fault", string(fault?.description)),
+      ]
+    // Written after the scalars, as arrays sorted by id.
+    case .channels, .gpadls: return []
+    // Not shown: the session's configuration, and the reducer's bookkeeping.
+    case .profile, .machine, .interruptPage, .devices, .faultJustTraced, .routeKnown, .handling,
+      .announcedPost, .awaiting, .failureReply:
+      return []
+    }
   }
 }
 

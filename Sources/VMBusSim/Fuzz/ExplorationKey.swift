@@ -64,66 +64,6 @@ struct WordHasher {
   }
 }
 
-extension HostState {
-  /// Everything of the host that decides what happens after an action (not the reducer's
-  /// within-action bookkeeping: `handling`, `announcedPost`, `awaiting`).
-  func addExplorationKey(into hasher: inout WordHasher) {
-    // Small fields share a word, each in its own bits: fewer words to mix, the same key.
-    let flags: UInt64 =
-      UInt64(bit(profile != .qemu)) | UInt64(bit(messageInFlight)) << 1
-      | UInt64(bit(runScheduled)) << 2 | UInt64(bit(fault != nil)) << 3
-    let busWord: UInt64 = UInt64(bus.rawValue) << 8 | UInt64(rxQueue.head) << 16
-    hasher.add(flags | busWord)
-    hasher.add(UInt64(version.rawValue) | UInt64(targetVP) << 32)
-    hasher.add(interruptPage)
-    let queueAndChannels: UInt64 = Self.count(rxQueue.count) | Self.count(channels.count) << 16
-    let gpadlsAndDevices: UInt64 = Self.count(gpadls.count) | Self.count(devices.count) << 16
-    hasher.add(queueAndChannels | gpadlsAndDevices << 32)
-    for message in rxQueue.messages {
-      hasher.add(UInt64(message.type.rawValue) | UInt64(message.size) << 32)
-      // What the host reads of a payload: the fixed fields (40 bytes covers the longest,
-      // INITIATE_CONTACT); PFN values never change what it does.
-      if let payload = message.payload { hasher.add(bytes: payload.prefix(40)) }
-    }
-    for channel in channels {
-      hasher.add(channel.device.rawValue)
-      let head = UInt64(channel.id.rawValue) | UInt64(channel.offer.rawValue) << 32
-      switch channel.state {
-      case .initial: hasher.add(head)
-      case .opening(let request, let hostOpen):
-        hasher.add(head | UInt64(hostOpen == true ? 1 : hostOpen == false ? 2 : 3) << 40)
-        hasher.add(UInt64(request.gpadlID.rawValue) | UInt64(request.targetVP) << 32)
-      case .open(let request):
-        hasher.add(head | UInt64(4) << 40)
-        hasher.add(UInt64(request.gpadlID.rawValue) | UInt64(request.targetVP) << 32)
-      }
-    }
-    for gpadl in gpadls {
-      let stateWord: UInt64 =
-        UInt64(gpadl.state.rawValue) | UInt64(bit(gpadl.ringIndicesCorrupted)) << 8
-      hasher.add(UInt64(gpadl.id.rawValue) | stateWord << 32)
-      hasher.add(UInt64(gpadl.numGfns) | UInt64(gpadl.refcount) << 32)
-      hasher.add(gpadl.seenGfns.map { UInt64($0) } ?? .max)
-    }
-    switch failureReply {
-    case .none: hasher.add(0)
-    case .gpadlRefused(let relid, let gpadl):
-      hasher.add(1 | UInt64(relid.rawValue) << 8)
-      hasher.add(gpadl.rawValue)
-    case .gpadlTorndown(let gpadl):
-      hasher.add(2 | UInt64(gpadl.rawValue) << 8)
-    case .openRefused(let relid, let openID):
-      hasher.add(3 | UInt64(relid.rawValue) << 8)
-      hasher.add(openID)
-    }
-  }
-
-  private func bit(_ flag: Bool) -> UInt8 { flag ? 1 : 0 }
-
-  /// A list length in 16 bits (the host's lists stay far shorter).
-  private static func count(_ count: Int) -> UInt64 { UInt64(UInt16(clamping: count)) }
-}
-
 extension ChannelMessage {
   /// What the guest can tell host messages apart by: the type and the fields waits match on
   /// and offers are looked up by (not the zero user data or page lists).

@@ -173,7 +173,7 @@ public struct Simulation<Recorder: RunRecorder>: Sendable {
   /// reach equal keys reach the same state.
   var explorationKey: Int {
     var hasher = WordHasher()
-    decision.state.addExplorationKey(into: &hasher)
+    hasher.add(decision.state.explorationKey)
     // Small fields share a word, each in its own bits: fewer words to mix, the same key.
     let delivery: UInt64 = synic.delivery == .idle ? 0 : synic.delivery == .waitingForEOM ? 1 : 2
     let slot: UInt64

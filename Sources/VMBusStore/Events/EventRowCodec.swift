@@ -10,6 +10,18 @@ private let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self
 struct EventRowEncoder {
   private let json = SimulatorEventJSON()
 
+  /// Bind indices, by column name from ``EventColumns/insertColumns``.
+  static let session = EventColumns.bindIndex("session_id")
+  static let seq = EventColumns.bindIndex("seq")
+  static let name = EventColumns.bindIndex("name")
+  static let firstArgument = EventColumns.bindIndex(EventColumns.arguments.first ?? "")
+  static let sim = EventColumns.bindIndex("sim")
+  static let tsText = EventColumns.bindIndex("ts_text")
+  static let tsNanos = EventColumns.bindIndex("ts_ns")
+  static let threadID = EventColumns.bindIndex("thread_id")
+  static let line = EventColumns.bindIndex("source_line")
+  static let offset = EventColumns.bindIndex("source_offset")
+
   /// The `INSERT` whose parameters ``bind(_:session:seq:event:source:)`` fills.
   static let insertSQL: String = {
     let columns = EventColumns.insertColumns
@@ -25,28 +37,28 @@ struct EventRowEncoder {
   ) throws {
     sqlite3_reset(statement)
     sqlite3_clear_bindings(statement)
-    sqlite3_bind_int64(statement, 1, session.rawValue)
-    sqlite3_bind_int64(statement, 2, Int64(seq))
+    sqlite3_bind_int64(statement, Self.session, session.rawValue)
+    sqlite3_bind_int64(statement, Self.seq, Int64(seq))
     switch event {
     case .trace(let trace):
-      let ordinal = EventColumns.ordinal(trace.point)
+      let ordinal = trace.point.ordinal
       EventColumns.names[ordinal].withUnsafeBytes { bytes in
-        bindText(statement, 3, bytes)
+        bindText(statement, Self.name, bytes)
       }
       for (slot, word) in zip(EventColumns.slots[ordinal], trace.words) {
-        sqlite3_bind_int64(statement, 4 + slot, Int64(bitPattern: word))
+        sqlite3_bind_int64(statement, Self.firstArgument + slot, Int64(bitPattern: word))
       }
     case .simulator(let fact):
-      bindText(statement, 3, fact.name)
+      bindText(statement, Self.name, fact.name)
       let text = json.encode(fact)
-      text.withUnsafeBytes { bytes in bindText(statement, 19, bytes) }
+      text.withUnsafeBytes { bytes in bindText(statement, Self.sim, bytes) }
     }
     guard let source else { return }
-    if let text = source.tsText { bindText(statement, 20, text) }
-    if let value = source.tsNanos { sqlite3_bind_int64(statement, 21, value) }
-    if let value = source.threadID { sqlite3_bind_int64(statement, 22, value) }
-    if let value = source.line { sqlite3_bind_int64(statement, 23, Int64(value)) }
-    if let value = source.offset { sqlite3_bind_int64(statement, 24, value) }
+    if let text = source.tsText { bindText(statement, Self.tsText, text) }
+    if let value = source.tsNanos { sqlite3_bind_int64(statement, Self.tsNanos, value) }
+    if let value = source.threadID { sqlite3_bind_int64(statement, Self.threadID, value) }
+    if let value = source.line { sqlite3_bind_int64(statement, Self.line, Int64(value)) }
+    if let value = source.offset { sqlite3_bind_int64(statement, Self.offset, value) }
   }
 
   private func bindText(_ statement: OpaquePointer, _ index: Int32, _ text: String) {
@@ -73,6 +85,18 @@ struct RowDecodingError: Error {
 /// Reads events from a `SELECT` of ``EventColumns/selectColumns`` through SQLite's C API.
 struct EventRowDecoder {
   private let json = SimulatorEventJSON()
+  private let legacy = LegacySimulatorEventJSON()
+
+  /// Result indices, by column name from ``EventColumns/selectColumns``.
+  static let seq = EventColumns.readIndex("seq")
+  static let name = EventColumns.readIndex("name")
+  static let firstArgument = EventColumns.readIndex(EventColumns.arguments.first ?? "")
+  static let sim = EventColumns.readIndex("sim")
+  static let tsText = EventColumns.readIndex("ts_text")
+  static let tsNanos = EventColumns.readIndex("ts_ns")
+  static let threadID = EventColumns.readIndex("thread_id")
+  static let line = EventColumns.readIndex("source_line")
+  static let offset = EventColumns.readIndex("source_offset")
 
   /// The `SELECT` of one session's events in `?2...?3`, in order.
   static let selectSQL =
@@ -81,13 +105,13 @@ struct EventRowDecoder {
 
   /// The `seq` of the current row.
   func seq(_ statement: OpaquePointer) -> Int {
-    Int(sqlite3_column_int64(statement, 0))
+    Int(sqlite3_column_int64(statement, Self.seq))
   }
 
   /// The event of the current row.
   func event(_ statement: OpaquePointer) throws(RowDecodingError) -> HostEvent {
-    let count = Int(sqlite3_column_bytes(statement, 1))
-    guard let bytes = sqlite3_column_text(statement, 1) else {
+    let count = Int(sqlite3_column_bytes(statement, Self.name))
+    guard let bytes = sqlite3_column_text(statement, Self.name) else {
       throw RowDecodingError(reason: "name is null")
     }
     if let ordinal = Self.traceOrdinal(bytes, count) {
@@ -97,15 +121,20 @@ struct EventRowDecoder {
     guard name.hasPrefix("sim_") else {
       throw RowDecodingError(reason: "unknown event name '\(name)'")
     }
-    guard let text = sqlite3_column_blob(statement, 17) else {
+    guard let text = sqlite3_column_blob(statement, Self.sim) else {
       throw RowDecodingError(reason: "\(name): sim is null")
     }
-    let length = Int(sqlite3_column_bytes(statement, 17))
+    let length = Int(sqlite3_column_bytes(statement, Self.sim))
     let fact: SimulatorEvent
     do {
       fact = try json.decode(name: name, UnsafeRawBufferPointer(start: text, count: length))
     } catch {
-      throw RowDecodingError(reason: "sim does not decode: \(error)")
+      // A file opened read-only before `v6-sim-arguments` ran still holds the old form.
+      let bytes = UnsafeRawBufferPointer(start: text, count: length)
+      guard let old = try? legacy.decode(bytes), old.name == name else {
+        throw RowDecodingError(reason: "sim does not decode: \(error)")
+      }
+      fact = old
     }
     return .simulator(fact)
   }
@@ -117,15 +146,15 @@ struct EventRowDecoder {
         ? nil : sqlite3_column_int64(statement, column)
     }
     var source = EventSource()
-    if let text = sqlite3_column_text(statement, 18) {
-      let count = Int(sqlite3_column_bytes(statement, 18))
+    if let text = sqlite3_column_text(statement, Self.tsText) {
+      let count = Int(sqlite3_column_bytes(statement, Self.tsText))
       source.tsText = String(
         decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
     }
-    source.tsNanos = integer(19)
-    source.threadID = integer(20)
-    source.line = integer(21).map { Int($0) }
-    source.offset = integer(22)
+    source.tsNanos = integer(Self.tsNanos)
+    source.threadID = integer(Self.threadID)
+    source.line = integer(Self.line).map { Int($0) }
+    source.offset = integer(Self.offset)
     return source.isEmpty ? nil : source
   }
 
@@ -137,7 +166,7 @@ struct EventRowDecoder {
     var words: [UInt64] = []
     words.reserveCapacity(slots.count)
     for slot in slots {
-      let column = 2 + slot
+      let column = Self.firstArgument + slot
       guard sqlite3_column_type(statement, column) == SQLITE_INTEGER else {
         let argument = EventColumns.arguments[Int(slot)]
         throw RowDecodingError(reason: "\(point.name): \(argument) is not an integer")

@@ -3,7 +3,8 @@ import VMBusHost
 
 /// The `events.sim` text as builds before `v6-sim-arguments` wrote it: a `SimulatorEvent`'s
 /// synthesized Codable form (`{"hypercall":{"_0":{...}}}`, payloads as arrays of numbers).
-/// Only that migration reads it, to rewrite each row in the documented shape.
+/// That migration reads it to rewrite each row in the documented shape, and so does a
+/// reader of a file opened read-only before the migration ran.
 ///
 /// Hypercalls and signals, most of a simulated session's rows, are matched by hand in the
 /// exact shape those builds wrote them; anything else goes through Foundation.

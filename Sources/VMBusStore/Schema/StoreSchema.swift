@@ -25,6 +25,7 @@ enum StoreSchema {
     migrator.registerMigration("v5-snapshots-refolded") { db in try dropSnapshots(db) }
     migrator.registerMigration("v6-sim-arguments") { db in try rewriteSimulatorFacts(db) }
     migrator.registerMigration("v7-fuzz-campaigns") { db in try createFuzzCampaigns(db) }
+    migrator.registerMigration("v8-state-encoding") { db in try addStateEncoding(db) }
     return migrator
   }()
 
@@ -203,6 +204,19 @@ enum StoreSchema {
           seconds_to_first REAL,
           PRIMARY KEY (campaign_id, signature)
         ) STRICT, WITHOUT ROWID;
+        """)
+  }
+
+  /// v8: records the state encoding each session's `final_state_hash` was computed with
+  /// (`StateEncoding.version`). The sessions already stored hold digests of the hand-written
+  /// walk of earlier builds, version 1, which `verify` does not compare with a digest of the
+  /// canonical encoding. Their snapshots (JSON, hashed the old way) are deleted: snapshots
+  /// are a cache, and reads fold from the nearest remaining one, here the start.
+  private static func addStateEncoding(_ db: Database) throws {
+    try db.execute(
+      sql: """
+        ALTER TABLE sessions ADD COLUMN state_encoding INTEGER NOT NULL DEFAULT 1;
+        DELETE FROM snapshots;
         """)
   }
 }

@@ -96,15 +96,19 @@ public struct SessionSummary: Hashable, Sendable {
   public var eventCount: Int
   /// `digest.hex` of the state after the last event; set when complete.
   public var finalStateHash: String?
+  /// The ``StateEncoding/version`` of ``finalStateHash``: 1 for sessions stored by builds
+  /// before the canonical encoding.
+  public var stateEncoding: UInt16
 
   public init(
     id: SessionID, info: SessionInfo, status: SessionStatus, eventCount: Int,
-    finalStateHash: String?
+    finalStateHash: String?, stateEncoding: UInt16 = StateEncoding.version
   ) {
     self.id = id
     self.info = info
     self.status = status
     self.eventCount = eventCount
     self.finalStateHash = finalStateHash
+    self.stateEncoding = stateEncoding
   }
 }

@@ -11,14 +11,15 @@ enum SessionRows {
     try db.cachedStatement(
       sql: """
         INSERT INTO sessions (name, kind, source_file, source_format, host_profile,
-          scenario_text, seed, created_at, status, event_count, metadata)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'in_progress', 0, ?)
+          scenario_text, seed, created_at, status, event_count, metadata, state_encoding)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'in_progress', 0, ?, ?)
         """
     ).execute(
       arguments: [
         info.name, info.kind.rawValue, info.source?.file, info.source?.format,
         info.hostProfile.rawValue, info.scenarioText, info.seed.map { Int64(bitPattern: $0) },
         timestamp(info.createdAt), try MetadataCoding.encode(info.metadata),
+        Int(StateEncoding.version),
       ])
     return SessionID(db.lastInsertedRowID)
   }
@@ -68,18 +69,34 @@ enum SessionRows {
     }
   }
 
-  /// The stored `event_count` and `final_state_hash`, or `sessionNotFound`.
+  /// The stored `event_count`, `final_state_hash` and its state encoding, or
+  /// `sessionNotFound`.
   static func progress(_ db: Database, _ session: SessionID, path: String) throws -> (
-    status: String, eventCount: Int, finalHash: String?
+    status: String, eventCount: Int, finalHash: String?, stateEncoding: UInt16
   ) {
+    // `*`: a database opened read-only before `v6` has no `state_encoding` column.
     guard
       let row = try Row.fetchOne(
-        db, sql: "SELECT status, event_count, final_state_hash FROM sessions WHERE id = ?",
-        arguments: [session.rawValue])
+        db, sql: "SELECT * FROM sessions WHERE id = ?", arguments: [session.rawValue])
     else { throw StoreError.sessionNotFound(path: path, session: session) }
     return (
-      try row.decode(atIndex: 0), try row.decode(atIndex: 1), try row.decode(atIndex: 2)
+      try row.decode(forColumn: "status"), try row.decode(forColumn: "event_count"),
+      try row.decode(forColumn: "final_state_hash"), try stateEncoding(row, session, path: path)
     )
+  }
+
+  /// The row's `state_encoding`: 1 when the column predates it (a database opened read-only
+  /// before `v6`, whose digests are all version 1).
+  private static func stateEncoding(_ row: Row, _ session: SessionID, path: String) throws
+    -> UInt16
+  {
+    guard row.hasColumn("state_encoding") else { return StateEncoding.legacyVersion }
+    let stored: Int64 = try row.decode(forColumn: "state_encoding")
+    guard let version = UInt16(exactly: stored), version >= StateEncoding.legacyVersion else {
+      throw StoreError.corruptSession(
+        path: path, session: session, reason: "state_encoding \(stored)")
+    }
+    return version
   }
 
   private static func summary(_ row: Row, path: String) throws -> SessionSummary {
@@ -115,7 +132,8 @@ enum SessionRows {
       seed: seed.map { UInt64(bitPattern: $0) }, createdAt: createdAt, metadata: metadata)
     return SessionSummary(
       id: id, info: info, status: status, eventCount: try row.decode(forColumn: "event_count"),
-      finalStateHash: try row.decode(forColumn: "final_state_hash"))
+      finalStateHash: try row.decode(forColumn: "final_state_hash"),
+      stateEncoding: try stateEncoding(row, id, path: path))
   }
 
   /// ISO-8601 UTC to whole seconds, e.g. `2026-11-20T13:51:23Z`.

@@ -74,13 +74,8 @@ public struct SessionWriter: ~Copyable {
     violationCount += state.apply(event).count
     pending.append(StoredEvent(seq: count, event: event, source: source))
     if count % options.snapshotInterval == 0 {
-      let data: Data
-      do {
-        data = try snapshots.encode(state)
-      } catch {
-        throw .encodingFailed(path: path, reason: "snapshot at seq \(count): \(error)")
-      }
-      pendingSnapshots.append(PendingSnapshot(seq: count, state: data, hash: state.digest.hex))
+      pendingSnapshots.append(
+        PendingSnapshot(seq: count, state: snapshots.encode(state), hash: state.digest.hex))
     }
     if pending.count >= options.batchSize { try flush() }
   }

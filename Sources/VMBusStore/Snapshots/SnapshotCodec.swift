@@ -1,25 +1,29 @@
 import Foundation
 import VMBusHost
 
-/// The `snapshots.state` encoding: `HostState`'s Codable form as JSON with sorted keys, so
-/// equal states give equal bytes.
+/// The `snapshots.state` encoding: the state's canonical bytes (`HostState.canonicalBytes`,
+/// docs/state-encoding.md), which start with their encoding version.
 ///
-/// Snapshots are a cache of folds: a change to `HostState`'s Codable shape comes with a
-/// migration that deletes them (they are rebuilt by folding), never with an edit of old rows.
+/// Snapshots are a cache of folds: a change of encoding comes with a migration that deletes
+/// them (they are rebuilt by folding), never with an edit of old rows. Only a database
+/// opened read-only before that migration still holds the JSON snapshots of builds before
+/// the canonical encoding (`HostState`'s Codable form, hashed by the old walk); they are
+/// read as they were.
 struct SnapshotCodec {
-  private let encoder: JSONEncoder = {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return encoder
-  }()
-  private let decoder = JSONDecoder()
-
-  func encode(_ state: HostState) throws -> Data {
-    try encoder.encode(state)
+  func encode(_ state: HostState) -> Data {
+    Data(state.canonicalBytes)
   }
 
   func decode(_ data: Data) throws -> HostState {
-    try decoder.decode(HostState.self, from: data)
+    if Self.isLegacy(data) { return try JSONDecoder().decode(HostState.self, from: data) }
+    return try HostState(canonicalBytes: Array(data))
+  }
+
+  /// Whether the snapshot is a JSON one of the builds before the canonical encoding, whose
+  /// `state_hash` is of the old walk: it starts with `{`, and the canonical bytes start with
+  /// their version's low byte (2 or more, never `{` until version 123).
+  static func isLegacy(_ data: Data) -> Bool {
+    data.first == UInt8(ascii: "{")
   }
 }
 

@@ -38,13 +38,8 @@ struct EventPattern: Sendable {
   /// Diagnostic units, in order.
   let segments: [Segment]
 
-  /// The patterns of all 17 trace points, in `TracePoint.allCases` order.
+  /// The patterns of all 17 trace points, by `TracePoint.ordinal`.
   static let all: [EventPattern] = TracePoint.allCases.map(EventPattern.init(point:))
-
-  /// Index into ``all`` of each trace point.
-  static func index(of point: TracePoint) -> Int {
-    all.firstIndex { $0.point == point } ?? 0
-  }
 
   init(point: TracePoint) {
     self.point = point

@@ -62,7 +62,7 @@ public struct QEMULogFormatter: Hashable, Sendable {
 
   /// Appends `name args` (QEMU's trace text without prefix or newline).
   public static func appendBody(_ event: TraceEvent, to output: inout [UInt8]) {
-    let pattern = EventPattern.all[EventPattern.index(of: event.point)]
+    let pattern = EventPattern.all[event.point.ordinal]
     output.append(contentsOf: pattern.name)
     guard !pattern.code.isEmpty else {
       output.append(ASCII.space)

@@ -25,7 +25,7 @@ public struct SimpleTraceEncoder: Hashable, Sendable {
 
   /// The event id this encoder gives `point`.
   public static func eventID(of point: TracePoint) -> UInt64 {
-    UInt64(TracePoint.allCases.firstIndex(of: point) ?? 0)
+    UInt64(point.ordinal)
   }
 
   /// Appends a mapping record (type 0).

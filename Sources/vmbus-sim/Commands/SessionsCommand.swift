@@ -41,6 +41,7 @@ struct SessionsCommand: ParsableCommand {
             out.field("profile", session.info.hostProfile.rawValue)
             out.field("seed", session.info.seed)
             out.field("final_state_hash", session.finalStateHash)
+            out.field("state_encoding", Int(session.stateEncoding))
             out.field("created_at", ISO8601DateFormatter().string(from: session.info.createdAt))
             if case .string(let outcome) = session.info.metadata["outcome"] {
               out.field("outcome", outcome)

@@ -16,14 +16,16 @@ struct VerifyCommand: ParsableCommand {
 
   @Argument(help: "The session id.") var session: Int64
   @OptionGroup var database: DatabaseOptions
-  @Flag(help: "Print {\"session\": N, \"events\": N, \"violations\": [...]}.") var json = false
+  @Flag(
+    help: "Print {\"session\": N, \"events\": N, \"violations\": [...]}, and \"notes\" when any.")
+  var json = false
 
   func run() throws {
     var clean = true
     try reportingFailures {
       let store = try database.openForReading()
-      let (events, findings) = try SessionVerifier(store: store, session: SessionID(session))
-        .verify()
+      let report = try SessionVerifier(store: store, session: SessionID(session)).verify()
+      let (events, findings) = (report.events, report.findings)
       clean = findings.isEmpty
       if json {
         var out = JSONBuilder()
@@ -40,9 +42,17 @@ struct VerifyCommand: ParsableCommand {
               }
             }
           }
+          // Only when there are some: the shape stays as it was for every current session.
+          if !report.notes.isEmpty {
+            out.key("notes")
+            out.array { out in
+              for note in report.notes { out.string(note) }
+            }
+          }
         }
         emit(out.text)
       } else {
+        for note in report.notes { emit("note: \(note)") }
         for finding in findings {
           emit("seq \(finding.seq.map(String.init) ?? "-"): \(finding.rule): \(finding.message)")
         }

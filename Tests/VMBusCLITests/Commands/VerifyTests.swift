@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 
 /// `vmbus-sim verify`: exit 0 when clean, 1 with violations.
@@ -47,6 +48,38 @@ struct VerifyTests {
       let result = try await dir.run("verify", "\(session)", "--json")
       #expect(result.status == 0)
       #expect(try JSON.parse(result.stdout)["violations"] == .array([]))
+    }
+  }
+
+  @Test func aDigestOfAnOlderStateEncodingIsNotedNotCompared() async throws {
+    try await TemporaryDirectory.with { dir in
+      _ = try await dir.importLog(TraceFixtures.mixedLog)
+      // As a build before the canonical encoding stored it: a digest of the old walk.
+      let queue = try DatabaseQueue(path: dir.database)
+      try await queue.write { db in
+        try db.execute(
+          sql: "UPDATE sessions SET state_encoding = 1, final_state_hash = '0123456789abcdef'")
+      }
+      try queue.close()
+      let text = try await dir.run("verify", "1")
+      #expect(text.status == 0)
+      #expect(
+        text.lines == [
+          "note: final_state_hash 0123456789abcdef is a digest of state encoding v1, not v2, so "
+            + "it is not compared; the events were refolded and checked against every rule",
+          "session 1: 42 events, 0 violations",
+        ])
+      let json = try JSON.parse(try await dir.run("verify", "1", "--json").stdout)
+      #expect(json.keys == ["session", "events", "violations", "notes"])
+      // A tampered digest of this build's encoding is still a violation.
+      try await DatabaseQueue(path: dir.database).write { db in
+        try db.execute(sql: "UPDATE sessions SET state_encoding = 2")
+      }
+      let tampered = try await dir.run("verify", "1")
+      #expect(tampered.status == 1)
+      #expect(
+        tampered.lines.contains { $0.hasPrefix("seq 42: final_state_hash: stored 0123") },
+        "\(tampered.lines)")
     }
   }
 

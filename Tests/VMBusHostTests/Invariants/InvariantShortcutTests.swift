@@ -64,19 +64,4 @@ struct InvariantShortcutTests {
           == HostState.transitionViolations(from: old, to: new))
     }
   }
-
-  @Test("a GUID's text mixes into a digest as its description does")
-  func guidTextDigest() {
-    let guids = [
-      GUID.zero, GUID(high: 0xF861_5163_DF3E_46C5, low: 0x913F_F2D2_F965_ED0E),
-      GUID(high: .max, low: .max), GUID(high: 0x0123_4567_89AB_CDEF, low: 0xFEDC_BA98_7654_3210),
-    ]
-    for guid in guids {
-      var fast = StableDigest()
-      fast.mix(textOf: guid)
-      var text = StableDigest()
-      text.mix(guid.description)
-      #expect(fast.finalized == text.finalized, "\(guid)")
-    }
-  }
 }

@@ -12,9 +12,70 @@ import VMBusTesting
 
   @Test func columnTablesMatchTracePoints() {
     for (index, point) in TracePoint.allCases.enumerated() {
-      #expect(EventColumns.ordinal(point) == index)
+      #expect(point.ordinal == index)
       #expect(EventColumns.slots[index].count == point.parameters.count)
-      #expect(EventColumns.slots[index].allSatisfy { $0 >= 0 })
+      for (slot, parameter) in zip(EventColumns.slots[index], point.parameters) {
+        #expect(EventColumns.arguments[Int(slot)] == parameter.name, "\(point)")
+      }
+    }
+  }
+
+  @Test func theSchemaInsertSelectAndCodecIndicesAgree() throws {
+    try withTemporaryStore { store in
+      let table = try store.pool.read { db in
+        try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('events') ORDER BY cid")
+      }
+      #expect(table == EventColumns.insertColumns)
+    }
+    #expect(
+      EventRowEncoder.insertSQL
+        == "INSERT INTO events (\(EventColumns.insertColumns.joined(separator: ", "))) VALUES ("
+        + (1...EventColumns.insertColumns.count).map { "?\($0)" }.joined(separator: ", ") + ")")
+    for (index, column) in EventColumns.insertColumns.enumerated() {
+      #expect(EventColumns.bindIndex(column) == Int32(index + 1), "\(column)")
+      if index > 0 { #expect(EventColumns.readIndex(column) == Int32(index - 1), "\(column)") }
+    }
+    let encoder = [
+      EventRowEncoder.session, EventRowEncoder.seq, EventRowEncoder.name,
+      EventRowEncoder.firstArgument, EventRowEncoder.sim, EventRowEncoder.tsText,
+      EventRowEncoder.tsNanos, EventRowEncoder.threadID, EventRowEncoder.line,
+      EventRowEncoder.offset,
+    ]
+    #expect(encoder == [1, 2, 3, 4, 19, 20, 21, 22, 23, 24])
+    let decoder = [
+      EventRowDecoder.seq, EventRowDecoder.name, EventRowDecoder.firstArgument,
+      EventRowDecoder.sim, EventRowDecoder.tsText, EventRowDecoder.tsNanos,
+      EventRowDecoder.threadID, EventRowDecoder.line, EventRowDecoder.offset,
+    ]
+    #expect(decoder == [0, 1, 2, 17, 18, 19, 20, 21, 22])
+  }
+
+  @Test func aRowWithEveryColumnSetReadsBack() throws {
+    // The trace point with the most arguments and a simulator event, each with every source
+    // column set to a value no other column holds.
+    let widest = try #require(
+      EventSamples.traces.max { $0.point.parameters.count < $1.point.parameters.count })
+    let source = EventSource(
+      tsText: "4242@1700000000.999999:", tsNanos: 1_700_000_000_999_999_000, threadID: 4242,
+      line: 77, offset: 9_999)
+    let stored = [
+      StoredEvent(seq: 1, event: .trace(widest), source: source),
+      StoredEvent(
+        seq: 2, event: .simulator(try #require(EventSamples.simulator.first)), source: source),
+    ]
+    try withTemporaryStore { store in
+      var writer = try store.beginSession(simulatedInfo())
+      try writer.append(contentsOf: stored)
+      let summary = try writer.finish()
+      #expect(try store.allEvents(summary.id) == stored)
+      let nulls = try store.pool.read { db in
+        try Int.fetchOne(
+          db,
+          sql: "SELECT count(*) FROM events WHERE seq = 1 AND "
+            + "(ts_text IS NULL OR ts_ns IS NULL OR thread_id IS NULL OR source_line IS NULL "
+            + "OR source_offset IS NULL OR sim IS NOT NULL)")
+      }
+      #expect(nulls == 0)
     }
   }
 

@@ -29,7 +29,7 @@ import VMBusTesting
       #expect(
         migrations == [
           "v1", "v2-fuzz-failures", "v3-skipped-lines", "v4-no-events-by-name",
-          "v5-snapshots-refolded", "v6-sim-arguments", "v7-fuzz-campaigns",
+          "v5-snapshots-refolded", "v6-sim-arguments", "v7-fuzz-campaigns", "v8-state-encoding",
         ])
       #expect(
         strict == [
@@ -91,6 +91,57 @@ import VMBusTesting
       #expect(
         try store.state(session: SessionID(1), at: 1)
           == HostState.fold(EventSamples.all.prefix(1)).state)
+    }
+  }
+
+  @Test func sessionsStoredBeforeV6KeepTheirDigestAsEncodingVersion1() throws {
+    try withTemporaryPath { path in
+      let events = BootWorkload.events(boots: 1)
+      let state = HostState.fold(events.prefix(8)).state
+      do {
+        let store = try EventStore.open(path: path)
+        var writer = try store.beginSession(
+          simulatedInfo(), options: WriterOptions(snapshotInterval: 1_000_000))
+        try writer.append(contentsOf: events)
+        try writer.finish()
+        // As a build before v8 left it: no state_encoding column, a digest of the old walk,
+        // a JSON snapshot hashed the old way, v8 not yet applied.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let json = try encoder.encode(state)
+        try store.pool.write { db in
+          try db.execute(
+            sql: """
+              ALTER TABLE sessions DROP COLUMN state_encoding;
+              UPDATE sessions SET final_state_hash = '00112233445566ff';
+              DELETE FROM grdb_migrations WHERE identifier = 'v8-state-encoding';
+              """)
+          try db.execute(
+            sql: "INSERT INTO snapshots (session_id, seq, state, state_hash) VALUES (1, 8, ?, ?)",
+            arguments: [json, "8899aabbccddeeff"])
+        }
+      }
+      // Read-only, unmigrated: the JSON snapshot is read, no hash is compared with a v2 one.
+      let reader = try EventStore.openReadOnly(path: path)
+      #expect(try reader.session(SessionID(1)).stateEncoding == 1)
+      #expect(try reader.verifySnapshots(session: SessionID(1)) == [])
+      #expect(
+        try reader.state(session: SessionID(1), at: 9) == HostState.fold(events.prefix(9)).state)
+      // Migrated: the session keeps version 1, its snapshots are gone (a cache).
+      let store = try EventStore.open(path: path)
+      #expect(try store.session(SessionID(1)).stateEncoding == 1)
+      #expect(try store.session(SessionID(1)).finalStateHash == "00112233445566ff")
+      #expect(
+        try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM snapshots") }
+          == 0)
+      #expect(try store.verifySnapshots(session: SessionID(1)) == [])
+      // A new session is stored under this build's encoding and checked against it.
+      var writer = try store.beginSession(simulatedInfo())
+      try writer.append(contentsOf: events)
+      let summary = try writer.finish()
+      #expect(summary.stateEncoding == StateEncoding.version)
+      #expect(try store.session(summary.id).stateEncoding == StateEncoding.version)
+      #expect(summary.finalStateHash == HostState.fold(events).state.digest.hex)
     }
   }
 
@@ -257,6 +308,16 @@ import VMBusTesting
       let json = SimulatorEventJSON()
       #expect(
         stored == EventSamples.simulator.map { String(decoding: json.encode($0), as: UTF8.self) })
+    }
+  }
+
+  @Test func aReaderOfAnUnmigratedFileReadsTheEarlierForm() throws {
+    try withTemporaryPath { path in
+      try Self.makeV5File(at: path)
+      let reader = try EventStore.openReadOnly(path: path)
+      #expect(
+        try reader.allEvents(SessionID(1)).map(\.event)
+          == EventSamples.simulator.map(HostEvent.simulator))
     }
   }
 
