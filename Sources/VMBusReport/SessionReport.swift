@@ -8,30 +8,30 @@ import VMBusTrace
 /// host's trace events beside each arrow, the channel and GPADL lifelines, a stepper that
 /// shows the full host state at any event (the same as `replay`), and the session's summary.
 /// Nothing is fetched: data, script and style are inline.
-public struct SessionReport {
-  public let store: EventStore
-  public let session: SessionID
+package struct SessionReport {
+  package let store: EventStore
+  package let session: SessionID
 
-  public init(store: EventStore, session: SessionID) {
+  package init(store: EventStore, session: SessionID) {
     self.store = store
     self.session = session
   }
 
   /// What a written report holds.
-  public struct Written: Hashable, Sendable {
+  package struct Written: Hashable, Sendable {
     /// The events it covers.
-    public var events: Int
+    package var events: Int
     /// Its message arrows.
-    public var messages: Int
+    package var messages: Int
     /// Its rows (messages and notes).
-    public var rows: Int
+    package var rows: Int
     /// The page's size in bytes.
-    public var bytes: Int
+    package var bytes: Int
   }
 
   /// Writes the page for `events` to `path`, telling `progress` how many events were read.
   @discardableResult
-  public func write(
+  package func write(
     to path: String, events: EventRange = .all,
     checks: ReportChecks = .sample(count: 16), progress: ((EventProgress) -> Void)? = nil
   ) throws(SessionsError) -> Written {
@@ -43,7 +43,7 @@ public struct SessionReport {
   }
 
   /// The page for `events`, and what it holds; `progress` hears how many events were read.
-  public func render(
+  package func render(
     _ events: EventRange = .all, checks: ReportChecks = .sample(count: 16),
     progress: ((EventProgress) -> Void)? = nil
   ) throws(SessionsError) -> (page: [UInt8], written: Written) {

@@ -1,11 +1,11 @@
 /// How far a pass over a session's events has got (export, report), for a status line.
-public struct EventProgress: Hashable, Sendable {
+package struct EventProgress: Hashable, Sendable {
   /// Events done so far.
-  public var done: Int
+  package var done: Int
   /// Events the pass covers.
-  public var total: Int
+  package var total: Int
 
-  public init(done: Int, total: Int) {
+  package init(done: Int, total: Int) {
     self.done = done
     self.total = total
   }

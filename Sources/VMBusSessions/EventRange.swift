@@ -3,26 +3,26 @@ import VMBusStore
 /// Which events of a session a command covers: `first` through `last`, both 1-based seqs.
 /// A `last` past the end means the end; a `first` past it is an error naming the seqs the
 /// session has.
-public struct EventRange: Hashable, Sendable {
-  public var first: Int
+package struct EventRange: Hashable, Sendable {
+  package var first: Int
   /// Nil: through the last event.
-  public var last: Int?
+  package var last: Int?
 
-  public init(first: Int = 1, last: Int? = nil) {
+  package init(first: Int = 1, last: Int? = nil) {
     self.first = first
     self.last = last
   }
 
   /// One event.
-  public static func only(_ seq: Int) -> Self { Self(first: seq, last: seq) }
+  package static func only(_ seq: Int) -> Self { Self(first: seq, last: seq) }
 
   /// The whole session.
-  public static let all = Self()
+  package static let all = Self()
 
   /// The seqs to visit in a session of `eventCount` events. An empty session's range is
   /// `1...0`'s stand-in `1...1` only when `first` is 1, so that a whole-session command on
   /// an empty session does nothing rather than fail.
-  public func seqs(in session: SessionID, eventCount: Int) throws(SessionsError)
+  package func seqs(in session: SessionID, eventCount: Int) throws(SessionsError)
     -> ClosedRange<Int>
   {
     guard first >= 1 else { throw .usage("event seqs start at 1; \(first) is none") }

@@ -4,7 +4,7 @@ import VMBusStore
 import VMBusTrace
 
 /// Why a session command failed, with the exit status a shell script can test (sysexits.h).
-public enum SessionsError: Error, Sendable, CustomStringConvertible {
+package enum SessionsError: Error, Sendable, CustomStringConvertible {
   /// Malformed input: trace lines, binary records, scenario files. Every diagnostic.
   case badInput([String])
   /// A file could not be read or written.
@@ -22,7 +22,7 @@ public enum SessionsError: Error, Sendable, CustomStringConvertible {
   /// A refusal the caller can lift, and how: a front end names its own option for it.
   indirect case withRemedy(SessionsError, Remedy)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .badInput(let lines): lines.joined(separator: "\n")
     case .io(let message), .missingInput(let message): "error: \(message)"
@@ -36,7 +36,7 @@ public enum SessionsError: Error, Sendable, CustomStringConvertible {
   }
 
   /// EX_DATAERR 65, EX_IOERR 74, EX_NOINPUT 66 for a missing session or file, EX_USAGE 64.
-  public var exitCode: Int32 {
+  package var exitCode: Int32 {
     switch self {
     case .badInput: 65
     case .io: 74
@@ -61,7 +61,7 @@ public enum SessionsError: Error, Sendable, CustomStringConvertible {
 
 /// What lifts a refusal, in the library's terms (its API). The command line says it with its
 /// own options instead, so the libraries name no flag.
-public enum Remedy: Sendable, Hashable, CustomStringConvertible {
+package enum Remedy: Sendable, Hashable, CustomStringConvertible {
   /// Skip a last line cut off mid-event (`TraceImporter.allowsCutOffLastLine`).
   case skipCutOffLastLine
   /// Store a log without `vmbus_*` events as an empty session (`TraceImporter.allowsNoEvents`).
@@ -71,7 +71,7 @@ public enum Remedy: Sendable, Hashable, CustomStringConvertible {
   /// Start a new campaign rather than resume one (`FuzzOptions.resume` false).
   case startNewCampaign
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .skipCutOffLastLine: "TraceImporter.allowsCutOffLastLine skips it"
     case .keepLogWithoutEvents: "or set TraceImporter.allowsNoEvents to store an empty session"

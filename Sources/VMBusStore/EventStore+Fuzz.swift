@@ -2,21 +2,21 @@ import GRDB
 import VMBusHost
 
 /// A distinct failure a fuzz campaign found, as stored (one row per profile and signature).
-public struct FuzzFailureRecord: Hashable, Sendable {
-  public var hostProfile: String
-  public var signature: String
-  public var property: String
-  public var count: Int
-  public var firstSeed: UInt64
-  public var detail: String
+package struct FuzzFailureRecord: Hashable, Sendable {
+  package var hostProfile: String
+  package var signature: String
+  package var property: String
+  package var count: Int
+  package var firstSeed: UInt64
+  package var detail: String
   /// The stored session of the minimal case.
-  public var session: SessionID?
+  package var session: SessionID?
   /// Where its regression file was written.
-  public var regressionFile: String?
+  package var regressionFile: String?
   /// The regression file's text (so a merged database keeps it).
-  public var regressionText: String
+  package var regressionText: String
 
-  public init(
+  package init(
     hostProfile: String, signature: String, property: String, count: Int, firstSeed: UInt64,
     detail: String, session: SessionID?, regressionFile: String?, regressionText: String
   ) {
@@ -36,7 +36,8 @@ extension EventStore {
   /// Adds a failure, or merges it into the row with its signature: counts add up, the
   /// earliest seed wins, and the first stored minimal case is kept. Returns the stored row.
   @discardableResult
-  public func recordFuzzFailure(_ record: FuzzFailureRecord) throws(StoreError) -> FuzzFailureRecord
+  package func recordFuzzFailure(_ record: FuzzFailureRecord) throws(StoreError)
+    -> FuzzFailureRecord
   {
     guard !isReadOnly else { throw .readOnly(path: path) }
     return try withErrors {
@@ -84,7 +85,7 @@ extension EventStore {
     "excluded.first_seed < first_seed AND excluded.session_id IS NOT NULL"
 
   /// Every stored failure, most frequent first.
-  public func fuzzFailures() throws(StoreError) -> [FuzzFailureRecord] {
+  package func fuzzFailures() throws(StoreError) -> [FuzzFailureRecord] {
     try withErrors { try pool.read { db in try Self.fuzzFailures(db) } }
   }
 

@@ -1,27 +1,27 @@
 import GRDB
 
 /// A fuzz campaign as stored: what it runs and how far it got.
-public struct FuzzCampaignRecord: Hashable, Sendable {
-  public var id: Int64
+package struct FuzzCampaignRecord: Hashable, Sendable {
+  package var id: Int64
   /// What the campaign runs (scenarios and their contents, profile, seeds), as JSON its
   /// caller encodes; `fuzz --resume` continues only a campaign with the same identity.
-  public var identity: String
-  public var finished: Bool
+  package var identity: String
+  package var finished: Bool
   /// The watermark: seed indices below it have run and are counted in its signatures.
-  public var seedsDone: UInt64
-  public var guestErrors: UInt64
+  package var seedsDone: UInt64
+  package var guestErrors: UInt64
 }
 
 /// One signature of a campaign: its counts as of the watermark, and the minimal case the
 /// campaign committed for it, if any.
-public struct FuzzCampaignSignature: Hashable, Sendable {
+package struct FuzzCampaignSignature: Hashable, Sendable {
   /// The signature it is counted under (`FailureSignature`'s text).
-  public var signature: String
-  public var count: Int
-  public var lowestSeed: UInt64?
-  public var finding: FuzzCampaignFinding?
+  package var signature: String
+  package var count: Int
+  package var lowestSeed: UInt64?
+  package var finding: FuzzCampaignFinding?
 
-  public init(signature: String, count: Int, lowestSeed: UInt64?, finding: FuzzCampaignFinding?) {
+  package init(signature: String, count: Int, lowestSeed: UInt64?, finding: FuzzCampaignFinding?) {
     self.signature = signature
     self.count = count
     self.lowestSeed = lowestSeed
@@ -30,23 +30,23 @@ public struct FuzzCampaignSignature: Hashable, Sendable {
 }
 
 /// The minimal case a campaign committed for a signature, and what it reports about it.
-public struct FuzzCampaignFinding: Hashable, Sendable {
+package struct FuzzCampaignFinding: Hashable, Sendable {
   /// The seed it was shrunk from.
-  public var shrunkSeed: UInt64
+  package var shrunkSeed: UInt64
   /// The `fuzz_failures` row it counts in (its signature differs from the tallied one
   /// only for `nondeterminism`).
-  public var hostProfile: String
-  public var storedSignature: String
-  public var session: SessionID?
-  public var regressionFile: String?
+  package var hostProfile: String
+  package var storedSignature: String
+  package var session: SessionID?
+  package var regressionFile: String?
   /// `not_written`, `new`, `known` or `replaced`.
-  public var corpus: String
-  public var minimalSteps: Int
-  public var minimalChoices: Int
-  public var minimalDetail: String
-  public var secondsToFirst: Double?
+  package var corpus: String
+  package var minimalSteps: Int
+  package var minimalChoices: Int
+  package var minimalDetail: String
+  package var secondsToFirst: Double?
 
-  public init(
+  package init(
     shrunkSeed: UInt64, hostProfile: String, storedSignature: String, session: SessionID?,
     regressionFile: String?, corpus: String, minimalSteps: Int, minimalChoices: Int,
     minimalDetail: String, secondsToFirst: Double?
@@ -65,13 +65,13 @@ public struct FuzzCampaignFinding: Hashable, Sendable {
 }
 
 /// A campaign's checkpoint as stored: the watermark and each signature's counts below it.
-public struct FuzzCampaignCheckpoint: Sendable {
-  public var seedsDone: UInt64
-  public var guestErrors: UInt64
+package struct FuzzCampaignCheckpoint: Sendable {
+  package var seedsDone: UInt64
+  package var guestErrors: UInt64
   /// Signature text to (count, lowest seed).
-  public var tallies: [String: (count: Int, lowestSeed: UInt64)]
+  package var tallies: [String: (count: Int, lowestSeed: UInt64)]
 
-  public init(
+  package init(
     seedsDone: UInt64, guestErrors: UInt64, tallies: [String: (count: Int, lowestSeed: UInt64)]
   ) {
     self.seedsDone = seedsDone
@@ -82,7 +82,7 @@ public struct FuzzCampaignCheckpoint: Sendable {
 
 extension EventStore {
   /// Starts recording a campaign; returns its id.
-  public func beginFuzzCampaign(identity: String) throws(StoreError) -> Int64 {
+  package func beginFuzzCampaign(identity: String) throws(StoreError) -> Int64 {
     guard !isReadOnly else { throw .readOnly(path: path) }
     return try withErrors {
       try pool.write { db in
@@ -95,7 +95,7 @@ extension EventStore {
   }
 
   /// Campaigns not marked finished, newest first.
-  public func unfinishedFuzzCampaigns() throws(StoreError) -> [FuzzCampaignRecord] {
+  package func unfinishedFuzzCampaigns() throws(StoreError) -> [FuzzCampaignRecord] {
     try withErrors {
       try pool.read { db in
         try Row.fetchAll(
@@ -106,7 +106,7 @@ extension EventStore {
   }
 
   /// A campaign's signatures, by signature text.
-  public func fuzzCampaignSignatures(_ campaign: Int64) throws(StoreError)
+  package func fuzzCampaignSignatures(_ campaign: Int64) throws(StoreError)
     -> [FuzzCampaignSignature]
   {
     try withErrors {
@@ -125,7 +125,7 @@ extension EventStore {
   /// campaign reports about it. Each committed finding's row counts the campaign's
   /// failures below the watermark, and at least 1 once committed, so a campaign resumed
   /// after a kill adds each seed's failure once.
-  public func commitFuzzCampaign(
+  package func commitFuzzCampaign(
     _ campaign: Int64, checkpoint: FuzzCampaignCheckpoint,
     finding: (tallied: String, finding: FuzzCampaignFinding, record: FuzzFailureRecord)?,
     finished: Bool

@@ -9,7 +9,7 @@ extension EventStore {
   /// bounded whatever the session's length.
   ///
   /// - Throws: `body`'s own error unchanged (which stops the scan), or a ``StoreError``.
-  public func events(
+  package func events(
     session: SessionID, from first: Int = 1, to last: Int = .max,
     _ body: (StoredEvent) throws -> Void
   ) throws {
@@ -35,7 +35,7 @@ extension EventStore {
 
   /// The host state after event `seq` of `session` (0 is the initial state): the nearest
   /// snapshot at or before `seq`, plus at most K folds.
-  public func state(session: SessionID, at seq: Int) throws(StoreError) -> HostState {
+  package func state(session: SessionID, at seq: Int) throws(StoreError) -> HostState {
     let path = path
     return try withErrors {
       try pool.read { db in
@@ -60,7 +60,7 @@ extension EventStore {
   /// A hash is compared only with a digest of its own state encoding: the final hash of a
   /// session stored before the canonical encoding (``SessionSummary/stateEncoding`` 1), and
   /// the hash of a legacy JSON snapshot, are not compared (their states still are).
-  public func verifySnapshots(session: SessionID) throws(StoreError) -> [SnapshotMismatch] {
+  package func verifySnapshots(session: SessionID) throws(StoreError) -> [SnapshotMismatch] {
     let path = path
     return try withErrors {
       try pool.read { db in

@@ -2,7 +2,7 @@ import GRDB
 
 extension EventStore {
   /// Inserts a session `in_progress` and returns the writer that appends its events.
-  public func beginSession(_ info: SessionInfo, options: WriterOptions = WriterOptions())
+  package func beginSession(_ info: SessionInfo, options: WriterOptions = WriterOptions())
     throws(StoreError) -> SessionWriter
   {
     guard !isReadOnly else { throw .readOnly(path: path) }
@@ -23,7 +23,7 @@ extension EventStore {
   ///
   /// - Throws: `body`'s own error unchanged, or a ``StoreError``.
   @discardableResult
-  public func importSession(
+  package func importSession(
     _ info: SessionInfo, options: WriterOptions = WriterOptions(),
     _ body: (inout SessionWriter) throws -> SessionMetadata
   ) throws -> SessionSummary {
@@ -52,12 +52,12 @@ extension EventStore {
   }
 
   /// Every session, oldest first.
-  public func sessions() throws(StoreError) -> [SessionSummary] {
+  package func sessions() throws(StoreError) -> [SessionSummary] {
     try withErrors { try pool.read { db in try SessionRows.fetchAll(db, path: path) } }
   }
 
   /// One session, or ``StoreError/sessionNotFound(path:session:)``.
-  public func session(_ id: SessionID) throws(StoreError) -> SessionSummary {
+  package func session(_ id: SessionID) throws(StoreError) -> SessionSummary {
     try withErrors { try pool.read { db in try SessionRows.fetch(db, id, path: path) } }
   }
 }

@@ -3,9 +3,9 @@ import GRDB
 
 /// A line of an imported log that is not a `vmbus_*` event, kept verbatim so that the log can
 /// be written back byte for byte.
-public struct SkippedLine: Hashable, Sendable {
+package struct SkippedLine: Hashable, Sendable {
   /// Why the import did not make it an event.
-  public enum Reason: String, Hashable, Sendable, CaseIterable {
+  package enum Reason: String, Hashable, Sendable, CaseIterable {
     /// Empty or only white space.
     case blank
     /// Another trace point, such as `hv_balloon_state_change`.
@@ -17,12 +17,12 @@ public struct SkippedLine: Hashable, Sendable {
   }
 
   /// The 1-based line number in the imported file.
-  public var line: Int
-  public var reason: Reason
+  package var line: Int
+  package var reason: Reason
   /// The line's bytes without its newline.
-  public var bytes: [UInt8]
+  package var bytes: [UInt8]
 
-  public init(line: Int, reason: Reason, bytes: [UInt8]) {
+  package init(line: Int, reason: Reason, bytes: [UInt8]) {
     self.line = line
     self.reason = reason
     self.bytes = bytes
@@ -30,14 +30,14 @@ public struct SkippedLine: Hashable, Sendable {
 }
 
 /// One line of an imported log as stored: an event, or a line the import skipped.
-public enum SessionLogLine: Hashable, Sendable {
+package enum SessionLogLine: Hashable, Sendable {
   case event(StoredEvent)
   case skipped(SkippedLine)
 }
 
 extension EventStore {
   /// Stores `lines` of `session` in one transaction.
-  public func appendSkippedLines(
+  package func appendSkippedLines(
     _ lines: some Collection<SkippedLine>, session: SessionID
   ) throws(StoreError) {
     guard !lines.isEmpty else { return }
@@ -59,7 +59,7 @@ extension EventStore {
   }
 
   /// Every skipped line of `session`, in line order.
-  public func skippedLines(
+  package func skippedLines(
     session: SessionID, _ body: (SkippedLine) throws -> Void
   ) throws(StoreError) {
     try withErrors {
@@ -77,7 +77,7 @@ extension EventStore {
   ///
   /// A skipped line belongs to the first event after it, and the lines after the last event
   /// to the end of the session; so consecutive excerpts put together give the whole log.
-  public func logLines(
+  package func logLines(
     session: SessionID, from first: Int = 1, to last: Int = .max,
     _ body: (SessionLogLine) throws -> Void
   ) throws {

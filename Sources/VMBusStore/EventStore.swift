@@ -15,11 +15,11 @@ import GRDB
 /// the last transactions, but never corrupts the database. `FULL` would add an fsync per
 /// commit for a guarantee against power loss that a simulator's re-runnable sessions do not
 /// need.
-public final class EventStore: Sendable {
+package final class EventStore: Sendable {
   /// The database file.
-  public let path: String
+  package let path: String
   /// Whether the store was opened with ``openReadOnly(path:)``.
-  public let isReadOnly: Bool
+  package let isReadOnly: Bool
   let pool: DatabasePool
 
   private init(path: String, isReadOnly: Bool, pool: DatabasePool) {
@@ -39,7 +39,7 @@ public final class EventStore: Sendable {
   ///
   /// Refuses, without changing it, a file that is not an SQLite database, an SQLite
   /// database of another application, or one migrated by a newer build.
-  public static func open(path: String) throws(StoreError) -> EventStore {
+  package static func open(path: String) throws(StoreError) -> EventStore {
     if FileManager.default.fileExists(atPath: path) {
       _ = try inspect(path: path)
     }
@@ -65,7 +65,7 @@ public final class EventStore: Sendable {
 
   /// Opens an existing store for reading only; it may be written by another process
   /// meanwhile. Every read sees one committed state of the file.
-  public static func openReadOnly(path: String) throws(StoreError) -> EventStore {
+  package static func openReadOnly(path: String) throws(StoreError) -> EventStore {
     guard FileManager.default.fileExists(atPath: path) else {
       throw .cannotOpen(path: path, reason: "no such file")
     }

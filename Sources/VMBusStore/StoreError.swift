@@ -1,7 +1,7 @@
 /// Why the event store could not do what was asked.
 ///
 /// Every case names the database file, so a message stands on its own in a log.
-public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+package enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
   /// SQLite could not open the file (missing directory, permissions, a read-only open of a
   /// file that does not exist).
   case cannotOpen(path: String, reason: String)
@@ -38,7 +38,7 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
   /// SQLite reported an error: its primary result code and message.
   case sqlite(path: String, code: Int32, message: String)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .cannotOpen(let path, let reason): "\(path): cannot open: \(reason)"
     case .notADatabase(let path): "\(path): not an sqlite database"

@@ -2,18 +2,18 @@ import GRDB
 
 /// Writes made inside one transaction of ``EventStore/inTransaction(_:)``: all of them are
 /// committed together, or none (an error, a killed process).
-public struct StoreTransaction: ~Copyable {
+package struct StoreTransaction: ~Copyable {
   let db: Database
   let path: String
 
   /// Every stored failure, as ``EventStore/fuzzFailures()`` reads them.
-  public func fuzzFailures() throws(StoreError) -> [FuzzFailureRecord] {
+  package func fuzzFailures() throws(StoreError) -> [FuzzFailureRecord] {
     try EventStore.withStoreErrors(path: path) { try EventStore.fuzzFailures(db) }
   }
 
   /// ``EventStore/recordFuzzFailure(_:)`` inside the transaction.
   @discardableResult
-  public func recordFuzzFailure(_ record: FuzzFailureRecord) throws(StoreError)
+  package func recordFuzzFailure(_ record: FuzzFailureRecord) throws(StoreError)
     -> FuzzFailureRecord
   {
     try EventStore.withStoreErrors(path: path) {
@@ -23,7 +23,7 @@ public struct StoreTransaction: ~Copyable {
 
   /// Copies a session of `source`, its events and skipped lines, as a new complete
   /// session; returns its id here.
-  public func copySession(_ session: SessionID, from source: EventStore) throws(StoreError)
+  package func copySession(_ session: SessionID, from source: EventStore) throws(StoreError)
     -> SessionID
   {
     let summary = try source.session(session)
@@ -59,7 +59,7 @@ public struct StoreTransaction: ~Copyable {
 extension EventStore {
   /// Runs `body` in one write transaction: everything it writes is committed when it
   /// returns, and nothing when it throws.
-  public func inTransaction<T>(_ body: (borrowing StoreTransaction) throws(StoreError) -> T)
+  package func inTransaction<T>(_ body: (borrowing StoreTransaction) throws(StoreError) -> T)
     throws(StoreError) -> T
   {
     guard !isReadOnly else { throw .readOnly(path: path) }

@@ -6,7 +6,7 @@ import VMBusWire
 /// offers, ring GPADLs in a header and bodies, opens, a busy retry on every fifth post,
 /// closes, teardowns, unload). It is not Linux: the Linux guest is the `linux.*` steps
 /// (docs/linux-guest-model.md).
-public struct BootWorkload {
+package struct BootWorkload {
   private(set) var state = HostState()
   private(set) var events: [HostEvent] = []
   private var posts = 0
@@ -14,7 +14,7 @@ public struct BootWorkload {
   static let devices: [KnownDeviceClass] = [.netvsc, .storvsc, .hvBalloon]
 
   /// Runs `boots` complete sessions back to back (each INITIATE_CONTACT resets the bus).
-  public static func events(boots: Int) -> [HostEvent] {
+  package static func events(boots: Int) -> [HostEvent] {
     var workload = BootWorkload()
     workload.input(.startMachine(profile: .qemu, machine: MachineConfig(vcpuCount: 2)))
     for (index, device) in devices.enumerated() {

@@ -2,11 +2,11 @@ import VMBusHost
 import VMBusWire
 
 /// One event of every kind, with edge values: all 17 trace points and every simulator event.
-public enum EventSamples {
-  public static let instance = GUID("6a1d2c3b-0000-4000-8000-00000000abcd") ?? .zero
+package enum EventSamples {
+  package static let instance = GUID("6a1d2c3b-0000-4000-8000-00000000abcd") ?? .zero
 
   /// One event per trace point, in `TracePoint.allCases` order.
-  public static let traces: [TraceEvent] = [
+  package static let traces: [TraceEvent] = [
     .recvMessage(type: .gpadlHeader, size: 240),
     .signalEvent,
     .channelNotifyGuest(chanID: ChannelID(3)),
@@ -29,7 +29,7 @@ public enum EventSamples {
   ]
 
   /// Every simulator event case (and every host fault).
-  public static let simulator: [SimulatorEvent] = [
+  package static let simulator: [SimulatorEvent] = [
     .machineStarted(profile: .qemu, machine: MachineConfig(vcpuCount: 4, vcpusWithoutSynIC: [3])),
     .machineStarted(
       profile: .qemu, machine: MachineConfig(vcpuCount: 2, qemuRelease: .qemu51)),
@@ -60,6 +60,6 @@ public enum EventSamples {
   ]
 
   /// Every sample as a host event.
-  public static let all: [HostEvent] =
+  package static let all: [HostEvent] =
     traces.map(HostEvent.trace) + simulator.map(HostEvent.simulator)
 }

@@ -2,7 +2,7 @@ import Foundation
 import VMBusStore
 
 /// A database file of its own for one test, removed (with its WAL and shm) afterwards.
-public func withTemporaryPath<T>(_ body: (String) throws -> T) throws -> T {
+package func withTemporaryPath<T>(_ body: (String) throws -> T) throws -> T {
   let directory = FileManager.default.temporaryDirectory
   let path = directory.appendingPathComponent("vmbus-store-\(UUID().uuidString).sqlite").path
   defer {
@@ -14,22 +14,22 @@ public func withTemporaryPath<T>(_ body: (String) throws -> T) throws -> T {
 }
 
 /// A fresh store in its own file.
-public func withTemporaryStore<T>(_ body: (EventStore) throws -> T) throws -> T {
+package func withTemporaryStore<T>(_ body: (EventStore) throws -> T) throws -> T {
   try withTemporaryPath { path in try body(try EventStore.open(path: path)) }
 }
 
 /// A fixed creation time, so sessions are reproducible.
-public let fixedDate = Date(timeIntervalSince1970: 1_800_000_000)
+package let fixedDate = Date(timeIntervalSince1970: 1_800_000_000)
 
 /// A simulated session's info.
-public func simulatedInfo(_ name: String = "test", seed: UInt64? = 7) -> SessionInfo {
+package func simulatedInfo(_ name: String = "test", seed: UInt64? = 7) -> SessionInfo {
   SessionInfo(
     name: name, kind: .simulated, scenarioText: "boot linux", seed: seed, createdAt: fixedDate)
 }
 
 extension EventStore {
   /// Every stored event of a session, in order.
-  public func allEvents(_ session: SessionID) throws -> [StoredEvent] {
+  package func allEvents(_ session: SessionID) throws -> [StoredEvent] {
     var collected: [StoredEvent] = []
     try events(session: session) { collected.append($0) }
     return collected
@@ -37,7 +37,7 @@ extension EventStore {
 }
 
 /// ``withTemporaryPath(_:)`` for async bodies.
-public func withTemporaryPathAsync<T>(_ body: (String) async throws -> T) async throws -> T {
+package func withTemporaryPathAsync<T>(_ body: (String) async throws -> T) async throws -> T {
   let directory = FileManager.default.temporaryDirectory
   let path = directory.appendingPathComponent("vmbus-store-\(UUID().uuidString).sqlite").path
   defer {

@@ -1,5 +1,5 @@
 /// When an event happened, as its source recorded it.
-public enum TraceTimestamp: Hashable, Sendable {
+package enum TraceTimestamp: Hashable, Sendable {
   /// The `log` backend's line prefix (wall-clock seconds and microseconds, maybe a thread id).
   case log(LogPrefix)
   /// The `simple` backend's record fields: host monotonic nanoseconds and QEMU's process id.

@@ -4,7 +4,7 @@ import VMBusStore
 import VMBusTrace
 
 /// Which steps the page's self-test compares with the state `replay` prints.
-public enum ReportChecks: Hashable, Sendable {
+package enum ReportChecks: Hashable, Sendable {
   /// The first and last step and about `count` more spread over the session.
   case sample(count: Int)
   /// Every step (for tests on short sessions).

@@ -4,7 +4,7 @@ import VMBusStore
 import VMBusTrace
 
 /// The formats `export` writes.
-public enum ExportFormat: String, CaseIterable, Sendable {
+package enum ExportFormat: String, CaseIterable, Sendable {
   /// QEMU's log backend text.
   case qemuLog = "qemu-log"
   /// QEMU's simple backend binary, readable by `scripts/simpletrace.py`.
@@ -19,7 +19,7 @@ public enum ExportFormat: String, CaseIterable, Sendable {
 }
 
 /// Which line prefix a `qemu-log` export uses.
-public enum ExportDialect: String, CaseIterable, Sendable {
+package enum ExportDialect: String, CaseIterable, Sendable {
   /// The prefix each event was imported with (byte-identical re-export); none for
   /// simulated events.
   case original
@@ -34,11 +34,11 @@ public enum ExportDialect: String, CaseIterable, Sendable {
 /// Writes a stored session, or the events `from...to` of it, in a QEMU format or as JSON
 /// Lines (simulator facts are not QEMU trace points and are left out; a simple-trace gap
 /// becomes a dropped-events record), or as a Mermaid or Perfetto diagram of its messages.
-public struct SessionExporter {
-  public let store: EventStore
-  public let session: SessionID
+package struct SessionExporter {
+  package let store: EventStore
+  package let session: SessionID
 
-  public init(store: EventStore, session: SessionID) {
+  package init(store: EventStore, session: SessionID) {
     self.store = store
     self.session = session
   }
@@ -49,7 +49,7 @@ public struct SessionExporter {
   /// A `qemu-log` export in the original dialect also writes back, in place, the lines the
   /// import skipped (other trace points, error reports, blank lines), unless `vmbusOnly`.
   @discardableResult
-  public func export(
+  package func export(
     _ format: ExportFormat, dialect: ExportDialect = .original, vmbusOnly: Bool = false,
     _ events: EventRange = .all, output path: String?,
     progress: ((EventProgress) -> Void)? = nil

@@ -3,20 +3,20 @@ import VMBusHost
 import VMBusSim
 
 /// The result of re-running one scenario or regression file.
-public struct CheckResult: Sendable {
-  public var path: String
-  public var passed: Bool
+package struct CheckResult: Sendable {
+  package var path: String
+  package var passed: Bool
   /// What was compared, or the first divergence as a small diff.
-  public var lines: [String]
+  package var lines: [String]
   /// Worth knowing whether it passed or not (the run rests on an input beyond QEMU, the
   /// file records an old-form signature).
-  public var notes: [String] = []
+  package var notes: [String] = []
 }
 
 /// `check`: re-runs scenario and regression files and compares each with what it records.
-public enum CheckWorkflow {
+package enum CheckWorkflow {
   /// Every `.yaml` file under `paths` (files as given, directories recursively, sorted).
-  public static func files(_ paths: [String]) throws(SessionsError) -> [String] {
+  package static func files(_ paths: [String]) throws(SessionsError) -> [String] {
     var found: [String] = []
     for path in paths {
       var isDirectory: ObjCBool = false
@@ -36,7 +36,7 @@ public enum CheckWorkflow {
   /// Re-runs one file: its outcome must satisfy `expect`, and a regression file's events
   /// must equal the recorded ones line for line and its signature the recorded one (an
   /// old-form signature is compared on the parts it holds; see `RecordedSignature`).
-  public static func check(_ path: String) -> CheckResult {
+  package static func check(_ path: String) -> CheckResult {
     let scenario: Scenario
     do {
       scenario = try ScenarioRunner(path: path, seed: 0).load().scenario

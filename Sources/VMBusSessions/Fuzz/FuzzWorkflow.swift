@@ -4,31 +4,31 @@ import VMBusSim
 import VMBusStore
 
 /// What `fuzz` was asked to do.
-public struct FuzzOptions: Sendable {
-  public var scenarioPaths: [String]
-  public var profile: HostProfile?
+package struct FuzzOptions: Sendable {
+  package var scenarioPaths: [String]
+  package var profile: HostProfile?
   /// Overrides every scenario's QEMU release when set.
-  public var qemuRelease: QEMURelease?
+  package var qemuRelease: QEMURelease?
   /// What the mutator may make the guest do.
-  public var guestInputs: GuestInputs
+  package var guestInputs: GuestInputs
   /// The paths are every bundled scenario, not the user's choice: under `.linux` those not
   /// written in `linux.*` steps alone are left out rather than refused.
-  public var defaultScenarios: Bool
-  public var seedCount: UInt64?
-  public var duration: Duration?
-  public var seedBase: UInt64
-  public var jobs: Int
-  public var shard: (index: UInt64, count: UInt64)
+  package var defaultScenarios: Bool
+  package var seedCount: UInt64?
+  package var duration: Duration?
+  package var seedBase: UInt64
+  package var jobs: Int
+  package var shard: (index: UInt64, count: UInt64)
   /// Where minimal cases are written as regression files; nil writes none.
-  public var regressionsDirectory: String?
+  package var regressionsDirectory: String?
   /// Whether a strictly smaller minimal case (fewer steps, then fewer choices) replaces the
   /// regression file already recording its signature. Without it no file is ever rewritten.
-  public var replaceSmaller: Bool
+  package var replaceSmaller: Bool
   /// Continue the newest unfinished campaign with the same scenarios and options in the
   /// database, from its checkpoint, instead of starting a new one.
-  public var resume = false
+  package var resume = false
 
-  public init(
+  package init(
     scenarioPaths: [String], profile: HostProfile?, qemuRelease: QEMURelease? = nil,
     guestInputs: GuestInputs = .any, defaultScenarios: Bool = false,
     seedCount: UInt64?, duration: Duration?,
@@ -51,7 +51,7 @@ public struct FuzzOptions: Sendable {
 }
 
 /// What became of a finding's regression file.
-public enum CorpusStatus: String, Sendable {
+package enum CorpusStatus: String, Sendable {
   /// No file was written (`--no-regressions`).
   case notWritten = "not_written"
   /// A new file was written.
@@ -63,48 +63,48 @@ public enum CorpusStatus: String, Sendable {
 }
 
 /// One distinct failure as `fuzz` reports it.
-public struct FuzzFinding: Sendable {
-  public var signature: FailureSignature
-  public var count: Int
+package struct FuzzFinding: Sendable {
+  package var signature: FailureSignature
+  package var count: Int
   /// The lowest seed that failed with this signature (the one shrunk).
-  public var firstSeed: UInt64
-  public var detail: String
+  package var firstSeed: UInt64
+  package var detail: String
   /// The regression file of its signature: the one written, or the one already there.
-  public var minimal: String?
-  public var corpus: CorpusStatus
-  public var session: SessionID?
+  package var minimal: String?
+  package var corpus: CorpusStatus
+  package var session: SessionID?
   /// Guest steps and scheduler choices of the minimal case.
-  public var minimalSteps: Int
-  public var minimalChoices: Int
+  package var minimalSteps: Int
+  package var minimalChoices: Int
   /// How long the campaign ran before it first saw this signature.
-  public var timeToFirst: Duration?
+  package var timeToFirst: Duration?
 }
 
-public struct FuzzSummary: Sendable {
-  public var runs: UInt64
-  public var findings: [FuzzFinding]
+package struct FuzzSummary: Sendable {
+  package var runs: UInt64
+  package var findings: [FuzzFinding]
   /// Runs that ended in a guest error (the guest broke the protocol): not failures.
-  public var guestErrors: UInt64
-  public var runsPerSecond: Double
-  public var distinctStates: Int
+  package var guestErrors: UInt64
+  package var runsPerSecond: Double
+  package var distinctStates: Int
   /// The seeds' wall-clock time.
-  public var elapsed: Duration
+  package var elapsed: Duration
   /// The wall-clock time spent shrinking after the seeds (a `--time` budget excludes it).
-  public var shrinkElapsed: Duration
-  public var timeToFirstFailure: Duration?
+  package var shrinkElapsed: Duration
+  package var timeToFirstFailure: Duration?
   /// Seeds a resumed campaign had already run before this process (counted in ``runs``).
-  public var resumedSeeds: UInt64 = 0
+  package var resumedSeeds: UInt64 = 0
 }
 
 /// What the exhaustive mode reports.
-public struct ExploreSummary: Sendable {
-  public var states: Int
-  public var distinctStates: Int
-  public var truncated: Int
-  public var elapsed: Duration
-  public var findings: [FuzzFinding]
+package struct ExploreSummary: Sendable {
+  package var states: Int
+  package var distinctStates: Int
+  package var truncated: Int
+  package var elapsed: Duration
+  package var findings: [FuzzFinding]
 
-  public var statesPerSecond: Double {
+  package var statesPerSecond: Double {
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     return seconds > 0 ? Double(states) / seconds : 0
   }
@@ -112,8 +112,8 @@ public struct ExploreSummary: Sendable {
 
 /// Runs a campaign, then stores each distinct failure's minimal case as a session, writes
 /// it as a regression file and records the failure in the database.
-public enum FuzzWorkflow {
-  public static func run(
+package enum FuzzWorkflow {
+  package static func run(
     _ options: FuzzOptions, store: EventStore,
     progress: @Sendable (FuzzCampaign.Progress) -> Void = { _ in }
   ) throws(SessionsError) -> FuzzSummary {
@@ -169,7 +169,7 @@ public enum FuzzWorkflow {
   }
 
   /// `fuzz --exhaustive`: every schedule of each scenario up to `depth`.
-  public static func explore(
+  package static func explore(
     _ options: FuzzOptions, depth: Int, store: EventStore
   ) throws(SessionsError) -> ExploreSummary {
     var summary = ExploreSummary(

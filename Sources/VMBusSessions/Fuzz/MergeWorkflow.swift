@@ -2,18 +2,18 @@ import VMBusHost
 import VMBusStore
 
 /// What `merge` did.
-public struct MergeSummary: Sendable {
-  public var sessionsCopied: Int
-  public var failuresAdded: Int
-  public var failuresMerged: Int
-  public var skippedInProgress: Int
+package struct MergeSummary: Sendable {
+  package var sessionsCopied: Int
+  package var failuresAdded: Int
+  package var failuresMerged: Int
+  package var skippedInProgress: Int
 }
 
 /// Combines shard databases into one: sessions are copied, and failures deduplicated by
 /// (profile, signature): counts add up, and the lowest first seed and its minimal case are
 /// kept, whatever the order of the shards.
-public enum MergeWorkflow {
-  public static func merge(_ sources: [String], into target: EventStore) throws(SessionsError)
+package enum MergeWorkflow {
+  package static func merge(_ sources: [String], into target: EventStore) throws(SessionsError)
     -> MergeSummary
   {
     do {

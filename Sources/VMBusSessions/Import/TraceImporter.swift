@@ -4,13 +4,13 @@ import VMBusStore
 import VMBusTrace
 
 /// What `import` reports.
-public struct ImportSummary: Sendable {
-  public var session: SessionID
-  public var events: Int
-  public var skipped: Int
+package struct ImportSummary: Sendable {
+  package var session: SessionID
+  package var events: Int
+  package var skipped: Int
   /// Skipped lines or records by reason, for the text summary.
-  public var skippedByReason: [(reason: String, count: Int)]
-  public var format: TraceFormat
+  package var skippedByReason: [(reason: String, count: Int)]
+  package var format: TraceFormat
 }
 
 /// Imports a QEMU trace (log backend in any dialect, or simple backend) as a session.
@@ -22,32 +22,32 @@ public struct ImportSummary: Sendable {
 /// one that looks complete; a second pass that fails (the file changed under it) marks the
 /// session `failed`. Standard input (`-`) and other files that cannot be read twice (pipes,
 /// `<(zcat trace.gz)`) are first copied to a temporary file.
-public struct TraceImporter {
-  public var path: String
-  public var format: TraceFormat?
-  public var strict: Bool
-  public var name: String?
-  public var snapshotInterval: Int
+package struct TraceImporter {
+  package var path: String
+  package var format: TraceFormat?
+  package var strict: Bool
+  package var name: String?
+  package var snapshotInterval: Int
   /// Skip a last line cut off mid-event (QEMU killed while writing) instead of refusing the
   /// file.
-  public var allowsCutOffLastLine = false
+  package var allowsCutOffLastLine = false
   /// Store a QEMU log that holds no `vmbus_*` event (other trace output only, or an empty
   /// file) as an empty session instead of refusing it. A file with no trace output at all
   /// is refused either way.
-  public var allowsNoEvents = false
+  package var allowsNoEvents = false
   /// Called after each batch of rows commits, with the number of events committed so far.
-  public var afterCommit: ((_ committedEvents: Int) -> Void)?
+  package var afterCommit: ((_ committedEvents: Int) -> Void)?
   /// Told how far the import is: events read by the checking pass, then events committed
   /// out of the total (for a status line; called often, so it should be cheap).
-  public var progress: ((ImportProgress) -> Void)?
+  package var progress: ((ImportProgress) -> Void)?
 
   /// What diagnostics and the session's source call the input.
   private var sourceName: String
 
   /// The name standard input goes by in diagnostics and as the session's source.
-  public static let standardInputName = "<stdin>"
+  package static let standardInputName = "<stdin>"
 
-  public init(
+  package init(
     path: String, format: TraceFormat?, strict: Bool, name: String?, snapshotInterval: Int = 1024
   ) {
     self.path = path
@@ -59,7 +59,7 @@ public struct TraceImporter {
   }
 
   /// Detects the format from the file's first bytes unless one was forced.
-  public func resolvedFormat() throws(SessionsError) -> TraceFormat {
+  package func resolvedFormat() throws(SessionsError) -> TraceFormat {
     if let format { return format }
     guard let handle = FileHandle(forReadingAtPath: path) else {
       throw .missingInput("\(sourceName): cannot open for reading")
@@ -69,13 +69,13 @@ public struct TraceImporter {
     return TraceFormat.detect(firstBytes: [UInt8](head))
   }
 
-  public func run(into store: EventStore) throws(SessionsError) -> ImportSummary {
+  package func run(into store: EventStore) throws(SessionsError) -> ImportSummary {
     try run { () throws(SessionsError) in store }
   }
 
   /// Checks the whole file, then calls `openStore` and stores it: a file with errors never
   /// opens (or creates) the database.
-  public func run(
+  package func run(
     openingStore openStore: () throws(SessionsError) -> EventStore
   ) throws(SessionsError) -> ImportSummary {
     if InputSpool.needsSpooling(path) {
@@ -253,7 +253,7 @@ public struct TraceImporter {
       ]), .keepLogWithoutEvents)
   }
 
-  public static func source(of parsed: ParsedTraceLine) -> EventSource {
+  package static func source(of parsed: ParsedTraceLine) -> EventSource {
     guard let prefix = parsed.prefix else { return EventSource(line: parsed.lineNumber) }
     let nanos = prefix.seconds.multipliedReportingOverflow(by: 1_000_000_000)
     return EventSource(
@@ -325,7 +325,7 @@ public struct TraceImporter {
 }
 
 /// How far an import is.
-public enum ImportProgress: Sendable {
+package enum ImportProgress: Sendable {
   /// The first pass (validation) has read this many events.
   case checking(eventsRead: Int)
   /// The second pass has committed this many of the file's events.

@@ -5,7 +5,7 @@ import VMBusWire
 extension HostEvent {
   /// `{"name": ..., "args": {...}}` with QEMU's argument names for trace points, and the
   /// simulator's own fields for `sim_*` events.
-  public func writeJSON(into json: inout JSONBuilder) {
+  package func writeJSON(into json: inout JSONBuilder) {
     json.object { json in
       json.field("name", name)
       json.key("args")

@@ -5,7 +5,7 @@ import VMBusWire
 extension HostEvent {
   /// One line: the trace point as QEMU's log backend prints it (without a prefix), or the
   /// simulator fact in the same spirit.
-  public var text: String {
+  package var text: String {
     switch self {
     case .trace(let event): QEMULogFormatter.line(event, prefix: nil)
     case .simulator(let fact): fact.text
@@ -15,7 +15,7 @@ extension HostEvent {
 
 extension SimulatorEvent {
   /// `sim_hypercall conn 1 type 1 size 40 status success`, and so on.
-  public var text: String {
+  package var text: String {
     switch self {
     case .machineStarted(let profile, let machine):
       "\(name) profile \(profile.rawValue) vcpus \(machine.vcpuCount)"

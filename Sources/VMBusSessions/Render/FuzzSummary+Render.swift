@@ -2,7 +2,7 @@ import VMBusSim
 
 extension FuzzSummary {
   /// `fuzz --json`: one object with the campaign's figures and every finding.
-  public func writeJSON(into out: inout JSONBuilder) {
+  package func writeJSON(into out: inout JSONBuilder) {
     out.object { out in
       out.field("runs", runs)
       out.field("resumed_seeds", resumedSeeds)
@@ -37,7 +37,7 @@ extension FuzzSummary {
   }
 
   /// `fuzz`'s text report: the figures, then each finding with how to reproduce it.
-  public var textLines: [String] {
+  package var textLines: [String] {
     var lines: [String] = []
     if resumedSeeds > 0 { lines.append("resumed: \(resumedSeeds) seeds were done before this run") }
     let known = findings.filter { $0.corpus == .known }.count
@@ -69,7 +69,7 @@ extension FuzzSummary {
 
 extension ExploreSummary {
   /// `fuzz --exhaustive --json`.
-  public func writeJSON(into out: inout JSONBuilder) {
+  package func writeJSON(into out: inout JSONBuilder) {
     out.object { out in
       out.field("states", states)
       out.field("distinct_states", distinctStates)
@@ -94,7 +94,7 @@ extension ExploreSummary {
   }
 
   /// `fuzz --exhaustive`'s text report, for paths explored to `depth` steps.
-  public func textLines(depth: Int) -> [String] {
+  package func textLines(depth: Int) -> [String] {
     var lines = [
       "\(states) states, \(distinctStates) distinct, \(Int(statesPerSecond)) states/s, "
         + "\(truncated) paths cut at depth \(depth), \(findings.count) distinct failures"
@@ -109,7 +109,7 @@ extension ExploreSummary {
 
 extension FuzzCampaign.Progress {
   /// The status line a terminal shows while the seeds run.
-  public var statusLine: String {
+  package var statusLine: String {
     let seconds = Seconds.of(elapsed)
     let rate = seconds > 0 ? Int(Double(runs) / seconds) : 0
     return "\(runs) runs  \(rate)/s  ~\(distinctStates) distinct states  "

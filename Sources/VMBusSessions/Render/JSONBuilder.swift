@@ -1,15 +1,15 @@
 import VMBusTrace
 
 /// Builds one JSON value with keys in the order written, so output is stable byte for byte.
-public struct JSONBuilder {
-  public private(set) var bytes: [UInt8] = []
+package struct JSONBuilder {
+  package private(set) var bytes: [UInt8] = []
   private var needsComma: [Bool] = []
 
-  public init() {}
+  package init() {}
 
-  public var text: String { String(decoding: bytes, as: UTF8.self) }
+  package var text: String { String(decoding: bytes, as: UTF8.self) }
 
-  public mutating func object(_ body: (inout JSONBuilder) -> Void) {
+  package mutating func object(_ body: (inout JSONBuilder) -> Void) {
     separate()
     bytes.append(UInt8(ascii: "{"))
     needsComma.append(false)
@@ -18,7 +18,7 @@ public struct JSONBuilder {
     bytes.append(UInt8(ascii: "}"))
   }
 
-  public mutating func array(_ body: (inout JSONBuilder) -> Void) {
+  package mutating func array(_ body: (inout JSONBuilder) -> Void) {
     separate()
     bytes.append(UInt8(ascii: "["))
     needsComma.append(false)
@@ -28,55 +28,55 @@ public struct JSONBuilder {
   }
 
   /// Starts `"key": ` inside an object; the next value written is its value.
-  public mutating func key(_ name: String) {
+  package mutating func key(_ name: String) {
     separate()
     JSONText.appendString(name, to: &bytes)
     bytes.append(contentsOf: ": ".utf8)
     if !needsComma.isEmpty { needsComma[needsComma.count - 1] = false }
   }
 
-  public mutating func string(_ value: String) {
+  package mutating func string(_ value: String) {
     separate()
     JSONText.appendString(value, to: &bytes)
   }
 
-  public mutating func number<T: BinaryInteger>(_ value: T) {
+  package mutating func number<T: BinaryInteger>(_ value: T) {
     separate()
     bytes.append(contentsOf: "\(value)".utf8)
   }
 
-  public mutating func number(_ value: Double) {
+  package mutating func number(_ value: Double) {
     separate()
     bytes.append(contentsOf: (value.isFinite ? "\(value)" : "null").utf8)
   }
 
-  public mutating func bool(_ value: Bool) {
+  package mutating func bool(_ value: Bool) {
     separate()
     bytes.append(contentsOf: (value ? "true" : "false").utf8)
   }
 
-  public mutating func null() {
+  package mutating func null() {
     separate()
     bytes.append(contentsOf: "null".utf8)
   }
 
   /// Splices in already-encoded JSON (e.g. an event's arguments).
-  public mutating func raw(_ encoded: [UInt8]) {
+  package mutating func raw(_ encoded: [UInt8]) {
     separate()
     bytes.append(contentsOf: encoded)
   }
 
-  public mutating func field(_ name: String, _ value: String?) {
+  package mutating func field(_ name: String, _ value: String?) {
     key(name)
     if let value { string(value) } else { null() }
   }
 
-  public mutating func field<T: BinaryInteger>(_ name: String, _ value: T?) {
+  package mutating func field<T: BinaryInteger>(_ name: String, _ value: T?) {
     key(name)
     if let value { number(value) } else { null() }
   }
 
-  public mutating func field(_ name: String, _ value: Bool) {
+  package mutating func field(_ name: String, _ value: Bool) {
     key(name)
     bool(value)
   }

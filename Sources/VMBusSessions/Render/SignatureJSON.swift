@@ -4,7 +4,7 @@ extension JSONBuilder {
   /// A failure signature as an object: `property`, `root_cause`, `trace_point`, `bus_state`,
   /// `awaiting` (null unless an unattributed hang) and `text` (the form regression files
   /// record); null for none.
-  public mutating func signature(_ signature: FailureSignature?) {
+  package mutating func signature(_ signature: FailureSignature?) {
     guard let signature else { return null() }
     object { out in
       out.field("property", signature.property.rawValue)

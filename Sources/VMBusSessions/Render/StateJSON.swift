@@ -4,7 +4,7 @@ import VMBusWire
 extension HostState {
   /// The state as `replay --json` prints it: `bus`, `version` ("4.0" or null),
   /// `message_in_flight`, `faulted`, `channels` and `gpadls` sorted by id, and more fields.
-  public func writeJSON(into json: inout JSONBuilder) {
+  package func writeJSON(into json: inout JSONBuilder) {
     json.object { json in
       for (key, value) in scalarFieldsJSON() {
         json.key(key)

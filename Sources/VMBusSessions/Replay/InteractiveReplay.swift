@@ -7,14 +7,14 @@ import VMBusWire
 ///
 /// Commands: `n`/`next` [count], `p`/`prev` [count], `j`/`jump` SEQ, `f`/`find` NAME | channel N
 /// | gpadl N (next event matching), `s`/`state`, `c`/`changes`, `h`/`help`, `q`/`quit`.
-public struct InteractiveReplay {
-  public let replayer: SessionReplayer
-  public let eventCount: Int
+package struct InteractiveReplay {
+  package let replayer: SessionReplayer
+  package let eventCount: Int
   /// The seq shown; 0 before the first event.
-  public private(set) var seq = 0
+  package private(set) var seq = 0
   private var current: ReplayStep?
 
-  public init(replayer: SessionReplayer) throws(SessionsError) {
+  package init(replayer: SessionReplayer) throws(SessionsError) {
     self.replayer = replayer
     do {
       eventCount = try replayer.store.session(replayer.session).eventCount
@@ -23,9 +23,9 @@ public struct InteractiveReplay {
     }
   }
 
-  public var prompt: String { "[\(seq)/\(eventCount)]> " }
+  package var prompt: String { "[\(seq)/\(eventCount)]> " }
 
-  public static let help = [
+  package static let help = [
     "n, next [K]        step forward (K events)",
     "p, prev [K]        step back",
     "j, jump SEQ        go to event SEQ",
@@ -38,7 +38,7 @@ public struct InteractiveReplay {
   ]
 
   /// Handles one command line; returns the lines to print and whether to go on.
-  public mutating func handle(_ line: String) -> (output: [String], proceed: Bool) {
+  package mutating func handle(_ line: String) -> (output: [String], proceed: Bool) {
     let words = line.split(separator: " ").map(String.init)
     guard let command = words.first else { return (showing(seq + 1), true) }
     let argument = words.dropFirst().first

@@ -2,7 +2,7 @@ import VMBusHost
 
 extension ReplayStep {
   /// `seq  event as QEMU prints it  | what changed`, violations marked `!!`.
-  public var textLine: String {
+  package var textLine: String {
     var line = "\(seq)".leftPadded(to: 7) + "  " + event.text
     if !changes.isEmpty {
       line += "  | " + changes.map(\.description).joined(separator: "; ")
@@ -14,7 +14,7 @@ extension ReplayStep {
   }
 
   /// `{"seq": S, "event": {...}, "state": {...}}` (plus `violations` when there are some).
-  public func writeJSON(into json: inout JSONBuilder) {
+  package func writeJSON(into json: inout JSONBuilder) {
     json.object { json in
       json.field("seq", seq)
       json.key("event")

@@ -2,27 +2,27 @@ import VMBusHost
 import VMBusStore
 
 /// One step of a replay: the event, the state after it, what changed and what it broke.
-public struct ReplayStep: Sendable {
-  public var seq: Int
-  public var event: HostEvent
-  public var source: EventSource?
-  public var state: HostState
-  public var changes: [StateChange]
-  public var violations: [ProtocolViolation]
+package struct ReplayStep: Sendable {
+  package var seq: Int
+  package var event: HostEvent
+  package var source: EventSource?
+  package var state: HostState
+  package var changes: [StateChange]
+  package var violations: [ProtocolViolation]
 }
 
 /// Steps through a stored session: state at any seq is the nearest snapshot plus folds.
-public struct SessionReplayer: Sendable {
-  public let store: EventStore
-  public let session: SessionID
+package struct SessionReplayer: Sendable {
+  package let store: EventStore
+  package let session: SessionID
 
-  public init(store: EventStore, session: SessionID) {
+  package init(store: EventStore, session: SessionID) {
     self.store = store
     self.session = session
   }
 
   /// Every step of `range`, in order, streamed (bounded memory).
-  public func forEach(
+  package func forEach(
     _ range: EventRange = .all, _ body: (ReplayStep) throws -> Void
   ) throws {
     var state: HostState
@@ -49,7 +49,7 @@ public struct SessionReplayer: Sendable {
   }
 
   /// The step at `seq` alone: the snapshot at or before it plus at most K folds.
-  public func step(at seq: Int) throws(SessionsError) -> ReplayStep {
+  package func step(at seq: Int) throws(SessionsError) -> ReplayStep {
     var found: ReplayStep?
     do {
       try forEach(.only(seq)) { found = $0 }

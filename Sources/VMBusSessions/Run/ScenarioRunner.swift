@@ -4,19 +4,19 @@ import VMBusSim
 import VMBusStore
 
 /// Runs a scenario file and stores the run as a simulated session.
-public struct ScenarioRunner {
-  public var path: String
-  public var seed: UInt64
-  public var snapshotInterval: Int
+package struct ScenarioRunner {
+  package var path: String
+  package var seed: UInt64
+  package var snapshotInterval: Int
 
-  public init(path: String, seed: UInt64, snapshotInterval: Int = 1024) {
+  package init(path: String, seed: UInt64, snapshotInterval: Int = 1024) {
     self.path = path
     self.seed = seed
     self.snapshotInterval = snapshotInterval
   }
 
   /// Reads and parses the scenario; every problem in the file is reported together.
-  public func load() throws(SessionsError) -> (text: String, scenario: Scenario) {
+  package func load() throws(SessionsError) -> (text: String, scenario: Scenario) {
     guard FileManager.default.fileExists(atPath: path) else {
       throw .missingInput("\(path): no such scenario file")
     }
@@ -32,13 +32,13 @@ public struct ScenarioRunner {
   }
 
   /// Runs, then stores the session with its scenario text, seed, choices and outcome.
-  public func run(into store: EventStore) throws(SessionsError) -> (SimulationRun, SessionID) {
+  package func run(into store: EventStore) throws(SessionsError) -> (SimulationRun, SessionID) {
     try run { () throws(SessionsError) in store }
   }
 
   /// Loads the scenario, then calls `openStore`, runs and stores: a broken scenario file never
   /// opens (or creates) the database.
-  public func run(
+  package func run(
     openingStore openStore: () throws(SessionsError) -> EventStore
   ) throws(SessionsError) -> (SimulationRun, SessionID) {
     let (text, scenario) = try load()
@@ -51,7 +51,7 @@ public struct ScenarioRunner {
 
   /// Stores a finished run: events with their virtual times, and the metadata `verify`
   /// needs to re-run it (scenario text, seed, choices).
-  public static func store(
+  package static func store(
     _ run: SimulationRun, scenarioText: String, source: String?, into store: EventStore,
     snapshotInterval: Int = 1024
   ) throws(SessionsError) -> SessionID {

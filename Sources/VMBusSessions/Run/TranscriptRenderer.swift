@@ -2,8 +2,8 @@ import VMBusHost
 import VMBusSim
 
 /// The readable transcript of a run: who sent what, with the trace events under each line.
-public enum TranscriptRenderer {
-  public static func lines(_ run: SimulationRun) -> [String] {
+package enum TranscriptRenderer {
+  package static func lines(_ run: SimulationRun) -> [String] {
     var lines: [String] = []
     for entry in run.transcript {
       let who: String

@@ -3,32 +3,32 @@ import VMBusSim
 import VMBusStore
 
 /// A problem `verify` found, at a seq.
-public struct VerificationFinding: Sendable {
-  public var seq: Int?
-  public var rule: String
-  public var message: String
+package struct VerificationFinding: Sendable {
+  package var seq: Int?
+  package var rule: String
+  package var message: String
 }
 
 /// What `verify` found: the events it refolded, the problems, and notes that are not
 /// problems (a stored digest it could not compare).
-public struct VerificationReport: Sendable {
-  public var events: Int
-  public var findings: [VerificationFinding]
-  public var notes: [String]
+package struct VerificationReport: Sendable {
+  package var events: Int
+  package var findings: [VerificationFinding]
+  package var notes: [String]
 }
 
 /// Refolds a stored session and checks every rule; a simulated session is also re-run from
 /// its scenario text and seed, and its event stream compared with the stored one.
-public struct SessionVerifier {
-  public let store: EventStore
-  public let session: SessionID
+package struct SessionVerifier {
+  package let store: EventStore
+  package let session: SessionID
 
-  public init(store: EventStore, session: SessionID) {
+  package init(store: EventStore, session: SessionID) {
     self.store = store
     self.session = session
   }
 
-  public func verify() throws(SessionsError) -> VerificationReport {
+  package func verify() throws(SessionsError) -> VerificationReport {
     let summary: SessionSummary
     do {
       summary = try store.session(session)

@@ -8,31 +8,31 @@ import VMBusHost
 /// local to one actor (a wait taking its message, a sleep) commutes with all others, so it
 /// is taken alone instead of branching (a persistent set of one). Properties are checked in
 /// every state reached.
-public struct Explorer {
-  public struct Report: Sendable {
+package struct Explorer {
+  package struct Report: Sendable {
     /// States reached (each a scheduler step), revisits included.
-    public var states: Int
+    package var states: Int
     /// Distinct states (the visited set's size).
-    public var distinctStates: Int
+    package var distinctStates: Int
     /// Paths cut off at the depth bound.
-    public var truncated: Int
-    public var elapsed: Duration
+    package var truncated: Int
+    package var elapsed: Duration
     /// The first path to each distinct failure, as a case that replays it.
-    public var failures: [(failure: FuzzFailure, fuzzCase: FuzzCase)]
+    package var failures: [(failure: FuzzFailure, fuzzCase: FuzzCase)]
 
-    public var statesPerSecond: Double {
+    package var statesPerSecond: Double {
       let seconds =
         Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
       return seconds > 0 ? Double(states) / seconds : 0
     }
   }
 
-  public let scenario: Scenario
-  public let depth: Int
+  package let scenario: Scenario
+  package let depth: Int
   /// Stop after this many states (a safety bound for huge spaces).
-  public let stateLimit: Int
+  package let stateLimit: Int
 
-  public init(scenario: Scenario, depth: Int, stateLimit: Int = 50_000_000) {
+  package init(scenario: Scenario, depth: Int, stateLimit: Int = 50_000_000) {
     // Schedules are explored; fault probabilities are not branched on, so they are off.
     var scenario = scenario
     scenario.faults = FaultSettings()
@@ -49,7 +49,7 @@ public struct Explorer {
     var path: [UInt32]
   }
 
-  public func run() -> Report {
+  package func run() -> Report {
     let clock = ContinuousClock()
     let start = clock.now
     var root = Simulation<StateRecorder>(PreparedScenario(scenario), seed: 0)

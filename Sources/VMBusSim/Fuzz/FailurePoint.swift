@@ -3,7 +3,7 @@ import VMBusHost
 /// Where a failure happened: the last QEMU main-loop trace point before a fault or a hang,
 /// the event that broke an invariant, a transition or a fold rule (a trace point or a
 /// simulator event), or the start of the run.
-public enum FailurePoint: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+package enum FailurePoint: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
   /// Before any event that could name it.
   case start
   /// One of QEMU's trace points.
@@ -12,7 +12,7 @@ public enum FailurePoint: Hashable, Comparable, Sendable, Codable, CustomStringC
   case simulator(String)
 
   /// The point an event name names: `start`, a `vmbus_*` trace point, else a simulator event.
-  public init(name: String) {
+  package init(name: String) {
     if name == "start" {
       self = .start
     } else if let point = TracePoint(rawValue: name) {
@@ -23,7 +23,7 @@ public enum FailurePoint: Hashable, Comparable, Sendable, Codable, CustomStringC
   }
 
   /// `start`, QEMU's trace point name, or the simulator event's name.
-  public var description: String {
+  package var description: String {
     switch self {
     case .start: "start"
     case .trace(let point): point.rawValue
@@ -31,5 +31,5 @@ public enum FailurePoint: Hashable, Comparable, Sendable, Codable, CustomStringC
     }
   }
 
-  public static func < (lhs: Self, rhs: Self) -> Bool { lhs.description < rhs.description }
+  package static func < (lhs: Self, rhs: Self) -> Bool { lhs.description < rhs.description }
 }

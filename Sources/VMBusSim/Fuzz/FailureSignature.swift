@@ -4,25 +4,25 @@ import VMBusWire
 /// What a failure is grouped by: the property it breaks, its root cause (the QEMU check or
 /// path), the trace point where it happened and the bus state. Two runs with equal
 /// signatures are the same problem; run-specific numbers (ids, values) are never part of it.
-public struct FailureSignature: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
-  public var property: FuzzProperty
-  public var rootCause: RootCause
+package struct FailureSignature: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+  package var property: FuzzProperty
+  package var rootCause: RootCause
   /// Where QEMU failed: for a hang with a root cause, the trace point of the function that
   /// dropped the request (``RootCause/dropPoint``); for a fault, the last main-loop trace
   /// point before it, or where the fault itself is (`synic_reset` in the machine reset, the
   /// late `vmbus_msg_cb`); for an invariant, a transition or a fold rule, the event that
   /// broke it (maybe a simulator event).
-  public var tracePoint: FailurePoint
+  package var tracePoint: FailurePoint
   /// The bus state the failure happened in.
-  public var busState: BusState
+  package var busState: BusState
   /// For a hang no oracle attributed (`guest_hang.unattributed`): the reply the guest waits
   /// for, which is then all that tells two such hangs apart. Nil otherwise.
-  public var awaiting: MessageType?
+  package var awaiting: MessageType?
 
   /// The root cause of a hang the owed-reply oracle did not attribute.
-  public static let unattributedHang = RootCause("guest_hang.unattributed")
+  package static let unattributedHang = RootCause("guest_hang.unattributed")
 
-  public init(
+  package init(
     property: FuzzProperty, rootCause: RootCause, tracePoint: FailurePoint, busState: BusState,
     awaiting: MessageType? = nil
   ) {
@@ -35,12 +35,12 @@ public struct FailureSignature: Hashable, Comparable, Sendable, Codable, CustomS
 
   /// `host_fault send_unload.no_sint_route @ vmbus_post_msg in unload`, with
   /// ` awaiting GPADL_CREATED` for an unattributed hang.
-  public var description: String {
+  package var description: String {
     "\(property.rawValue) \(rootCause) @ \(tracePoint) in \(busState)"
       + (awaiting.map { " awaiting \($0.name)" } ?? "")
   }
 
-  public static func < (lhs: Self, rhs: Self) -> Bool {
+  package static func < (lhs: Self, rhs: Self) -> Bool {
     (
       lhs.property.rawValue, lhs.rootCause, lhs.tracePoint, lhs.busState.rawValue,
       lhs.awaiting?.rawValue ?? 0
@@ -55,7 +55,7 @@ public struct FailureSignature: Hashable, Comparable, Sendable, Codable, CustomS
 extension FailureSignature {
   /// Parses the text form (`description`); nil when `text` is not in it (for example a
   /// signature written before root causes, see ``RecordedSignature``).
-  public init?(text: String) {
+  package init?(text: String) {
     var words = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
     var awaiting: MessageType?
     if words.count == 8 {

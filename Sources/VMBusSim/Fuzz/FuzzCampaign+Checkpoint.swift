@@ -1,13 +1,13 @@
 /// Where a campaign's results go while it runs, and where a killed one resumes from.
 extension FuzzCampaign {
   /// One signature's share of the seeds a checkpoint covers.
-  public struct Tally: Hashable, Sendable {
+  package struct Tally: Hashable, Sendable {
     /// Failures with the signature among those seeds.
-    public var count: Int
+    package var count: Int
     /// The lowest of them.
-    public var lowestSeed: UInt64
+    package var lowestSeed: UInt64
 
-    public init(count: Int, lowestSeed: UInt64) {
+    package init(count: Int, lowestSeed: UInt64) {
       self.count = count
       self.lowestSeed = lowestSeed
     }
@@ -21,15 +21,15 @@ extension FuzzCampaign {
   /// The campaign as of a watermark: every seed index below ``seedsDone`` has run, and the
   /// counts are exactly those seeds' (the seeds above it that already ran are not in it, so
   /// a resumed campaign runs them again and counts each seed once).
-  public struct Checkpoint: Hashable, Sendable {
+  package struct Checkpoint: Hashable, Sendable {
     /// Seed indices `0..<seedsDone` (the k of `base + k·N + I`) have run.
-    public var seedsDone: UInt64
+    package var seedsDone: UInt64
     /// Runs among them that ended in a guest error.
-    public var guestErrors: UInt64
+    package var guestErrors: UInt64
     /// Each failing signature among them.
-    public var tallies: [FailureSignature: Tally]
+    package var tallies: [FailureSignature: Tally]
 
-    public init(
+    package init(
       seedsDone: UInt64 = 0, guestErrors: UInt64 = 0, tallies: [FailureSignature: Tally] = [:]
     ) {
       self.seedsDone = seedsDone
@@ -40,11 +40,11 @@ extension FuzzCampaign {
 
   /// What a killed campaign had committed: its last checkpoint, and for each signature the
   /// seed whose minimal case is stored (a lower seed found later is shrunk and replaces it).
-  public struct Resume: Sendable {
-    public var checkpoint: Checkpoint
-    public var shrunk: [FailureSignature: UInt64]
+  package struct Resume: Sendable {
+    package var checkpoint: Checkpoint
+    package var shrunk: [FailureSignature: UInt64]
 
-    public init(checkpoint: Checkpoint, shrunk: [FailureSignature: UInt64]) {
+    package init(checkpoint: Checkpoint, shrunk: [FailureSignature: UInt64]) {
       self.checkpoint = checkpoint
       self.shrunk = shrunk
     }
@@ -53,7 +53,7 @@ extension FuzzCampaign {
 
 /// Receives a campaign's findings as they are shrunk and its checkpoints as the watermark
 /// moves. The campaign calls it from its worker threads, one call at a time.
-public protocol FuzzCampaignSink: Sendable {
+package protocol FuzzCampaignSink: Sendable {
   associatedtype Failure: Error
   /// A minimal case, shrunk from the lowest seed seen so far of `tallied` (the signature
   /// it was counted under; a case that did not fail again is `nondeterminism`), with the

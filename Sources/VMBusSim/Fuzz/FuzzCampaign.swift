@@ -5,29 +5,29 @@ import VMBusHost
 /// A fuzz campaign: many seeds over a set of scenarios, each seed a mutated scenario under
 /// its own schedule; failures grouped by signature and, after the campaign, each group's
 /// lowest seed shrunk (so the findings are the same whatever the number of workers).
-public struct FuzzCampaign: Sendable {
+package struct FuzzCampaign: Sendable {
   /// What a campaign runs.
-  public struct Configuration: Sendable {
-    public var scenarios: [Scenario]
+  package struct Configuration: Sendable {
+    package var scenarios: [Scenario]
     /// Overrides every scenario's host profile when set.
-    public var profile: HostProfile?
+    package var profile: HostProfile?
     /// Overrides every scenario's QEMU release when set.
-    public var qemuRelease: QEMURelease?
-    public var seedBase: UInt64
+    package var qemuRelease: QEMURelease?
+    package var seedBase: UInt64
     /// Stop after this many seeds (nil: only the deadline stops it).
-    public var seedCount: UInt64?
+    package var seedCount: UInt64?
     /// Stop when this much wall-clock time has passed (nil: only the seed count stops it).
-    public var duration: Duration?
+    package var duration: Duration?
     /// Worker threads on this machine.
-    public var jobs: Int
+    package var jobs: Int
     /// This process's share of the seed space: seeds with `seed % count == index`.
-    public var shard: (index: UInt64, count: UInt64)
+    package var shard: (index: UInt64, count: UInt64)
     /// Runs each new failure's shrinking may spend.
-    public var shrinkBudget: Int
+    package var shrinkBudget: Int
     /// What the mutator may make the guest do.
-    public var guestInputs: GuestInputs
+    package var guestInputs: GuestInputs
 
-    public init(
+    package init(
       scenarios: [Scenario], profile: HostProfile? = nil, qemuRelease: QEMURelease? = nil,
       seedBase: UInt64 = 0,
       seedCount: UInt64? = 1_000, duration: Duration? = nil, jobs: Int = 1,
@@ -48,23 +48,23 @@ public struct FuzzCampaign: Sendable {
   }
 
   /// One distinct problem: how often it was seen and its minimal case.
-  public struct FailureGroup: Sendable {
-    public var failure: FuzzFailure
-    public var count: Int
+  package struct FailureGroup: Sendable {
+    package var failure: FuzzFailure
+    package var count: Int
     /// The lowest seed that failed with this signature (the one shrunk).
-    public var firstSeed: UInt64
+    package var firstSeed: UInt64
     /// The shrunk case, pinned to its choices.
-    public var minimal: FuzzCase
+    package var minimal: FuzzCase
     /// The minimal case's run.
-    public var minimalRun: SimulationRun
+    package var minimalRun: SimulationRun
     /// The minimal case's failure (same signature, its own details).
-    public var minimalFailure: FuzzFailure
+    package var minimalFailure: FuzzFailure
     /// Runs spent confirming and shrinking it.
-    public var shrinkRuns: Int = 0
+    package var shrinkRuns: Int = 0
     /// How long the campaign ran before any worker first saw it (nil outside a campaign).
-    public var timeToFirst: Duration?
+    package var timeToFirst: Duration?
 
-    public init(
+    package init(
       failure: FuzzFailure, count: Int, firstSeed: UInt64, minimal: FuzzCase,
       minimalRun: SimulationRun, minimalFailure: FuzzFailure
     ) {
@@ -78,40 +78,40 @@ public struct FuzzCampaign: Sendable {
   }
 
   /// Counters for live progress.
-  public struct Progress: Sendable {
-    public var runs: UInt64 = 0
-    public var distinctStates = 0
-    public var distinctFailures = 0
-    public var elapsed: Duration = .zero
+  package struct Progress: Sendable {
+    package var runs: UInt64 = 0
+    package var distinctStates = 0
+    package var distinctFailures = 0
+    package var elapsed: Duration = .zero
   }
 
-  public struct Report: Sendable {
-    public var runs: UInt64
+  package struct Report: Sendable {
+    package var runs: UInt64
     /// One group per signature, by lowest seed.
-    public var failures: [FailureGroup]
+    package var failures: [FailureGroup]
     /// Runs that ended in a guest error: the guest broke the protocol and a correct host
     /// answers nothing either, so these are not failures.
-    public var guestErrors: UInt64
+    package var guestErrors: UInt64
     /// The wall-clock time until every seed had run (shrinking on the way included).
-    public var elapsed: Duration
+    package var elapsed: Duration
     /// The time spent re-checking and shrinking: the workers' shrinking shared among them,
     /// plus what was left after the seeds.
-    public var shrinkElapsed: Duration = .zero
+    package var shrinkElapsed: Duration = .zero
     /// The part of ``shrinkElapsed`` spent while seeds ran (``runsPerSecond`` leaves it out).
-    public var shrinkDuringSeeds: Duration = .zero
-    public var distinctStates: Int
+    package var shrinkDuringSeeds: Duration = .zero
+    package var distinctStates: Int
     /// How long the campaign ran before its first failure.
-    public var timeToFirstFailure: Duration?
+    package var timeToFirstFailure: Duration?
     /// Seed indices a resumed campaign's checkpoint covered (counted in ``runs``).
-    public var resumedSeeds: UInt64 = 0
+    package var resumedSeeds: UInt64 = 0
     /// Runs made by this process: ``runs`` less ``resumedSeeds``.
-    public var runsThisProcess: UInt64 = 0
+    package var runsThisProcess: UInt64 = 0
 
     /// Runs spent re-checking and shrinking new failures (not counted in ``runs``).
-    public var shrinkRuns: Int { failures.reduce(0) { $0 + $1.shrinkRuns } }
+    package var shrinkRuns: Int { failures.reduce(0) { $0 + $1.shrinkRuns } }
 
     /// This process's seeds per second of seed time (wall clock less shrinking).
-    public var runsPerSecond: Double {
+    package var runsPerSecond: Double {
       let seedTime = elapsed - shrinkDuringSeeds
       let seconds =
         Double(seedTime.components.seconds) + Double(seedTime.components.attoseconds) / 1e18
@@ -119,10 +119,10 @@ public struct FuzzCampaign: Sendable {
     }
   }
 
-  public let configuration: Configuration
+  package let configuration: Configuration
   private let prepared: [Scenario]
 
-  public init(_ configuration: Configuration) {
+  package init(_ configuration: Configuration) {
     self.configuration = configuration
     prepared = configuration.scenarios.map { scenario in
       var scenario = scenario
@@ -134,14 +134,14 @@ public struct FuzzCampaign: Sendable {
   }
 
   /// The case a seed runs: a scenario chosen by the seed, mutated by it.
-  public func fuzzCase(seed: UInt64) -> FuzzCase {
+  package func fuzzCase(seed: UInt64) -> FuzzCase {
     let base = prepared[Int(seed % UInt64(max(prepared.count, 1)))]
     var mutator = ScenarioMutator(seed: seed, scenario: base, inputs: configuration.guestInputs)
     return FuzzCase(scenario: mutator.mutate(base), seed: seed)
   }
 
   /// Runs the campaign; `progress` is called from time to time with the running totals.
-  public func run(progress: @Sendable (Progress) -> Void = { _ in }) -> Report {
+  package func run(progress: @Sendable (Progress) -> Void = { _ in }) -> Report {
     run(into: DiscardingSink(), progress: progress)
   }
 
@@ -153,7 +153,7 @@ public struct FuzzCampaign: Sendable {
   /// lowest of its signature so far is shrunk at once, on the worker that ran it (a lower
   /// seed found later is shrunk again and replaces it), so the final findings are the same
   /// whatever the number of workers and wherever a killed campaign was resumed.
-  public func run<Sink: FuzzCampaignSink>(
+  package func run<Sink: FuzzCampaignSink>(
     resuming resume: Resume? = nil, into sink: Sink,
     progress: @Sendable (Progress) -> Void = { _ in }
   ) throws(Sink.Failure) -> Report {

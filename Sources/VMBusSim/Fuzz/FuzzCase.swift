@@ -1,16 +1,16 @@
 import VMBusHost
 
 /// One fuzz run, reproducible on its own: the (mutated) scenario it ran and its choices.
-public struct FuzzCase: Sendable {
-  public var scenario: Scenario
+package struct FuzzCase: Sendable {
+  package var scenario: Scenario
   /// The seed (mutations, and scheduling past recorded choices).
-  public var seed: UInt64
+  package var seed: UInt64
   /// Recorded choices to replay; empty draws everything from the seed.
-  public var choices: [UInt32]
+  package var choices: [UInt32]
   /// Past the recorded choices, take 0 instead of drawing (shrunk and regression cases).
-  public var zeroAfterReplay: Bool
+  package var zeroAfterReplay: Bool
 
-  public init(
+  package init(
     scenario: Scenario, seed: UInt64, choices: [UInt32] = [], zeroAfterReplay: Bool = false
   ) {
     self.scenario = scenario
@@ -20,7 +20,7 @@ public struct FuzzCase: Sendable {
   }
 
   /// Runs the case.
-  public func run(transcript: Bool = false) -> SimulationRun {
+  package func run(transcript: Bool = false) -> SimulationRun {
     run(PreparedScenario(scenario), transcript: transcript)
   }
 
@@ -48,10 +48,10 @@ public struct FuzzCase: Sendable {
   }
 
   /// The number of guest messages the scenario's scripts send (what shrinking minimises first).
-  public var stepCount: Int { scenario.actors.reduce(0) { $0 + $1.steps.count } }
+  package var stepCount: Int { scenario.actors.reduce(0) { $0 + $1.steps.count } }
 
   /// The case as a regression record plus scenario: choices pinned, each later decision 0.
-  public func pinned(_ run: SimulationRun, failure: FuzzFailure, events: [String]) -> Scenario {
+  package func pinned(_ run: SimulationRun, failure: FuzzFailure, events: [String]) -> Scenario {
     var pinned = scenario
     var choices = run.choices
     while choices.last == 0 { choices.removeLast() }

@@ -1,7 +1,7 @@
 import VMBusHost
 
 /// The generic properties a fuzz run must keep. None names a particular corner case.
-public enum FuzzProperty: String, CaseIterable, Hashable, Sendable, Codable {
+package enum FuzzProperty: String, CaseIterable, Hashable, Sendable, Codable {
   /// The host crashed or aborted.
   case hostFault = "host_fault"
   /// An actor waits forever for the reply to a request the host accepted.
@@ -18,23 +18,23 @@ public enum FuzzProperty: String, CaseIterable, Hashable, Sendable, Codable {
 }
 
 /// A broken property, with the signature it is grouped by and where it happened.
-public struct FuzzFailure: Hashable, Sendable, Codable, CustomStringConvertible {
+package struct FuzzFailure: Hashable, Sendable, Codable, CustomStringConvertible {
   /// What the failure is grouped by. Two runs with the same signature are the same problem.
-  public var signature: FailureSignature
+  package var signature: FailureSignature
   /// The run's own details (ids, values).
-  public var detail: String
+  package var detail: String
   /// The 1-based seq of the event where it broke.
-  public var atSeq: Int?
+  package var atSeq: Int?
 
-  public init(signature: FailureSignature, detail: String, atSeq: Int?) {
+  package init(signature: FailureSignature, detail: String, atSeq: Int?) {
     self.signature = signature
     self.detail = detail
     self.atSeq = atSeq
   }
 
-  public var property: FuzzProperty { signature.property }
+  package var property: FuzzProperty { signature.property }
 
-  public var description: String {
+  package var description: String {
     "\(signature)\(atSeq.map { " at seq \($0)" } ?? ""): \(detail)"
   }
 }

@@ -2,17 +2,17 @@ import VMBusHost
 
 /// Checks a finished run against the generic properties, refolding its events and checking
 /// the state after every one of them.
-public enum PropertyChecker {
+package enum PropertyChecker {
   /// The first property the run breaks, or nil. Under the `qemu` profile a run that took an
   /// input QEMU can never receive (``BeyondQEMUInput``) is never a QEMU failure: nil.
-  public static func check(_ run: SimulationRun) -> FuzzFailure? {
+  package static func check(_ run: SimulationRun) -> FuzzFailure? {
     if run.scenario.host.profile == .qemu && !run.inputsBeyondQEMU.isEmpty { return nil }
     return firstBrokenProperty(run)
   }
 
   /// The first property the run breaks, whatever inputs it took (what `run` and `check`
   /// report, next to the inputs beyond QEMU it rests on).
-  public static func firstBrokenProperty(_ run: SimulationRun) -> FuzzFailure? {
+  package static func firstBrokenProperty(_ run: SimulationRun) -> FuzzFailure? {
     var state = HostState()
     // Where, not what: the point's name is needed only for a failure's signature.
     var lastMainPoint: TracePoint?

@@ -2,7 +2,7 @@ import VMBusHost
 import VMBusWire
 
 /// What a fuzz campaign's guest may send.
-public enum GuestInputs: String, Sendable, CaseIterable {
+package enum GuestInputs: String, Sendable, CaseIterable {
   /// Anything a guest can post, malformed messages included.
   case any
   /// Only what an unmodified Linux guest does (its `linux.*` steps), in any schedule, with
@@ -23,12 +23,12 @@ public enum GuestInputs: String, Sendable, CaseIterable {
 /// It never generates an input QEMU cannot receive (``BeyondQEMUInput``: `device_reset`,
 /// `device_added`), whatever the profile: `hardened` stays a drop-in for QEMU's inputs. A
 /// scenario that already holds one keeps it (and its runs are never QEMU failures).
-public struct ScenarioMutator {
+package struct ScenarioMutator {
   private var choices: ChoiceSource
   private let devices: [String]
   private let inputs: GuestInputs
 
-  public init(seed: UInt64, scenario: Scenario, inputs: GuestInputs = .any) {
+  package init(seed: UInt64, scenario: Scenario, inputs: GuestInputs = .any) {
     // A stream of its own, so mutations and scheduling vary independently with the seed.
     choices = ChoiceSource(seed: seed ^ 0x6D75_7461_7465_2121)
     devices = scenario.host.devices.map(\.name)
@@ -36,7 +36,7 @@ public struct ScenarioMutator {
   }
 
   /// The scenario with between 1 and `maximum` mutations applied.
-  public mutating func mutate(_ scenario: Scenario, maximum: Int = 4) -> Scenario {
+  package mutating func mutate(_ scenario: Scenario, maximum: Int = 4) -> Scenario {
     var result = scenario
     let count = 1 + choices.pick(below: maximum)
     for _ in 0..<count {

@@ -3,23 +3,23 @@ import VMBusHost
 /// Shrinks a failing case to a minimal one with the same failure signature: fewest guest
 /// steps, then fewest scheduler choices, then simplest field values (Hypothesis-style edits
 /// of the recorded choice sequence, each kept only if the failure stays the same).
-public struct Shrinker {
-  public let signature: FailureSignature
+package struct Shrinker {
+  package let signature: FailureSignature
   /// Runs the shrinker may spend.
-  public var budget: Int
-  public private(set) var runs = 0
+  package var budget: Int
+  package private(set) var runs = 0
   /// Under `.linux` every candidate stays something Linux does: the kernel's own connect
   /// and offer request stay, and no value is made simpler than a driver's.
-  public let inputs: GuestInputs
+  package let inputs: GuestInputs
 
-  public init(signature: FailureSignature, budget: Int = 3_000, inputs: GuestInputs = .any) {
+  package init(signature: FailureSignature, budget: Int = 3_000, inputs: GuestInputs = .any) {
     self.signature = signature
     self.budget = budget
     self.inputs = inputs
   }
 
   /// A smaller case that fails the same way (or `original` when nothing smaller does).
-  public mutating func shrink(_ original: FuzzCase) -> FuzzCase {
+  package mutating func shrink(_ original: FuzzCase) -> FuzzCase {
     // Pin every decision first, so later edits change one thing at a time.
     var best = original
     best.choices = original.run().choices

@@ -2,7 +2,7 @@ import VMBusHost
 
 /// A scenario input QEMU can never receive: the simulator offers it to explore what a host
 /// would do, but no QEMU failure may rest on it.
-public enum BeyondQEMUInput: String, CaseIterable, Hashable, Sendable, Codable {
+package enum BeyondQEMUInput: String, CaseIterable, Hashable, Sendable, Codable {
   /// `device_reset`: one device reset from outside the bus. QEMU resets a VMBus device only
   /// through `vmbus_dev_reset` on a bus reset or on the last close (`vdev_reset_on_close`).
   case deviceReset = "device_reset"
@@ -13,7 +13,7 @@ public enum BeyondQEMUInput: String, CaseIterable, Hashable, Sendable, Codable {
 
 extension SimulationRun {
   /// The inputs beyond QEMU the run took, each once, in `BeyondQEMUInput.allCases` order.
-  public var inputsBeyondQEMU: [BeyondQEMUInput] {
+  package var inputsBeyondQEMU: [BeyondQEMUInput] {
     // inputs[0] starts the machine and the next ones realize its devices: later realizes
     // are `device_added` steps.
     let initial = 1 + scenario.host.devices.count

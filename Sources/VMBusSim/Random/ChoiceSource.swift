@@ -2,7 +2,7 @@
 ///
 /// Each draw is recorded, so a run is reproducible from its choices alone, and a shrinker
 /// can edit the list (a value out of range for its draw is reduced modulo the bound).
-public struct ChoiceSource: Sendable {
+package struct ChoiceSource: Sendable {
   private var generator: SplitMix64
   private let replay: [UInt32]
   /// Past the replayed choices: draw from the seed, or take 0 (a shrunk case's simplest
@@ -10,10 +10,10 @@ public struct ChoiceSource: Sendable {
   private let zeroAfterReplay: Bool
   private var position = 0
   /// The draws made so far, each already reduced to its bound.
-  public private(set) var recorded: [UInt32] = []
+  package private(set) var recorded: [UInt32] = []
 
   /// Draws from `seed`.
-  public init(seed: UInt64) {
+  package init(seed: UInt64) {
     generator = SplitMix64(seed: seed)
     replay = []
     zeroAfterReplay = false
@@ -21,14 +21,14 @@ public struct ChoiceSource: Sendable {
 
   /// Replays `choices`; once they run out, draws from `seed`, or takes 0 when
   /// `zeroAfterReplay` (how shrunk cases and regression files are replayed).
-  public init(replaying choices: [UInt32], seed: UInt64, zeroAfterReplay: Bool = false) {
+  package init(replaying choices: [UInt32], seed: UInt64, zeroAfterReplay: Bool = false) {
     generator = SplitMix64(seed: seed)
     replay = choices
     self.zeroAfterReplay = zeroAfterReplay
   }
 
   /// A value in `0..<bound` (0 when the bound is 0 or 1, without consuming a draw).
-  public mutating func pick(below bound: Int) -> Int {
+  package mutating func pick(below bound: Int) -> Int {
     guard bound > 1 else { return 0 }
     let value: UInt32
     if position < replay.count {
@@ -44,7 +44,7 @@ public struct ChoiceSource: Sendable {
   }
 
   /// True with `probability` (0 and 1 consume no draw).
-  public mutating func chance(_ probability: Double) -> Bool {
+  package mutating func chance(_ probability: Double) -> Bool {
     guard probability > 0 else { return false }
     guard probability < 1 else { return true }
     let resolution = 1_000_000

@@ -4,13 +4,13 @@ import VMBusWire
 /// The signature a regression file records: the typed form `fuzz` writes now, or the plain
 /// string written before root causes existed (`host_fault body_for_full_gpadl @
 /// vmbus_gpadl_body in listen`, `guest_hang GPADL_TORNDOWN in listen`).
-public enum RecordedSignature: Hashable, Sendable, CustomStringConvertible {
+package enum RecordedSignature: Hashable, Sendable, CustomStringConvertible {
   case typed(FailureSignature)
   /// An old-form string, kept as written; only some of its parts can be compared.
   case legacy(String)
 
   /// Reads a recorded string: the typed form when it parses as one, else the old form.
-  public init(text: String) {
+  package init(text: String) {
     if let signature = FailureSignature(text: text) {
       self = .typed(signature)
     } else {
@@ -19,7 +19,7 @@ public enum RecordedSignature: Hashable, Sendable, CustomStringConvertible {
   }
 
   /// The text written to the file.
-  public var description: String {
+  package var description: String {
     switch self {
     case .typed(let signature): signature.description
     case .legacy(let text): text
@@ -30,7 +30,7 @@ public enum RecordedSignature: Hashable, Sendable, CustomStringConvertible {
   /// they agree. An old-form record is compared on what it holds: the property, the trace
   /// point and the bus state, the root cause of a host fault (its old cause names the
   /// fault), and a hang's awaited reply when the actual signature has one.
-  public func differences(from actual: FailureSignature?) -> [String] {
+  package func differences(from actual: FailureSignature?) -> [String] {
     switch self {
     case .typed(let recorded):
       guard let actual else {

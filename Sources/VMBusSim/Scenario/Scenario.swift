@@ -3,27 +3,27 @@ import VMBusWire
 
 /// A guest scenario: the host to build, the guest actors to run against it, and what should
 /// happen. Parsed from a YAML file under `scenarios/` (see docs/scenarios.md).
-public struct Scenario: Hashable, Sendable {
+package struct Scenario: Hashable, Sendable {
   /// Short name, by default the file's base name.
-  public var name: String
+  package var name: String
   /// One line saying what the scenario exercises.
-  public var description: String
+  package var description: String
   /// The outcome the scenario expects when run (the test suite checks it).
-  public var expected: ExpectedOutcome
+  package var expected: ExpectedOutcome
   /// The host: profile, vCPUs and devices.
-  public var host: HostSpec
+  package var host: HostSpec
   /// The guest's Linux release and how its drivers probe (what `linux.*` steps do).
-  public var guest: GuestSpec
+  package var guest: GuestSpec
   /// Probabilities of environment faults the scheduler draws from.
-  public var faults: FaultSettings
+  package var faults: FaultSettings
   /// The guest's concurrent actors, each a sequential script.
-  public var actors: [ActorScript]
+  package var actors: [ActorScript]
   /// Bounds that turn a livelock into a result.
-  public var limits: RunLimits
+  package var limits: RunLimits
   /// For a regression file: the exact run to reproduce (seed, choices, expected events).
-  public var regression: RegressionRecord?
+  package var regression: RegressionRecord?
 
-  public init(
+  package init(
     name: String, description: String, expected: ExpectedOutcome = ExpectedOutcome(.passed),
     host: HostSpec, guest: GuestSpec = GuestSpec(), faults: FaultSettings = FaultSettings(),
     actors: [ActorScript], limits: RunLimits = RunLimits()
@@ -43,7 +43,7 @@ extension Scenario {
   /// The first step that is not Linux's own (a raw message, a plain wait, an environment
   /// action other than a busy message slot), or nil for a scenario an unmodified Linux guest
   /// could run as it is. A busy slot is not the guest's doing: another message is there.
-  public var firstStepBeyondLinux: Step? {
+  package var firstStepBeyondLinux: Step? {
     for actor in actors {
       for step in actor.steps {
         switch step.action {
@@ -57,20 +57,20 @@ extension Scenario {
 }
 
 /// What a regression file pins down beyond its scenario: the run the fuzzer found, minimal.
-public struct RegressionRecord: Hashable, Sendable {
+package struct RegressionRecord: Hashable, Sendable {
   /// The seed the case was found with (the scheduler's fallback stream).
-  public var seed: UInt64
+  package var seed: UInt64
   /// Every scheduler and fault decision of the run; past them, each decision takes 0.
-  public var choices: [UInt32]
+  package var choices: [UInt32]
   /// The property the run breaks (`host_fault`, `guest_hang`, ...).
-  public var property: String
+  package var property: String
   /// The failure's signature, as `fuzz` groups failures (an old-form string in files
   /// written before root causes).
-  public var signature: RecordedSignature
+  package var signature: RecordedSignature
   /// The expected event stream, one line per event as `replay` prints it.
-  public var events: [String]
+  package var events: [String]
 
-  public init(
+  package init(
     seed: UInt64, choices: [UInt32], property: String, signature: RecordedSignature,
     events: [String]
   ) {
@@ -83,7 +83,7 @@ public struct RegressionRecord: Hashable, Sendable {
 }
 
 /// How a run ended.
-public enum OutcomeKind: String, CaseIterable, Hashable, Sendable, Codable {
+package enum OutcomeKind: String, CaseIterable, Hashable, Sendable, Codable {
   /// Every actor finished its script and every expectation held.
   case passed
   /// An expectation on what the host sent failed, or a wait timed out.
@@ -99,29 +99,29 @@ public enum OutcomeKind: String, CaseIterable, Hashable, Sendable, Codable {
 }
 
 /// What a scenario expects: an outcome, optionally with a fragment of its message.
-public struct ExpectedOutcome: Hashable, Sendable {
-  public var kind: OutcomeKind
+package struct ExpectedOutcome: Hashable, Sendable {
+  package var kind: OutcomeKind
   /// When set, the outcome's message must contain this text (e.g. a fault's cause).
-  public var messageContains: String?
+  package var messageContains: String?
 
-  public init(_ kind: OutcomeKind, messageContains: String? = nil) {
+  package init(_ kind: OutcomeKind, messageContains: String? = nil) {
     self.kind = kind
     self.messageContains = messageContains
   }
 }
 
 /// The simulated host.
-public struct HostSpec: Hashable, Sendable {
-  public var profile: HostProfile
+package struct HostSpec: Hashable, Sendable {
+  package var profile: HostProfile
   /// The QEMU release whose machine reset the `qemu` profile follows (docs/host-model.md).
-  public var qemuRelease: QEMURelease
-  public var vcpus: UInt32
+  package var qemuRelease: QEMURelease
+  package var vcpus: UInt32
   /// VP indexes whose SynIC is off (route set-up to them fails cleanly).
-  public var vcpusWithoutSynIC: [UInt32]
+  package var vcpusWithoutSynIC: [UInt32]
   /// Devices, realized in order at start.
-  public var devices: [DeviceSpec]
+  package var devices: [DeviceSpec]
 
-  public init(
+  package init(
     profile: HostProfile = .qemu, qemuRelease: QEMURelease = .current, vcpus: UInt32 = 2,
     vcpusWithoutSynIC: [UInt32] = [], devices: [DeviceSpec]
   ) {
@@ -133,74 +133,74 @@ public struct HostSpec: Hashable, Sendable {
   }
 
   /// The machine configuration the host model checks vCPU indexes against.
-  public var machine: MachineConfig {
+  package var machine: MachineConfig {
     MachineConfig(
       vcpuCount: vcpus, vcpusWithoutSynIC: vcpusWithoutSynIC, qemuRelease: qemuRelease)
   }
 }
 
 /// A device in a scenario; `name` is how steps refer to it.
-public struct DeviceSpec: Hashable, Sendable {
+package struct DeviceSpec: Hashable, Sendable {
   /// The name steps use (`device: netvsc`); defaults to the class name.
-  public var name: String
-  public var config: DeviceConfig
+  package var name: String
+  package var config: DeviceConfig
 
-  public init(name: String, config: DeviceConfig) {
+  package init(name: String, config: DeviceConfig) {
     self.name = name
     self.config = config
   }
 }
 
 /// Fault probabilities, each drawn from the run's seeded generator.
-public struct FaultSettings: Hashable, Sendable {
+package struct FaultSettings: Hashable, Sendable {
   /// Probability that a delivery finds the guest's SINT slot busy (QEMU then sees -11).
-  public var slotBusy: Double
+  package var slotBusy: Double
   /// Probability that a delivery finds no SynIC message page (QEMU then sees -6).
-  public var messagePageMissing: Double
+  package var messagePageMissing: Double
 
-  public init(slotBusy: Double = 0, messagePageMissing: Double = 0) {
+  package init(slotBusy: Double = 0, messagePageMissing: Double = 0) {
     self.slotBusy = slotBusy
     self.messagePageMissing = messagePageMissing
   }
 }
 
 /// Bounds on a run.
-public struct RunLimits: Hashable, Sendable {
+package struct RunLimits: Hashable, Sendable {
   /// Scheduler steps before a run that has not ended counts as a hang.
-  public var maxSteps: Int
+  package var maxSteps: Int
   /// Virtual time before a run that has not ended counts as a hang.
-  public var maxTime: VirtualDuration
+  package var maxTime: VirtualDuration
 
-  public init(maxSteps: Int = 100_000, maxTime: VirtualDuration = .seconds(3600)) {
+  package init(maxSteps: Int = 100_000, maxTime: VirtualDuration = .seconds(3600)) {
     self.maxSteps = maxSteps
     self.maxTime = maxTime
   }
 }
 
 /// One guest actor: a vCPU or work item running its steps in order.
-public struct ActorScript: Hashable, Sendable {
-  public var name: String
-  public var steps: [Step]
+package struct ActorScript: Hashable, Sendable {
+  package var name: String
+  package var steps: [Step]
 
-  public init(name: String, steps: [Step]) {
+  package init(name: String, steps: [Step]) {
     self.name = name
     self.steps = steps
   }
 }
 
 /// Where a step came from in its file, for error messages.
-public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConvertible {
-  public var line: Int
-  public var column: Int
+package struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConvertible {
+  package var line: Int
+  package var column: Int
 
-  public init(line: Int, column: Int) {
+  package init(line: Int, column: Int) {
     self.line = line
     self.column = column
   }
 
-  public static func < (lhs: Self, rhs: Self) -> Bool {
+  package static func < (lhs: Self, rhs: Self) -> Bool {
     (lhs.line, lhs.column) < (rhs.line, rhs.column)
   }
 
-  public var description: String { "\(line):\(column)" }
+  package var description: String { "\(line):\(column)" }
 }

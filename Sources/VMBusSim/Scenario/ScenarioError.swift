@@ -1,35 +1,35 @@
 /// A problem in a scenario file, at the line and column where it is written.
-public struct ScenarioError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct ScenarioError: Error, Hashable, Sendable, CustomStringConvertible {
   /// The file as the caller named it (`scenarios/linux-boot.yaml`).
-  public var file: String
+  package var file: String
   /// Where the offending key or value starts (1-based).
-  public var location: SourceLocation
+  package var location: SourceLocation
   /// What is wrong, lowercase, naming the key and the value.
-  public var message: String
+  package var message: String
 
-  public init(file: String, location: SourceLocation, message: String) {
+  package init(file: String, location: SourceLocation, message: String) {
     self.file = file
     self.location = location
     self.message = message
   }
 
   /// `FILE:LINE:COL: error: MESSAGE`, the form compilers print.
-  public var description: String {
+  package var description: String {
     "\(file):\(location.line):\(location.column): error: \(message)"
   }
 }
 
 /// Every problem found in one scenario file, in file order.
-public struct ScenarioErrors: Error, Hashable, Sendable, CustomStringConvertible {
+package struct ScenarioErrors: Error, Hashable, Sendable, CustomStringConvertible {
   /// The problems, sorted by location (problems at one location keep the order found).
-  public var errors: [ScenarioError]
+  package var errors: [ScenarioError]
 
-  public init(_ errors: [ScenarioError]) {
+  package init(_ errors: [ScenarioError]) {
     self.errors = errors
   }
 
   /// One `FILE:LINE:COL: error: MESSAGE` line per problem.
-  public var description: String {
+  package var description: String {
     errors.map(\.description).joined(separator: "\n")
   }
 }

@@ -1,13 +1,13 @@
 import Yams
 
 /// Reads a scenario file (YAML, docs/scenarios.md) into a `Scenario`, reporting every problem.
-public enum ScenarioParser {
+package enum ScenarioParser {
   /// Parses `text`, the contents of `file`; `file` names the scenario by default and prefixes
   /// each error.
   ///
   /// Throws every problem found, in file order: a YAML syntax error is one error at its
   /// location; otherwise the whole document is checked, so one run shows all the mistakes.
-  public static func parse(_ text: String, file: String) throws(ScenarioErrors) -> Scenario {
+  package static func parse(_ text: String, file: String) throws(ScenarioErrors) -> Scenario {
     let root: Node?
     do {
       root = try Yams.compose(yaml: text, .basic, .default, .utf8)

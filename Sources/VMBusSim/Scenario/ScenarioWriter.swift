@@ -3,8 +3,8 @@ import VMBusWire
 
 /// Writes a scenario as YAML that `ScenarioParser` reads back to an equal scenario: how the
 /// fuzzer's minimal cases become regression files.
-public enum ScenarioWriter {
-  public static func yaml(_ scenario: Scenario) -> String {
+package enum ScenarioWriter {
+  package static func yaml(_ scenario: Scenario) -> String {
     var out: [String] = []
     out.append("name: \(scenario.name)")
     out.append("description: \(quoted(scenario.description))")
@@ -54,7 +54,7 @@ public enum ScenarioWriter {
     return out.joined(separator: "\n") + "\n"
   }
 
-  public static func expectation(_ expected: ExpectedOutcome) -> String {
+  package static func expectation(_ expected: ExpectedOutcome) -> String {
     guard let message = expected.messageContains else { return expected.kind.rawValue }
     return "{outcome: \(expected.kind.rawValue), message: \(quoted(message))}"
   }
@@ -189,7 +189,7 @@ public enum ScenarioWriter {
 extension Scenario {
   /// The scenario with its steps' file locations dropped: what stays equal through a write
   /// and re-read.
-  public var withoutSourceLocations: Scenario {
+  package var withoutSourceLocations: Scenario {
     var copy = self
     for actor in copy.actors.indices {
       for step in copy.actors[actor].steps.indices { copy.actors[actor].steps[step].location = nil }

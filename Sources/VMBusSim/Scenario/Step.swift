@@ -2,19 +2,19 @@ import VMBusHost
 import VMBusWire
 
 /// One step of an actor's script.
-public struct Step: Hashable, Sendable {
-  public var action: StepAction
+package struct Step: Hashable, Sendable {
+  package var action: StepAction
   /// Where the step is written, for diagnostics; nil for steps built in code.
-  public var location: SourceLocation?
+  package var location: SourceLocation?
 
-  public init(_ action: StepAction, at location: SourceLocation? = nil) {
+  package init(_ action: StepAction, at location: SourceLocation? = nil) {
     self.action = action
     self.location = location
   }
 }
 
 /// What a step does.
-public enum StepAction: Hashable, Sendable {
+package enum StepAction: Hashable, Sendable {
   /// Post a guest message (HvPostMessage), built from a type and field overrides.
   case send(MessageSpec)
   /// Wait for a host message; then check expectations on it.
@@ -29,22 +29,22 @@ public enum StepAction: Hashable, Sendable {
 
 /// A guest message to post: its type, fields that override the defaults, and the hypercall's
 /// own fields. For a type with no layout (or `raw`), the payload bytes are given directly.
-public struct MessageSpec: Hashable, Sendable {
-  public var type: MessageType
+package struct MessageSpec: Hashable, Sendable {
+  package var type: MessageType
   /// Field overrides by wire field name (`child_relid`, `gpadl_id`, `pfn_count`, ...).
-  public var fields: [FieldOverride]
+  package var fields: [FieldOverride]
   /// Payload bytes after the 8-byte header, replacing the built message (malformed input).
-  public var rawPayload: [UInt8]?
+  package var rawPayload: [UInt8]?
   /// Cut the payload to this many bytes (after building it).
-  public var truncateTo: Int?
+  package var truncateTo: Int?
   /// HvPostMessage connection id (default 1).
-  public var connectionID: UInt32
+  package var connectionID: UInt32
   /// SynIC message type (default 1).
-  public var synicMessageType: UInt32
+  package var synicMessageType: UInt32
   /// Declared payload size, when it should differ from the bytes.
-  public var payloadSize: UInt32?
+  package var payloadSize: UInt32?
 
-  public init(
+  package init(
     type: MessageType, fields: [FieldOverride] = [], rawPayload: [UInt8]? = nil,
     truncateTo: Int? = nil, connectionID: UInt32 = 1, synicMessageType: UInt32 = 1,
     payloadSize: UInt32? = nil
@@ -61,24 +61,24 @@ public struct MessageSpec: Hashable, Sendable {
 
 /// A message field and a value for it: one a scenario sets in a guest message, or one a
 /// wait wants in a host message.
-public struct FieldValue<Field: Hashable & Sendable>: Hashable, Sendable {
-  public var field: Field
-  public var value: Operand
+package struct FieldValue<Field: Hashable & Sendable>: Hashable, Sendable {
+  package var field: Field
+  package var value: Operand
 
-  public init(_ field: Field, _ value: Operand) {
+  package init(_ field: Field, _ value: Operand) {
     self.field = field
     self.value = value
   }
 }
 
 /// A field of a guest message set by a scenario.
-public typealias FieldOverride = FieldValue<MessageField>
+package typealias FieldOverride = FieldValue<MessageField>
 
 /// A host message field and the value a wait wants in it.
-public typealias ReplyValue = FieldValue<ReplyField>
+package typealias ReplyValue = FieldValue<ReplyField>
 
 /// The guest message fields a scenario may set, by their wire names.
-public enum MessageField: String, CaseIterable, Hashable, Sendable {
+package enum MessageField: String, CaseIterable, Hashable, Sendable {
   case versionRequested = "version_requested"
   case targetVCPU = "target_vcpu"
   case interruptPage = "interrupt_page"
@@ -101,7 +101,7 @@ public enum MessageField: String, CaseIterable, Hashable, Sendable {
   case messageNumber = "message_number"
 
   /// The message types that have this field.
-  public var types: [MessageType] {
+  package var types: [MessageType] {
     switch self {
     case .versionRequested, .targetVCPU, .interruptPage, .monitorPage1, .monitorPage2:
       [.initiateContact]
@@ -117,7 +117,7 @@ public enum MessageField: String, CaseIterable, Hashable, Sendable {
 }
 
 /// A value in a scenario: a number, a version, or something the guest learned at run time.
-public enum Operand: Hashable, Sendable {
+package enum Operand: Hashable, Sendable {
   /// A literal number.
   case number(UInt64)
   /// The relid the guest was offered for a device's channel (`relid(netvsc)`,
@@ -129,38 +129,38 @@ public enum Operand: Hashable, Sendable {
 }
 
 /// One channel of a device in a scenario: the device's name and the sub-channel index.
-public struct DeviceChannel: Hashable, Sendable, Comparable, CustomStringConvertible {
-  public var device: String
-  public var subchannel: UInt16
+package struct DeviceChannel: Hashable, Sendable, Comparable, CustomStringConvertible {
+  package var device: String
+  package var subchannel: UInt16
 
-  public init(_ device: String, _ subchannel: UInt16 = 0) {
+  package init(_ device: String, _ subchannel: UInt16 = 0) {
     self.device = device
     self.subchannel = subchannel
   }
 
-  public static func < (lhs: Self, rhs: Self) -> Bool {
+  package static func < (lhs: Self, rhs: Self) -> Bool {
     (lhs.device, lhs.subchannel) < (rhs.device, rhs.subchannel)
   }
 
-  public var description: String {
+  package var description: String {
     subchannel == 0 ? device : "\(device) sub-channel \(subchannel)"
   }
 }
 
 /// A wait for a host message.
-public struct WaitSpec: Hashable, Sendable {
+package struct WaitSpec: Hashable, Sendable {
   /// The message type awaited.
-  public var type: MessageType
+  package var type: MessageType
   /// Fields the message must have to match (others are left to `expect`).
-  public var match: [ReplyValue]
+  package var match: [ReplyValue]
   /// Fields the matched message must have, else the run fails with expectation_failed.
-  public var expect: [ReplyValue]
+  package var expect: [ReplyValue]
   /// Virtual time limit; nil waits forever (a hang if nothing can answer).
-  public var timeout: VirtualDuration?
+  package var timeout: VirtualDuration?
   /// The scenario expects no such message within the timeout (QEMU hangs the guest here).
-  public var expectTimeout: Bool
+  package var expectTimeout: Bool
 
-  public init(
+  package init(
     type: MessageType, match: [ReplyValue] = [], expect: [ReplyValue] = [],
     timeout: VirtualDuration? = nil, expectTimeout: Bool = false
   ) {
@@ -173,7 +173,7 @@ public struct WaitSpec: Hashable, Sendable {
 }
 
 /// Host message fields a wait may match or expect, by wire name.
-public enum ReplyField: String, CaseIterable, Hashable, Sendable {
+package enum ReplyField: String, CaseIterable, Hashable, Sendable {
   case versionSupported = "version_supported"
   case childRelid = "child_relid"
   case openID = "open_id"
@@ -184,7 +184,7 @@ public enum ReplyField: String, CaseIterable, Hashable, Sendable {
 }
 
 /// Something the environment does.
-public enum EnvironmentAction: Hashable, Sendable {
+package enum EnvironmentAction: Hashable, Sendable {
   /// The guest leaves its SINT 2 slot busy for the next `deliveries` host messages (each is
   /// then retried after the guest's EOM: QEMU sees -11).
   case slotBusy(deliveries: Int)
@@ -203,7 +203,7 @@ public enum EnvironmentAction: Hashable, Sendable {
 }
 
 /// A composite step that behaves as Linux's `drivers/hv` does (docs/linux-guest-model.md).
-public enum LinuxStep: Hashable, Sendable {
+package enum LinuxStep: Hashable, Sendable {
   /// `vmbus_connect`: try each version newest first (nil: the kernel's table); 5.0 and above
   /// go to connection id 4.
   case connect(versions: [ProtocolVersion]?, vcpu: UInt32)
@@ -238,5 +238,5 @@ public enum LinuxStep: Hashable, Sendable {
   case reboot
 
   /// Linux 6.1/6.12's version table, newest first.
-  public static let defaultVersions: [ProtocolVersion] = LinuxKernel.default.versionTable
+  package static let defaultVersions: [ProtocolVersion] = LinuxKernel.default.versionTable
 }

@@ -2,20 +2,20 @@ import VMBusHost
 import VMBusWire
 
 /// How a run ended, and where.
-public struct Outcome: Hashable, Sendable, Codable, CustomStringConvertible {
-  public var kind: OutcomeKind
+package struct Outcome: Hashable, Sendable, Codable, CustomStringConvertible {
+  package var kind: OutcomeKind
   /// The 1-based seq of the event where it happened, when there is one.
-  public var atSeq: Int?
+  package var atSeq: Int?
   /// What happened, in words.
-  public var message: String
+  package var message: String
   /// For a hang the host caused (a waiting actor had posted the request and nothing
   /// withdrew it): the reply type the host owes.
-  public var owedReply: MessageType?
+  package var owedReply: MessageType?
   /// The QEMU check or path the outcome rests on (a fault's, a hang's or a guest error's),
   /// nil for a pass or a failed expectation.
-  public var rootCause: RootCause?
+  package var rootCause: RootCause?
 
-  public init(
+  package init(
     _ kind: OutcomeKind, atSeq: Int?, message: String, owedReply: MessageType? = nil,
     rootCause: RootCause? = nil
   ) {
@@ -27,21 +27,21 @@ public struct Outcome: Hashable, Sendable, Codable, CustomStringConvertible {
   }
 
   /// Whether this outcome is what `expected` asks for.
-  public func satisfies(_ expected: ExpectedOutcome) -> Bool {
+  package func satisfies(_ expected: ExpectedOutcome) -> Bool {
     guard kind == expected.kind else { return false }
     guard let fragment = expected.messageContains else { return true }
     return message.contains(fragment)
   }
 
-  public var description: String {
+  package var description: String {
     "\(kind.rawValue)\(atSeq.map { " at seq \($0)" } ?? "")\(message.isEmpty ? "" : ": \(message)")"
   }
 }
 
 /// One line of a run's readable transcript, with the events it caused.
-public struct TranscriptEntry: Hashable, Sendable {
+package struct TranscriptEntry: Hashable, Sendable {
   /// Who did what.
-  public enum Direction: String, Hashable, Sendable {
+  package enum Direction: String, Hashable, Sendable {
     /// An actor posted a message (or signalled).
     case guestToHost = "guest→host"
     /// A host message reached the guest.
@@ -52,10 +52,10 @@ public struct TranscriptEntry: Hashable, Sendable {
     case environment
   }
 
-  public var time: VirtualDuration
-  public var actor: String?
-  public var direction: Direction
-  public var text: String
+  package var time: VirtualDuration
+  package var actor: String?
+  package var direction: Direction
+  package var text: String
   /// Indexes into the run's events (0-based, half-open).
-  public var events: Range<Int>
+  package var events: Range<Int>
 }

@@ -1,7 +1,7 @@
 import VMBusHost
 
 /// A scenario with its actors' scripts compiled, ready to run many times (fuzzing, benchmarks).
-public struct PreparedScenario: Sendable {
+package struct PreparedScenario: Sendable {
   /// An actor's compiled script.
   struct Actor: Sendable {
     var name: String
@@ -10,7 +10,7 @@ public struct PreparedScenario: Sendable {
     var restartsWithKernel: Bool
   }
 
-  public let scenario: Scenario
+  package let scenario: Scenario
   let actors: [Actor]
   let kernel: GuestKernel
   /// The guest messages its runs build, shared by every run of this preparation (a Linux
@@ -20,7 +20,7 @@ public struct PreparedScenario: Sendable {
   /// The compiled scripts, in actor order.
   var programs: [GuestProgram] { actors.map(\.program) }
 
-  public init(_ scenario: Scenario) {
+  package init(_ scenario: Scenario) {
     var cache = CompiledStepCache()
     self.init(scenario, reusing: &cache)
   }

@@ -8,7 +8,7 @@ import VMBusHost
 ///   readable transcript.
 /// - ``HistoryRecorder``: fuzz runs and shrinking: inputs and event times, no transcript.
 /// - ``StateRecorder``: the exhaustive explorer: the current state alone.
-public protocol RunRecorder: Sendable {
+package protocol RunRecorder: Sendable {
   /// Whether the host's events stay in the log. Without them only the current input's
   /// events are there, for the scheduler to read its results.
   static var keepsEvents: Bool { get }
@@ -26,55 +26,55 @@ public protocol RunRecorder: Sendable {
 }
 
 /// The logs of a run besides its events.
-public struct RunHistory: Sendable {
-  public var inputs: [HostInput] = []
+package struct RunHistory: Sendable {
+  package var inputs: [HostInput] = []
   /// The virtual time of each event.
-  public var eventTimes: [VirtualDuration] = []
-  public var transcript: [TranscriptEntry] = []
+  package var eventTimes: [VirtualDuration] = []
+  package var transcript: [TranscriptEntry] = []
 }
 
 /// Keeps everything: a run people read or store.
-public struct TranscriptRecorder: RunRecorder {
-  public static var keepsEvents: Bool { true }
-  public static var keepsTranscript: Bool { true }
-  public private(set) var history = RunHistory()
+package struct TranscriptRecorder: RunRecorder {
+  package static var keepsEvents: Bool { true }
+  package static var keepsTranscript: Bool { true }
+  package private(set) var history = RunHistory()
 
-  public init() {}
+  package init() {}
 
-  public mutating func record(_ input: HostInput, events: Range<Int>, at time: VirtualDuration) {
+  package mutating func record(_ input: HostInput, events: Range<Int>, at time: VirtualDuration) {
     history.inputs.append(input)
     for _ in events { history.eventTimes.append(time) }
   }
 
-  public mutating func note(_ entry: TranscriptEntry) { history.transcript.append(entry) }
+  package mutating func note(_ entry: TranscriptEntry) { history.transcript.append(entry) }
 }
 
 /// Keeps the inputs and events with their times, no transcript: what a fuzz run's verdict,
 /// signature and stored minimal case need.
-public struct HistoryRecorder: RunRecorder {
-  public static var keepsEvents: Bool { true }
-  public static var keepsTranscript: Bool { false }
-  public private(set) var history = RunHistory()
+package struct HistoryRecorder: RunRecorder {
+  package static var keepsEvents: Bool { true }
+  package static var keepsTranscript: Bool { false }
+  package private(set) var history = RunHistory()
 
-  public init() {}
+  package init() {}
 
-  public mutating func record(_ input: HostInput, events: Range<Int>, at time: VirtualDuration) {
+  package mutating func record(_ input: HostInput, events: Range<Int>, at time: VirtualDuration) {
     history.inputs.append(input)
     for _ in events { history.eventTimes.append(time) }
   }
 
-  public mutating func note(_ entry: TranscriptEntry) {}
+  package mutating func note(_ entry: TranscriptEntry) {}
 }
 
 /// Keeps nothing: the explorer hashes and checks states and replays any path it reports
 /// through a recording run.
-public struct StateRecorder: RunRecorder {
-  public static var keepsEvents: Bool { false }
-  public static var keepsTranscript: Bool { false }
-  public var history: RunHistory { RunHistory() }
+package struct StateRecorder: RunRecorder {
+  package static var keepsEvents: Bool { false }
+  package static var keepsTranscript: Bool { false }
+  package var history: RunHistory { RunHistory() }
 
-  public init() {}
+  package init() {}
 
-  public mutating func record(_ input: HostInput, events: Range<Int>, at time: VirtualDuration) {}
-  public mutating func note(_ entry: TranscriptEntry) {}
+  package mutating func record(_ input: HostInput, events: Range<Int>, at time: VirtualDuration) {}
+  package mutating func note(_ entry: TranscriptEntry) {}
 }

@@ -11,7 +11,7 @@ import VMBusWire
 ///
 /// One scheduler core for every mode: what a run keeps beside its state (transcript,
 /// history, nothing) is its `Recorder` (see ``RunRecorder``).
-public struct Simulation<Recorder: RunRecorder>: Sendable {
+package struct Simulation<Recorder: RunRecorder>: Sendable {
   /// Virtual time one scheduler step takes.
   static var stepCost: VirtualDuration { .microseconds(1) }
 
@@ -53,13 +53,13 @@ public struct Simulation<Recorder: RunRecorder>: Sendable {
   var messageCache: MessageCache?
 
   /// A run drawing every choice from `seed`.
-  public init(_ prepared: PreparedScenario, seed: UInt64) {
+  package init(_ prepared: PreparedScenario, seed: UInt64) {
     self.init(prepared, seed: seed, choices: ChoiceSource(seed: seed))
   }
 
   /// A run replaying recorded `choices`; past them it draws from `seed`, or takes 0 when
   /// `zeroAfterReplay` (shrunk cases and regression files).
-  public init(
+  package init(
     _ prepared: PreparedScenario, seed: UInt64, replaying choices: [UInt32],
     zeroAfterReplay: Bool = false
   ) {
@@ -80,7 +80,7 @@ public struct Simulation<Recorder: RunRecorder>: Sendable {
   }
 
   /// Runs to an outcome.
-  public mutating func run() -> SimulationRun {
+  package mutating func run() -> SimulationRun {
     start()
     while outcome == nil { step() }
     let outcome = outcome ?? Outcome(.passed, atSeq: nil, message: "")
@@ -280,7 +280,7 @@ enum OutsideReset: Hashable, Sendable {
 /// alone.
 extension Simulation where Recorder == TranscriptRecorder {
   /// Runs `scenario` with `seed` to an outcome.
-  public static func run(_ scenario: Scenario, seed: UInt64, transcript: Bool = true)
+  package static func run(_ scenario: Scenario, seed: UInt64, transcript: Bool = true)
     -> SimulationRun
   {
     run(PreparedScenario(scenario), seed: seed, transcript: transcript)
@@ -288,7 +288,7 @@ extension Simulation where Recorder == TranscriptRecorder {
 
   /// Runs a scenario the way its file asks: a regression file replays its recorded choices
   /// (each later decision takes 0); any other scenario draws from `seed`.
-  public static func reproduce(_ scenario: Scenario, seed: UInt64, transcript: Bool = true)
+  package static func reproduce(_ scenario: Scenario, seed: UInt64, transcript: Bool = true)
     -> SimulationRun
   {
     guard let record = scenario.regression else {
@@ -306,7 +306,7 @@ extension Simulation where Recorder == TranscriptRecorder {
   }
 
   /// Runs a prepared scenario (compiled once, run many times) with `seed` to an outcome.
-  public static func run(_ prepared: PreparedScenario, seed: UInt64, transcript: Bool = true)
+  package static func run(_ prepared: PreparedScenario, seed: UInt64, transcript: Bool = true)
     -> SimulationRun
   {
     guard transcript else {

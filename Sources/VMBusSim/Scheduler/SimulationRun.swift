@@ -2,22 +2,22 @@ import VMBusHost
 
 /// Everything a run produced: the event log (what a session stores), the inputs and choices
 /// that produced it, a readable transcript and the outcome.
-public struct SimulationRun: Sendable {
-  public var scenario: Scenario
-  public var seed: UInt64
+package struct SimulationRun: Sendable {
+  package var scenario: Scenario
+  package var seed: UInt64
   /// The events, in order; seq N is `events[N - 1]`.
-  public var events: [HostEvent]
+  package var events: [HostEvent]
   /// Virtual time of each event.
-  public var eventTimes: [VirtualDuration]
+  package var eventTimes: [VirtualDuration]
   /// The host inputs, in order.
-  public var inputs: [HostInput]
+  package var inputs: [HostInput]
   /// Every random draw, reduced to its bound (replaying them reproduces the run).
-  public var choices: [UInt32]
-  public var transcript: [TranscriptEntry]
-  public var outcome: Outcome
-  public var finalState: HostState
+  package var choices: [UInt32]
+  package var transcript: [TranscriptEntry]
+  package var outcome: Outcome
+  package var finalState: HostState
   /// Scheduler steps taken.
-  public var steps: Int
+  package var steps: Int
   /// Virtual time at the end.
-  public var endTime: VirtualDuration
+  package var endTime: VirtualDuration
 }

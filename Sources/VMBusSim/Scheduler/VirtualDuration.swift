@@ -1,20 +1,22 @@
 /// A span of virtual time in nanoseconds; scenarios write it as `10ms`, `100s`, `5us`.
-public struct VirtualDuration: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
-  public var nanoseconds: UInt64
+package struct VirtualDuration: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
+  package var nanoseconds: UInt64
 
-  public init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
+  package init(nanoseconds: UInt64) { self.nanoseconds = nanoseconds }
 
-  public static func microseconds(_ value: UInt64) -> Self { Self(nanoseconds: value &* 1_000) }
-  public static func milliseconds(_ value: UInt64) -> Self { Self(nanoseconds: value &* 1_000_000) }
-  public static func seconds(_ value: UInt64) -> Self { Self(nanoseconds: value &* 1_000_000_000) }
+  package static func microseconds(_ value: UInt64) -> Self { Self(nanoseconds: value &* 1_000) }
+  package static func milliseconds(_ value: UInt64) -> Self {
+    Self(nanoseconds: value &* 1_000_000)
+  }
+  package static func seconds(_ value: UInt64) -> Self { Self(nanoseconds: value &* 1_000_000_000) }
 
-  public static func < (lhs: Self, rhs: Self) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
-  public static func + (lhs: Self, rhs: Self) -> Self {
+  package static func < (lhs: Self, rhs: Self) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
+  package static func + (lhs: Self, rhs: Self) -> Self {
     Self(nanoseconds: lhs.nanoseconds &+ rhs.nanoseconds)
   }
 
   /// Parses `250ms`, `1s`, `5us`, `100ns` (a bare number is milliseconds).
-  public init?(_ text: String) {
+  package init?(_ text: String) {
     let units: [(String, UInt64)] = [
       ("ns", 1), ("us", 1_000), ("µs", 1_000), ("ms", 1_000_000), ("s", 1_000_000_000),
     ]
@@ -32,7 +34,7 @@ public struct VirtualDuration: Hashable, Sendable, Comparable, Codable, CustomSt
   }
 
   /// The shortest exact text: `250ms`, `1s`, `1500us`.
-  public var description: String {
+  package var description: String {
     for (suffix, scale) in [("s", UInt64(1_000_000_000)), ("ms", 1_000_000), ("us", 1_000)]
     where nanoseconds % scale == 0 && nanoseconds != 0 {
       return "\(nanoseconds / scale)\(suffix)"

@@ -2,23 +2,23 @@ import Foundation
 import VMBusHost
 
 /// A session's row id in the `sessions` table.
-public struct SessionID: RawRepresentable, Hashable, Sendable, Codable, Comparable,
+package struct SessionID: RawRepresentable, Hashable, Sendable, Codable, Comparable,
   CustomStringConvertible
 {
   /// The `sessions.id` value.
-  public var rawValue: Int64
+  package var rawValue: Int64
 
-  public init(rawValue: Int64) { self.rawValue = rawValue }
+  package init(rawValue: Int64) { self.rawValue = rawValue }
 
-  public init(_ rawValue: Int64) { self.rawValue = rawValue }
+  package init(_ rawValue: Int64) { self.rawValue = rawValue }
 
-  public var description: String { "\(rawValue)" }
+  package var description: String { "\(rawValue)" }
 
-  public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+  package static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// Where a session's events came from.
-public enum SessionKind: String, CaseIterable, Hashable, Sendable, Codable {
+package enum SessionKind: String, CaseIterable, Hashable, Sendable, Codable {
   /// The simulator produced them from a scenario.
   case simulated
   /// A QEMU trace file was parsed into them.
@@ -26,7 +26,7 @@ public enum SessionKind: String, CaseIterable, Hashable, Sendable, Codable {
 }
 
 /// How far a session got. Stored as text in `sessions.status`.
-public enum SessionStatus: String, CaseIterable, Hashable, Sendable, Codable {
+package enum SessionStatus: String, CaseIterable, Hashable, Sendable, Codable {
   /// Begun and not finished: still being written, or its writer died.
   case inProgress = "in_progress"
   /// Every event is stored and `event_count` and `final_state_hash` are final.
@@ -36,39 +36,39 @@ public enum SessionStatus: String, CaseIterable, Hashable, Sendable, Codable {
 }
 
 /// The file an imported session was parsed from.
-public struct SessionSource: Hashable, Sendable {
+package struct SessionSource: Hashable, Sendable {
   /// The path as the importer was given it.
-  public var file: String
+  package var file: String
   /// The trace format's name (`log`, `simpletrace`, ...).
-  public var format: String
+  package var format: String
 
-  public init(file: String, format: String) {
+  package init(file: String, format: String) {
     self.file = file
     self.format = format
   }
 }
 
 /// What a session is, given when it begins.
-public struct SessionInfo: Hashable, Sendable {
+package struct SessionInfo: Hashable, Sendable {
   /// A human-readable name.
-  public var name: String
+  package var name: String
   /// Simulated or imported.
-  public var kind: SessionKind
+  package var kind: SessionKind
   /// The trace file, for an imported session.
-  public var source: SessionSource?
+  package var source: SessionSource?
   /// The host behaviour modelled.
-  public var hostProfile: HostProfile
+  package var hostProfile: HostProfile
   /// The scenario's text, for a simulated session.
-  public var scenarioText: String?
+  package var scenarioText: String?
   /// The scheduler seed, for a simulated session. Stored as its 64-bit pattern.
-  public var seed: UInt64?
+  package var seed: UInt64?
   /// When the session began; stored as ISO-8601 UTC to whole seconds. A parameter, not the
   /// clock, so that callers can make a session reproducible.
-  public var createdAt: Date
+  package var createdAt: Date
   /// Anything else, as a JSON object in `sessions.metadata`.
-  public var metadata: SessionMetadata
+  package var metadata: SessionMetadata
 
-  public init(
+  package init(
     name: String, kind: SessionKind, source: SessionSource? = nil,
     hostProfile: HostProfile = .qemu, scenarioText: String? = nil, seed: UInt64? = nil,
     createdAt: Date, metadata: SessionMetadata = [:]
@@ -85,22 +85,22 @@ public struct SessionInfo: Hashable, Sendable {
 }
 
 /// A stored session as `sessions()` lists it.
-public struct SessionSummary: Hashable, Sendable {
+package struct SessionSummary: Hashable, Sendable {
   /// The session's id.
-  public var id: SessionID
+  package var id: SessionID
   /// What it was begun with; `metadata` includes what `finish` or `fail` added.
-  public var info: SessionInfo
+  package var info: SessionInfo
   /// How far it got.
-  public var status: SessionStatus
+  package var status: SessionStatus
   /// Events stored so far (final once complete).
-  public var eventCount: Int
+  package var eventCount: Int
   /// `digest.hex` of the state after the last event; set when complete.
-  public var finalStateHash: String?
+  package var finalStateHash: String?
   /// The ``StateEncoding/version`` of ``finalStateHash``: 1 for sessions stored by builds
   /// before the canonical encoding.
-  public var stateEncoding: UInt16
+  package var stateEncoding: UInt16
 
-  public init(
+  package init(
     id: SessionID, info: SessionInfo, status: SessionStatus, eventCount: Int,
     finalStateHash: String?, stateEncoding: UInt16 = StateEncoding.version
   ) {

@@ -2,10 +2,10 @@ import Foundation
 
 /// Free-form facts about a session (skipped-line counts, outcome, failure reason), stored as
 /// one JSON object with sorted keys in `sessions.metadata`.
-public typealias SessionMetadata = [String: MetadataValue]
+package typealias SessionMetadata = [String: MetadataValue]
 
 /// One JSON scalar of ``SessionMetadata``.
-public enum MetadataValue: Hashable, Sendable, Codable, CustomStringConvertible,
+package enum MetadataValue: Hashable, Sendable, Codable, CustomStringConvertible,
   ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
   ExpressibleByFloatLiteral
 {
@@ -20,12 +20,12 @@ public enum MetadataValue: Hashable, Sendable, Codable, CustomStringConvertible,
   /// `null`.
   case null
 
-  public init(stringLiteral value: String) { self = .string(value) }
-  public init(integerLiteral value: Int64) { self = .integer(value) }
-  public init(booleanLiteral value: Bool) { self = .bool(value) }
-  public init(floatLiteral value: Double) { self = .double(value) }
+  package init(stringLiteral value: String) { self = .string(value) }
+  package init(integerLiteral value: Int64) { self = .integer(value) }
+  package init(booleanLiteral value: Bool) { self = .bool(value) }
+  package init(floatLiteral value: Double) { self = .double(value) }
 
-  public init(from decoder: any Decoder) throws {
+  package init(from decoder: any Decoder) throws {
     let container = try decoder.singleValueContainer()
     if container.decodeNil() {
       self = .null
@@ -40,7 +40,7 @@ public enum MetadataValue: Hashable, Sendable, Codable, CustomStringConvertible,
     }
   }
 
-  public func encode(to encoder: any Encoder) throws {
+  package func encode(to encoder: any Encoder) throws {
     var container = encoder.singleValueContainer()
     switch self {
     case .string(let value): try container.encode(value)
@@ -51,7 +51,7 @@ public enum MetadataValue: Hashable, Sendable, Codable, CustomStringConvertible,
     }
   }
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .string(let value): value
     case .integer(let value): "\(value)"

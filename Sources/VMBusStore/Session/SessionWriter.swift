@@ -4,13 +4,13 @@ import GRDBSQLite
 import VMBusHost
 
 /// How a ``SessionWriter`` batches rows and how often it snapshots.
-public struct WriterOptions: Hashable, Sendable {
+package struct WriterOptions: Hashable, Sendable {
   /// A snapshot of the folded state is stored after every this many events (K).
-  public var snapshotInterval: Int
+  package var snapshotInterval: Int
   /// Buffered events are written in one transaction once this many are pending.
-  public var batchSize: Int
+  package var batchSize: Int
 
-  public init(snapshotInterval: Int = 1024, batchSize: Int = 10_000) {
+  package init(snapshotInterval: Int = 1024, batchSize: Int = 10_000) {
     self.snapshotInterval = max(1, snapshotInterval)
     self.batchSize = max(1, batchSize)
   }
@@ -27,7 +27,7 @@ public struct WriterOptions: Hashable, Sendable {
 ///
 /// Noncopyable: two copies appending the same positions cannot exist, and `finish` and `fail`
 /// consume the writer.
-public struct SessionWriter: ~Copyable {
+package struct SessionWriter: ~Copyable {
   /// Where rows go: batches of their own, or an enclosing import transaction.
   enum Sink {
     /// Each flush is its own write transaction on the store's pool.
@@ -37,18 +37,18 @@ public struct SessionWriter: ~Copyable {
   }
 
   /// The session being written.
-  public let sessionID: SessionID
+  package let sessionID: SessionID
   /// Batching and snapshot settings.
-  public let options: WriterOptions
+  package let options: WriterOptions
   /// The fold of every event appended so far.
-  public private(set) var state = HostState()
+  package private(set) var state = HostState()
   /// Events appended so far (written or buffered); the last one's seq.
-  public private(set) var count = 0
+  package private(set) var count = 0
   /// Events whose rows have been committed (or written into the enclosing import's
   /// transaction); ``count`` minus this are buffered.
-  public private(set) var committedCount = 0
+  package private(set) var committedCount = 0
   /// Protocol violations the fold has found so far.
-  public private(set) var violationCount = 0
+  package private(set) var violationCount = 0
 
   private let path: String
   /// What the session was begun with, so that `finish` can return its summary without
@@ -69,7 +69,7 @@ public struct SessionWriter: ~Copyable {
   }
 
   /// Appends one event at seq ``count`` + 1.
-  public mutating func append(_ event: HostEvent, source: EventSource? = nil) throws(StoreError) {
+  package mutating func append(_ event: HostEvent, source: EventSource? = nil) throws(StoreError) {
     count += 1
     violationCount += state.apply(event).count
     pending.append(StoredEvent(seq: count, event: event, source: source))
@@ -81,12 +81,12 @@ public struct SessionWriter: ~Copyable {
   }
 
   /// Appends events in order.
-  public mutating func append(contentsOf events: some Sequence<HostEvent>) throws(StoreError) {
+  package mutating func append(contentsOf events: some Sequence<HostEvent>) throws(StoreError) {
     for event in events { try append(event) }
   }
 
   /// Appends events with their sources; each `seq` must be the next one.
-  public mutating func append(contentsOf events: some Sequence<StoredEvent>) throws(StoreError) {
+  package mutating func append(contentsOf events: some Sequence<StoredEvent>) throws(StoreError) {
     for stored in events {
       guard stored.seq == count + 1 else {
         throw .outOfOrder(path: path, session: sessionID, expected: count + 1, found: stored.seq)
@@ -96,7 +96,7 @@ public struct SessionWriter: ~Copyable {
   }
 
   /// Appends events paired with where they were read.
-  public mutating func append(
+  package mutating func append(
     contentsOf events: some Sequence<(HostEvent, EventSource?)>
   ) throws(StoreError) {
     for (event, source) in events { try append(event, source: source) }
@@ -104,7 +104,7 @@ public struct SessionWriter: ~Copyable {
 
   /// Writes the buffered events and snapshots now (in one transaction of their own, unless
   /// inside an import).
-  public mutating func flush() throws(StoreError) {
+  package mutating func flush() throws(StoreError) {
     guard !pending.isEmpty else { return }
     try write(closing: nil)
   }
@@ -115,7 +115,7 @@ public struct SessionWriter: ~Copyable {
   /// Returns the session as ``EventStore/session(_:)`` would now read it, built from what
   /// was written rather than read back (a read costs as much as a short session's rows).
   @discardableResult
-  public consuming func finish(metadata: SessionMetadata = [:]) throws(StoreError)
+  package consuming func finish(metadata: SessionMetadata = [:]) throws(StoreError)
     -> SessionSummary
   {
     guard case .pool = sink else {
@@ -135,7 +135,7 @@ public struct SessionWriter: ~Copyable {
 
   /// Writes the buffered events and marks the session failed, recording `reason` as the
   /// metadata's `failure`.
-  public consuming func fail(reason: String) throws(StoreError) {
+  package consuming func fail(reason: String) throws(StoreError) {
     try write(closing: .failed(reason))
   }
 

@@ -35,9 +35,9 @@ struct PendingSnapshot {
 }
 
 /// A stored snapshot or final state that disagrees with folding the session's events.
-public struct SnapshotMismatch: Hashable, Sendable, CustomStringConvertible {
+package struct SnapshotMismatch: Hashable, Sendable, CustomStringConvertible {
   /// What disagrees.
-  public enum Kind: String, Hashable, Sendable {
+  package enum Kind: String, Hashable, Sendable {
     /// `snapshots.state_hash` differs from the digest of the folded state.
     case snapshotHash = "snapshot_hash"
     /// `snapshots.state` does not decode, or decodes to a state other than the folded one.
@@ -49,22 +49,22 @@ public struct SnapshotMismatch: Hashable, Sendable, CustomStringConvertible {
   }
 
   /// What disagrees.
-  public var kind: Kind
+  package var kind: Kind
   /// The position of the snapshot, or the event count for the final hash.
-  public var seq: Int
+  package var seq: Int
   /// The hash stored in the database.
-  public var storedHash: String?
+  package var storedHash: String?
   /// The digest of the state folded from scratch; nil past the last event.
-  public var foldedHash: String?
+  package var foldedHash: String?
 
-  public init(kind: Kind, seq: Int, storedHash: String?, foldedHash: String?) {
+  package init(kind: Kind, seq: Int, storedHash: String?, foldedHash: String?) {
     self.kind = kind
     self.seq = seq
     self.storedHash = storedHash
     self.foldedHash = foldedHash
   }
 
-  public var description: String {
+  package var description: String {
     "seq \(seq): \(kind.rawValue): stored \(storedHash ?? "none"), folded \(foldedHash ?? "none")"
   }
 }

@@ -10,9 +10,9 @@ import VMBusWire
 /// the payload and status. Host messages are `vmbus_post_msg` with the send function's trace
 /// point before it (`vmbus_send_offer`, `vmbus_gpadl_created`, ...) and `vmbus_msg_cb` after.
 /// Everything else becomes a note row, so every event lands in exactly one row.
-public struct DiagramBuilder: Sendable {
+package struct DiagramBuilder: Sendable {
   /// The state after the events added so far.
-  public private(set) var state: HostState
+  package private(set) var state: HostState
   private var rows: [DiagramRow] = []
   private var lifelines = LifelineTracker()
   private var queueLengths: [QueueLengthSample] = []
@@ -43,7 +43,7 @@ public struct DiagramBuilder: Sendable {
   }
 
   /// Starts from `initial`, the state before event `firstSeq`.
-  public init(initial: HostState = HostState(), firstSeq: Int = 1) {
+  package init(initial: HostState = HostState(), firstSeq: Int = 1) {
     state = initial
     queued = Array(repeating: nil, count: initial.rxQueue.count)
     lifelines.observe(seq: firstSeq - 1, state: initial)
@@ -51,7 +51,7 @@ public struct DiagramBuilder: Sendable {
 
   /// Adds the next event; returns the rules it broke (as ``HostState/apply(_:)`` does).
   @discardableResult
-  public mutating func add(seq: Int, event: HostEvent) -> [ProtocolViolation] {
+  package mutating func add(seq: Int, event: HostEvent) -> [ProtocolViolation] {
     seqs = (seqs?.lowerBound ?? seq)...max(seq, seqs?.upperBound ?? seq)
     let before = state
     if closesHandling(event) { closeHandling(after: before) }
@@ -74,7 +74,7 @@ public struct DiagramBuilder: Sendable {
   }
 
   /// Ends the diagram: a message still being handled gets its fate.
-  public mutating func finish() -> SessionDiagram {
+  package mutating func finish() -> SessionDiagram {
     closeHandling(after: state)
     return SessionDiagram(
       rows: rows, lifelines: lifelines.spans, queueLengths: queueLengths, seqs: seqs)

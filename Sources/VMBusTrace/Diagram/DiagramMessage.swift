@@ -2,7 +2,7 @@ import VMBusHost
 import VMBusWire
 
 /// Which way a VMBus message went.
-public enum MessageDirection: String, Hashable, Sendable, CaseIterable {
+package enum MessageDirection: String, Hashable, Sendable, CaseIterable {
   /// The guest posted it with HvPostMessage (connection id 1).
   case guestToHost = "guest_to_host"
   /// The host posted it into the guest's SynIC message slot.
@@ -10,7 +10,7 @@ public enum MessageDirection: String, Hashable, Sendable, CaseIterable {
 }
 
 /// What became of a message, as far as the session shows.
-public enum MessageFate: String, Hashable, Sendable, CaseIterable {
+package enum MessageFate: String, Hashable, Sendable, CaseIterable {
   /// Guest to host: the host took it from the rx queue and acted on it.
   case handled
   /// Guest to host: the host took it from the rx queue and it changed nothing (a handler
@@ -32,7 +32,7 @@ public enum MessageFate: String, Hashable, Sendable, CaseIterable {
 
   /// The message never reached its destination's protocol handling: ignored, flushed or
   /// rejected.
-  public var isDropped: Bool {
+  package var isDropped: Bool {
     switch self {
     case .ignored, .flushed, .rejected: true
     default: false
@@ -42,42 +42,42 @@ public enum MessageFate: String, Hashable, Sendable, CaseIterable {
 
 /// One VMBus message of a session, with what the traces (and, in a simulation, its
 /// payload) say about it.
-public struct DiagramMessage: Hashable, Sendable {
+package struct DiagramMessage: Hashable, Sendable {
   /// Who sent it.
-  public var direction: MessageDirection
+  package var direction: MessageDirection
   /// The VMBus message type.
-  public var type: MessageType
+  package var type: MessageType
   /// The channel it names (child_relid or the trace's `chan_id`).
-  public var relid: ChannelID?
+  package var relid: ChannelID?
   /// The GPADL it names.
-  public var gpadlID: GpadlID?
+  package var gpadlID: GpadlID?
   /// Its own status field: VERSION_RESPONSE's version_supported, OPENCHANNEL_RESULT's or
   /// GPADL_CREATED's status.
-  public var status: UInt32?
+  package var status: UInt32?
   /// Further fields worth showing, e.g. `version 4.0`, `vcpu 0`, `pages 256`.
-  public var details: [String] = []
+  package var details: [String] = []
   /// The HvPostMessage status the guest got; simulated sessions only.
-  public var hypercallStatus: HypercallStatus?
+  package var hypercallStatus: HypercallStatus?
   /// The delivery callback's status, for a host message whose callback ran.
-  public var deliveryStatus: Int32?
+  package var deliveryStatus: Int32?
   /// What became of it.
-  public var fate: MessageFate = .pending
+  package var fate: MessageFate = .pending
   /// For a flushed message: the seq of the event whose state change emptied the queue.
-  public var flushedAt: Int?
+  package var flushedAt: Int?
   /// For a host message: the row of the guest message it answers.
-  public var replyTo: Int?
+  package var replyTo: Int?
   /// Whether its payload is known (a simulation recorded it), so its fields are exact.
-  public var hasPayload = false
+  package var hasPayload = false
   /// Whether it was already queued before the first event the diagram covers (an excerpt).
-  public var queuedBeforeStart = false
+  package var queuedBeforeStart = false
 
-  public init(direction: MessageDirection, type: MessageType) {
+  package init(direction: MessageDirection, type: MessageType) {
     self.direction = direction
     self.type = type
   }
 
   /// `TYPE relid R gpadl G details… status S`: the arrow's label.
-  public var label: String {
+  package var label: String {
     var parts = [type.name]
     if let relid { parts.append("relid \(relid.rawValue)") }
     if let gpadlID { parts.append("gpadl \(gpadlID.rawValue)") }
@@ -89,7 +89,7 @@ public struct DiagramMessage: Hashable, Sendable {
   }
 
   /// What happened to it, e.g. `delivered`, `slot busy (-11), host retries`.
-  public var outcome: String {
+  package var outcome: String {
     queuedBeforeStart ? fateText + " (queued before the first event shown)" : fateText
   }
 

@@ -2,7 +2,7 @@ import VMBusHost
 import VMBusWire
 
 /// A thing whose state a diagram follows over a session: the bus, a channel, a GPADL.
-public enum LifelineKey: Hashable, Sendable, Comparable, CustomStringConvertible {
+package enum LifelineKey: Hashable, Sendable, Comparable, CustomStringConvertible {
   /// The bus state machine (`VMBus.state`), or `faulted`.
   case bus
   /// One channel, by relid.
@@ -11,7 +11,7 @@ public enum LifelineKey: Hashable, Sendable, Comparable, CustomStringConvertible
   case gpadl(GpadlID)
 
   /// `bus`, `channel 1`, `gpadl 925200`.
-  public var description: String {
+  package var description: String {
     switch self {
     case .bus: "bus"
     case .channel(let id): "channel \(id.rawValue)"
@@ -20,7 +20,7 @@ public enum LifelineKey: Hashable, Sendable, Comparable, CustomStringConvertible
   }
 
   /// The bus first, then channels by relid, then GPADLs by id.
-  public static func < (lhs: Self, rhs: Self) -> Bool {
+  package static func < (lhs: Self, rhs: Self) -> Bool {
     switch (lhs, rhs) {
     case (.bus, .bus): false
     case (.bus, _): true
@@ -34,32 +34,32 @@ public enum LifelineKey: Hashable, Sendable, Comparable, CustomStringConvertible
 }
 
 /// From `start` on (until the next span of the same lifeline), the lifeline was in `state`.
-public struct LifelineSpan: Hashable, Sendable {
+package struct LifelineSpan: Hashable, Sendable {
   /// The seq of the event that put the lifeline in this state.
-  public var start: Int
+  package var start: Int
   /// The state's name: a bus state (`listen`, `create_gpadl`, `faulted`), a channel's
   /// (`not_offered`, `offering`, `offered`, `opening`, `open_failed`, `open`), a GPADL's
   /// (`init`, `alive`, `tearingdown`, `torndown`), or `absent`.
-  public var state: String
+  package var state: String
 
-  public init(start: Int, state: String) {
+  package init(start: Int, state: String) {
     self.start = start
     self.state = state
   }
 }
 
 /// The lifeline state names, shared by every exporter.
-public enum LifelineState {
+package enum LifelineState {
   /// The object does not exist (before it appears, after it is freed).
-  public static let absent = "absent"
+  package static let absent = "absent"
 
   /// The bus's state, or `faulted` once the host crashed.
-  public static func of(bus state: HostState) -> String {
+  package static func of(bus state: HostState) -> String {
     state.fault == nil ? state.bus.description : "faulted"
   }
 
   /// Open progress when there is some, else offer progress.
-  public static func of(_ channel: Channel) -> String {
+  package static func of(_ channel: Channel) -> String {
     switch channel.state {
     case .open: "open"
     case .opening(_, let hostOpen): hostOpen == false ? "open_failed" : "opening"
@@ -73,21 +73,21 @@ public enum LifelineState {
   }
 
   /// QEMU's GPADL state.
-  public static func of(_ gpadl: Gpadl) -> String {
+  package static func of(_ gpadl: Gpadl) -> String {
     gpadl.state.description
   }
 }
 
 /// Records, event by event, when each lifeline changed state.
-public struct LifelineTracker: Sendable {
+package struct LifelineTracker: Sendable {
   /// Spans per lifeline, each list in seq order.
-  public private(set) var spans: [LifelineKey: [LifelineSpan]] = [:]
+  package private(set) var spans: [LifelineKey: [LifelineSpan]] = [:]
   private var current: [LifelineKey: String] = [:]
 
-  public init() {}
+  package init() {}
 
   /// Notes the state after event `seq`.
-  public mutating func observe(seq: Int, state: HostState) {
+  package mutating func observe(seq: Int, state: HostState) {
     var seen: Set<LifelineKey> = [.bus]
     record(.bus, LifelineState.of(bus: state), seq)
     for channel in state.channels {
@@ -104,7 +104,7 @@ public struct LifelineTracker: Sendable {
   }
 
   /// The lifelines in order: bus, channels, GPADLs.
-  public var keys: [LifelineKey] { spans.keys.sorted() }
+  package var keys: [LifelineKey] { spans.keys.sorted() }
 
   private mutating func record(_ key: LifelineKey, _ state: String, _ seq: Int) {
     guard current[key] != state else { return }

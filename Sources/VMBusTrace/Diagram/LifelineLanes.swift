@@ -1,31 +1,31 @@
 /// Lifelines packed into columns: objects of one kind whose lifetimes do not overlap share a
 /// lane, so a session that creates and frees thousands of GPADLs still draws a handful of
 /// columns (as many as were ever alive at once).
-public struct LifelineLane: Hashable, Sendable {
+package struct LifelineLane: Hashable, Sendable {
   /// What the lane holds.
-  public enum Kind: String, Hashable, Sendable {
+  package enum Kind: String, Hashable, Sendable {
     case bus
     case channel
     case gpadl
   }
 
   /// One stretch of the lane: from `start` on, `object` was in `state` (`absent`: nothing).
-  public struct Span: Hashable, Sendable {
-    public var start: Int
-    public var state: String
-    public var object: LifelineKey?
+  package struct Span: Hashable, Sendable {
+    package var start: Int
+    package var state: String
+    package var object: LifelineKey?
   }
 
   /// What the lane holds.
-  public var kind: Kind
+  package var kind: Kind
   /// `bus`, `channel 1` (a lane that only ever held one object), or `gpadls #2`.
-  public var name: String
+  package var name: String
   /// The spans in seq order.
-  public var spans: [Span]
+  package var spans: [Span]
 
   /// Packs `lifelines` into lanes: the bus, then channels, then GPADLs, each kind greedily by
   /// the start of each live stretch.
-  public static func pack(_ lifelines: [LifelineKey: [LifelineSpan]]) -> [LifelineLane] {
+  package static func pack(_ lifelines: [LifelineKey: [LifelineSpan]]) -> [LifelineLane] {
     var lanes: [LifelineLane] = []
     if let bus = lifelines[.bus] {
       lanes.append(

@@ -6,16 +6,16 @@ import VMBusHost
 /// Arrows: `->>` handled or delivered, `-)` still pending, `--x` busy (the sender retries),
 /// `-x` dropped or failed. Busy, dropped and failed messages, violations and host faults sit
 /// in coloured `rect` blocks; machine, device and data-plane facts are notes.
-public struct MermaidExporter: Sendable {
+package struct MermaidExporter: Sendable {
   /// The first note, e.g. `session 1 linux-boot (simulated, seed 0), events 1-130`.
-  public var title: String?
+  package var title: String?
 
-  public init(title: String? = nil) {
+  package init(title: String? = nil) {
     self.title = title
   }
 
   /// The diagram's text, ending in a newline.
-  public func render(_ diagram: SessionDiagram) -> String {
+  package func render(_ diagram: SessionDiagram) -> String {
     var lines = [
       "sequenceDiagram",
       "    participant G as Guest",
@@ -95,7 +95,7 @@ public struct MermaidExporter: Sendable {
   }
 
   /// Mermaid's entity codes for the characters that end or re-interpret a message's text.
-  public static func escape(_ text: String) -> String {
+  package static func escape(_ text: String) -> String {
     var out = ""
     for character in text {
       switch character {

@@ -14,9 +14,9 @@ import VMBusHost
 /// Time: the events' timestamps (virtual time for a simulation, the trace's clock for an
 /// import), made strictly increasing by at least 1 ns; a session without timestamps is laid
 /// out one event per microsecond.
-public struct PerfettoExporter: Sendable {
+package struct PerfettoExporter: Sendable {
   /// The process name shown in the viewer.
-  public var title: String
+  package var title: String
   private var builder: DiagramBuilder
   private var firstSeq: Int?
   private var origin: Int64?
@@ -27,7 +27,7 @@ public struct PerfettoExporter: Sendable {
   private let initialQueueLength: Int
 
   /// Starts from `initial`, the state before the first event added.
-  public init(title: String, initial: HostState = HostState(), firstSeq: Int = 1) {
+  package init(title: String, initial: HostState = HostState(), firstSeq: Int = 1) {
     self.title = title
     builder = DiagramBuilder(initial: initial, firstSeq: firstSeq)
     initialQueueLength = initial.rxQueue.count
@@ -35,7 +35,7 @@ public struct PerfettoExporter: Sendable {
 
   /// Adds the next event: its timestamp in nanoseconds when the session has one, and the
   /// text to show for it.
-  public mutating func add(seq: Int, event: HostEvent, timestampNanos: Int64?, text: String) {
+  package mutating func add(seq: Int, event: HostEvent, timestampNanos: Int64?, text: String) {
     if firstSeq == nil {
       firstSeq = seq
       origin = timestampNanos
@@ -69,7 +69,7 @@ public struct PerfettoExporter: Sendable {
   }
 
   /// The whole JSON document.
-  public mutating func finish() -> [UInt8] {
+  package mutating func finish() -> [UInt8] {
     let diagram = builder.finish()
     var writer = TraceEventWriter()
     let channels = Set(diagram.lifelineKeys.filter { $0.kind == .channel })

@@ -3,17 +3,17 @@ import VMBusHost
 /// A session (or an excerpt of one) as a sequence diagram: message and note rows in the
 /// order of their first event, the lifelines of the bus, channels and GPADLs, and the rx
 /// queue's length over time.
-public struct SessionDiagram: Hashable, Sendable {
+package struct SessionDiagram: Hashable, Sendable {
   /// The rows, ordered by their first event.
-  public var rows: [DiagramRow]
+  package var rows: [DiagramRow]
   /// Each lifeline's spans, in seq order.
-  public var lifelines: [LifelineKey: [LifelineSpan]]
+  package var lifelines: [LifelineKey: [LifelineSpan]]
   /// Every change of the rx queue's length.
-  public var queueLengths: [QueueLengthSample]
+  package var queueLengths: [QueueLengthSample]
   /// The first and last seq the diagram covers; empty when no event was added.
-  public var seqs: ClosedRange<Int>?
+  package var seqs: ClosedRange<Int>?
 
-  public init(
+  package init(
     rows: [DiagramRow], lifelines: [LifelineKey: [LifelineSpan]],
     queueLengths: [QueueLengthSample], seqs: ClosedRange<Int>?
   ) {
@@ -24,13 +24,13 @@ public struct SessionDiagram: Hashable, Sendable {
   }
 
   /// The rows that are messages.
-  public var messageCount: Int { rows.count { $0.message != nil } }
+  package var messageCount: Int { rows.count { $0.message != nil } }
 
   /// The lifelines in order: bus, channels by relid, GPADLs by id.
-  public var lifelineKeys: [LifelineKey] { lifelines.keys.sorted() }
+  package var lifelineKeys: [LifelineKey] { lifelines.keys.sorted() }
 
   /// Builds the diagram of `events` (seq and event, in order) folded from `initial`.
-  public static func build(
+  package static func build(
     _ events: some Sequence<(seq: Int, event: HostEvent)>, from initial: HostState = HostState()
   ) -> SessionDiagram {
     var builder: DiagramBuilder?
@@ -45,13 +45,13 @@ public struct SessionDiagram: Hashable, Sendable {
 }
 
 /// The rx queue held `length` messages from event `seq` on.
-public struct QueueLengthSample: Hashable, Sendable {
+package struct QueueLengthSample: Hashable, Sendable {
   /// The event that changed the length.
-  public var seq: Int
+  package var seq: Int
   /// The length after it.
-  public var length: Int
+  package var length: Int
 
-  public init(seq: Int, length: Int) {
+  package init(seq: Int, length: Int) {
     self.seq = seq
     self.length = length
   }

@@ -7,9 +7,9 @@
 #endif
 
 /// A failed system call while reading or writing a trace file.
-public struct TraceIOError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct TraceIOError: Error, Hashable, Sendable, CustomStringConvertible {
   /// What was being attempted.
-  public enum Operation: String, Hashable, Sendable {
+  package enum Operation: String, Hashable, Sendable {
     /// `open(2)`.
     case open
     /// `read(2)`.
@@ -21,20 +21,20 @@ public struct TraceIOError: Error, Hashable, Sendable, CustomStringConvertible {
   }
 
   /// The file's path as given.
-  public var path: String
+  package var path: String
   /// The failed call.
-  public var operation: Operation
+  package var operation: Operation
   /// The `errno` it set.
-  public var errno: Int32
+  package var errno: Int32
 
   /// Creates an error for `operation` on `path` that set `errno`.
-  public init(path: String, operation: Operation, errno: Int32) {
+  package init(path: String, operation: Operation, errno: Int32) {
     self.path = path
     self.operation = operation
     self.errno = errno
   }
 
-  public var description: String {
+  package var description: String {
     "\(path): error: cannot \(operation.rawValue): \(String(cString: strerror(errno)))"
   }
 }

@@ -1,16 +1,16 @@
 import VMBusHost
 
 /// One line of a JSONL export, read back.
-public struct JSONLRecord: Hashable, Sendable {
+package struct JSONLRecord: Hashable, Sendable {
   /// The line's `seq`.
-  public var seq: UInt64
+  package var seq: UInt64
   /// A trace event, or `sim_traced_events_dropped`.
-  public var event: HostEvent
+  package var event: HostEvent
   /// The timestamp fields, when the line has them.
-  public var timestamp: TraceTimestamp?
+  package var timestamp: TraceTimestamp?
 
   /// Creates a record.
-  public init(seq: UInt64, event: HostEvent, timestamp: TraceTimestamp? = nil) {
+  package init(seq: UInt64, event: HostEvent, timestamp: TraceTimestamp? = nil) {
     self.seq = seq
     self.event = event
     self.timestamp = timestamp
@@ -21,17 +21,17 @@ public struct JSONLRecord: Hashable, Sendable {
 ///
 /// Key order and spacing do not matter; unknown top-level keys are ignored, but `args` must
 /// name exactly the trace point's parameters. Errors are ``TraceParseError``s.
-public struct JSONLDecoder: Hashable, Sendable {
+package struct JSONLDecoder: Hashable, Sendable {
   /// The file name that diagnostics start with.
-  public var fileName: String
+  package var fileName: String
 
   /// Creates a decoder whose diagnostics name `fileName`.
-  public init(fileName: String = "<input>") {
+  package init(fileName: String = "<input>") {
     self.fileName = fileName
   }
 
   /// Decodes one line; nil for a blank line.
-  public func decode(
+  package func decode(
     line: some Collection<UInt8>, lineNumber: Int
   ) throws(TraceParseError) -> JSONLRecord? {
     let bytes = Array(line)

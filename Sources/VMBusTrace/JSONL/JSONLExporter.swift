@@ -11,19 +11,19 @@ import VMBusHost
 /// `"tid"` (when present), `"sec"`, `"usec"` and the exact `"prefix"` text for log lines, or
 /// `"timestamp_ns"` and `"pid"` for simple-trace records. A dropped-events gap is
 /// `sim_traced_events_dropped` with `{"count": N}`.
-public struct JSONLExporter: Hashable, Sendable {
+package struct JSONLExporter: Hashable, Sendable {
   /// The `seq` of the next line.
-  public var nextSeq: UInt64
+  package var nextSeq: UInt64
 
   /// Creates an exporter whose first line has `seq` `firstSeq`.
-  public init(firstSeq: UInt64 = 1) {
+  package init(firstSeq: UInt64 = 1) {
     nextSeq = firstSeq
   }
 
   /// Appends the line for `event` (newline included) and advances ``nextSeq``; returns false,
   /// appending nothing, for simulator events other than the dropped-events gap.
   @discardableResult
-  public mutating func appendLine(
+  package mutating func appendLine(
     _ event: HostEvent, timestamp: TraceTimestamp? = nil, to output: inout [UInt8]
   ) -> Bool {
     guard Self.appendLine(seq: nextSeq, event: event, timestamp: timestamp, to: &output) else {
@@ -35,7 +35,7 @@ public struct JSONLExporter: Hashable, Sendable {
 
   /// The line for `event` without its newline, advancing ``nextSeq``; nil for simulator
   /// events other than the dropped-events gap.
-  public mutating func line(_ event: HostEvent, timestamp: TraceTimestamp? = nil) -> String? {
+  package mutating func line(_ event: HostEvent, timestamp: TraceTimestamp? = nil) -> String? {
     var bytes: [UInt8] = []
     guard appendLine(event, timestamp: timestamp, to: &bytes) else { return nil }
     bytes.removeLast()
@@ -44,7 +44,7 @@ public struct JSONLExporter: Hashable, Sendable {
 
   /// Appends the line for `event` with the given `seq`, newline included.
   @discardableResult
-  public static func appendLine(
+  package static func appendLine(
     seq: UInt64, event: HostEvent, timestamp: TraceTimestamp?, to output: inout [UInt8]
   ) -> Bool {
     let name: String

@@ -5,14 +5,14 @@
 /// var reader = try LogLineReader(path: "qemu.log")
 /// while let line = try reader.next() { ... }
 /// ```
-public struct LogLineReader: ~Copyable {
+package struct LogLineReader: ~Copyable {
   private var file: FileDescriptor
   private var splitter: LogLineSplitter
   private var chunk: [UInt8]
   private var atEnd = false
 
   /// Opens `path`; `bufferSize` bytes are read at a time.
-  public init(
+  package init(
     path: String, bufferSize: Int = 64 * 1024,
     maxLineLength: Int = LogLineSplitter.defaultMaxLineLength
   ) throws(TraceIOError) {
@@ -22,7 +22,7 @@ public struct LogLineReader: ~Copyable {
   }
 
   /// The next line, or nil at end of file.
-  public mutating func next() throws(TraceIOError) -> LogLine? {
+  package mutating func next() throws(TraceIOError) -> LogLine? {
     while true {
       if let line = splitter.nextLine() { return line }
       if atEnd { return nil }

@@ -1,16 +1,16 @@
 /// One line of input, without its newline.
-public struct LogLine: Hashable, Sendable {
+package struct LogLine: Hashable, Sendable {
   /// The 1-based line number.
-  public var number: Int
+  package var number: Int
   /// The line's bytes (at most the splitter's `maxLineLength`).
-  public var bytes: ArraySlice<UInt8>
+  package var bytes: ArraySlice<UInt8>
   /// Whether the line was longer than `maxLineLength` and only its start is kept.
-  public var isTruncated: Bool
+  package var isTruncated: Bool
   /// Whether the input ended inside the line, before a newline (only ever the last line).
-  public var isUnterminated: Bool
+  package var isUnterminated: Bool
 
   /// Creates a line.
-  public init(
+  package init(
     number: Int, bytes: ArraySlice<UInt8>, isTruncated: Bool = false, isUnterminated: Bool = false
   ) {
     self.number = number
@@ -25,12 +25,12 @@ public struct LogLine: Hashable, Sendable {
 /// Feed chunks with ``append(_:)``, drain ``nextLine()`` until it returns nil, repeat; call
 /// ``finish()`` at end of input so a last line without a newline comes out. Memory stays
 /// within one chunk plus ``maxLineLength``: a longer line is cut and the rest of it dropped.
-public struct LogLineSplitter: Sendable {
+package struct LogLineSplitter: Sendable {
   /// The default ``maxLineLength``: far above any trace line.
-  public static let defaultMaxLineLength = 64 * 1024
+  package static let defaultMaxLineLength = 64 * 1024
 
   /// The longest line kept whole.
-  public let maxLineLength: Int
+  package let maxLineLength: Int
   private var buffer: [UInt8] = []
   /// Start of the bytes not yet returned.
   private var start = 0
@@ -42,12 +42,12 @@ public struct LogLineSplitter: Sendable {
   private var lineCount = 0
 
   /// Creates a splitter that cuts lines at `maxLineLength` bytes.
-  public init(maxLineLength: Int = LogLineSplitter.defaultMaxLineLength) {
+  package init(maxLineLength: Int = LogLineSplitter.defaultMaxLineLength) {
     self.maxLineLength = max(1, maxLineLength)
   }
 
   /// Adds the next chunk of input.
-  public mutating func append(_ bytes: some Collection<UInt8>) {
+  package mutating func append(_ bytes: some Collection<UInt8>) {
     if start > 0 {
       buffer.removeSubrange(..<start)
       start = 0
@@ -56,12 +56,12 @@ public struct LogLineSplitter: Sendable {
   }
 
   /// Marks the end of input: a final line without a newline becomes available.
-  public mutating func finish() {
+  package mutating func finish() {
     finished = true
   }
 
   /// The next complete line, or nil when more input (or ``finish()``) is needed.
-  public mutating func nextLine() -> LogLine? {
+  package mutating func nextLine() -> LogLine? {
     while true {
       let searchStart = start + searched
       if let newline = buffer[searchStart...].firstIndex(of: ASCII.newline) {

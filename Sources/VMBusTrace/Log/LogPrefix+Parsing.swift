@@ -100,7 +100,7 @@ extension LogPrefix {
 
 extension LogPrefix {
   /// The prefix whose ``text`` is exactly `text` (as stored with an imported event), or nil.
-  public init?(text: String) {
+  package init?(text: String) {
     let bytes = Array(text.utf8)
     let parsed = bytes.withUnsafeBufferPointer { Self.parse($0) }
     guard let parsed, parsed.end == bytes.count else { return nil }

@@ -3,7 +3,7 @@
 ///
 /// Only the canonical spellings QEMU prints are accepted by the parser (no leading zeros in the
 /// thread id or seconds, six-digit fractions), so the fields determine the text.
-public enum LogPrefix: Hashable, Sendable {
+package enum LogPrefix: Hashable, Sendable {
   /// `TID@SEC.USEC:`: the OS thread id (decimal), `gettimeofday` seconds and microseconds
   /// (six digits, zero-padded).
   case threadTimestamp(threadID: UInt32, seconds: Int64, microseconds: UInt32)
@@ -13,7 +13,7 @@ public enum LogPrefix: Hashable, Sendable {
 
   /// Synthesizes the prefix QEMU would print at `microseconds` since the Unix epoch (a virtual
   /// time), or nil for ``LogDialect/plain``.
-  public init?(dialect: LogDialect, microseconds: UInt64, threadID: UInt32) {
+  package init?(dialect: LogDialect, microseconds: UInt64, threadID: UInt32) {
     let seconds = Int64(clamping: microseconds / 1_000_000)
     let fraction = UInt32(microseconds % 1_000_000)
     switch dialect {
@@ -25,7 +25,7 @@ public enum LogPrefix: Hashable, Sendable {
   }
 
   /// The dialect this prefix belongs to.
-  public var dialect: LogDialect {
+  package var dialect: LogDialect {
     switch self {
     case .threadTimestamp: .threadTimestamp
     case .iso8601: .iso8601
@@ -33,7 +33,7 @@ public enum LogPrefix: Hashable, Sendable {
   }
 
   /// The thread id, present only in the `TID@SEC.USEC:` form.
-  public var threadID: UInt32? {
+  package var threadID: UInt32? {
     switch self {
     case .threadTimestamp(let threadID, _, _): threadID
     case .iso8601: nil
@@ -41,14 +41,14 @@ public enum LogPrefix: Hashable, Sendable {
   }
 
   /// Whole seconds since the Unix epoch.
-  public var seconds: Int64 {
+  package var seconds: Int64 {
     switch self {
     case .threadTimestamp(_, let seconds, _), .iso8601(let seconds, _): seconds
     }
   }
 
   /// Microseconds within the second (0 when the ISO form has no fraction).
-  public var microseconds: UInt32 {
+  package var microseconds: UInt32 {
     switch self {
     case .threadTimestamp(_, _, let microseconds): microseconds
     case .iso8601(_, let microseconds): microseconds ?? 0
@@ -57,14 +57,14 @@ public enum LogPrefix: Hashable, Sendable {
 
   /// The exact prefix text, separator included: `4152@1591800412.004512:` or
   /// `2025-07-21T18:43:28.089797Z ` (with its trailing space).
-  public var text: String {
+  package var text: String {
     var bytes: [UInt8] = []
     append(to: &bytes)
     return String(decoding: bytes, as: UTF8.self)
   }
 
   /// Appends ``text`` as UTF-8.
-  public func append(to output: inout [UInt8]) {
+  package func append(to output: inout [UInt8]) {
     switch self {
     case .threadTimestamp(let threadID, let seconds, let microseconds):
       ASCII.appendDecimal(UInt64(threadID), to: &output)

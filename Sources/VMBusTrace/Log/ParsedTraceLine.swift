@@ -1,27 +1,27 @@
 import VMBusHost
 
 /// A `vmbus_*` event read from one `log`-backend line, with where and when it was printed.
-public struct ParsedTraceLine: Hashable, Sendable {
+package struct ParsedTraceLine: Hashable, Sendable {
   /// The trace event.
-  public var event: TraceEvent
+  package var event: TraceEvent
   /// The timestamp prefix, or nil for a plain line.
-  public var prefix: LogPrefix?
+  package var prefix: LogPrefix?
   /// The 1-based line number in the input.
-  public var lineNumber: Int
+  package var lineNumber: Int
 
   /// Creates a parsed line.
-  public init(event: TraceEvent, prefix: LogPrefix?, lineNumber: Int) {
+  package init(event: TraceEvent, prefix: LogPrefix?, lineNumber: Int) {
     self.event = event
     self.prefix = prefix
     self.lineNumber = lineNumber
   }
 
   /// The line's dialect.
-  public var dialect: LogDialect { prefix?.dialect ?? .plain }
+  package var dialect: LogDialect { prefix?.dialect ?? .plain }
 }
 
 /// What one line of a `log`-backend file turned out to be.
-public enum LogParseResult: Hashable, Sendable {
+package enum LogParseResult: Hashable, Sendable {
   /// A `vmbus_*` trace event.
   case event(ParsedTraceLine)
   /// A line that is not a VMBus trace event, and why.
@@ -29,7 +29,7 @@ public enum LogParseResult: Hashable, Sendable {
 }
 
 /// Why a line was skipped rather than parsed.
-public enum LogSkipReason: Hashable, Sendable, CustomStringConvertible {
+package enum LogSkipReason: Hashable, Sendable, CustomStringConvertible {
   /// The line is empty or only white space.
   case blank
   /// Another trace point (such as `hv_balloon_state_change`), by name.
@@ -40,7 +40,7 @@ public enum LogSkipReason: Hashable, Sendable, CustomStringConvertible {
   /// that was killed or crashed mid-write leaves. Skipped only when the parser allows it.
   case cutOff
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .blank: "blank line"
     case .otherTracePoint(let name): "not a vmbus trace point: \(name)"

@@ -4,19 +4,19 @@ import VMBusHost
 ///
 /// Re-exporting an imported line keeps its original prefix (``line(for:)``); a simulated event
 /// gets a prefix synthesized from a virtual time and a thread id (``line(for:atMicroseconds:)``).
-public struct QEMULogFormatter: Hashable, Sendable {
+package struct QEMULogFormatter: Hashable, Sendable {
   /// The dialect of synthesized prefixes.
-  public var dialect: LogDialect
+  package var dialect: LogDialect
   /// The main-loop thread id written into `TID@SEC.USEC:` prefixes.
-  public var threadID: UInt32
+  package var threadID: UInt32
   /// The vCPU thread id for `vmbus_recv_message` (QEMU emits it from a vCPU thread), or nil
   /// to use ``threadID`` for every event.
-  public var vcpuThreadID: UInt32?
+  package var vcpuThreadID: UInt32?
   /// Seconds since the Unix epoch that virtual time 0 stands for.
-  public var epochSeconds: UInt64
+  package var epochSeconds: UInt64
 
   /// Creates a formatter that synthesizes `dialect` prefixes.
-  public init(
+  package init(
     dialect: LogDialect = .plain, threadID: UInt32 = 1, vcpuThreadID: UInt32? = nil,
     epochSeconds: UInt64 = 0
   ) {
@@ -27,17 +27,17 @@ public struct QEMULogFormatter: Hashable, Sendable {
   }
 
   /// An imported line printed again, with its original prefix.
-  public func line(for parsed: ParsedTraceLine) -> String {
+  package func line(for parsed: ParsedTraceLine) -> String {
     Self.line(parsed.event, prefix: parsed.prefix)
   }
 
   /// A simulated event at `microseconds` of virtual time, with a synthesized prefix.
-  public func line(for event: TraceEvent, atMicroseconds microseconds: UInt64) -> String {
+  package func line(for event: TraceEvent, atMicroseconds microseconds: UInt64) -> String {
     Self.line(event, prefix: prefix(for: event, atMicroseconds: microseconds))
   }
 
   /// The prefix this formatter synthesizes for `event` at `microseconds` of virtual time.
-  public func prefix(for event: TraceEvent, atMicroseconds microseconds: UInt64) -> LogPrefix? {
+  package func prefix(for event: TraceEvent, atMicroseconds microseconds: UInt64) -> LogPrefix? {
     let thread = event.point == .recvMessage ? vcpuThreadID ?? threadID : threadID
     let (epoch, overflow) = epochSeconds.multipliedReportingOverflow(by: 1_000_000)
     let time = overflow ? microseconds : microseconds &+ epoch
@@ -45,7 +45,7 @@ public struct QEMULogFormatter: Hashable, Sendable {
   }
 
   /// The exact line QEMU prints for `event` after `prefix`, without the newline.
-  public static func line(_ event: TraceEvent, prefix: LogPrefix?) -> String {
+  package static func line(_ event: TraceEvent, prefix: LogPrefix?) -> String {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(96)
     appendLine(event, prefix: prefix, to: &bytes)
@@ -54,14 +54,15 @@ public struct QEMULogFormatter: Hashable, Sendable {
   }
 
   /// Appends the line for `event` after `prefix`, newline included.
-  public static func appendLine(_ event: TraceEvent, prefix: LogPrefix?, to output: inout [UInt8]) {
+  package static func appendLine(_ event: TraceEvent, prefix: LogPrefix?, to output: inout [UInt8])
+  {
     prefix?.append(to: &output)
     appendBody(event, to: &output)
     output.append(ASCII.newline)
   }
 
   /// Appends `name args` (QEMU's trace text without prefix or newline).
-  public static func appendBody(_ event: TraceEvent, to output: inout [UInt8]) {
+  package static func appendBody(_ event: TraceEvent, to output: inout [UInt8]) {
     let pattern = EventPattern.all[event.point.ordinal]
     output.append(contentsOf: pattern.name)
     guard !pattern.code.isEmpty else {

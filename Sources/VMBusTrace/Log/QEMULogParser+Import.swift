@@ -1,29 +1,29 @@
 /// Counts from reading a whole log: events, skips by reason, and the first errors.
-public struct LogImportSummary: Hashable, Sendable {
+package struct LogImportSummary: Hashable, Sendable {
   /// Lines read.
-  public var lineCount = 0
+  package var lineCount = 0
   /// `vmbus_*` events parsed.
-  public var eventCount = 0
+  package var eventCount = 0
   /// Blank lines skipped.
-  public var blankLineCount = 0
+  package var blankLineCount = 0
   /// Lines of other trace points skipped (such as `hv_balloon_*`).
-  public var otherTracePointCount = 0
+  package var otherTracePointCount = 0
   /// Lines that are not trace output skipped (such as `error_report` text).
-  public var nonTraceLineCount = 0
+  package var nonTraceLineCount = 0
   /// A last line cut off mid-event (0 or 1), skipped when the parser allows it.
-  public var cutOffLineCount = 0
+  package var cutOffLineCount = 0
   /// Whether the input's last byte is not a newline.
-  public var endsWithoutNewline = false
+  package var endsWithoutNewline = false
   /// Malformed lines.
-  public var errorCount = 0
+  package var errorCount = 0
   /// The first malformed lines' diagnostics, in line order.
-  public var errors: [TraceParseError] = []
+  package var errors: [TraceParseError] = []
 
   /// Creates an empty summary.
-  public init() {}
+  package init() {}
 
   /// All skipped lines.
-  public var skippedCount: Int {
+  package var skippedCount: Int {
     blankLineCount + otherTracePointCount + nonTraceLineCount + cutOffLineCount
   }
 
@@ -43,7 +43,7 @@ extension QEMULogParser {
   /// Malformed lines do not stop the import: they are counted and the first `maxErrors` kept
   /// in the summary, so all diagnostics can be printed together. Lines that are not events
   /// go to `onSkipped` with the reason.
-  public func parseFile(
+  package func parseFile(
     path: String, maxErrors: Int = 100, onEvent: (ParsedTraceLine) -> Void,
     onSkipped: (LogLine, LogSkipReason) -> Void = { _, _ in }
   ) throws(TraceIOError) -> LogImportSummary {
@@ -56,7 +56,7 @@ extension QEMULogParser {
   }
 
   /// Parses in-memory log text, like ``parseFile(path:maxErrors:onEvent:)``.
-  public func parse(
+  package func parse(
     bytes: some Collection<UInt8>, maxErrors: Int = 100, onEvent: (ParsedTraceLine) -> Void,
     onSkipped: (LogLine, LogSkipReason) -> Void = { _, _ in }
   ) -> LogImportSummary {
@@ -71,7 +71,7 @@ extension QEMULogParser {
   }
 
   /// Parses one line from a splitter or reader and updates `summary`.
-  public func consume(
+  package func consume(
     _ line: LogLine, into summary: inout LogImportSummary, maxErrors: Int = 100,
     onEvent: (ParsedTraceLine) -> Void, onSkipped: (LogLine, LogSkipReason) -> Void = { _, _ in }
   ) {

@@ -10,17 +10,17 @@ import VMBusHost
 /// The parser is a value with no per-file state; for whole files see
 /// ``parseFile(path:maxErrors:onEvent:)`` and ``parse(bytes:maxErrors:onEvent:)``, which read
 /// through a fixed-size buffer.
-public struct QEMULogParser: Hashable, Sendable {
+package struct QEMULogParser: Hashable, Sendable {
   /// The file name that diagnostics start with.
-  public var fileName: String
+  package var fileName: String
   /// Whether a line that is not a `vmbus_*` event is an error instead of a skip.
-  public var strict: Bool
+  package var strict: Bool
   /// Whether a last line that ends without a newline and is not a whole event (what a QEMU
   /// killed mid-write leaves) is skipped as ``LogSkipReason/cutOff`` instead of an error.
-  public var allowsCutOffLastLine: Bool
+  package var allowsCutOffLastLine: Bool
 
   /// Creates a parser whose diagnostics name `fileName`.
-  public init(
+  package init(
     fileName: String = "<input>", strict: Bool = false, allowsCutOffLastLine: Bool = false
   ) {
     self.fileName = fileName
@@ -30,7 +30,7 @@ public struct QEMULogParser: Hashable, Sendable {
 
   /// Parses one line, without its newline.
   @inlinable
-  public func parse(
+  package func parse(
     line: some Collection<UInt8>, lineNumber: Int
   ) throws(TraceParseError) -> LogParseResult {
     let contiguous = line.withContiguousStorageIfAvailable { buffer in
@@ -43,7 +43,7 @@ public struct QEMULogParser: Hashable, Sendable {
   }
 
   /// Parses one line of text, without its newline.
-  public func parse(line: String, lineNumber: Int) throws(TraceParseError) -> LogParseResult {
+  package func parse(line: String, lineNumber: Int) throws(TraceParseError) -> LogParseResult {
     try parse(line: line.utf8, lineNumber: lineNumber)
   }
 

@@ -4,9 +4,9 @@ import VMBusHost
 ///
 /// ``description`` reads `trace.log:41: error: vmbus_open_channel: expected 'channel #<n>',
 /// found 'channel #x'`.
-public struct TraceParseError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct TraceParseError: Error, Hashable, Sendable, CustomStringConvertible {
   /// What is wrong with the line.
-  public enum Kind: Hashable, Sendable {
+  package enum Kind: Hashable, Sendable {
     /// A `vmbus_` name that is none of the 17 trace points.
     case unknownEvent(name: String)
     /// An argument's text does not have the format's shape. `expected` quotes the format
@@ -31,21 +31,21 @@ public struct TraceParseError: Error, Hashable, Sendable, CustomStringConvertibl
   }
 
   /// The file name given to the parser.
-  public var file: String
+  package var file: String
   /// The 1-based line number.
-  public var line: Int
+  package var line: Int
   /// What is wrong.
-  public var kind: Kind
+  package var kind: Kind
 
   /// Creates an error at `file:line`.
-  public init(file: String, line: Int, kind: Kind) {
+  package init(file: String, line: Int, kind: Kind) {
     self.file = file
     self.line = line
     self.kind = kind
   }
 
   /// The message without its location.
-  public var message: String {
+  package var message: String {
     switch kind {
     case .unknownEvent(let name): "unknown trace point '\(name)'"
     case .wrongShape(let point, _, let expected, let found):
@@ -63,7 +63,7 @@ public struct TraceParseError: Error, Hashable, Sendable, CustomStringConvertibl
     }
   }
 
-  public var description: String {
+  package var description: String {
     if case .invalidJSON(let column, _) = kind {
       return "\(file):\(line):\(column): error: \(message)"
     }

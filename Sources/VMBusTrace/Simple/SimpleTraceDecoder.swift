@@ -6,14 +6,14 @@ import VMBusHost
 /// ``finish()`` at end of input so that a cut-off record is reported. Mapping records are
 /// honoured wherever they appear. Events that are not one of the 17 `vmbus_*` points are
 /// skipped by their length field (their signatures are unknown here) and counted.
-public struct SimpleTraceDecoder: Sendable {
+package struct SimpleTraceDecoder: Sendable {
   private enum Mapping: Sendable {
     case vmbus(TracePoint, argumentCount: Int)
     case other(String)
   }
 
   /// The file name that diagnostics start with.
-  public var fileName: String
+  package var fileName: String
   private var buffer: [UInt8] = []
   /// Index in `buffer` of the first unconsumed byte.
   private var start = 0
@@ -28,18 +28,18 @@ public struct SimpleTraceDecoder: Sendable {
   private var mappings: [UInt64: Mapping] = [:]
   private var skippedByName: [String: Int] = [:]
   /// Non-VMBus event records skipped so far.
-  public private(set) var skippedEventCount = 0
+  package private(set) var skippedEventCount = 0
   /// The first non-VMBus event record skipped: its event's name and its offset, for a
   /// diagnostic when such records are not allowed.
-  public private(set) var firstSkipped: (name: String, offset: UInt64)?
+  package private(set) var firstSkipped: (name: String, offset: UInt64)?
 
   /// Creates a decoder whose diagnostics name `fileName`.
-  public init(fileName: String = "<input>") {
+  package init(fileName: String = "<input>") {
     self.fileName = fileName
   }
 
   /// Decodes a whole file held in memory.
-  public static func decode(
+  package static func decode(
     _ bytes: some Collection<UInt8>, fileName: String = "<input>"
   ) throws(SimpleTraceError) -> (records: [SimpleTraceRecord], skipped: [SkippedTraceEvents]) {
     var decoder = SimpleTraceDecoder(fileName: fileName)
@@ -51,16 +51,16 @@ public struct SimpleTraceDecoder: Sendable {
   }
 
   /// Skipped non-VMBus events by name, sorted by name.
-  public var skippedEvents: [SkippedTraceEvents] {
+  package var skippedEvents: [SkippedTraceEvents] {
     skippedByName.map { SkippedTraceEvents(name: $0.key, count: $0.value) }
       .sorted { $0.name < $1.name }
   }
 
   /// The file offset of the next unconsumed byte.
-  public var offset: UInt64 { bufferOffset + UInt64(start) }
+  package var offset: UInt64 { bufferOffset + UInt64(start) }
 
   /// Adds the next chunk of input.
-  public mutating func append(_ bytes: some Collection<UInt8>) {
+  package mutating func append(_ bytes: some Collection<UInt8>) {
     if start > 0 {
       buffer.removeSubrange(..<start)
       bufferOffset += UInt64(start)
@@ -70,7 +70,7 @@ public struct SimpleTraceDecoder: Sendable {
   }
 
   /// Marks the end of input: from now on a partial record is an error.
-  public mutating func finish() {
+  package mutating func finish() {
     finished = true
   }
 
@@ -78,7 +78,7 @@ public struct SimpleTraceDecoder: Sendable {
 
   /// The next VMBus event or dropped-events record; nil when more input is needed or, after
   /// ``finish()``, at the end.
-  public mutating func next() throws(SimpleTraceError) -> SimpleTraceRecord? {
+  package mutating func next() throws(SimpleTraceError) -> SimpleTraceRecord? {
     while true {
       if skipRemaining > 0 {
         let step = min(UInt64(available), skipRemaining)

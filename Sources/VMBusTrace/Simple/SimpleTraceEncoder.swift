@@ -6,14 +6,14 @@ import VMBusWire
 ///
 /// Event ids are the trace points' positions in `TracePoint.allCases`, as QEMU assigns ids in
 /// registration order; readers resolve them through the mapping records.
-public struct SimpleTraceEncoder: Hashable, Sendable {
+package struct SimpleTraceEncoder: Hashable, Sendable {
   /// QEMU's process id, written into every record.
-  public var pid: UInt32
+  package var pid: UInt32
   /// The bytes encoded and not yet taken.
-  public private(set) var bytes: [UInt8] = []
+  package private(set) var bytes: [UInt8] = []
 
   /// Starts a stream: header, then a mapping record for each of the 17 points.
-  public init(pid: UInt32) {
+  package init(pid: UInt32) {
     self.pid = pid
     bytes.appendLittleEndian(SimpleTraceLayout.headerEventID)
     bytes.appendLittleEndian(SimpleTraceLayout.magic)
@@ -24,12 +24,12 @@ public struct SimpleTraceEncoder: Hashable, Sendable {
   }
 
   /// The event id this encoder gives `point`.
-  public static func eventID(of point: TracePoint) -> UInt64 {
+  package static func eventID(of point: TracePoint) -> UInt64 {
     UInt64(point.ordinal)
   }
 
   /// Appends a mapping record (type 0).
-  public mutating func appendMapping(id: UInt64, name: String) {
+  package mutating func appendMapping(id: UInt64, name: String) {
     let name = Array(name.utf8)
     bytes.appendLittleEndian(SimpleTraceLayout.mappingRecordType)
     bytes.appendLittleEndian(id)
@@ -38,19 +38,19 @@ public struct SimpleTraceEncoder: Hashable, Sendable {
   }
 
   /// Appends an event record with each argument as an 8-byte word.
-  public mutating func append(_ event: TraceEvent, timestampNS: UInt64) {
+  package mutating func append(_ event: TraceEvent, timestampNS: UInt64) {
     appendRecord(id: Self.eventID(of: event.point), timestampNS: timestampNS, words: event.words)
   }
 
   /// Appends a dropped-events record.
-  public mutating func appendDropped(count: UInt64, timestampNS: UInt64) {
+  package mutating func appendDropped(count: UInt64, timestampNS: UInt64) {
     appendRecord(id: SimpleTraceLayout.droppedEventID, timestampNS: timestampNS, words: [count])
   }
 
   /// Appends a trace event or a `sim_traced_events_dropped` gap; other simulator events have
   /// no simple-trace form and are left out (returns false).
   @discardableResult
-  public mutating func append(_ event: HostEvent, timestampNS: UInt64) -> Bool {
+  package mutating func append(_ event: HostEvent, timestampNS: UInt64) -> Bool {
     switch event {
     case .trace(let trace):
       append(trace, timestampNS: timestampNS)
@@ -63,7 +63,7 @@ public struct SimpleTraceEncoder: Hashable, Sendable {
   }
 
   /// Returns the encoded bytes and empties the buffer.
-  public mutating func takeBytes() -> [UInt8] {
+  package mutating func takeBytes() -> [UInt8] {
     defer { bytes.removeAll(keepingCapacity: true) }
     return bytes
   }

@@ -4,9 +4,9 @@ import VMBusHost
 ///
 /// ``description`` reads `trace-4152: offset 96: error: truncated event record: needs 40
 /// bytes, 17 available`.
-public struct SimpleTraceError: Error, Hashable, Sendable, CustomStringConvertible {
+package struct SimpleTraceError: Error, Hashable, Sendable, CustomStringConvertible {
   /// The part of the file that ended early.
-  public enum Part: String, Hashable, Sendable {
+  package enum Part: String, Hashable, Sendable {
     /// The 24-byte file header.
     case header
     /// A record's 8-byte type word.
@@ -18,7 +18,7 @@ public struct SimpleTraceError: Error, Hashable, Sendable, CustomStringConvertib
   }
 
   /// What is wrong.
-  public enum Kind: Hashable, Sendable {
+  package enum Kind: Hashable, Sendable {
     /// The first word is not the header event id.
     case notSimpleTrace(headerEventID: UInt64)
     /// The second word is not the magic.
@@ -45,21 +45,21 @@ public struct SimpleTraceError: Error, Hashable, Sendable, CustomStringConvertib
   }
 
   /// The file name given to the reader.
-  public var file: String
+  package var file: String
   /// Byte offset of the offending header field or record.
-  public var offset: UInt64
+  package var offset: UInt64
   /// What is wrong.
-  public var kind: Kind
+  package var kind: Kind
 
   /// Creates an error at `offset` of `file`.
-  public init(file: String, offset: UInt64, kind: Kind) {
+  package init(file: String, offset: UInt64, kind: Kind) {
     self.file = file
     self.offset = offset
     self.kind = kind
   }
 
   /// The message without its location.
-  public var message: String {
+  package var message: String {
     switch kind {
     case .notSimpleTrace(let id):
       "not a simpletrace file: header event id \(hex(id)), expected 0xffffffffffffffff"
@@ -80,7 +80,7 @@ public struct SimpleTraceError: Error, Hashable, Sendable, CustomStringConvertib
     }
   }
 
-  public var description: String {
+  package var description: String {
     if case .io(let error) = kind { return error.description }
     return "\(file): offset \(offset): error: \(message)"
   }

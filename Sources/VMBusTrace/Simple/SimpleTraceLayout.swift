@@ -2,30 +2,30 @@
 /// `scripts/simpletrace.py`).
 ///
 /// Integers are in host byte order; this target reads and writes little-endian (x86, arm64).
-public enum SimpleTraceLayout {
+package enum SimpleTraceLayout {
   /// The header's first word, an event id that no event has.
-  public static let headerEventID: UInt64 = 0xFFFF_FFFF_FFFF_FFFF
+  package static let headerEventID: UInt64 = 0xFFFF_FFFF_FFFF_FFFF
   /// The header's second word.
-  public static let magic: UInt64 = 0xF2B1_77CB_0AA4_29B4
+  package static let magic: UInt64 = 0xF2B1_77CB_0AA4_29B4
   /// The only version current readers accept.
-  public static let version: UInt64 = 4
+  package static let version: UInt64 = 4
   /// Header length: event id, magic, version.
-  public static let headerLength = 24
+  package static let headerLength = 24
   /// Record type word of a mapping record (`event_id u64, name_len u32, name`).
-  public static let mappingRecordType: UInt64 = 0
+  package static let mappingRecordType: UInt64 = 0
   /// Record type word of an event record.
-  public static let eventRecordType: UInt64 = 1
+  package static let eventRecordType: UInt64 = 1
   /// The event id of the dropped-events record (one u64 argument: the count).
-  public static let droppedEventID: UInt64 = 0xFFFF_FFFF_FFFF_FFFE
+  package static let droppedEventID: UInt64 = 0xFFFF_FFFF_FFFF_FFFE
   /// An event record's header after the type word: id, timestamp, length, pid. Its `length`
   /// field counts these bytes plus the arguments.
-  public static let eventHeaderLength = 24
+  package static let eventHeaderLength = 24
   /// The longest mapping-record name the reader accepts (QEMU's names are under 64 bytes).
-  public static let maxNameLength = 1024
+  package static let maxNameLength = 1024
 
   /// The record length (without the type word) of a record with `argumentCount` 8-byte
   /// arguments: 24 for `vmbus_signal_event`, 48 for `vmbus_open_channel`.
-  public static func eventLength(argumentCount: Int) -> Int {
+  package static func eventLength(argumentCount: Int) -> Int {
     eventHeaderLength + 8 * argumentCount
   }
 }

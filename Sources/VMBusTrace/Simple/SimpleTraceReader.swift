@@ -4,7 +4,7 @@
 /// var reader = try SimpleTraceReader(path: "trace-4152")
 /// while let record = try reader.next() { ... }
 /// ```
-public struct SimpleTraceReader: ~Copyable {
+package struct SimpleTraceReader: ~Copyable {
   private var file: FileDescriptor
   private var decoder: SimpleTraceDecoder
   private var chunk: [UInt8]
@@ -12,7 +12,7 @@ public struct SimpleTraceReader: ~Copyable {
 
   /// Opens `path`; `bufferSize` bytes are read at a time. Diagnostics name `displayName`
   /// (default: the path), e.g. the original name of a spooled copy.
-  public init(
+  package init(
     path: String, displayName: String? = nil, bufferSize: Int = 64 * 1024
   ) throws(SimpleTraceError) {
     let name = displayName ?? path
@@ -26,16 +26,16 @@ public struct SimpleTraceReader: ~Copyable {
   }
 
   /// Non-VMBus event records skipped so far.
-  public var skippedEventCount: Int { decoder.skippedEventCount }
+  package var skippedEventCount: Int { decoder.skippedEventCount }
 
   /// Skipped non-VMBus events by name, sorted by name.
-  public var skippedEvents: [SkippedTraceEvents] { decoder.skippedEvents }
+  package var skippedEvents: [SkippedTraceEvents] { decoder.skippedEvents }
 
   /// The first non-VMBus event record skipped, with its offset.
-  public var firstSkipped: (name: String, offset: UInt64)? { decoder.firstSkipped }
+  package var firstSkipped: (name: String, offset: UInt64)? { decoder.firstSkipped }
 
   /// The next VMBus event or dropped-events record, or nil at end of file.
-  public mutating func next() throws(SimpleTraceError) -> SimpleTraceRecord? {
+  package mutating func next() throws(SimpleTraceError) -> SimpleTraceRecord? {
     while true {
       if let record = try decoder.next() { return record }
       if atEnd { return nil }

@@ -1,9 +1,9 @@
 import VMBusHost
 
 /// One record of a `simple`-backend file that concerns VMBus: an event or a gap.
-public struct SimpleTraceRecord: Hashable, Sendable {
+package struct SimpleTraceRecord: Hashable, Sendable {
   /// What the record says.
-  public enum Payload: Hashable, Sendable {
+  package enum Payload: Hashable, Sendable {
     /// A `vmbus_*` trace event.
     case event(TraceEvent)
     /// The dropped-events record: this many events were lost to a full trace buffer.
@@ -11,16 +11,16 @@ public struct SimpleTraceRecord: Hashable, Sendable {
   }
 
   /// What the record says.
-  public var payload: Payload
+  package var payload: Payload
   /// `get_clock()` at the event: host monotonic nanoseconds.
-  public var timestampNS: UInt64
+  package var timestampNS: UInt64
   /// QEMU's process id.
-  public var pid: UInt32
+  package var pid: UInt32
   /// Byte offset of the record's type word in the file.
-  public var offset: UInt64
+  package var offset: UInt64
 
   /// Creates a record.
-  public init(payload: Payload, timestampNS: UInt64, pid: UInt32, offset: UInt64) {
+  package init(payload: Payload, timestampNS: UInt64, pid: UInt32, offset: UInt64) {
     self.payload = payload
     self.timestampNS = timestampNS
     self.pid = pid
@@ -28,7 +28,7 @@ public struct SimpleTraceRecord: Hashable, Sendable {
   }
 
   /// The record as a session event: a trace event, or `sim_traced_events_dropped`.
-  public var hostEvent: HostEvent {
+  package var hostEvent: HostEvent {
     switch payload {
     case .event(let event): .trace(event)
     case .dropped(let count): .simulator(.tracedEventsDropped(count: count))
@@ -37,14 +37,14 @@ public struct SimpleTraceRecord: Hashable, Sendable {
 }
 
 /// How many records of one non-VMBus event a reader skipped.
-public struct SkippedTraceEvents: Hashable, Sendable {
+package struct SkippedTraceEvents: Hashable, Sendable {
   /// The event's name from its mapping record.
-  public var name: String
+  package var name: String
   /// Records skipped.
-  public var count: Int
+  package var count: Int
 
   /// Creates a count.
-  public init(name: String, count: Int) {
+  package init(name: String, count: Int) {
     self.name = name
     self.count = count
   }

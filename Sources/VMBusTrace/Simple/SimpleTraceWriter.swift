@@ -5,21 +5,21 @@ import VMBusHost
 /// The output follows `trace/simple.c` (header, mapping records, then event records) so that
 /// QEMU's `scripts/simpletrace.py` can read it with the `hw/hyperv/trace-events` file. Call
 /// ``close()`` to learn of write errors; dropping the writer flushes on a best-effort basis.
-public struct SimpleTraceWriter: ~Copyable {
+package struct SimpleTraceWriter: ~Copyable {
   /// Buffered bytes above which a write goes to the file.
-  public static let flushThreshold = 64 * 1024
+  package static let flushThreshold = 64 * 1024
 
   private var file: FileDescriptor
   private var encoder: SimpleTraceEncoder
 
   /// Creates or truncates `path` and writes the header and mapping records.
-  public init(path: String, pid: UInt32) throws(TraceIOError) {
+  package init(path: String, pid: UInt32) throws(TraceIOError) {
     file = try FileDescriptor(writingTo: path)
     encoder = SimpleTraceEncoder(pid: pid)
   }
 
   /// Writes one event record.
-  public mutating func write(_ event: TraceEvent, timestampNS: UInt64) throws(TraceIOError) {
+  package mutating func write(_ event: TraceEvent, timestampNS: UInt64) throws(TraceIOError) {
     encoder.append(event, timestampNS: timestampNS)
     try flushIfFull()
   }
@@ -27,25 +27,26 @@ public struct SimpleTraceWriter: ~Copyable {
   /// Writes a trace event or a dropped-events record; returns false for simulator events that
   /// have no simple-trace form.
   @discardableResult
-  public mutating func write(_ event: HostEvent, timestampNS: UInt64) throws(TraceIOError) -> Bool {
+  package mutating func write(_ event: HostEvent, timestampNS: UInt64) throws(TraceIOError) -> Bool
+  {
     let written = encoder.append(event, timestampNS: timestampNS)
     try flushIfFull()
     return written
   }
 
   /// Writes a dropped-events record.
-  public mutating func writeDropped(count: UInt64, timestampNS: UInt64) throws(TraceIOError) {
+  package mutating func writeDropped(count: UInt64, timestampNS: UInt64) throws(TraceIOError) {
     encoder.appendDropped(count: count, timestampNS: timestampNS)
     try flushIfFull()
   }
 
   /// Writes the buffered bytes to the file.
-  public mutating func flush() throws(TraceIOError) {
+  package mutating func flush() throws(TraceIOError) {
     try file.write(encoder.takeBytes())
   }
 
   /// Flushes and closes the file.
-  public mutating func close() throws(TraceIOError) {
+  package mutating func close() throws(TraceIOError) {
     try flush()
     try file.close()
   }
