@@ -3,6 +3,7 @@ import GRDB
 import Testing
 import VMBusHost
 import VMBusSessions
+import VMBusSim
 import VMBusStore
 
 /// Replay, verify and export in process, on a stored simulated run and on an import.
@@ -10,9 +11,7 @@ import VMBusStore
   @Test func everyStepsStateIsTheFoldOfTheEventsBeforeIt() throws {
     try Workspace.with { space in
       let store = try space.store()
-      let (run, session) = try ScenarioRunner(
-        path: Bundled.scenario("linux-boot.yaml"), seed: 1, snapshotInterval: 64
-      ).run(into: store)
+      let (run, session) = try storedBoot(seed: 1, snapshotInterval: 64, into: store)
       var state = HostState()
       var seq = 0
       try SessionReplayer(store: store, session: session).forEach { step in
@@ -30,9 +29,7 @@ import VMBusStore
   @Test func oneStepIsTheSameStepTheStreamGives() throws {
     try Workspace.with { space in
       let store = try space.store()
-      let (_, session) = try ScenarioRunner(
-        path: Bundled.scenario("linux-boot.yaml"), seed: 1, snapshotInterval: 64
-      ).run(into: store)
+      let (_, session) = try storedBoot(seed: 1, snapshotInterval: 64, into: store)
       let replayer = SessionReplayer(store: store, session: session)
       var streamed: [Int: ReplayStep] = [:]
       try replayer.forEach(EventRange(first: 100, last: 140)) { streamed[$0.seq] = $0 }
@@ -48,9 +45,7 @@ import VMBusStore
   @Test func aStepBeyondTheSessionIsAUsageError() throws {
     try Workspace.with { space in
       let store = try space.store()
-      let (run, session) = try ScenarioRunner(
-        path: Bundled.scenario("linux-boot.yaml"), seed: 1
-      ).run(into: store)
+      let (run, session) = try storedBoot(seed: 1, into: store)
       let error = sessionsError { () throws(SessionsError) in
         try SessionReplayer(store: store, session: session).step(at: run.events.count + 1)
       }
@@ -64,9 +59,7 @@ import VMBusStore
   @Test func aStoredRunVerifiesCleanAgainstItsScenario() throws {
     try Workspace.with { space in
       let store = try space.store()
-      let (run, session) = try ScenarioRunner(
-        path: Bundled.scenario("linux-boot.yaml"), seed: 3
-      ).run(into: store)
+      let (run, session) = try storedBoot(seed: 3, into: store)
       let result = try SessionVerifier(store: store, session: session).verify()
       #expect(result.events == run.events.count)
       #expect(result.findings.map(\.rule) == [])
@@ -76,9 +69,7 @@ import VMBusStore
   @Test func anEditedEventIsFound() throws {
     try Workspace.with { space in
       let store = try space.store()
-      let (_, session) = try ScenarioRunner(
-        path: Bundled.scenario("linux-boot.yaml"), seed: 3
-      ).run(into: store)
+      let (_, session) = try storedBoot(seed: 3, into: store)
       // A different channel in one stored open: the re-run no longer matches it.
       let seq = try DatabaseQueue(path: space.databasePath).write { db in
         let seq = try Int.fetchOne(
@@ -148,9 +139,7 @@ import VMBusStore
   @Test func aRangeBeyondTheSessionWritesNothing() throws {
     try Workspace.with { space in
       let store = try space.store()
-      let (_, session) = try ScenarioRunner(
-        path: Bundled.scenario("linux-boot.yaml"), seed: 1
-      ).run(into: store)
+      let (_, session) = try storedBoot(seed: 1, into: store)
       try space.write("keep.log", "precious\n")
       let error = sessionsError { () throws(SessionsError) in
         try SessionExporter(store: store, session: session)
@@ -164,13 +153,20 @@ import VMBusStore
   @Test func theSimpleFormatNeedsAFile() throws {
     try Workspace.with { space in
       let store = try space.store()
-      let (_, session) = try ScenarioRunner(
-        path: Bundled.scenario("linux-boot.yaml"), seed: 1
-      ).run(into: store)
+      let (_, session) = try storedBoot(seed: 1, into: store)
       let error = sessionsError { () throws(SessionsError) in
         try SessionExporter(store: store, session: session).export(.simple, output: nil)
       }
       #expect(error?.exitCode == 64)
     }
   }
+}
+
+/// linux-boot run with `seed` and stored: a session of about 776 events.
+func storedBoot(
+  seed: UInt64, snapshotInterval: Int = 1024, into store: EventStore
+) throws -> (SimulationRun, SessionID) {
+  try ScenarioRunner(
+    path: Bundled.scenario("linux-boot.yaml"), seed: seed, snapshotInterval: snapshotInterval
+  ).run(into: store)
 }

@@ -11,13 +11,8 @@ extension FuzzSummary {
       out.array { out in
         for finding in findings {
           out.object { out in
-            out.field("property", finding.signature.property.rawValue)
-            out.key("signature")
-            out.signature(finding.signature)
-            out.field("count", finding.count)
+            finding.writeCommonFields(into: &out)
             out.field("first_seed", finding.firstSeed)
-            out.field("minimal", finding.minimal)
-            out.field("corpus", finding.corpus.rawValue)
             out.field("minimal_steps", finding.minimalSteps)
             out.field("minimal_choices", finding.minimalChoices)
             out.optionalSeconds("seconds_to_first", finding.timeToFirst)
@@ -80,12 +75,7 @@ extension ExploreSummary {
       out.array { out in
         for finding in findings {
           out.object { out in
-            out.field("property", finding.signature.property.rawValue)
-            out.key("signature")
-            out.signature(finding.signature)
-            out.field("count", finding.count)
-            out.field("minimal", finding.minimal)
-            out.field("corpus", finding.corpus.rawValue)
+            finding.writeCommonFields(into: &out)
             out.field("session", finding.session?.rawValue)
           }
         }
@@ -104,6 +94,18 @@ extension ExploreSummary {
       if let path = finding.minimal { lines.append("    reproduce: vmbus-sim run \(path)") }
     }
     return lines
+  }
+}
+
+extension FuzzFinding {
+  /// The fields both modes report for a finding: what failed, how often, where it is filed.
+  fileprivate func writeCommonFields(into out: inout JSONBuilder) {
+    out.field("property", signature.property.rawValue)
+    out.key("signature")
+    out.signature(signature)
+    out.field("count", count)
+    out.field("minimal", minimal)
+    out.field("corpus", corpus.rawValue)
   }
 }
 

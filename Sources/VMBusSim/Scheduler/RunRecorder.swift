@@ -31,6 +31,12 @@ package struct RunHistory: Sendable {
   /// The virtual time of each event.
   package var eventTimes: [VirtualDuration] = []
   package var transcript: [TranscriptEntry] = []
+
+  /// An input and the virtual time of each event it decided.
+  mutating func record(_ input: HostInput, events: Range<Int>, at time: VirtualDuration) {
+    inputs.append(input)
+    for _ in events { eventTimes.append(time) }
+  }
 }
 
 /// Keeps everything: a run people read or store.
@@ -42,8 +48,7 @@ package struct TranscriptRecorder: RunRecorder {
   package init() {}
 
   package mutating func record(_ input: HostInput, events: Range<Int>, at time: VirtualDuration) {
-    history.inputs.append(input)
-    for _ in events { history.eventTimes.append(time) }
+    history.record(input, events: events, at: time)
   }
 
   package mutating func note(_ entry: TranscriptEntry) { history.transcript.append(entry) }
@@ -59,8 +64,7 @@ package struct HistoryRecorder: RunRecorder {
   package init() {}
 
   package mutating func record(_ input: HostInput, events: Range<Int>, at time: VirtualDuration) {
-    history.inputs.append(input)
-    for _ in events { history.eventTimes.append(time) }
+    history.record(input, events: events, at: time)
   }
 
   package mutating func note(_ entry: TranscriptEntry) {}
