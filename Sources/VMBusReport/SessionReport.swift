@@ -52,14 +52,14 @@ package struct SessionReport {
     let seqs: ClosedRange<Int>
     do {
       summary = try store.session(session)
-      seqs = try events.seqs(in: session, eventCount: summary.eventCount)
-      initial = try store.state(session: session, at: seqs.lowerBound - 1)
-    } catch let error as SessionsError {
-      throw error
-    } catch let error as StoreError {
-      throw .store(error)
     } catch {
-      throw .io("\(error)")
+      throw .store(error)
+    }
+    seqs = try events.seqs(in: session, eventCount: summary.eventCount)
+    do {
+      initial = try store.state(session: session, at: seqs.lowerBound - 1)
+    } catch {
+      throw .store(error)
     }
     let first = seqs.lowerBound
     let end = min(seqs.upperBound, summary.eventCount)
@@ -67,14 +67,12 @@ package struct SessionReport {
       initial: initial, firstSeq: first, lastSeq: end, checks: checks)
     var counter = EventProgressCounter(total: end - first + 1, report: progress)
     do {
-      try store.events(session: session, from: first, to: end) {
-        builder.add($0)
+      try store.events(session: session, from: first, to: end) { (stored: StoredEvent) in
+        builder.add(stored)
         counter.step()
       }
-    } catch let error as StoreError {
-      throw .store(error)
     } catch {
-      throw .io("\(error)")
+      throw .store(error)
     }
     let violations = builder.violationCount
     let covered = builder.lastSeq - builder.firstSeq + 1

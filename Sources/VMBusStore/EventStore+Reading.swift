@@ -33,6 +33,21 @@ extension EventStore {
     }
   }
 
+  /// ``events(session:from:to:_:)`` for a body that cannot fail: the only errors are the
+  /// store's, typed.
+  package func events(
+    session: SessionID, from first: Int = 1, to last: Int = .max,
+    _ body: (StoredEvent) -> Void
+  ) throws(StoreError) {
+    let path = path
+    try withErrors {
+      try pool.read { db in
+        _ = try SessionRows.progress(db, session, path: path)
+        try Self.scan(db, session, from: first, to: last, path: path, sources: true, body)
+      }
+    }
+  }
+
   /// The host state after event `seq` of `session` (0 is the initial state): the nearest
   /// snapshot at or before `seq`, plus at most K folds.
   package func state(session: SessionID, at seq: Int) throws(StoreError) -> HostState {

@@ -62,13 +62,12 @@ extension SessionExporter {
   ) throws(SessionsError) {
     do {
       try store.events(session: session, from: range.lowerBound, to: range.upperBound) {
-        body($0)
+        (stored: StoredEvent) in
+        body(stored)
         counter.step()
       }
-    } catch let error as StoreError {
-      throw .store(error)
     } catch {
-      throw .io("\(error)")
+      throw .store(error)
     }
   }
 }

@@ -41,7 +41,7 @@ package struct SessionVerifier {
     let keepEvents = summary.info.kind == .simulated
     var count = 0
     do {
-      try store.events(session: session) { event in
+      try store.events(session: session) { (event: StoredEvent) in
         count += 1
         if keepEvents { stored.append(event.event) }
         for violation in state.apply(event.event) {
@@ -55,10 +55,8 @@ package struct SessionVerifier {
         findings.append(
           VerificationFinding(seq: mismatch.seq, rule: "snapshot_mismatch", message: "\(mismatch)"))
       }
-    } catch let error as StoreError {
-      throw .store(error)
     } catch {
-      throw .io("\(error)")
+      throw .store(error)
     }
     if let finding = Self.statusFinding(summary, events: count) {
       // Cut short: its stored events are checked above, but it is not a whole session.
