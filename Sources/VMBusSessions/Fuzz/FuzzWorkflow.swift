@@ -180,23 +180,25 @@ package enum FuzzWorkflow {
     for var scenario in try loadScenarios(options) {
       if let profile = options.profile { scenario.host.profile = profile }
       if let release = options.qemuRelease { scenario.host.qemuRelease = release }
-      let report = Explorer(scenario: scenario, depth: depth).run()
-      summary.states += report.states
-      summary.distinctStates += report.distinctStates
-      summary.truncated += report.truncated
-      summary.elapsed += report.elapsed
-      for (_, fuzzCase) in report.failures {
+      // Each finding is stored and filed as soon as it is found: a killed exploration keeps
+      // what it found.
+      let report = try Explorer(scenario: scenario, depth: depth).run {
+        (_, fuzzCase) throws(SessionsError) in
         // Replay the path through the ordinary scheduler for the canonical failure.
         let run = fuzzCase.run(transcript: true)
         guard let failure = PropertyChecker.check(run),
           !summary.findings.contains(where: { $0.signature == failure.signature })
-        else { continue }
+        else { return }
         let group = FuzzCampaign.FailureGroup(
           failure: failure, count: 1, firstSeed: 0, minimal: fuzzCase, minimalRun: run,
           minimalFailure: failure)
         summary.findings.append(
           try persist(group, options: options, corpus: &corpus, store: store))
       }
+      summary.states += report.states
+      summary.distinctStates += report.distinctStates
+      summary.truncated += report.truncated
+      summary.elapsed += report.elapsed
     }
     return summary
   }

@@ -50,6 +50,14 @@ package struct Explorer {
   }
 
   package func run() -> Report {
+    run { (_, _) throws(Never) in }
+  }
+
+  /// Explores, telling `onFailure` each new distinct failure as soon as it is found (so a
+  /// caller can store it before the exploration ends), with the case that replays it.
+  package func run<E: Error>(
+    onFailure: (FuzzFailure, FuzzCase) throws(E) -> Void
+  ) throws(E) -> Report {
     let clock = ContinuousClock()
     let start = clock.now
     var root = Simulation<StateRecorder>(PreparedScenario(scenario), seed: 0)
@@ -80,6 +88,7 @@ package struct Explorer {
           signatures.insert(failure.signature).inserted
         {
           failures.append((failure, fuzzCase))
+          try onFailure(failure, fuzzCase)
         }
       }
       guard !branches.isEmpty else { continue }

@@ -101,6 +101,18 @@ struct FuzzTests {
     #expect(PropertyChecker.check(found.fuzzCase.run())?.property == .guestHang)
   }
 
+  @Test("the exhaustive mode hands over each distinct failure while it still explores")
+  func exhaustiveReportsAsItFinds() throws {
+    struct Stop: Error {}
+    let explorer = Explorer(scenario: try Self.bundled("qemu-gpadl-header-hang.yaml"), depth: 30)
+    let whole = explorer.run()
+    var told: [FailureSignature] = []
+    _ = explorer.run { failure, _ in told.append(failure.signature) }
+    #expect(told == whole.failures.map(\.failure.signature))
+    // A caller that stops at the first (a store that failed) ends the exploration there.
+    #expect(throws: Stop.self) { _ = try explorer.run { (_, _) throws(Stop) in throw Stop() } }
+  }
+
   @Test("the exhaustive mode reports no failure where the guest broke the protocol (§9.26)")
   func exhaustiveGuestError() throws {
     let report = Explorer(scenario: try Self.bundled("qemu-gpadl-teardown.yaml"), depth: 30).run()
