@@ -36,9 +36,7 @@ package struct SessionReport {
     checks: ReportChecks = .sample(count: 16), progress: ((EventProgress) -> Void)? = nil
   ) throws(SessionsError) -> Written {
     let (page, written) = try render(events, checks: checks, progress: progress)
-    guard FileManager.default.createFile(atPath: path, contents: Data(page)) else {
-      throw .io("\(path): cannot write the report")
-    }
+    try OutputFile.write(page, to: path)
     return written
   }
 

@@ -39,7 +39,7 @@ extension SessionExporter {
     var sink = try TextSink(path: path)
     defer { sink.close() }
     try sink.write(output)
-    try sink.flush()
+    try sink.finish()
     return summary.eventCount == 0 ? 0 : covered - range.lowerBound + 1
   }
 

@@ -116,6 +116,7 @@ package struct SessionExporter {
         written += 1
         try lines.write(buffer, to: &sink)
       }
+      try sink.finish()
       return written
     }
   }
@@ -220,19 +221,21 @@ private struct LineSink {
 struct TextSink {
   private let handle: FileHandle
   private let owned: Bool
+  /// What messages call the output.
+  private let name: String
   private var pending: [UInt8] = []
+  private var finished = false
 
   init(path: String?) throws(SessionsError) {
     guard let path, path != "-" else {
       handle = FileHandle.standardOutput
       owned = false
+      name = "standard output"
       return
     }
-    guard FileManager.default.createFile(atPath: path, contents: nil),
-      let opened = FileHandle(forWritingAtPath: path)
-    else { throw .io("\(path): cannot create") }
-    handle = opened
+    handle = try OutputFile.open(path)
     owned = true
+    name = path
   }
 
   mutating func write(_ bytes: [UInt8]) throws(SessionsError) {
@@ -245,13 +248,28 @@ struct TextSink {
     do {
       try handle.write(contentsOf: pending)
     } catch {
-      throw .io("write failed: \(error)")
+      throw .io("\(name): cannot write: \(error.localizedDescription)")
     }
     pending.removeAll(keepingCapacity: true)
   }
 
+  /// Writes what is buffered and closes the file, reporting a failure of either (a full
+  /// disk shows at the last write or at the close).
+  mutating func finish() throws(SessionsError) {
+    try flush()
+    finished = true
+    guard owned else { return }
+    do {
+      try handle.close()
+    } catch {
+      throw .io("\(name): cannot close: \(error.localizedDescription)")
+    }
+  }
+
+  /// Closes the file on a path that already failed: the first error is the one reported.
   mutating func close() {
-    try? flush()
+    guard !finished else { return }
+    finished = true
     if owned { try? handle.close() }
   }
 }

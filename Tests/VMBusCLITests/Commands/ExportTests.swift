@@ -35,6 +35,31 @@ struct ExportTests {
     }
   }
 
+  /// `-o` writes through the path: a symlink stays a symlink (its target gets the output), as
+  /// `/dev/stdout` or a device must; a full disk is an I/O error, not a silent truncation.
+  @Test func outputIsWrittenInPlaceAndAFullDiskIsAnError() async throws {
+    try await TemporaryDirectory.with { dir in
+      _ = try await dir.importLog(TraceFixtures.mixedLog)
+      try dir.write("target.jsonl", "old\n")
+      try FileManager.default.createSymbolicLink(
+        atPath: dir.path("link.jsonl"), withDestinationPath: dir.path("target.jsonl"))
+      for command in [["export", "1", "--format", "jsonl"], ["report", "1"]] {
+        let result = try await dir.run(command + ["-o", dir.path("link.jsonl")])
+        #expect(result.status == 0, "\(result)")
+        let kind = try FileManager.default.attributesOfItem(atPath: dir.path("link.jsonl"))[.type]
+        #expect(kind as? FileAttributeType == .typeSymbolicLink)
+        #expect(try dir.readText("target.jsonl").count > 100)
+      }
+      var device = stat()
+      guard stat("/dev/full", &device) == 0, device.st_mode & S_IFMT == S_IFCHR else { return }
+      for command in [["export", "1", "--format", "jsonl"], ["report", "1"]] {
+        let full = try await dir.run(command + ["-o", "/dev/full"])
+        #expect(full.status == 74, "\(full)")
+        #expect(full.stderr.contains("/dev/full: cannot write"), "\(full.stderr)")
+      }
+    }
+  }
+
   @Test func outputFileOption() async throws {
     try await TemporaryDirectory.with { dir in
       _ = try await dir.importLog(TraceFixtures.mixedLog)
