@@ -19,9 +19,9 @@ package struct EventRange: Hashable, Sendable {
   /// The whole session.
   package static let all = Self()
 
-  /// The seqs to visit in a session of `eventCount` events. An empty session's range is
-  /// `1...0`'s stand-in `1...1` only when `first` is 1, so that a whole-session command on
-  /// an empty session does nothing rather than fail.
+  /// The seqs to visit in a session of `eventCount` events. On an empty session a range
+  /// starting at 1 gives `1...1`, which visits nothing: a whole-session command then does
+  /// nothing rather than fail.
   package func seqs(in session: SessionID, eventCount: Int) throws(SessionsError)
     -> ClosedRange<Int>
   {

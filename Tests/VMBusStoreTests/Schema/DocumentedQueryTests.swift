@@ -85,12 +85,18 @@ import VMBusWire
             else { return nil }
             return [Int64(call.payloadSize).databaseValue]
           },
-        "where the host crashed, and why": expected {
-          guard case .simulator(.hostFault(let fault)) = $0 else { return nil }
-          guard case .text(let name) = SimulatorEvent.hostFault(fault).arguments[0].value else {
-            return nil
-          }
-          return [name.databaseValue]
+        // The names docs/store.md documents, in EventSamples' order of host faults.
+        "where the host crashed, and why": zip(
+          sessions[1].events.indices.filter {
+            if case .simulator(.hostFault) = sessions[1].events[$0] { true } else { false }
+          },
+          [
+            "post_without_route", "unknown_vcpu", "body_for_full_gpadl",
+            "callback_without_message", "ring_offset_out_of_bounds", "no_object_for_bus_state",
+            "route_alive_at_synic_reset", "route_alive_at_synic_reset",
+          ]
+        ).map { index, name in
+          [Int64(2).databaseValue, (index + 1).databaseValue, name.databaseValue]
         },
         "the busiest trace points of session 1": busiest.map {
           [$0.key.databaseValue, $0.value.databaseValue]
