@@ -24,7 +24,10 @@ public struct StableDigest: Sendable {
   public var finalized: UInt64 { value }
 
   /// Sixteen lower-case hex digits.
-  public var hex: String {
+  public var hex: String { Self.hex(value) }
+
+  /// A digest's value as sixteen lower-case hex digits.
+  public static func hex(_ value: UInt64) -> String {
     let digits = String(value, radix: 16)
     return String(repeating: "0", count: 16 - digits.count) + digits
   }

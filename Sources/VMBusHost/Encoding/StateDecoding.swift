@@ -180,6 +180,7 @@ extension HostFault {
     case .noObjectForBusState:
       self = .noObjectForBusState(try reader.tag(BusState.self, "bus state"))
     case .routeAliveAtSynICReset: self = .routeAliveAtSynICReset(heldByMessage: try reader.bool())
+    case .migrationRouteFailed: self = .migrationRouteFailed(try reader.u32())
     }
   }
 }

@@ -274,6 +274,9 @@ extension HostFault {
     case .routeAliveAtSynICReset(let held):
       sink.write(EncodingTag.routeAliveAtSynICReset.rawValue)
       sink.write(held)
+    case .migrationRouteFailed(let vp):
+      sink.write(EncodingTag.migrationRouteFailed.rawValue)
+      sink.write(vp)
     }
   }
 }

@@ -71,6 +71,7 @@ extension HostFault {
     case ringOffsetOutOfBounds = 5
     case noObjectForBusState = 6
     case routeAliveAtSynICReset = 7
+    case migrationRouteFailed = 8
   }
 }
 

@@ -23,6 +23,9 @@ public enum HostFault: Hashable, Sendable, Codable, CustomStringConvertible {
   /// one (`hyperv_post_msg` to `sint_msg_bh`); false: QEMU 7.1 reset the SynIC before the
   /// devices, so the bus's own route was still there.
   case routeAliveAtSynICReset(heldByMessage: Bool)
+  /// Loading a migrated bus failed: `vmbus_post_load` → `vmbus_init` could not re-create
+  /// the SINT route to this vCPU (no SynIC), returned -ENOMEM and the destination gave up.
+  case migrationRouteFailed(UInt32)
 
   public var description: String {
     switch self {
@@ -37,6 +40,8 @@ public enum HostFault: Hashable, Sendable, Codable, CustomStringConvertible {
       held
         ? "machine reset while a staged message holds the SINT route (assertion in synic_reset)"
         : "machine reset with the bus's SINT route still on the SynIC (assertion in synic_reset)"
+    case .migrationRouteFailed(let vp):
+      "migration load failed: no SINT route to vCPU \(vp) (vmbus_post_load, vmbus_init returned -ENOMEM)"
     }
   }
 }

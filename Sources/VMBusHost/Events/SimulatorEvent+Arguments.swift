@@ -76,6 +76,8 @@ extension SimulatorEvent {
       return [("gpadl_id", .unsigned(UInt64(id.rawValue)))]
     case .tracedEventsDropped(let count):
       return [("count", .unsigned(count))]
+    case .migrated(let digest):
+      return [("saved_digest", .text(StableDigest.hex(digest)))]
     }
   }
 
@@ -137,6 +139,12 @@ extension SimulatorEvent {
       self = .ringIndicesCorrupted(GpadlID(try read.unsigned("gpadl_id", as: UInt32.self)))
     case "sim_traced_events_dropped":
       self = .tracedEventsDropped(count: try read.unsigned("count", as: UInt64.self))
+    case "sim_migrated":
+      let text = try read.text("saved_digest")
+      guard text.utf8.count == 16, let digest = UInt64(text, radix: 16) else {
+        throw read.error("saved_digest '\(text)' is not 16 hex digits")
+      }
+      self = .migrated(savedDigest: digest)
     default:
       throw SimulatorArgumentError(event: name, reason: "not a simulator event")
     }
@@ -154,6 +162,7 @@ extension HostFault {
     case .ringOffsetOutOfBounds: "ring_offset_out_of_bounds"
     case .noObjectForBusState: "no_object_for_bus_state"
     case .routeAliveAtSynICReset: "route_alive_at_synic_reset"
+    case .migrationRouteFailed: "migration_route_failed"
     }
   }
 
@@ -167,6 +176,7 @@ extension HostFault {
     case .ringOffsetOutOfBounds(let chan): ("chan_id", .unsigned(UInt64(chan.rawValue)))
     case .noObjectForBusState(let state): ("bus_state", .text(state.description))
     case .routeAliveAtSynICReset(let held): ("held_by_message", .flag(held))
+    case .migrationRouteFailed(let vp): ("vcpu", .unsigned(UInt64(vp)))
     }
   }
 
@@ -190,6 +200,8 @@ extension HostFault {
       self = .noObjectForBusState(state)
     case "route_alive_at_synic_reset":
       self = .routeAliveAtSynICReset(heldByMessage: try read.flag("held_by_message"))
+    case "migration_route_failed":
+      self = .migrationRouteFailed(try read.unsigned("vcpu", as: UInt32.self))
     default:
       throw read.error("fault '\(name)' is not a host fault")
     }

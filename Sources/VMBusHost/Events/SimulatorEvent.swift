@@ -35,6 +35,10 @@ public enum SimulatorEvent: Hashable, Sendable, Codable {
   case ringIndicesCorrupted(GpadlID)
   /// QEMU's simple backend lost this many events (its dropped-events record): a gap.
   case tracedEventsDropped(count: UInt64)
+  /// The host was live-migrated: the source saved what its profile saves (QEMU:
+  /// ``MigrationImage``, whose digest this is) and stopped; the destination loaded it. The
+  /// events after it are the destination's. Folding it gives the loaded state.
+  case migrated(savedDigest: UInt64)
 
   /// A stable snake_case name for storage and transcripts, prefixed `sim_`.
   public var name: String {
@@ -51,6 +55,7 @@ public enum SimulatorEvent: Hashable, Sendable, Codable {
     case .busRunIdle: "sim_bus_run_idle"
     case .ringIndicesCorrupted: "sim_ring_indices_corrupted"
     case .tracedEventsDropped: "sim_traced_events_dropped"
+    case .migrated: "sim_migrated"
     }
   }
 }

@@ -25,6 +25,8 @@ public enum HostInput: Hashable, Sendable, Codable {
   case resetMachine
   /// The guest writes out-of-range ring indices into this GPADL's ring headers.
   case corruptRingIndices(GpadlID)
+  /// The machine is live-migrated: the source saves the bus, the destination loads it.
+  case migrate
 }
 
 /// errno values the delivery path reports.

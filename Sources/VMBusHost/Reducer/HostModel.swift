@@ -83,6 +83,21 @@ public struct Decision: Sendable {
     case .resetMachine: resetMachine()
     case .corruptRingIndices(let id):
       if state.gpadl(id) != nil { emit(.simulator(.ringIndicesCorrupted(id))) }
+    case .migrate: migrate()
+    }
+  }
+
+  /// The source saves and stops; the destination loads (see `HostState.loadMigration`).
+  /// `vmbus_post_load` fails where `vmbus_init` cannot re-create the route: with a machine
+  /// like the source's it always can, since the source's route to the same vCPU exists.
+  private mutating func migrate() {
+    emit(.simulator(.migrated(savedDigest: state.migrationDigest.finalized)))
+    guard !state.isHardened, state.hasRoute else { return }
+    switch state.machine?.route(to: state.targetVP) ?? .created {
+    case .created: break
+    // `hyperv_find_vcpu` returns NULL and `hyperv_sint_route_new` dereferences it.
+    case .crash: fault(.unknownVCPU(state.targetVP))
+    case .fails: fault(.migrationRouteFailed(state.targetVP))
     }
   }
 

@@ -104,6 +104,15 @@ extension HostState {
     case .busRunIdle: pendingRuns = max(pendingRuns - 1, 0)
     case .ringIndicesCorrupted(let id):
       if let index = gpadlIndex(id) { gpadls[index].ringIndicesCorrupted = true }
+    case .migrated(let savedDigest):
+      let saved = migrationDigest.finalized
+      if saved != savedDigest {
+        log.add(
+          .savedStateMismatch,
+          "the event carries saved state \(StableDigest.hex(savedDigest)), the state before it saves \(StableDigest.hex(saved))"
+        )
+      }
+      loadMigration()
     case .tracedEventsDropped:
       // Anything may have happened in the gap, a contact that created a route included; drop
       // guesses that depend on adjacency.

@@ -32,6 +32,8 @@ public enum ViolationRule: String, CaseIterable, Hashable, Sendable, Codable {
   case refcountUnderflow = "refcount_underflow"
   /// QEMU had to answer the last command, and the next main-loop event is not the answer.
   case missingReply = "missing_reply"
+  /// `sim_migrated` carries another digest than the state before it saves.
+  case savedStateMismatch = "saved_state_mismatch"
 }
 
 /// A place where a session departs from what QEMU could have produced. Replay goes on.

@@ -43,6 +43,8 @@ extension HostFault {
       heldByMessage
         ? RootCause("synic_reset.route_held_by_message")
         : RootCause("synic_reset.before_devices")
+    // `vmbus_post_load` fails when `vmbus_init` cannot re-create the route.
+    case .migrationRouteFailed: RootCause("vmbus_post_load.sint_route_failed")
     }
   }
 }

@@ -72,6 +72,8 @@ extension ReportPage {
     .k-data_plane .nbox { background: #f3e5f5; border-color: #e1bee7; }
     .k-gap .nbox { background: #fffde7; border-style: dashed; }
     .k-stray .nbox { background: #ffebee; border-color: #ef9a9a; }
+    .k-migration .nbox { background: #e3f2fd; border: 2px solid #1565c0; color: #0d47a1;
+      font-weight: 700; }
     .evs { width: var(--evs, 470px); height: var(--row); padding: 2px 6px 0; overflow: hidden;
       font-size: 10.5px; line-height: 15px; }
     .ev { display: inline-block; padding: 0 4px; margin: 0 3px 1px 0; border-radius: 3px;

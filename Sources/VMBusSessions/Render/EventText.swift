@@ -31,6 +31,7 @@ extension SimulatorEvent {
     case .deviceReset(let instance): "\(name) instance \(instance)"
     case .ringIndicesCorrupted(let id): "\(name) gpadl \(id)"
     case .tracedEventsDropped(let count): "\(name) \(count) events lost"
+    case .migrated(let digest): "\(name) saved state \(StableDigest.hex(digest))"
     }
   }
 }

@@ -137,7 +137,10 @@ package struct Explorer {
     if let broken = state.firstInvariantViolation {
       return CoarseFailure(invariant: broken.invariant, bus: state.bus)
     }
-    if let outcome = simulation.finished, outcome.kind == .guestHang, outcome.owedReply != nil {
+    if let outcome = simulation.finished,
+      outcome.kind == .duplicateReply
+        || (outcome.kind == .guestHang && outcome.owedReply != nil)
+    {
       return CoarseFailure(hang: outcome, bus: state.bus)
     }
     return nil

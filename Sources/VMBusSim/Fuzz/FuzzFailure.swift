@@ -15,6 +15,8 @@ package enum FuzzProperty: String, CaseIterable, Hashable, Sendable, Codable {
   case foldMismatch = "fold_mismatch"
   /// The same seed, run again, did something else.
   case nondeterminism
+  /// The host posted a reply to a request the guest had already had answered.
+  case duplicateReply = "duplicate_reply"
 }
 
 /// A broken property, with the signature it is grouped by and where it happened.

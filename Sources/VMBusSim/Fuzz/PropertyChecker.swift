@@ -16,6 +16,9 @@ package enum PropertyChecker {
     var state = HostState()
     // Where, not what: the point's name is needed only for a failure's signature.
     var lastMainPoint: TracePoint?
+    // A live migration came after the last main-loop trace point: what the destination's
+    // first run does next rests on what the load left.
+    var migratedSincePoint = false
     for index in run.events.indices {
       let event = run.events[index]
       let bus = state.bus
@@ -26,7 +29,9 @@ package enum PropertyChecker {
       let seq = index + 1
       if case .trace(let trace) = event, trace.isControlPlaneMainLoop {
         lastMainPoint = trace.point
+        migratedSincePoint = false
       }
+      if case .simulator(.migrated) = event { migratedSincePoint = true }
       if let violation = violations.first {
         return FuzzFailure(
           signature: FailureSignature(
@@ -41,17 +46,24 @@ package enum PropertyChecker {
         // bug is that reset, which left LISTEN), so one bug keeps one signature.
         var point = lastMainPoint.map(FailurePoint.trace) ?? .start
         var faultBus = bus
+        var cause = fault.rootCause(at: lastMainPoint)
         switch fault {
         case .routeAliveAtSynICReset: point = .simulator(SimulatorEvent.machineReset.name)
         case .callbackWithoutMessage:
           point = .trace(.msgCb)
           faultBus = .listen
+        case .noObjectForBusState where migratedSincePoint:
+          // The destination's first run aborts on what the load left (upstream loads no
+          // channel state), wherever the source had got to.
+          point = .simulator(SimulatorEvent.migrated(savedDigest: 0).name)
+          cause = .postLoadChannelStateNotLoaded
+        case .migrationRouteFailed:
+          point = .simulator(SimulatorEvent.migrated(savedDigest: 0).name)
         default: break
         }
         return FuzzFailure(
           signature: FailureSignature(
-            property: .hostFault, rootCause: fault.rootCause(at: lastMainPoint),
-            tracePoint: point, busState: faultBus),
+            property: .hostFault, rootCause: cause, tracePoint: point, busState: faultBus),
           detail: fault.description, atSeq: seq)
       }
       if canBreakInvariant(event, hardened: state.isHardened),
@@ -80,6 +92,14 @@ package enum PropertyChecker {
         detail:
           "the refolded state (bus \(state.bus)) differs from the live state (bus \(run.finalState.bus))",
         atSeq: run.events.count)
+    }
+    if run.outcome.kind == .duplicateReply {
+      return FuzzFailure(
+        signature: FailureSignature(
+          property: .duplicateReply,
+          rootCause: run.outcome.rootCause ?? .postRepeatsDeliveredReply,
+          tracePoint: .trace(.postMsg), busState: state.bus),
+        detail: run.outcome.message, atSeq: run.outcome.atSeq)
     }
     if run.outcome.kind == .guestHang, let awaited = run.outcome.owedReply {
       let cause = run.outcome.rootCause

@@ -16,7 +16,7 @@ package enum GuestInputs: String, Sendable, CaseIterable {
 /// Mutations stay within what a guest can do: change message fields (ids, lengths,
 /// versions, vCPUs, page counts), drop, repeat or reorder steps, insert extra messages of any
 /// type (well-formed with odd values, truncated, or with corrupted bytes), keep its message
-/// slot busy or tear its message page down, reset the machine, and raise the probabilities
+/// slot busy or tear its message page down, reset or migrate the machine, and raise the probabilities
 /// of busy and failed deliveries. The scheduler's own choices come from the run's seed
 /// separately.
 ///
@@ -65,7 +65,7 @@ package struct ScenarioMutator {
     let unloads = steps.firstIndex { if case .linux(.unload) = $0.action { true } else { false } }
     let last = max(unloads ?? steps.count, booted)
     let position = booted + choices.pick(below: last - booted + 1)
-    switch choices.pick(below: 8) {
+    switch choices.pick(below: 9) {
     case 0: steps.insert(Step(.linux(.kexec)), at: position)
     case 1: steps.insert(Step(.linux(.kdump)), at: position)
     case 2: steps.insert(Step(.linux(.hibernate)), at: position)
@@ -82,6 +82,9 @@ package struct ScenarioMutator {
         Step(.environment(.slotBusy(deliveries: 1 + choices.pick(below: 3)))), at: position)
     case 6:
       scenario.faults.slotBusy = [0, 0.1, 0.5, 0.9][choices.pick(below: 4)]
+    case 7:
+      // The machine migrates under the running kernel, which does not notice.
+      steps.insert(Step(.environment(.migrate)), at: position)
     default:
       scenario.guest.kernel = pick(LinuxKernel.modelled)
     }
@@ -242,14 +245,14 @@ package struct ScenarioMutator {
   }
 
   /// Something outside the guest's messages that QEMU can receive: a busy slot, the message
-  /// page torn down or set up again, a machine reset.
+  /// page torn down or set up again, a machine reset, a live migration.
   private mutating func environmentAction() -> EnvironmentAction {
     switch choices.pick(below: 5) {
     case 0: .slotBusy(deliveries: 1 + choices.pick(below: 3))
     case 1: .teardownMessagePage
     case 2: .restoreMessagePage
     case 3: .machineReset
-    default: .slotBusy(deliveries: 1)
+    default: .migrate
     }
   }
 }

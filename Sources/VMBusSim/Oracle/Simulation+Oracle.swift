@@ -85,6 +85,11 @@ extension Simulation {
         clauses.append(waits)
         continue
       }
+      if reply == .offerChannel, everyOfferDelivered {
+        // REQUESTOFFERS owes each channel's offer once, and the guest had them all.
+        clauses.append("\(waits), but every channel's offer reached it for each REQUESTOFFERS")
+        continue
+      }
       guard actors[index].requests.contains(request) else {
         if let cause = actors[index].withdrawn[request] {
           clauses.append("\(waits), which nothing owes: \(cause.text)")
@@ -120,6 +125,16 @@ extension Simulation {
       return finish(.guestError, guestError.message, rootCause: guestError.cause)
     }
     finish(.guestHang, message + ", and nothing can send it", rootCause: otherCause)
+  }
+
+  /// Whether each channel's offer reached the guest as often as it sent REQUESTOFFERS: a
+  /// wait for one more offer is then owed by no host.
+  private var everyOfferDelivered: Bool {
+    let asked = replies.first { $0.request == ReplyLedgerEntry.offersRequest }?.asked ?? 0
+    return decision.state.channels.allSatisfy { channel in
+      let offer = RequestKey(type: .offerChannel, key: channel.id.rawValue)
+      return (replies.first { $0.request == offer }?.delivered ?? 0) >= asked
+    }
   }
 
   /// The verdict on a request an actor posted and still waits on: still queued (QEMU never

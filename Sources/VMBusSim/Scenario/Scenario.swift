@@ -96,6 +96,9 @@ package enum OutcomeKind: String, CaseIterable, Hashable, Sendable, Codable {
   /// An actor waits for a reply to a request that broke the protocol (a correct host sends
   /// nothing either): the guest's fault, never reported as a host failure.
   case guestError = "guest_error"
+  /// The host posted a reply the guest already had, to a request it did not make again:
+  /// the host's fault.
+  case duplicateReply = "duplicate_reply"
 }
 
 /// What a scenario expects: an outcome, optionally with a fragment of its message.

@@ -90,6 +90,9 @@ extension ScenarioReader {
     case "machine_reset":
       noArguments(argument, name)
       return .environment(.machineReset)
+    case "migrate":
+      noArguments(argument, name)
+      return .environment(.migrate)
     case "device_reset", "corrupt_ring":
       let fields = fields(argument, name, at: location, keys: ["device"], required: ["device"])
       let device = deviceReference(fields).name

@@ -139,6 +139,7 @@ package enum ScenarioWriter {
     case .deviceReset(let device): "device_reset: {device: \(device)}"
     case .deviceAdded(let device): "device_added: " + deviceFields(device)
     case .corruptRing(let device): "corrupt_ring: {device: \(device)}"
+    case .migrate: "migrate"
     }
   }
 

@@ -200,6 +200,8 @@ package enum EnvironmentAction: Hashable, Sendable {
   case deviceAdded(DeviceSpec)
   /// The guest scribbles out-of-range ring indices into the ring GPADL of a device.
   case corruptRing(device: String)
+  /// The machine is live-migrated to a new host process (docs/host-model.md, "Migration").
+  case migrate
 }
 
 /// A composite step that behaves as Linux's `drivers/hv` does (docs/linux-guest-model.md).

@@ -93,6 +93,7 @@ extension Simulation {
     guard status != .success else {
       queued.append(QueuedRequest(actor: index, payload: call.effectivePayload))
       if let request = RequestKey(payload: call.effectivePayload) {
+        noteAsked(request)
         withdrawRequests(superseded: request)
         record(request, payload: call.effectivePayload, by: index)
       }
@@ -275,6 +276,8 @@ extension Simulation {
         input(.corruptRingIndices(GpadlID(id)))
       }
       note(.environment, actor: actor, "guest corrupts the ring indices of \(name)", from: begin)
+    case .migrate:
+      migrate(by: actor)
     }
   }
 }

@@ -27,7 +27,9 @@ extension Simulation {
     runBusJudgingRequest()
     let posted = !wasInFlight && decision.state.messageInFlight
     if posted {
-      synic.delivery = .posted(decision.state.outgoingMessage)
+      let message = decision.state.outgoingMessage
+      synic.delivery = .posted(message)
+      if let message { checkDuplicate(posted: message) }
     }
     guard Recorder.keepsTranscript else { return }
     let text =
@@ -78,7 +80,10 @@ extension Simulation {
       return
     }
     synic.delivery = .idle
-    if let message { synic.slot = .host(message) }
+    if let message {
+      synic.slot = .host(message)
+      noteDelivered(message)
+    }
     mainLoop.schedule(.deliveryCompletion(DeliveryStatus.delivered))
     note(.host, actor: nil, "delivered into the guest's slot", from: begin)
   }

@@ -46,6 +46,8 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
   /// the explorer keeps no events.
   var lastOutsideReset: OutsideReset?
   var steps = 0
+  /// What the guest asked for and had answered, to find a reply posted twice.
+  var replies: [ReplyLedgerEntry] = []
   /// The enabled actions of the current step (kept to reuse its storage).
   var enabled: [Action] = []
   /// Guest message bytes shared with other runs: the prepared scenario's, or a fuzz
@@ -200,6 +202,15 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
     oracle.addExplorationKey(into: &hasher)
     // Who posted each queued message (the host's queue key holds the messages).
     for index in queued.indices { hasher.add(queued[index].actor) }
+    // Which replies a second post would duplicate. The ledger's order is the order of first
+    // mention, the same for equal histories.
+    for index in replies.indices {
+      replies[index].request.addExplorationKey(into: &hasher)
+      let entry = replies[index]
+      hasher.add(
+        UInt64(UInt16(clamping: entry.asked)) | UInt64(UInt16(clamping: entry.delivered)) << 16
+          | (entry.migratedSince ? 1 << 32 : 0))
+    }
     return Int(truncatingIfNeeded: hasher.value)
   }
 

@@ -224,6 +224,17 @@ package struct DiagramBuilder: Sendable {
       return dataPlane("bus run with nothing to do (after a rule it broke)", extending)
     case .ringIndicesCorrupted(let id):
       return environment("the guest corrupted the ring indices of gpadl \(id.rawValue)")
+    case .migrated(let digest):
+      // The source's message in flight and its queue handling end with the source.
+      sending = nil
+      request = nil
+      return append(
+        .note(
+          DiagramNote(
+            kind: .migration,
+            text:
+              "live migration: the source host stops; the destination loads saved state \(StableDigest.hex(digest))"
+          )))
     }
   }
 

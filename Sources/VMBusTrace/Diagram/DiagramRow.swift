@@ -52,6 +52,9 @@ package enum DiagramNoteKind: String, Hashable, Sendable, CaseIterable {
   case gap
   /// A trace event that belongs to no message (e.g. a callback with nothing in flight).
   case stray
+  /// A live migration (`sim_migrated`): the boundary between the source host and the
+  /// destination host that loaded its saved state.
+  case migration
 }
 
 /// A row that is not a message.

@@ -33,6 +33,7 @@ package struct MermaidExporter: Sendable {
     static let busy = "rgb(255, 236, 179)"
     static let dropped = "rgb(224, 224, 224)"
     static let error = "rgb(255, 205, 210)"
+    static let migration = "rgb(187, 222, 251)"
   }
 
   private func lines(for row: DiagramRow) -> [String] {
@@ -60,6 +61,9 @@ package struct MermaidExporter: Sendable {
       case .hostFault:
         body.append("Note over G,H: \(text)")
         colour = Colour.error
+      case .migration:
+        body.append("Note over G,H: \(text)")
+        colour = Colour.migration
       case .dataPlane:
         body.append("Note right of H: \(text)")
         colour = row.violations.isEmpty ? nil : Colour.error

@@ -154,7 +154,7 @@ package struct PerfettoExporter: Sendable {
               flow: message.replyTo.map { .step($0 + 1) }))
         }
       case .note(let note):
-        if note.kind == .hostFault {
+        if note.kind == .hostFault || note.kind == .migration {
           writer.globalInstant(name: note.text, at: time(row.firstSeq), args: [("events", events)])
         } else if note.kind != .dataPlane {
           writer.instant(
