@@ -149,7 +149,7 @@ extension ReplyOracle {
   func addExplorationKey(into hasher: inout WordHasher) {
     let flags =
       UInt64(connection.rawValue) | (offersSent ? 1 << 8 : 0) | (lost == nil ? 0 : 1 << 9)
-      | (fatalFailureSeen ? 1 << 10 : 0)
+      | (fatalFailureSeen ? 1 << 10 : 0) | (offersLostInMigration == nil ? 0 : 1 << 11)
     hasher.add(flags | UInt64(version.rawValue) << 32)
     hasher.add(offered.count)
     for relid in offered { hasher.add(relid.rawValue) }

@@ -43,6 +43,22 @@ struct ReplyOracle: Hashable, Sendable {
   /// A fatal delivery failure left QEMU's bus run unscheduled at least once. (A machine
   /// reset does not reschedule it, so this survives one.)
   private(set) var fatalFailureSeen = false
+  /// QEMU migrated while sending offers and its destination will send no more of them; a
+  /// correct host's saved state still owes them. Cleared by the next REQUESTOFFERS taken,
+  /// which QEMU answers with every offer again.
+  private(set) var offersLostInMigration: Finding?
+
+  /// QEMU's source was migrated: in OFFER, every offer not yet delivered is lost (the
+  /// destination has no channel SENDING and sends ALLOFFERS_DELIVERED at once).
+  mutating func migrated(source host: HostState) {
+    guard !host.isHardened, host.bus == .offer,
+      host.channels.contains(where: { offered.contains($0.id) && $0.offer != .sent })
+    else { return }
+    offersLostInMigration = Finding(
+      .postLoadOffersLost,
+      "the machine migrated while QEMU was sending offers; the destination loaded no offer state (vmstate_vmbus_dev has no user), found no channel SENDING and sent ALLOFFERS_DELIVERED without the rest (a correct host's saved state still owes them)"
+    )
+  }
 
   /// Judges the request QEMU takes now, given QEMU's state before its handler runs, and
   /// moves the connection on. Nil for a message that asks for no reply (CLOSECHANNEL, a
@@ -147,6 +163,7 @@ struct ReplyOracle: Hashable, Sendable {
         ))
     }
     offersSent = true
+    offersLostInMigration = nil
     offered = (lost?.channels ?? host.channels).map(\.id)
     return .owed(
       dropped: notInitializedDrop(.requestOffersNotInitialized, .requestOffers, host: host))

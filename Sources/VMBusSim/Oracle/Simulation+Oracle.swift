@@ -75,6 +75,12 @@ extension Simulation {
         if blocked.reason == .subchannelRescinds {
           owed = owed ?? (.rescindChannelOffer, .subchannelsNeverRescinded)
         }
+        if blocked.reason.awaitsOffer, let lost = oracle.offersLostInMigration,
+          !everyOfferDelivered
+        {
+          clauses[clauses.count - 1] += ": \(lost.text)"
+          owed = owed ?? (.offerChannel, lost.rootCause)
+        }
         continue
       }
       guard case .waiting(let waiting) = actors[index].status else { continue }
@@ -88,6 +94,11 @@ extension Simulation {
       if reply == .offerChannel, everyOfferDelivered {
         // REQUESTOFFERS owes each channel's offer once, and the guest had them all.
         clauses.append("\(waits), but every channel's offer reached it for each REQUESTOFFERS")
+        continue
+      }
+      if reply == .offerChannel, let lost = oracle.offersLostInMigration {
+        clauses.append("\(waits), and nothing can send it: \(lost.text)")
+        owed = owed ?? (reply, lost.rootCause)
         continue
       }
       guard actors[index].requests.contains(request) else {

@@ -35,6 +35,14 @@ struct ActorRuntime: Sendable {
     /// A device's lock, which another probe or remove of it holds.
     case deviceLock(String)
 
+    /// Whether it waits for an offer the host owes.
+    var awaitsOffer: Bool {
+      switch self {
+      case .offer, .resumeOffers: true
+      case .probes, .subchannelRescinds, .deviceLock: false
+      }
+    }
+
     /// What the actor waits for, for a hang's message.
     var waitDescription: String {
       switch self {

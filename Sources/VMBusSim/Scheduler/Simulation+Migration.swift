@@ -45,6 +45,7 @@ extension Simulation {
   /// nothing is sent again.
   mutating func migrate(by actor: String) {
     let begin = events.count
+    oracle.migrated(source: decision.state)
     input(.migrate)
     for index in replies.indices where replies[index].delivered > 0 {
       replies[index].migratedSince = true

@@ -248,7 +248,7 @@ struct FuzzCommandTests {
         atPath: Repository.scenario("regressions/" + raw), toPath: regressions + "/" + raw)
       let fuzz = try await dir.run(
         "fuzz", Repository.scenario("linux-kexec-open-channels.yaml"), "--guest", "linux",
-        "--seeds", "300", "--regressions", regressions, "--json")
+        "--seeds", "50", "--regressions", regressions, "--json")
       #expect(fuzz.status == 1, "\(fuzz.stderr)")
       let failures = try JSON.parse(fuzz.stdout)["failures"]?.elements ?? []
       let causes = Set(failures.compactMap { $0["signature"]?["root_cause"]?.string })
@@ -275,7 +275,7 @@ struct FuzzCommandTests {
       // The next campaign keeps the Linux file.
       let again = try await dir.run(
         "fuzz", Repository.scenario("linux-kexec-open-channels.yaml"), "--guest", "linux",
-        "--seeds", "300", "--regressions", regressions, "--json")
+        "--seeds", "50", "--regressions", regressions, "--json")
       let corpus = (try JSON.parse(again.stdout)["failures"]?.elements ?? []).map {
         $0["corpus"]?.string
       }

@@ -49,6 +49,27 @@ struct MigrationRunTests {
     }
   }
 
+  @Test(
+    "migrated while QEMU sends offers: the offers not yet sent never come, and a guest waiting for one hangs on QEMU"
+  )
+  func lostOffersAreOwed() throws {
+    let actors = """
+        - name: guest
+          steps:
+            - linux.connect: {versions: ["4.0"]}
+            - send: REQUESTOFFERS
+            - migrate
+            - wait: OFFERCHANNEL
+            - wait: OFFERCHANNEL
+      """
+    let report = Explorer(scenario: try Self.scenario(actors), depth: 80).run()
+    let lost = report.failures.first { $0.failure.signature.rootCause == .postLoadOffersLost }
+    let found = try #require(lost, "\(report.failures.map(\.failure.signature))")
+    #expect(found.failure.signature.property == .guestHang)
+    let hardened = Explorer(scenario: try Self.scenario(actors, profile: "hardened"), depth: 80)
+    #expect(hardened.run().failures.isEmpty)
+  }
+
   @Test("the hardened host migrates in every position without a failure")
   func hardenedExplorationIsClean() throws {
     let scenario = try Self.scenario(Self.gpadlAndMigration, profile: "hardened")
