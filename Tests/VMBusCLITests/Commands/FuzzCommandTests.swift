@@ -264,9 +264,11 @@ struct FuzzCommandTests {
         #expect(!steps.isEmpty)
         for step in steps {
           let name = step.dropFirst(8)
-          // Linux steps, and what its machine does around it: a slow handler, a migration.
+          // Linux steps, the scenario's own pauses, and what its machine does around it: a slow
+          // handler, a migration.
           #expect(
-            name.hasPrefix("linux.") || name.hasPrefix("slot_busy") || name == "migrate",
+            name.hasPrefix("linux.") || name.hasPrefix("slot_busy") || name == "migrate"
+              || name.hasPrefix("sleep:"),
             "\(step)")
         }
       }
