@@ -141,7 +141,9 @@ extension SimulatorEvent {
       self = .tracedEventsDropped(count: try read.unsigned("count", as: UInt64.self))
     case "sim_migrated":
       let text = try read.text("saved_digest")
-      guard text.utf8.count == 16, let digest = UInt64(text, radix: 16) else {
+      // Exactly as written: lower-case hex digits only (UInt64 would also take a sign).
+      let isHex = text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+      guard text.utf8.count == 16, isHex, let digest = UInt64(text, radix: 16) else {
         throw read.error("saved_digest '\(text)' is not 16 hex digits")
       }
       self = .migrated(savedDigest: digest)

@@ -55,9 +55,12 @@ public enum SimulatorEvent: Hashable, Sendable, Codable {
     case .busRunIdle: "sim_bus_run_idle"
     case .ringIndicesCorrupted: "sim_ring_indices_corrupted"
     case .tracedEventsDropped: "sim_traced_events_dropped"
-    case .migrated: "sim_migrated"
+    case .migrated: Self.migratedName
     }
   }
+
+  /// `sim_migrated`'s name, for the places that name the event without holding one.
+  public static let migratedName = "sim_migrated"
 }
 
 /// Why QEMU refused to realize a device.

@@ -123,7 +123,8 @@ package struct Explorer {
   private struct CoarseFailure: Hashable {
     var fault: HostFault?
     var invariant: Invariant?
-    var hang: Outcome?
+    /// An owed hang at the end, or a reply posted twice.
+    var outcome: Outcome?
     var bus: BusState
   }
 
@@ -141,7 +142,7 @@ package struct Explorer {
       outcome.kind == .duplicateReply
         || (outcome.kind == .guestHang && outcome.owedReply != nil)
     {
-      return CoarseFailure(hang: outcome, bus: state.bus)
+      return CoarseFailure(outcome: outcome, bus: state.bus)
     }
     return nil
   }

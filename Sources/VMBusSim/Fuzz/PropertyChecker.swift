@@ -55,10 +55,10 @@ package enum PropertyChecker {
         case .noObjectForBusState where migratedSincePoint:
           // The destination's first run aborts on what the load left (upstream loads no
           // channel state), wherever the source had got to.
-          point = .simulator(SimulatorEvent.migrated(savedDigest: 0).name)
+          point = .simulator(SimulatorEvent.migratedName)
           cause = .postLoadChannelStateNotLoaded
         case .migrationRouteFailed:
-          point = .simulator(SimulatorEvent.migrated(savedDigest: 0).name)
+          point = .simulator(SimulatorEvent.migratedName)
         default: break
         }
         return FuzzFailure(

@@ -73,11 +73,11 @@ extension RootCause {
   /// QEMU §9.45: after the fatal reset no bus run is scheduled, and a message into a
   /// non-empty rx queue does not schedule one: the request is never taken.
   static let msgCbFatalWithoutResched = RootCause("msg_cb.fatal_without_resched")
-  /// QEMU §9.46: a machine reset forgot the reply in flight (and the guest rebooted, so
-  /// nothing it asked before is owed).
   /// Upstream `vmbus_post_load` loads no offer state: offers QEMU had not yet sent when
   /// the source stopped are never sent.
   static let postLoadOffersLost = RootCause("vmbus_post_load.offers_lost")
+  /// QEMU §9.46: a machine reset forgot the reply in flight (and the guest rebooted, so
+  /// nothing it asked before is owed).
   static let machineResetReplyForgotten = RootCause("machine_reset.reply_forgotten")
   /// QEMU §9.47: a machine reset keeps the rx queue but schedules no run for it (QEMU
   /// before 7.1, where the reset does not abort first); a request enqueued behind what was
@@ -125,7 +125,7 @@ extension RootCause {
       .simulator(SimulatorEvent.machineReset.name)
     // `handle_close_channel` is where Hyper-V would rescind the sub-channels.
     case .subchannelsNeverRescinded: .trace(.closeChannel)
-    case .postLoadOffersLost: .simulator(SimulatorEvent.migrated(savedDigest: 0).name)
+    case .postLoadOffersLost: .simulator(SimulatorEvent.migratedName)
     default: nil
     }
   }

@@ -204,8 +204,10 @@ struct MigrationTests {
     let arguments = Dictionary(uniqueKeysWithValues: event.arguments.map { ($0.name, $0.value) })
     #expect(arguments["saved_digest"] == .text("00abcdef01234567"))
     #expect(try SimulatorEvent(name: "sim_migrated", arguments: arguments) == event)
-    #expect(throws: SimulatorArgumentError.self) {
-      try SimulatorEvent(name: "sim_migrated", arguments: ["saved_digest": .text("xyz")])
+    for bad in ["xyz", "+0abcdef01234567", "00ABCDEF01234567", "00abcdef0123456"] {
+      #expect(throws: SimulatorArgumentError.self, "\(bad)") {
+        try SimulatorEvent(name: "sim_migrated", arguments: ["saved_digest": .text(bad)])
+      }
     }
   }
 }

@@ -326,7 +326,7 @@ struct ScenarioParserErrorTests {
           + "'two words'",
         "t.yaml:2:14: error: description: must not be empty, found ''",
         "t.yaml:3:9: error: expect: unknown outcome 'pass'; outcomes are passed, "
-          + "expectation_failed, host_fault, guest_hang, guest_error",
+          + "expectation_failed, host_fault, guest_hang, guest_error, duplicate_reply",
         "t.yaml:4:7: error: host: expected a mapping, found a list",
         "t.yaml:5:9: error: actors: expected at least one actor",
       ]
