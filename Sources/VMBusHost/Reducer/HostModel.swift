@@ -45,14 +45,19 @@ public enum HostModel {
 public struct Decision: Sendable {
   public internal(set) var state: HostState
   public internal(set) var events: [HostEvent] = []
+  /// When set, every event is checked as it is folded (see ``FoldMonitor``); a fuzz run's
+  /// verdict then needs no second fold of its events.
+  public internal(set) var monitor: FoldMonitor
 
-  public init(state: HostState) {
+  public init(state: HostState, monitored: Bool = false) {
     self.state = state
+    self.monitor = FoldMonitor(enabled: monitored)
   }
 
   init(state: HostState, events: [HostEvent]) {
     self.state = state
     self.events = events
+    self.monitor = FoldMonitor(enabled: false)
   }
 
   /// Drops the events decided so far, keeping their storage (an explorer needs only each
@@ -125,7 +130,11 @@ public struct Decision: Sendable {
 
   mutating func emit(_ event: HostEvent) {
     events.append(event)
-    _ = state.apply(event)
+    if monitor.isEnabled {
+      monitor.apply(event, to: &state)
+    } else {
+      _ = state.apply(event)
+    }
   }
 
   mutating func fault(_ fault: HostFault) {

@@ -206,6 +206,10 @@ package struct FuzzCampaign: Sendable {
   /// behind the fastest worker, enough that the ledger's lock is rarely taken.
   static let blockSize: UInt64 = 16
 
+  /// Every run's events are checked as the live fold applies them; one run in this many is
+  /// also refolded from scratch (fold equals live), as is every failure before it is reported.
+  static let refoldEvery: UInt64 = 16
+
   /// Runs blocks of seeds until none are left, the deadline passes or the sink fails;
   /// returns the time this worker spent shrinking (which the deadline does not count).
   private func runWorker<Sink: FuzzCampaignSink>(
@@ -234,7 +238,8 @@ package struct FuzzCampaign: Sendable {
         block.end = index + 1
         block.digests.append(run.finalState.digest.finalized)
         if run.outcome.kind == .guestError { block.guestErrors += 1 }
-        guard let failure = PropertyChecker.check(run) else { continue }
+        guard let failure = PropertyChecker.check(run, refold: index % Self.refoldEvery == 0)
+        else { continue }
         block.record(failure, seed: seed)
         guard ledger.claimShrink(failure.signature, seed: seed, now: clock.now) else { continue }
         let shrinkStart = clock.now

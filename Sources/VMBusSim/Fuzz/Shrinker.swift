@@ -41,7 +41,8 @@ package struct Shrinker {
 
   private mutating func failsSame(_ candidate: FuzzCase) -> Bool {
     runs += 1
-    return PropertyChecker.check(candidate.run())?.signature == signature
+    // The minimal case is refolded when its group is checked again; candidates are not.
+    return PropertyChecker.check(candidate.run(), refold: false)?.signature == signature
   }
 
   private mutating func attempt(_ best: inout FuzzCase, _ candidate: FuzzCase) -> Bool {

@@ -21,7 +21,8 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
   let seed: UInt64
   /// The host state and the event log, decided in place input by input. (Read the state
   /// through it: a computed copy would copy the whole state on each call into VMBusHost.)
-  private(set) var decision = Decision(state: HostState())
+  /// Modes that keep the events check each one as it is folded (their runs get verdicts).
+  private(set) var decision = Decision(state: HostState(), monitored: Recorder.keepsEvents)
   var events: [HostEvent] { decision.events }
   /// Inputs, event times and the transcript, as far as this mode keeps them.
   var recorder = Recorder()
@@ -92,6 +93,7 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
       inputs: history.inputs, choices: choices.recorded, transcript: history.transcript,
       outcome: outcome,
       finalState: decision.state,
+      monitor: decision.monitor.isEnabled ? decision.monitor : nil,
       steps: steps, endTime: now)
   }
 

@@ -16,6 +16,9 @@ package struct SimulationRun: Sendable {
   package var transcript: [TranscriptEntry]
   package var outcome: Outcome
   package var finalState: HostState
+  /// What the live fold found as the run went (nil when the run was not monitored): the
+  /// same as refolding ``events`` through a ``FoldMonitor``.
+  package var monitor: FoldMonitor?
   /// Scheduler steps taken.
   package var steps: Int
   /// Virtual time at the end.

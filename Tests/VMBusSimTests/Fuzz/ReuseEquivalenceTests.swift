@@ -35,6 +35,48 @@ struct ReuseEquivalenceTests {
     }
   }
 
+  @Test(
+    "the live fold's checks find what a refold of the events finds, at the same event",
+    arguments: BundledScenarioTests.files)
+  func liveChecksMatchRefold(file: String) throws {
+    let base = try FuzzTests.bundled(file)
+    // Fewer Linux-mode seeds: a debug build's Linux runs are slow, and the checks are the
+    // same code either way.
+    for (guestInputs, seeds) in [(GuestInputs.any, Self.seedsPerScenario), (.linux, 40)] {
+      let campaign = FuzzCampaign(
+        FuzzCampaign.Configuration(scenarios: [base], guestInputs: guestInputs))
+      for seed in 0..<seeds {
+        let run = campaign.fuzzCase(seed: seed).run()
+        let live = try #require(run.monitor, "\(file) seed \(seed): a fuzz run is monitored")
+        let refolded = HostState.monitoredFold(run.events)
+        #expect(live == refolded.monitor, "\(file) seed \(seed) \(guestInputs)")
+        #expect(refolded.state == run.finalState, "\(file) seed \(seed) \(guestInputs)")
+        #expect(
+          PropertyChecker.check(run, refold: false) == PropertyChecker.check(run),
+          "\(file) seed \(seed) \(guestInputs)")
+      }
+    }
+  }
+
+  @Test("a live check that disagrees with the refold is a fold mismatch of its own")
+  func liveCheckDisagreeingIsReported() throws {
+    let base = try FuzzTests.bundled("qemu-open.yaml")
+    var run = FuzzCase(scenario: base, seed: 0).run()
+    #expect(PropertyChecker.check(run) == nil)
+    // A live fold that saw one event more than the log holds.
+    var monitor = FoldMonitor()
+    var state = HostState()
+    for event in run.events + [.simulator(.hostFault(.callbackWithoutMessage))] {
+      monitor.apply(event, to: &state)
+    }
+    run.monitor = monitor
+    let failure = try #require(PropertyChecker.check(run))
+    #expect(failure.signature.property == .foldMismatch)
+    #expect(failure.signature.rootCause == RootCause("fold.live_check"))
+    // Without the refold, the live finding is the verdict.
+    #expect(PropertyChecker.check(run, refold: false)?.signature.property == .hostFault)
+  }
+
   @Test("a composite step compiled at one place and moved equals one compiled there")
   func relocatedStepsMatch() throws {
     let base = try FuzzTests.bundled("linux-hibernate.yaml")

@@ -1,0 +1,121 @@
+/// Checks every event as it is folded: the reducer's protocol violations, a host fault, a
+/// broken invariant, an illegal transition. Keeps the first finding and where it was.
+///
+/// One check, two callers: a simulator's live decision folds each event it emits through a
+/// monitor (so a fuzz run is checked without folding its events a second time), and a refold
+/// of a stored or finished run goes through the same code, so both find the same thing.
+public struct FoldMonitor: Sendable, Equatable {
+  /// What broke at one event.
+  public enum Breach: Sendable, Equatable {
+    case violation(ProtocolViolation)
+    case hostFault(HostFault)
+    case invariant(InvariantViolation)
+    case transition(InvariantViolation)
+  }
+
+  /// The first breach and the context a failure's signature needs.
+  public struct Finding: Sendable, Equatable {
+    public var breach: Breach
+    /// The breaking event's seq (1-based) and name.
+    public var seq: Int
+    public var eventName: String
+    /// The bus state before the event and after it.
+    public var busBefore: BusState
+    public var busAfter: BusState
+    /// The last control-plane main-loop trace point before the event.
+    public var lastMainPoint: TracePoint?
+    /// Whether a live migration came after ``lastMainPoint``.
+    public var migratedSincePoint: Bool
+  }
+
+  /// Whether events are checked; a disabled monitor is never asked to fold.
+  public let isEnabled: Bool
+  public private(set) var first: Finding?
+  /// Events folded so far.
+  public private(set) var eventCount = 0
+  /// Where, not what: the point's name is needed only for a failure's signature.
+  public private(set) var lastMainPoint: TracePoint?
+  /// A live migration came after the last main-loop trace point: what the destination's
+  /// first run does next rests on what the load left.
+  public private(set) var migratedSincePoint = false
+
+  public init(enabled: Bool = true) {
+    isEnabled = enabled
+  }
+
+  /// Folds `event` into `state`, checking it unless something already broke.
+  public mutating func apply(_ event: HostEvent, to state: inout HostState) {
+    eventCount += 1
+    guard first == nil else {
+      _ = state.apply(event)
+      return
+    }
+    let bus = state.bus
+    // Keep the old channels and GPADLs (copied once `apply` writes them) only for events
+    // that can move a channel, offer or GPADL.
+    let before = Self.movesObjects(event) ? state.objects : nil
+    let violations = state.apply(event)
+    if case .trace(let trace) = event, trace.isControlPlaneMainLoop {
+      lastMainPoint = trace.point
+      migratedSincePoint = false
+    }
+    if case .simulator(.migrated) = event { migratedSincePoint = true }
+    let breach: Breach
+    if let violation = violations.first {
+      breach = .violation(violation)
+    } else if case .simulator(.hostFault(let fault)) = event {
+      breach = .hostFault(fault)
+    } else if Self.canBreakInvariant(event, hardened: state.isHardened),
+      let broken = state.firstInvariantViolation
+    {
+      breach = .invariant(broken)
+    } else if let before, let broken = HostState.transitionViolations(from: before, to: state).first
+    {
+      breach = .transition(broken)
+    } else {
+      return
+    }
+    first = Finding(
+      breach: breach, seq: eventCount, eventName: event.name, busBefore: bus,
+      busAfter: state.bus, lastMainPoint: lastMainPoint, migratedSincePoint: migratedSincePoint)
+  }
+
+  /// Whether an event can change anything an invariant reads. A hypercall's status (its
+  /// payload joins the message `vmbus_recv_message` queued), a signal and a notifier's
+  /// dispatch change none of it, nor does an idle run, which spends one scheduled run: only
+  /// the hardened host's "the bus keeps running" reads that count.
+  static func canBreakInvariant(_ event: HostEvent, hardened: Bool) -> Bool {
+    switch event {
+    case .simulator(.hypercall), .simulator(.signal), .trace(.signalEvent),
+      .trace(.channelNotifyGuest):
+      false
+    case .simulator(.busRunIdle): hardened
+    default: true
+    }
+  }
+
+  /// Whether an event can change a channel's offer or open state or a GPADL's state.
+  /// Receiving, posting and signalling cannot (the reducer changes only the queue and flags).
+  static func movesObjects(_ event: HostEvent) -> Bool {
+    switch event {
+    case .trace(.recvMessage), .trace(.postMsg), .trace(.signalEvent),
+      .trace(.channelNotifyGuest), .simulator(.hypercall), .simulator(.signal):
+      false
+    default:
+      true
+    }
+  }
+}
+
+extension HostState {
+  /// Folds `events` from the initial state through a monitor: the state they lead to and
+  /// the first thing that broke on the way.
+  public static func monitoredFold(_ events: some Sequence<HostEvent>) -> (
+    state: HostState, monitor: FoldMonitor
+  ) {
+    var state = HostState()
+    var monitor = FoldMonitor()
+    for event in events { monitor.apply(event, to: &state) }
+    return (state, monitor)
+  }
+}
