@@ -18,8 +18,9 @@ struct ImportCommand: ParsableCommand {
       --migrated-to DST imports them as one session, FILE's events, then sim_migrated \
       (carrying the digest of what the source's fold saves), then DST's events, which fold \
       through the destination's load. Each file may be a log in any dialect or a simple \
-      trace, its format detected; both are checked whole first, and a bad line in either \
-      stores nothing. export --part source|destination writes either file back.
+      trace, its format detected; --strict, --allow-cut-off and --allow-no-events apply to \
+      each; both are checked whole first, and a bad line in either stores nothing (a \
+      missing one exits 66). export --part source|destination writes either file back.
 
       Example:
         vmbus-sim import qemu.log --name boot-1 --json
@@ -35,7 +36,11 @@ struct ImportCommand: ParsableCommand {
   var migratedTo: String?
   @OptionGroup var database: DatabaseOptions
   @Option(help: "A name for the session (default: the file name).") var name: String?
-  @Option(help: "log or simple (default: detected from the file).") var format: TraceFormatArgument?
+  @Option(
+    help:
+      "log or simple (default: detected from the file); not with --migrated-to, which detects each file's."
+  )
+  var format: TraceFormatArgument?
   @Flag(help: "Treat lines that are not vmbus_* events as errors.") var strict = false
   @Flag(
     help: """
