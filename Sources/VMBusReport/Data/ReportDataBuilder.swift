@@ -24,6 +24,8 @@ struct ReportDataBuilder {
   private var events = ReportEvents()
   private var origin: Int64?
   private var previousTime: Int64 = 0
+  /// One timeline across a migration's two clocks.
+  private var clock = SessionClock()
   private var hasTimes = false
   private var checks: [ReportCheck] = []
   private let checkSeqs: Set<Int>
@@ -83,7 +85,8 @@ struct ReportDataBuilder {
     events.changes.append(changesIndex)
     events.violations.append(lists.index(of: broken))
     events.delta.append(deltas.index(of: delta))
-    events.timeStep.append(timeStep(stored.source?.tsNanos))
+    events.timeStep.append(
+      timeStep(clock.time(of: stored.event, timestampNanos: stored.source?.tsNanos)))
     if checkEvery || checkSeqs.contains(stored.seq) {
       var json = JSONBuilder()
       after.writeJSON(into: &json)

@@ -50,6 +50,9 @@ extension SessionExporter {
     if summary.info.kind == .imported, let source = summary.info.source {
       facts.append(source.file)
     }
+    if case .string(let destination) = summary.info.metadata[MigratedSession.fileKey] {
+      facts.append("migrated to \(destination)")
+    }
     let events =
       summary.eventCount == 0 ? "no events" : "events \(seqs.lowerBound)-\(seqs.upperBound)"
     return

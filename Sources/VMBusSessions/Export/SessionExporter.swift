@@ -34,6 +34,10 @@ package enum ExportDialect: String, CaseIterable, Sendable {
 /// Writes a stored session, or the events `from...to` of it, in a QEMU format or as JSON
 /// Lines (simulator facts are not QEMU trace points and are left out; a simple-trace gap
 /// becomes a dropped-events record), or as a Mermaid or Perfetto diagram of its messages.
+///
+/// A session imported from a migrated VM's two traces is written whole as the source's
+/// lines then the destination's, `sim_migrated` left out like any simulator fact; a `part`
+/// writes one of the two files alone (an imported log byte for byte).
 package struct SessionExporter {
   package let store: EventStore
   package let session: SessionID
@@ -48,10 +52,11 @@ package struct SessionExporter {
   ///
   /// A `qemu-log` export in the original dialect also writes back, in place, the lines the
   /// import skipped (other trace points, error reports, blank lines), unless `vmbusOnly`.
+  /// `part` keeps one file of a migrated VM's import, and the events of `events` in it.
   @discardableResult
   package func export(
     _ format: ExportFormat, dialect: ExportDialect = .original, vmbusOnly: Bool = false,
-    _ events: EventRange = .all, output path: String?,
+    _ events: EventRange = .all, part: SessionPart? = nil, output path: String?,
     progress: ((EventProgress) -> Void)? = nil
   ) throws(SessionsError) -> Int {
     // Before the output is created: an unknown session must not truncate an existing file.
@@ -61,7 +66,33 @@ package struct SessionExporter {
     } catch {
       throw .store(error)
     }
-    let range = try events.seqs(in: session, eventCount: summary.eventCount)
+    let migration = try MigratedSession(summary, path: store.path)
+    var range = try events.seqs(in: session, eventCount: summary.eventCount)
+    var pieces = [
+      LogPiece(
+        range: range, part: nil,
+        endsWithoutNewline: range.upperBound == summary.eventCount
+          && summary.info.metadata["final_newline"] == .bool(false))
+    ]
+    if let migration {
+      let parts = part.map { [$0] } ?? SessionPart.allCases
+      pieces = parts.compactMap { part in
+        LogPiece(part, of: migration, in: range, wholeSession: parts.count > 1)
+      }
+      if let part {
+        guard let piece = pieces.first else {
+          let seqs = migration.events(of: part).seqs
+          throw .usage(
+            "events \(range.lowerBound)...\(range.upperBound) hold none of the \(part.rawValue)'s "
+              + "(\(seqs.lowerBound)...\(seqs.upperBound - 1))")
+        }
+        range = piece.range
+      }
+    } else if part != nil {
+      throw .usage(
+        "session \(session) is not a migrated VM's import: it has one trace, not a source's "
+          + "and a destination's")
+    }
     var counter = EventProgressCounter(
       total: min(range.upperBound, summary.eventCount) - range.lowerBound + 1, report: progress)
     switch format {
@@ -81,40 +112,43 @@ package struct SessionExporter {
       let formatter = QEMULogFormatter(
         dialect: dialect.logDialect ?? .plain, threadID: 4152, vcpuThreadID: 4153)
       let withSkippedLines = format == .qemuLog && dialect == .original && !vmbusOnly
-      // A log whose last line had no newline ends without one when written back whole.
-      var lines = LineSink(
-        holdingBackTheFinalNewline: withSkippedLines && range.upperBound == summary.eventCount
-          && summary.info.metadata["final_newline"] == .bool(false))
-      try scan(range, withSkippedLines: withSkippedLines, counter: &counter) { line in
-        buffer.removeAll(keepingCapacity: true)
-        let stored: StoredEvent
-        switch line {
-        case .skipped(let skipped):
-          buffer.append(contentsOf: skipped.bytes)
-          buffer.append(UInt8(ascii: "\n"))
+      for piece in pieces {
+        // A log whose last line had no newline ends without one when written back whole.
+        var lines = LineSink(
+          holdingBackTheFinalNewline: withSkippedLines && piece.endsWithoutNewline)
+        try scan(
+          piece.range, part: piece.part, withSkippedLines: withSkippedLines, counter: &counter
+        ) { line in
+          buffer.removeAll(keepingCapacity: true)
+          let stored: StoredEvent
+          switch line {
+          case .skipped(let skipped):
+            buffer.append(contentsOf: skipped.bytes)
+            buffer.append(UInt8(ascii: "\n"))
+            try lines.write(buffer, to: &sink)
+            return
+          case .event(let event): stored = event
+          }
+          switch format {
+          case .qemuLog:
+            guard case .trace(let event) = stored.event else { return }
+            let prefix: LogPrefix?
+            if dialect == .original {
+              prefix = stored.source?.tsText.flatMap { LogPrefix(text: $0) }
+            } else {
+              let micros = UInt64(clamping: (stored.source?.tsNanos ?? 0) / 1_000)
+              prefix = formatter.prefix(for: event, atMicroseconds: micros)
+            }
+            QEMULogFormatter.appendLine(event, prefix: prefix, to: &buffer)
+          case .jsonl, .simple, .mermaid, .perfetto:
+            let timestamp = stored.source?.tsText.flatMap { LogPrefix(text: $0) }.map {
+              TraceTimestamp.log($0)
+            }
+            guard jsonl.appendLine(stored.event, timestamp: timestamp, to: &buffer) else { return }
+          }
+          written += 1
           try lines.write(buffer, to: &sink)
-          return
-        case .event(let event): stored = event
         }
-        switch format {
-        case .qemuLog:
-          guard case .trace(let event) = stored.event else { return }
-          let prefix: LogPrefix?
-          if dialect == .original {
-            prefix = stored.source?.tsText.flatMap { LogPrefix(text: $0) }
-          } else {
-            let micros = UInt64(clamping: (stored.source?.tsNanos ?? 0) / 1_000)
-            prefix = formatter.prefix(for: event, atMicroseconds: micros)
-          }
-          QEMULogFormatter.appendLine(event, prefix: prefix, to: &buffer)
-        case .jsonl, .simple, .mermaid, .perfetto:
-          let timestamp = stored.source?.tsText.flatMap { LogPrefix(text: $0) }.map {
-            TraceTimestamp.log($0)
-          }
-          guard jsonl.appendLine(stored.event, timestamp: timestamp, to: &buffer) else { return }
-        }
-        written += 1
-        try lines.write(buffer, to: &sink)
       }
       try sink.finish()
       return written
@@ -158,15 +192,17 @@ package struct SessionExporter {
     }
   }
 
-  /// The events in `range`, with the skipped lines among them when asked; each event steps
-  /// `counter`.
+  /// The events in `range`, with the skipped lines among them when asked (those of `part`'s
+  /// file, for a migrated VM's import); each event steps `counter`.
   private func scan(
-    _ range: ClosedRange<Int>, withSkippedLines: Bool, counter: inout EventProgressCounter,
-    _ body: (SessionLogLine) throws -> Void
+    _ range: ClosedRange<Int>, part: LogPart? = nil, withSkippedLines: Bool,
+    counter: inout EventProgressCounter, _ body: (SessionLogLine) throws -> Void
   ) throws(SessionsError) {
     do {
       if withSkippedLines {
-        try store.logLines(session: session, from: range.lowerBound, to: range.upperBound) {
+        try store.logLines(
+          session: session, from: range.lowerBound, to: range.upperBound, part: part
+        ) {
           try body($0)
           if case .event = $0 { counter.step() }
         }
@@ -196,6 +232,48 @@ extension ExportDialect {
     case .plain: .plain
     case .iso8601: .iso8601
     }
+  }
+}
+
+/// What one file's worth of an export covers: the events of `range`, and with `part` that
+/// file's skipped lines among them.
+private struct LogPiece {
+  var range: ClosedRange<Int>
+  var part: LogPart?
+  /// Whether the piece reaches the end of a file that had no final newline.
+  var endsWithoutNewline: Bool
+
+  init(range: ClosedRange<Int>, part: LogPart?, endsWithoutNewline: Bool) {
+    self.range = range
+    self.part = part
+    self.endsWithoutNewline = endsWithoutNewline
+  }
+
+  /// The events of `part`'s file within `range`, or nil when there are none; a file without
+  /// events goes with a range that reaches where they would be. In the whole session the
+  /// source's last line keeps its newline, so that the destination's first line starts a
+  /// line of its own.
+  init?(
+    _ part: SessionPart, of migration: MigratedSession, in range: ClosedRange<Int>,
+    wholeSession: Bool
+  ) {
+    let events = migration.events(of: part)
+    let seqs = events.seqs
+    let lower = max(range.lowerBound, seqs.lowerBound)
+    let upper = min(range.upperBound, seqs.upperBound - 1)
+    if lower <= upper {
+      self.range = lower...upper
+    } else if seqs.isEmpty, range.lowerBound <= seqs.lowerBound,
+      range.upperBound >= seqs.lowerBound - 1
+    {
+      self.range = seqs.lowerBound...seqs.lowerBound
+    } else {
+      return nil
+    }
+    self.part = events
+    endsWithoutNewline =
+      self.range.upperBound >= seqs.upperBound - 1 && migration.endsWithoutNewline(part)
+      && !(wholeSession && part == .source)
   }
 }
 

@@ -26,6 +26,7 @@ enum StoreSchema {
     migrator.registerMigration("v6-sim-arguments") { db in try rewriteSimulatorFacts(db) }
     migrator.registerMigration("v7-fuzz-campaigns") { db in try createFuzzCampaigns(db) }
     migrator.registerMigration("v8-state-encoding") { db in try addStateEncoding(db) }
+    migrator.registerMigration("v9-skipped-lines-part") { db in try addSkippedLinePart(db) }
     return migrator
   }()
 
@@ -217,6 +218,30 @@ enum StoreSchema {
       sql: """
         ALTER TABLE sessions ADD COLUMN state_encoding INTEGER NOT NULL DEFAULT 1;
         DELETE FROM snapshots;
+        """)
+  }
+
+  /// v9: a skipped line says which file of the session it is from, `source` or
+  /// `destination` (the second trace of a migrated VM, `import --migrated-to`): both files
+  /// have a line 1. The key becomes `(session_id, part, line)`, which SQLite cannot alter, so
+  /// the table is rebuilt; every line stored before is the source's.
+  private static func addSkippedLinePart(_ db: Database) throws {
+    try db.execute(
+      sql: """
+        CREATE TABLE skipped_lines_v9 (
+          session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+          part TEXT NOT NULL CHECK (part IN ('source', 'destination')),
+          line INTEGER NOT NULL CHECK (line >= 1),
+          reason TEXT NOT NULL
+            CHECK (reason IN ('blank', 'other_trace_point', 'not_trace_output', 'cut_off')),
+          text BLOB NOT NULL,
+          PRIMARY KEY (session_id, part, line)
+        ) STRICT, WITHOUT ROWID;
+
+        INSERT INTO skipped_lines_v9 (session_id, part, line, reason, text)
+          SELECT session_id, 'source', line, reason, text FROM skipped_lines;
+        DROP TABLE skipped_lines;
+        ALTER TABLE skipped_lines_v9 RENAME TO skipped_lines;
         """)
   }
 }

@@ -12,14 +12,15 @@ import VMBusHost
 /// queue's length.
 ///
 /// Time: the events' timestamps (virtual time for a simulation, the trace's clock for an
-/// import), made strictly increasing by at least 1 ns; a session without timestamps is laid
-/// out one event per microsecond.
+/// import, continued across a migration by ``SessionClock``), made strictly increasing by at
+/// least 1 ns; a session without timestamps is laid out one event per microsecond.
 package struct PerfettoExporter: Sendable {
   /// The process name shown in the viewer.
   package var title: String
   private var builder: DiagramBuilder
   private var firstSeq: Int?
   private var origin: Int64?
+  private var clock = SessionClock()
   private var times: [Int64] = []
   private var texts: [String] = []
   private var takesFromQueue: [Bool] = []
@@ -36,6 +37,7 @@ package struct PerfettoExporter: Sendable {
   /// Adds the next event: its timestamp in nanoseconds when the session has one, and the
   /// text to show for it.
   package mutating func add(seq: Int, event: HostEvent, timestampNanos: Int64?, text: String) {
+    let timestampNanos = clock.time(of: event, timestampNanos: timestampNanos)
     if firstSeq == nil {
       firstSeq = seq
       origin = timestampNanos

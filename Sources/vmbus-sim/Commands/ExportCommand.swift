@@ -15,11 +15,17 @@ struct ExportCommand: ParsableCommand {
       and the last excerpt the lines after the last event, so consecutive excerpts put \
       together are the whole file. Simulator facts are not QEMU trace points and are left out.
 
+      A session imported from a migrated VM's two traces (import --migrated-to) is written \
+      as the source's lines then the destination's (sim_migrated left out; if the source's \
+      file ended without a newline, one is written between them); --part source or --part \
+      destination writes that file alone, byte for byte, and --from/--to pick events within it.
+
       Examples:
         vmbus-sim export 1 --format qemu-log --dialect thread -o boot.log
         vmbus-sim export 1 --format simple -o trace-4152
         vmbus-sim export 1 --format mermaid --from 20 --to 60 -o excerpt.md
         vmbus-sim export 1 --format perfetto -o boot.json   # open in ui.perfetto.dev
+        vmbus-sim export 2 --format qemu-log --part destination -o destination.log
 
       mermaid: a sequenceDiagram of the messages (fenced for Markdown when -o ends in .md). \
       perfetto: Chrome trace-event JSON with guest, host, bus, channel and GPADL tracks and \
@@ -39,6 +45,12 @@ struct ExportCommand: ParsableCommand {
       "Output file (default: standard output; required for simple).", valueName: "file"))
   var output: String?
   @OptionGroup var events: EventRangeOptions
+  @Option(
+    help: """
+      For a migrated VM's import: source or destination, the events of that trace (and \
+      its skipped lines).
+      """)
+  var part: SessionPartArgument?
 
   func validate() throws {
     if format.format == .simple, output == nil {
@@ -55,7 +67,8 @@ struct ExportCommand: ParsableCommand {
       try SessionExporter(store: store, session: SessionID(session))
         .export(
           format.format, dialect: dialect.dialect, vmbusOnly: vmbusOnly, events.range,
-          output: output, progress: status.map { line in { line.update("exporting", $0) } })
+          part: part?.part, output: output,
+          progress: status.map { line in { line.update("exporting", $0) } })
     }
   }
 }
@@ -67,6 +80,16 @@ struct ExportFormatArgument: ExpressibleByArgument {
     self.format = format
   }
   static let allValueStrings = ExportFormat.allCases.map(\.rawValue)
+}
+
+/// `--part source|destination`.
+struct SessionPartArgument: ExpressibleByArgument {
+  let part: SessionPart
+  init?(argument: String) {
+    guard let part = SessionPart(rawValue: argument) else { return nil }
+    self.part = part
+  }
+  static let allValueStrings = SessionPart.allCases.map(\.rawValue)
 }
 
 struct ExportDialectArgument: ExpressibleByArgument {

@@ -77,7 +77,12 @@ import VMBusTesting
         // What a v2 database looks like: no v3 migration, no table.
         try store.pool.write { db in
           try db.execute(sql: "DROP TABLE skipped_lines")
-          try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v3-skipped-lines'")
+          // v9 rebuilds the table that v3 creates: a file without v3 lacks it too.
+          try db.execute(
+            sql: """
+              DELETE FROM grdb_migrations
+              WHERE identifier IN ('v3-skipped-lines', 'v9-skipped-lines-part')
+              """)
         }
       }
       let reader = try EventStore.openReadOnly(path: path)
@@ -107,6 +112,110 @@ import VMBusTesting
         path: store.path, session: session, reason: "skipped line 4 has unknown reason 'mystery'")
       #expect(throws: error) { try store.skippedLines(session: session) { _ in } }
       #expect(throws: error) { try Self.lines(store, session, from: 1, to: .max) }
+    }
+  }
+
+  /// A migrated VM's import: events 1-2 from the source file (its lines 2 and 3), 3 the
+  /// migration, 4-5 from the destination file (its lines 2 and 4); both files have a
+  /// skipped line 1, and the destination a line 3 and a line 5.
+  static func migratedSession(in store: EventStore) throws -> SessionID {
+    var writer = try store.beginSession(
+      SessionInfo(name: "src.log", kind: .imported, createdAt: fixedDate))
+    try writer.append(EventSamples.all[0], source: EventSource(line: 2))
+    try writer.append(EventSamples.all[1], source: EventSource(line: 3))
+    try writer.append(.simulator(.migrated(savedDigest: 1)))
+    try writer.append(EventSamples.all[2], source: EventSource(line: 2))
+    try writer.append(EventSamples.all[3], source: EventSource(line: 4))
+    let session = writer.sessionID
+    try store.appendSkippedLines(
+      [
+        SkippedLine(line: 1, reason: .blank, bytes: []),
+        SkippedLine(part: .destination, line: 1, reason: .blank, bytes: Array(" ".utf8)),
+        SkippedLine(part: .destination, line: 3, reason: .otherTracePoint, bytes: Array("x".utf8)),
+        SkippedLine(part: .destination, line: 5, reason: .blank, bytes: []),
+      ], session: session)
+    try writer.finish()
+    return session
+  }
+
+  /// The lines of one file's excerpt, as `part:line`.
+  static func lines(
+    _ store: EventStore, _ session: SessionID, _ part: LogPart, from first: Int, to last: Int
+  ) throws -> [String] {
+    var lines: [String] = []
+    try store.logLines(session: session, from: first, to: last, part: part) { line in
+      switch line {
+      case .event(let stored): lines.append("\(stored.seq)@\(stored.source?.line ?? -1)")
+      case .skipped(let skipped): lines.append("\(skipped.part.rawValue):\(skipped.line)")
+      }
+    }
+    return lines
+  }
+
+  @Test func eachFileOfAMigratedImportHasItsOwnLineNumbers() throws {
+    try withTemporaryStore { store in
+      let session = try Self.migratedSession(in: store)
+      let source = LogPart(.source, seqs: 1..<3)
+      let destination = LogPart(.destination, seqs: 4..<6)
+      #expect(try Self.lines(store, session, source, from: 1, to: 5) == ["source:1", "1@2", "2@3"])
+      #expect(
+        try Self.lines(store, session, destination, from: 1, to: 5)
+          == ["destination:1", "4@2", "destination:3", "5@4", "destination:5"])
+      // Excerpts of one file put together are that file.
+      #expect(
+        try Self.lines(store, session, destination, from: 4, to: 4) == ["destination:1", "4@2"])
+      #expect(
+        try Self.lines(store, session, destination, from: 5, to: 5)
+          == ["destination:3", "5@4", "destination:5"])
+      var all: [SkippedLine] = []
+      try store.skippedLines(session: session) { all.append($0) }
+      #expect(
+        all.map { "\($0.part.rawValue):\($0.line)" } == [
+          "source:1", "destination:1", "destination:3", "destination:5",
+        ])
+    }
+  }
+
+  @Test func aFileWithoutEventsIsItsSkippedLines() throws {
+    try withTemporaryStore { store in
+      let session = try Self.migratedSession(in: store)
+      try store.pool.write { db in
+        try db.execute(sql: "DELETE FROM events WHERE seq > 3")
+      }
+      let empty = LogPart(.destination, seqs: 4..<4)
+      #expect(
+        try Self.lines(store, session, empty, from: 4, to: 4)
+          == ["destination:1", "destination:3", "destination:5"])
+    }
+  }
+
+  @Test func v9KeepsEveryEarlierLineAsTheSources() throws {
+    try withTemporaryPath { path in
+      do {
+        let store = try EventStore.open(path: path)
+        _ = try Self.importedSession(in: store)
+        // As v8 left the table: no part, keyed by line.
+        try store.pool.write { db in
+          try db.execute(
+            sql: """
+              CREATE TABLE old (session_id INTEGER NOT NULL, line INTEGER NOT NULL,
+                reason TEXT NOT NULL, text BLOB NOT NULL, PRIMARY KEY (session_id, line)
+              ) STRICT, WITHOUT ROWID;
+              INSERT INTO old SELECT session_id, line, reason, text FROM skipped_lines;
+              DROP TABLE skipped_lines;
+              ALTER TABLE old RENAME TO skipped_lines;
+              DELETE FROM grdb_migrations WHERE identifier = 'v9-skipped-lines-part';
+              """)
+        }
+      }
+      // Read-only before v9 runs: every line is the source's.
+      let reader = try EventStore.openReadOnly(path: path)
+      #expect(try Self.lines(reader, SessionID(1), from: 1, to: .max) == Array(1...9))
+      let store = try EventStore.open(path: path)
+      var read: [SkippedLine] = []
+      try store.skippedLines(session: SessionID(1)) { read.append($0) }
+      #expect(read == Self.skipped)
+      #expect(try Self.lines(store, SessionID(1), from: 1, to: .max) == Array(1...9))
     }
   }
 }
