@@ -48,6 +48,11 @@ extension RootCause {
   /// GPADL_TEARDOWN of an id that does not exist (never created, or already torn down):
   /// openvmm's `UnknownGpadlId`.
   static let teardownUnknownGpadl = RootCause("guest.teardown_unknown_gpadl")
+  /// The guest emptied its SynIC slot without the EOM its message-pending flag asked for
+  /// (Linux's `vmbus_wait_for_unload` cleanup after a crash does), so the message the host
+  /// has staged waits for an EOM no kernel will write: the SynIC protocol (TLFS, "SynIC
+  /// message flags") is the guest's to keep, and nothing a host does after posting helps.
+  static let slotClearedWithoutEOM = RootCause("guest.slot_cleared_without_eom")
 
   // Host failures: a correct host answers; these QEMU paths drop the request.
 

@@ -151,6 +151,15 @@ extension Simulation {
   /// The verdict on a request an actor posted and still waits on: still queued (QEMU never
   /// took it), or judged when QEMU took it.
   private func verdict(on request: RequestKey, of index: Int) -> RequestVerdict {
+    // Nothing moves while the host's staged message waits for an EOM the guest will never
+    // write: whatever the request, the guest stopped the bus.
+    if decision.state.messageInFlight && synic.delivery == .waitingForEOM && !synic.isOccupied {
+      return .guestError(
+        Finding(
+          .slotClearedWithoutEOM,
+          "QEMU's message in flight waits for an EOM: the guest emptied its SynIC slot, whose message-pending flag QEMU had set, without writing one (Linux's vmbus_wait_for_unload cleanup does), and the bus runs nothing more for the \(request.type.name)"
+        ))
+    }
     let queuedStill = queued.contains { entry in
       guard entry.actor == index, let posted = RequestKey(payload: entry.payload) else {
         return false

@@ -365,6 +365,11 @@ extension Simulation {
   private mutating func restartKernel(_ kind: GuestKernel.Restart, by index: Int) {
     let begin = events.count
     kernel.restart(kind)
+    // The old kernel handled what its slot held, and EOMed it, before it went: Linux's
+    // `vmbus_on_msg_dpc` signals EOM in the tasklet that ran the handler, and hibernation
+    // and kexec take the CPUs down only after their tasklets ran. QEMU's retry of a message
+    // that found the slot busy is then due, into the new kernel's page or its absence.
+    if synic.isOccupied && synic.delivery == .waitingForEOM { synic.delivery = .eomSeen }
     synic.slot = nil
     synic.messagePageEnabled = false
     synic.guestRebooting = true

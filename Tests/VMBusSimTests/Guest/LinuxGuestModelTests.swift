@@ -766,6 +766,61 @@ struct LinuxGuestModelTests {
     #expect(resumed < offersBack && offersBack < reopen.entry)
   }
 
+  /// `vmbus_on_msg_dpc` (drivers/hv/vmbus_drv.c) signals EOM in the tasklet that handled the
+  /// message, and hibernation takes the CPUs down only after their tasklets ran: a host
+  /// message that found the slot busy is retried once the old kernel goes, not left waiting
+  /// for an EOM no kernel will send (which hung the hardened host's next contact).
+  @Test("vmbus_on_msg_dpc (vmbus_drv.c): the old kernel's EOM frees a busy slot before hibernation")
+  func hibernationEOMsTheBusySlot() throws {
+    let yaml = Run.yaml(
+      devices: ["{class: netvsc}", "{class: hv-balloon}"], profile: "hardened", kernel: "6.14",
+      autoProbe: true,
+      steps: ["linux.connect: {versions: ['4.0'], vcpu: 0}", "send: {type: 16}", "linux.hibernate"]
+    ).replacingOccurrences(of: "actors:", with: "faults: {slot_busy: 0.9}\nactors:")
+    let scenario = try ScenarioParser.parse(yaml, file: "linux-test.yaml")
+    // The schedule the fuzzer found: the guest's second UNLOAD_RESPONSE finds the slot busy
+    // and the image resumes before the guest's EOM.
+    let run = FuzzCase(
+      scenario: scenario, seed: 127_128,
+      choices: [1, 1, 0, 954_619, 0, 0, 0, 0, 909_403, 0, 0, 0, 1, 1]
+    ).run(transcript: true)
+    let texts = run.transcript.map(\.text)
+    let busy = try #require(texts.firstIndex { $0.hasPrefix("slot busy") })
+    let resumed = try #require(texts.firstIndex(of: "the hibernation image resumes"))
+    #expect(busy < resumed)
+    let retried = try #require(texts.lastIndex { $0.hasPrefix("EOM seen") })
+    #expect(resumed < retried)
+    #expect(PropertyChecker.check(run) == nil, "\(run.outcome)")
+  }
+
+  /// `vmbus_wait_for_unload` (drivers/hv/channel_mgmt.c): once it has the UNLOAD_RESPONSE a
+  /// crashing kernel empties every slot without EOM. A host message that had found the slot
+  /// busy (QEMU set message-pending) then waits for an EOM no kernel writes, and the kdump
+  /// kernel's INITIATE_CONTACT is never taken: the guest broke the SynIC protocol, so the
+  /// hang is a guest error, not the hardened host's.
+  @Test("vmbus_wait_for_unload (channel_mgmt.c): a slot emptied without its EOM is a guest error")
+  func crashCleanupWithoutEOMIsAGuestError() throws {
+    let yaml = Run.yaml(
+      devices: ["{class: netvsc}", "{class: storvsc}"], profile: "hardened", kernel: "6.14",
+      autoProbe: true,
+      steps: ["linux.connect: {vcpu: 0}", "linux.request_offers", "linux.reboot", "linux.kdump"]
+    ).replacingOccurrences(of: "actors:", with: "faults: {slot_busy: 0.9}\nactors:")
+    let scenario = try ScenarioParser.parse(yaml, file: "linux-test.yaml")
+    // The schedule the fuzzer found (seed 18895 of the hardened Linux campaign).
+    let choices =
+      "1,1,0,958610,0,0,0,967545,0,0,0,902066,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,933121,1,0,0,0,0,0,900553,1,0,986143,1,0,0,0,938554,1,0,0,0,959691,0,0,0,1,1,0,0,1,0,1,0,1,1,0,0,1,0,0,1,904650,1,0,1,0,1,0,0,1,0,1,0,0,0,0,0,0,0,0,0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,975846,0,1,1,0,0,0,0,0,0,0,0,0,0,928444,0,0,1,1,1,0,977677,0,0,0,990372,0,0,0,904210,1,0,0,0,0,0,0,0,0,0,0,0,0,987564,0,0,1,1,0,1,1,0,1,1,1,970859,2,0,0,0,0,0,0,0,979189,1,953899,0,0,0,1,1"
+      .split(separator: ",").compactMap { UInt32($0) }
+    let run = FuzzCase(scenario: scenario, seed: 18_895, choices: choices, zeroAfterReplay: true)
+      .run(transcript: true)
+    let texts = run.transcript.map(\.text)
+    let busy = try #require(texts.lastIndex { $0.hasPrefix("slot busy") })
+    let restarted = try #require(texts.lastIndex(of: "a new kernel starts"))
+    #expect(busy < restarted)
+    #expect(run.outcome.kind == .guestError, "\(run.outcome)")
+    #expect(run.outcome.rootCause == .slotClearedWithoutEOM)
+    #expect(PropertyChecker.check(run) == nil)
+  }
+
   /// `vmbus_bus_resume` (drivers/hv/vmbus_drv.c): "We only use the 'vmbus_proto_version',
   /// which was in use before hibernation, to re-negotiate with the host": one
   /// INITIATE_CONTACT, for 3.0 here, not the walk.
