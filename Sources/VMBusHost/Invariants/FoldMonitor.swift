@@ -30,7 +30,10 @@ public struct FoldMonitor: Sendable, Equatable {
 
   /// Whether events are checked; a disabled monitor is never asked to fold.
   public let isEnabled: Bool
-  public private(set) var first: Finding?
+  /// The first finding, if any. (A list of at most one: a disabled monitor, which every
+  /// explored state copies, then holds one pointer rather than a finding's worth of fields.)
+  private var findings: [Finding] = []
+  public var first: Finding? { findings.first }
   /// Events folded so far.
   public private(set) var eventCount = 0
   /// Where, not what: the point's name is needed only for a failure's signature.
@@ -46,7 +49,7 @@ public struct FoldMonitor: Sendable, Equatable {
   /// Folds `event` into `state`, checking it unless something already broke.
   public mutating func apply(_ event: HostEvent, to state: inout HostState) {
     eventCount += 1
-    guard first == nil else {
+    guard findings.isEmpty else {
       _ = state.apply(event)
       return
     }
@@ -75,9 +78,11 @@ public struct FoldMonitor: Sendable, Equatable {
     } else {
       return
     }
-    first = Finding(
-      breach: breach, seq: eventCount, eventName: event.name, busBefore: bus,
-      busAfter: state.bus, lastMainPoint: lastMainPoint, migratedSincePoint: migratedSincePoint)
+    findings = [
+      Finding(
+        breach: breach, seq: eventCount, eventName: event.name, busBefore: bus,
+        busAfter: state.bus, lastMainPoint: lastMainPoint, migratedSincePoint: migratedSincePoint)
+    ]
   }
 
   /// Whether an event can change anything an invariant reads. A hypercall's status (its

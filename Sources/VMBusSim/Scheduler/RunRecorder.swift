@@ -14,6 +14,9 @@ package protocol RunRecorder: Sendable {
   static var keepsEvents: Bool { get }
   /// Whether transcript lines are kept; when not, their text is never built.
   static var keepsTranscript: Bool { get }
+  /// Whether each event is checked as the live fold applies it (``FoldMonitor``): a fuzz
+  /// run's verdict then needs no refold. Runs people read are refolded by their checker.
+  static var monitorsFold: Bool { get }
 
   init()
 
@@ -43,6 +46,7 @@ package struct RunHistory: Sendable {
 package struct TranscriptRecorder: RunRecorder {
   package static var keepsEvents: Bool { true }
   package static var keepsTranscript: Bool { true }
+  package static var monitorsFold: Bool { false }
   package private(set) var history = RunHistory()
 
   package init() {}
@@ -59,6 +63,7 @@ package struct TranscriptRecorder: RunRecorder {
 package struct HistoryRecorder: RunRecorder {
   package static var keepsEvents: Bool { true }
   package static var keepsTranscript: Bool { false }
+  package static var monitorsFold: Bool { true }
   package private(set) var history = RunHistory()
 
   package init() {}
@@ -75,6 +80,7 @@ package struct HistoryRecorder: RunRecorder {
 package struct StateRecorder: RunRecorder {
   package static var keepsEvents: Bool { false }
   package static var keepsTranscript: Bool { false }
+  package static var monitorsFold: Bool { false }
   package var history: RunHistory { RunHistory() }
 
   package init() {}

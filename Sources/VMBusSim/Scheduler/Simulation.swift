@@ -21,8 +21,7 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
   let seed: UInt64
   /// The host state and the event log, decided in place input by input. (Read the state
   /// through it: a computed copy would copy the whole state on each call into VMBusHost.)
-  /// Modes that keep the events check each one as it is folded (their runs get verdicts).
-  private(set) var decision = Decision(state: HostState(), monitored: Recorder.keepsEvents)
+  private(set) var decision = Decision(state: HostState(), monitored: Recorder.monitorsFold)
   var events: [HostEvent] { decision.events }
   /// Inputs, event times and the transcript, as far as this mode keeps them.
   var recorder = Recorder()
