@@ -21,7 +21,9 @@ package enum PropertyChecker {
     -> FuzzFailure?
   {
     let monitor: FoldMonitor
-    if refold || run.monitor == nil {
+    if !refold, let live = run.monitor {
+      monitor = live
+    } else {
       let (state, refolded) = HostState.monitoredFold(run.events)
       if let live = run.monitor, live.first != refolded.first {
         return FuzzFailure(
@@ -43,8 +45,6 @@ package enum PropertyChecker {
           atSeq: run.events.count)
       }
       monitor = refolded
-    } else {
-      monitor = run.monitor ?? FoldMonitor()
     }
     if let finding = monitor.first { return failure(finding) }
     let bus = run.finalState.bus

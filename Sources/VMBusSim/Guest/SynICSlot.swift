@@ -30,6 +30,9 @@ struct SynICSlot: Hashable, Sendable {
   /// A machine reset cleared the SynIC (`synic_reset`: no message page) and the new kernel
   /// has not run yet; it sets the page up before it sends anything.
   var guestRebooting = false
+  /// The guest emptied the slot without the EOM a message waiting on it needs
+  /// (`vmbus_wait_for_unload`'s cleanup), not a machine reset: the guest's protocol error.
+  var emptiedWithoutEOM = false
   /// Deliveries that will still find the slot busy (an environment action).
   var forcedBusy = 0
 

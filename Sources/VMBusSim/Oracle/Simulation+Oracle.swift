@@ -153,7 +153,10 @@ extension Simulation {
   private func verdict(on request: RequestKey, of index: Int) -> RequestVerdict {
     // Nothing moves while the host's staged message waits for an EOM the guest will never
     // write: whatever the request, the guest stopped the bus.
-    if decision.state.messageInFlight && synic.delivery == .waitingForEOM && !synic.isOccupied {
+    // (A machine reset that empties the slot is not the guest's doing: it clears the flag.)
+    if decision.state.messageInFlight && synic.delivery == .waitingForEOM
+      && synic.emptiedWithoutEOM
+    {
       return .guestError(
         Finding(
           .slotClearedWithoutEOM,

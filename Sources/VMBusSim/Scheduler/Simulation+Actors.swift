@@ -258,6 +258,7 @@ extension Simulation {
       kernel.rememberOpenChannels(open)
       restartKernelActors(except: nil)
       synic.slot = nil
+      synic.emptiedWithoutEOM = false
       synic.messagePageEnabled = false
       synic.guestRebooting = true
       note(.environment, actor: actor, "machine reset", from: begin)

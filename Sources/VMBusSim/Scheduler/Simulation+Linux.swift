@@ -102,6 +102,7 @@ extension Simulation {
     case .pollForUnload(let polling): kernel.pollingForUnload = polling
     case .clearMessageSlots:
       // `vmbus_wait_for_unload` clears every CPU's slot (no EOM).
+      if synic.isOccupied && synic.delivery == .waitingForEOM { synic.emptiedWithoutEOM = true }
       synic.slot = nil
     case .awaitProbes:
       if !probesDone(besides: index) {
