@@ -32,18 +32,19 @@ package struct FuzzCase: Sendable {
     run(PreparedScenario(scenario, reusing: &steps), transcript: transcript, messages: messages)
   }
 
+  /// Runs `prepared`, with message bytes from `messages` or else the preparation's own.
   private func run(_ prepared: PreparedScenario, transcript: Bool, messages: MessageCache? = nil)
     -> SimulationRun
   {
     guard transcript else {
       var simulation = Simulation<HistoryRecorder>(
         prepared, seed: seed, replaying: choices, zeroAfterReplay: zeroAfterReplay)
-      simulation.messageCache = messages
+      if let messages { simulation.messageCache = messages }
       return simulation.run()
     }
     var simulation = Simulation<TranscriptRecorder>(
       prepared, seed: seed, replaying: choices, zeroAfterReplay: zeroAfterReplay)
-    simulation.messageCache = messages
+    if let messages { simulation.messageCache = messages }
     return simulation.run()
   }
 

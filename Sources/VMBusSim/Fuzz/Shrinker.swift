@@ -11,6 +11,11 @@ package struct Shrinker {
   /// Under `.linux` every candidate stays something Linux does: the kernel's own connect
   /// and offer request stay, and no value is made simpler than a driver's.
   package let inputs: GuestInputs
+  /// Compiled Linux steps and message bytes, shared by the candidates: they differ in a
+  /// step or a choice, and rebuilding a boot's GPADL page lists for each one dominated
+  /// Linux-mode shrinking.
+  private var compiledSteps = CompiledStepCache()
+  private let messages = MessageCache()
 
   package init(signature: FailureSignature, budget: Int = 3_000, inputs: GuestInputs = .any) {
     self.signature = signature
@@ -42,7 +47,8 @@ package struct Shrinker {
   private mutating func failsSame(_ candidate: FuzzCase) -> Bool {
     runs += 1
     // The minimal case is refolded when its group is checked again; candidates are not.
-    return PropertyChecker.check(candidate.run(), refold: false)?.signature == signature
+    let run = candidate.run(reusing: &compiledSteps, messages: messages)
+    return PropertyChecker.check(run, refold: false)?.signature == signature
   }
 
   private mutating func attempt(_ best: inout FuzzCase, _ candidate: FuzzCase) -> Bool {

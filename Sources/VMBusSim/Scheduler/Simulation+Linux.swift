@@ -280,9 +280,18 @@ extension Simulation {
       childRelid: relid, gpadlID: GpadlID(gpadl.id),
       pfns: GuestMemoryLayout.frames(of: GpadlID(gpadl.id), pages: Int(gpadl.pages)))
     guard messages.indices.contains(part) else { return nil }
-    let bytes = messages[part].encoded()
-    cache?.store(bytes, of: key)
-    return bytes
+    guard let cache else { return messages[part].encoded() }
+    // The split costs as much for one part as for all (a 16 MiB buffer is 4,096 frames in
+    // over a hundred messages), and the guest posts every part: keep them all.
+    var requested: [UInt8] = []
+    for (index, message) in messages.enumerated() {
+      let bytes = message.encoded()
+      if index == part { requested = bytes }
+      var partKey = key
+      partKey.part = index
+      cache.store(bytes, of: partKey)
+    }
+    return requested
   }
 
   // MARK: Kernel state
