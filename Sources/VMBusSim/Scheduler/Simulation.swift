@@ -31,7 +31,7 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
   var synic = SynICSlot()
   /// The main loop's scheduled bottom halves.
   var mainLoop = MainLoop()
-  var actors: [ActorRuntime]
+  var actors: ActorTable
   /// Devices added during the run (they survive a machine reset).
   var addedDevices: [DeviceSpec] = []
   var outcome: Outcome?
@@ -76,9 +76,11 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
     self.choices = choices
     kernel = prepared.kernel
     messageCache = prepared.messages
-    actors = prepared.actors.map {
-      ActorRuntime(name: $0.name, program: $0.program, restartsWithKernel: $0.restartsWithKernel)
-    }
+    actors = ActorTable(
+      prepared.actors.lazy.map {
+        ActorRuntime(
+          name: $0.name, program: $0.program, restartsWithKernel: $0.restartsWithKernel)
+      })
   }
 
   /// Runs to an outcome.
