@@ -1,3 +1,5 @@
+import VMBusWire
+
 /// Checks every event as it is folded: the reducer's protocol violations, a host fault, a
 /// broken invariant, an illegal transition. Keeps the first finding and where it was.
 ///
@@ -41,6 +43,9 @@ public struct FoldMonitor: Sendable, Equatable {
   /// A live migration came after the last main-loop trace point: what the destination's
   /// first run does next rests on what the load left.
   public private(set) var migratedSincePoint = false
+  /// A full invariant check found nothing: later checks may skip the invariants over
+  /// channels and GPADLs while nothing they read changes.
+  private var objectInvariantsHeld = false
 
   public init(enabled: Bool = true) {
     isEnabled = enabled
@@ -54,10 +59,16 @@ public struct FoldMonitor: Sendable, Equatable {
       return
     }
     let bus = state.bus
-    // Keep the old channels and GPADLs (copied once `apply` writes them) only for events
-    // that can move a channel, offer or GPADL.
-    let before = Self.movesObjects(event) ? state.objects : nil
+    // The old channels and GPADLs by reference: an event that changes neither leaves their
+    // storage as it was (one that does writes a copy, this reference holding the old one).
+    let before = state.objects
+    let objectInputs = ObjectInputs(state)
     let violations = state.apply(event)
+    let objectsMoved = !before.sharesStorage(with: state)
+    let checksInvariants = Self.canBreakInvariant(event, hardened: state.isHardened)
+    // The invariants over channels and GPADLs held after the last check, and nothing they
+    // read changed since: they still hold.
+    if objectsMoved || objectInputs != ObjectInputs(state) { objectInvariantsHeld = false }
     if case .trace(let trace) = event, trace.isControlPlaneMainLoop {
       lastMainPoint = trace.point
       migratedSincePoint = false
@@ -68,14 +79,16 @@ public struct FoldMonitor: Sendable, Equatable {
       breach = .violation(violation)
     } else if case .simulator(.hostFault(let fault)) = event {
       breach = .hostFault(fault)
-    } else if Self.canBreakInvariant(event, hardened: state.isHardened),
-      let broken = state.firstInvariantViolation
+    } else if checksInvariants,
+      let broken = state.firstInvariantViolation(skippingObjects: objectInvariantsHeld)
     {
       breach = .invariant(broken)
-    } else if let before, let broken = HostState.transitionViolations(from: before, to: state).first
+    } else if objectsMoved,
+      let broken = HostState.transitionViolations(from: before, to: state).first
     {
       breach = .transition(broken)
     } else {
+      if checksInvariants { objectInvariantsHeld = true }
       return
     }
     findings = [
@@ -99,15 +112,33 @@ public struct FoldMonitor: Sendable, Equatable {
     }
   }
 
-  /// Whether an event can change a channel's offer or open state or a GPADL's state.
-  /// Receiving, posting and signalling cannot (the reducer changes only the queue and flags).
-  static func movesObjects(_ event: HostEvent) -> Bool {
-    switch event {
-    case .trace(.recvMessage), .trace(.postMsg), .trace(.signalEvent),
-      .trace(.channelNotifyGuest), .simulator(.hypercall), .simulator(.signal):
-      false
-    default:
-      true
+  /// Besides the channels and GPADLs, what the invariants over them read.
+  private struct ObjectInputs: Equatable {
+    var bus: BusState
+    var version: ProtocolVersion
+    var profile: HostProfile
+    var owesFailureReply: Bool
+
+    init(_ state: HostState) {
+      bus = state.bus
+      version = state.version
+      profile = state.profile
+      owesFailureReply = state.failureReply != nil
+    }
+  }
+}
+
+extension HostState.Objects {
+  /// Whether `state` holds these very lists: neither was written since they were taken.
+  /// (A written list that was shared has new storage; these hold the old one alive, so its
+  /// address cannot be reused meanwhile.)
+  func sharesStorage(with state: HostState) -> Bool {
+    Self.sameStorage(channels, state.channels) && Self.sameStorage(gpadls, state.gpadls)
+  }
+
+  private static func sameStorage<Element>(_ a: [Element], _ b: [Element]) -> Bool {
+    a.withUnsafeBufferPointer { a in
+      b.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress && a.count == b.count }
     }
   }
 }

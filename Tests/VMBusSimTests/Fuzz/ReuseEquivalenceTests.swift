@@ -36,10 +36,12 @@ struct ReuseEquivalenceTests {
   }
 
   @Test(
-    "the live fold's checks find what a refold of the events finds, at the same event",
+    "the live fold's checks find what a refold of the events finds, and what checking "
+      + "everything after every event finds, at the same event",
     arguments: BundledScenarioTests.files)
   func liveChecksMatchRefold(file: String) throws {
     let base = try FuzzTests.bundled(file)
+    var findings = 0
     // Fewer Linux-mode seeds: a debug build's Linux runs are slow, and the checks are the
     // same code either way.
     for (guestInputs, seeds) in [(GuestInputs.any, Self.seedsPerScenario), (.linux, 40)] {
@@ -50,12 +52,50 @@ struct ReuseEquivalenceTests {
         let live = try #require(run.monitor, "\(file) seed \(seed): a fuzz run is monitored")
         let refolded = HostState.monitoredFold(run.events)
         #expect(live == refolded.monitor, "\(file) seed \(seed) \(guestInputs)")
+        // The monitor skips checks that cannot find anything new; the reference does not.
+        let reference = Self.firstBreach(run.events)
+        #expect(
+          live.first.map { Breach(seq: $0.seq, breach: $0.breach) } == reference,
+          "\(file) seed \(seed) \(guestInputs)")
+        if reference != nil { findings += 1 }
         #expect(refolded.state == run.finalState, "\(file) seed \(seed) \(guestInputs)")
         #expect(
           PropertyChecker.check(run, refold: false) == PropertyChecker.check(run),
           "\(file) seed \(seed) \(guestInputs)")
       }
     }
+    // Every bundled scenario's mutations break something now and then; a file whose runs
+    // all passed would not test the skips.
+    #expect(findings > 0, "\(file): no run broke anything")
+  }
+
+  struct Breach: Equatable {
+    var seq: Int
+    var breach: FoldMonitor.Breach
+  }
+
+  /// The first thing that broke, checking every event for everything: protocol violations,
+  /// a host fault, every invariant, every transition against the whole old state.
+  static func firstBreach(_ events: [HostEvent]) -> Breach? {
+    var state = HostState()
+    for (index, event) in events.enumerated() {
+      let before = state
+      let violations = state.apply(event)
+      let breach: FoldMonitor.Breach? =
+        if let violation = violations.first {
+          .violation(violation)
+        } else if case .simulator(.hostFault(let fault)) = event {
+          .hostFault(fault)
+        } else if let broken = state.firstInvariantViolation {
+          .invariant(broken)
+        } else if let broken = HostState.transitionViolations(from: before, to: state).first {
+          .transition(broken)
+        } else {
+          nil
+        }
+      if let breach { return Breach(seq: index + 1, breach: breach) }
+    }
+    return nil
   }
 
   @Test("a live check that disagrees with the refold is a fold mismatch of its own")
