@@ -36,8 +36,7 @@ struct ReuseEquivalenceTests {
   }
 
   @Test(
-    "the live fold's checks find what a refold of the events finds, and what checking "
-      + "everything after every event finds, at the same event",
+    "the live fold's checks find what a refold and a check of everything at every event find",
     arguments: BundledScenarioTests.files)
   func liveChecksMatchRefold(file: String) throws {
     let base = try FuzzTests.bundled(file)
