@@ -72,6 +72,7 @@ final class CampaignStoreSink: FuzzCampaignSink {
       filed.write = false
       state.findings[tallied.description] = finding
     }
+    options.afterCommit?()
   }
 
   func checkpoint(_ checkpoint: FuzzCampaign.Checkpoint, finished: Bool) throws(SessionsError) {
@@ -82,6 +83,7 @@ final class CampaignStoreSink: FuzzCampaignSink {
       throw .store(error)
     }
     if finished { state.withLock { $0.final = checkpoint } }
+    options.afterCommit?()
   }
 
   /// The campaign's findings once it has finished, by lowest seed; the regression files

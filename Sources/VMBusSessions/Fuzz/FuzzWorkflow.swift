@@ -27,6 +27,8 @@ package struct FuzzOptions: Sendable {
   /// Continue the newest unfinished campaign with the same scenarios and options in the
   /// database, from its checkpoint, instead of starting a new one.
   package var resume = false
+  /// Called after each commit of a finding or checkpoint (a seam for durability tests).
+  package var afterCommit: (@Sendable () -> Void)?
 
   package init(
     scenarioPaths: [String], profile: HostProfile?, qemuRelease: QEMURelease? = nil,

@@ -109,6 +109,7 @@ struct FuzzCommand: ParsableCommand {
         shard: try shard?.resolved(ProcessInfo.processInfo.environment) ?? (0, 1),
         regressionsDirectory: noRegressions ? nil : regressions, replaceSmaller: replaceSmaller)
       options.resume = resume
+      options.afterCommit = CommitStop.eachCommitFromEnvironment()
       if exhaustive {
         found = try runExhaustive(options)
         return

@@ -66,18 +66,20 @@ struct FuzzDurabilityTests {
       #expect(whole.status == 1, "\(whole)")
 
       let killed = dir.path("killed.sqlite")
-      let process = try CLI.start(arguments + ["--jobs", "2", "--db", killed], in: dir.url)
-      // Bounded: wait for a committed finding and a watermark past the first block.
+      // The campaign stops itself after each commit, so it cannot end unseen however busy
+      // the test runner is: let it go on until a finding and a watermark past the first
+      // block are committed.
+      let process = try CLI.start(
+        arguments + ["--jobs", "2", "--db", killed],
+        environment: [CLI.stopAtEachCommit: "1"], in: dir.url)
       var seen = (findings: 0, seedsDone: 0)
-      let deadline = Date().addingTimeInterval(120)
-      while process.isRunning && Date() < deadline {
-        if FileManager.default.fileExists(atPath: killed) {
-          seen = (try? Self.committed(killed)) ?? seen
-          if seen.findings >= 1 && seen.seedsDone >= 1 { break }
-        }
-        try await Task.sleep(for: .milliseconds(20))
+      while await CLI.waitUntilStopped(process) {
+        seen = try Self.committed(killed)
+        if seen.findings >= 1 && seen.seedsDone >= 1 { break }
+        kill(process.processIdentifier, SIGCONT)
       }
-      try #require(process.isRunning, "the campaign ended before it could be killed")
+      try #require(
+        process.isRunning, "the campaign ended before a finding and a watermark were committed")
       kill(process.processIdentifier, SIGKILL)
       await CLI.waitForExit(process)
       #expect(process.terminationReason == .uncaughtSignal)

@@ -123,6 +123,8 @@ enum CLI {
 
   /// The environment variable that makes `import` stop itself after its Nth batch commits.
   static let stopAfterCommits = "VMBUS_SIM_STOP_AFTER_COMMITS"
+  /// The environment variable that makes `fuzz` stop itself after every commit.
+  static let stopAtEachCommit = "VMBUS_SIM_STOP_AT_EACH_COMMIT"
 
   /// Waits until `process` is stopped (SIGSTOP) or has ended; returns whether it is stopped.
   static func waitUntilStopped(_ process: Process, seconds: Double = 300) async -> Bool {
