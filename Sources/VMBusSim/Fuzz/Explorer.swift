@@ -102,7 +102,7 @@ package struct Explorer {
         var child = simulation
         child.explore(branches[index])
         states += 1
-        guard visited.insert(child.explorationKey) else { return }
+        guard visited.insert(child.explorationKey()) else { return }
         var childPath = path
         if branches.count > 1 { childPath.append(UInt32(index)) }
         stack.append(Node(simulation: child, depth: depth, path: childPath))

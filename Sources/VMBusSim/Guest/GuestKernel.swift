@@ -55,25 +55,25 @@ struct GuestKernel: Hashable, Sendable {
   /// `all_offers_delivered_event` was completed with nobody waiting (6.14 on): the next
   /// wait ends at once.
   var allOffersDelivered = false {
-    didSet { refreshKey() }
+    didSet { cachedKey.value = nil }
   }
   /// `vmbus_wait_for_unload` polls the slots: every message but UNLOAD_RESPONSE is EOMed
   /// unhandled.
   var pollingForUnload = false {
-    didSet { refreshKey() }
+    didSet { cachedKey.value = nil }
   }
   /// `device_block_probing` ran (suspend's `dpm_prepare`, shutdown's `device_shutdown`): a
   /// device offered now is probed only once probing is unblocked.
   var probingBlocked = false {
-    didSet { refreshKey() }
+    didSet { cachedKey.value = nil }
   }
   /// Devices whose lock a probe or remove holds (`device_lock`).
   private(set) var lockedDevices: Set<String> = []
   /// Channels open when the kernel last gave way: what its successor probes or resumes.
   private(set) var openBeforeRestart: [DeviceChannel] = []
-  /// The exploration key of everything above, updated when it changes (rarely), because
-  /// the explorer hashes every state it reaches.
-  private(set) var learnedKey: UInt64 = 0
+  /// The exploration key of everything above, or nil once something changed: the explorer
+  /// hashes every state it reaches, and the kernel changes rarely; a fuzz run never asks.
+  private var cachedKey = CachedValue<UInt64>()
 
   init(devices: [DeviceSpec], vcpus: UInt32 = 1) {
     self.vcpus = max(vcpus, 1)
@@ -81,7 +81,7 @@ struct GuestKernel: Hashable, Sendable {
     for device in devices where self.device(named: device.name) == nil {
       self.devices.append(device)
     }
-    refreshKey()
+    cachedKey.value = nil
   }
 
   /// The configuration of the device with this scenario name.
@@ -115,7 +115,7 @@ struct GuestKernel: Hashable, Sendable {
 
   mutating func setState(_ state: ChannelState, of channel: DeviceChannel) {
     channelStates[channel] = state == .openState ? nil : state
-    refreshKey()
+    cachedKey.value = nil
   }
 
   /// The VP `vmbus_open` asks for: the CPU `init_vp_index` gave the channel (CPU n is VP n).
@@ -147,7 +147,7 @@ struct GuestKernel: Hashable, Sendable {
         }
       }
     }
-    refreshKey()
+    cachedKey.value = nil
   }
 
   // MARK: GPADLs
@@ -167,14 +167,14 @@ struct GuestKernel: Hashable, Sendable {
     gpadls.removeAll { $0.purpose == purpose }
     gpadls.append(Gpadl(purpose: purpose, id: nextGpadl, pages: pages, created: false))
     nextGpadl &+= 1
-    refreshKey()
+    cachedKey.value = nil
   }
 
   /// Notes that the host created (or tore down) the GPADL for a purpose.
   mutating func setCreated(_ created: Bool, for purpose: GpadlPurpose) {
     guard let index = gpadls.lastIndex(where: { $0.purpose == purpose }) else { return }
     gpadls[index].created = created
-    refreshKey()
+    cachedKey.value = nil
   }
 
   // MARK: Connection
@@ -182,7 +182,7 @@ struct GuestKernel: Hashable, Sendable {
   /// `vmbus_initiate_unload`'s `xchg(conn_state, DISCONNECTED)`: whether this call is the
   /// first of the kernel's.
   mutating func startUnload() -> Bool {
-    defer { refreshKey() }
+    defer { cachedKey.value = nil }
     if unloadStarted { return false }
     unloadStarted = true
     return true
@@ -190,13 +190,13 @@ struct GuestKernel: Hashable, Sendable {
 
   /// Takes a device's lock; false when another probe or remove holds it.
   mutating func lock(device: String) -> Bool {
-    defer { refreshKey() }
+    defer { cachedKey.value = nil }
     return lockedDevices.insert(device).inserted
   }
 
   mutating func unlock(device: String) {
     lockedDevices.remove(device)
-    refreshKey()
+    cachedKey.value = nil
   }
 
   /// The kernel gives way to the next: see ``Restart``.
@@ -216,7 +216,7 @@ struct GuestKernel: Hashable, Sendable {
       // `vmbus_bus_suspend` invalidated every relid; the host offers afresh.
       offers = []
     }
-    refreshKey()
+    cachedKey.value = nil
   }
 
   /// The channels in CHANNEL_OPENED_STATE, in device-channel order.
@@ -228,7 +228,7 @@ struct GuestKernel: Hashable, Sendable {
   /// them first; a machine reset replaces the kernel and hands them on).
   mutating func rememberOpenChannels(_ channels: [DeviceChannel]? = nil) {
     openBeforeRestart = channels ?? openChannels
-    refreshKey()
+    cachedKey.value = nil
   }
 
   /// Whether a channel was open when the previous kernel gave way.
@@ -236,8 +236,16 @@ struct GuestKernel: Hashable, Sendable {
     openBeforeRestart.contains(channel)
   }
 
-  /// Everything above, hashed once per change.
-  private mutating func refreshKey() {
+  /// What the guest kernel learned, as one word of a state's exploration key.
+  mutating func explorationKey() -> UInt64 {
+    if let key = cachedKey.value { return key }
+    let key = computeKey()
+    cachedKey.value = key
+    return key
+  }
+
+  /// Everything above, hashed.
+  private func computeKey() -> UInt64 {
     var hasher = WordHasher()
     for offer in offers {
       ChannelMessage.offerChannel(offer).addExplorationKey(into: &hasher)
@@ -262,7 +270,7 @@ struct GuestKernel: Hashable, Sendable {
       UInt64(savedVersion?.rawValue ?? .max) | (unloadStarted ? 1 << 32 : 0)
         | (pollingForUnload ? 1 << 33 : 0) | (allOffersDelivered ? 1 << 34 : 0)
         | (probingBlocked ? 1 << 35 : 0) | UInt64(performanceChannels & 0xFFFF) << 36)
-    learnedKey = hasher.value
+    return hasher.value
   }
 
   /// The value of an operand, or why it has none yet.
@@ -342,4 +350,13 @@ enum GuestError: Error, Hashable, Sendable, CustomStringConvertible {
     case .valueTooLarge(let field, let value): "\(field.rawValue) = \(value) does not fit the field"
     }
   }
+}
+
+/// A value computed from the rest of a struct and kept beside it, which the struct's
+/// equality and hash ignore: two states that differ only in what they have cached are equal.
+struct CachedValue<Value: Sendable>: Hashable, Sendable {
+  var value: Value?
+
+  static func == (lhs: Self, rhs: Self) -> Bool { true }
+  func hash(into hasher: inout Hasher) {}
 }

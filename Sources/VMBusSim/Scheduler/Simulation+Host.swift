@@ -103,7 +103,9 @@ extension Simulation {
         if message.type == .offerChannel { refreshBlocked() }
       }
       // A reply a Linux step took is not left for the same actor's plain wait to take again.
-      for index in actors.indices where !actors[index].isDone && !takenBy.contains(index) {
+      // Only actors with an inbox are written: a write copies an actor a copied run shares.
+      for index in actors.indices
+      where actors[index].usesInbox && !actors[index].isDone && !takenBy.contains(index) {
         actors[index].receive(message)
       }
       note(.hostToGuest, actor: nil, message.summary, from: events.count)

@@ -342,13 +342,16 @@ extension Simulation {
   mutating func refreshBlocked() {
     for index in actors.indices {
       guard case .blocked(let blocked) = actors[index].status else { continue }
-      switch blocked.reason {
-      case .probes: actors[index].unblocked = probesDone(besides: index)
-      case .offer(let channel): actors[index].unblocked = mayProbe(channel, by: index)
-      case .resumeOffers: actors[index].unblocked = resumeOffersBack
-      case .subchannelRescinds: actors[index].unblocked = false
-      case .deviceLock(let device): actors[index].unblocked = !kernel.lockedDevices.contains(device)
-      }
+      let unblocked =
+        switch blocked.reason {
+        case .probes: probesDone(besides: index)
+        case .offer(let channel): mayProbe(channel, by: index)
+        case .resumeOffers: resumeOffersBack
+        case .subchannelRescinds: false
+        case .deviceLock(let device): !kernel.lockedDevices.contains(device)
+        }
+      // Written only when it changes: a write copies an actor a copied run shares.
+      if actors[index].unblocked != unblocked { actors[index].unblocked = unblocked }
     }
   }
 

@@ -175,8 +175,9 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
   }
 
   /// A hash of everything that decides what happens next (not the logs): two paths that
-  /// reach equal keys reach the same state.
-  var explorationKey: Int {
+  /// reach equal keys reach the same state. Mutating only to keep the kernel's part, which
+  /// changes rarely, for the next state's key.
+  mutating func explorationKey() -> Int {
     var hasher = WordHasher()
     hasher.add(decision.state.explorationKey)
     // Small fields share a word, each in its own bits: fewer words to mix, the same key.
@@ -199,9 +200,8 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
     mainLoop.addExplorationKey(into: &hasher)
     if case .host(let message) = synic.slot { message.addExplorationKey(into: &hasher) }
     hasher.add(UInt64(kernel.nextGpadl) | UInt64(kernel.connectedVersion?.rawValue ?? .max) << 32)
-    hasher.add(kernel.learnedKey)
-    // By index: iterating the actors would copy each one (and retain all it holds).
-    for index in actors.indices { actors[index].addExplorationKey(into: &hasher) }
+    hasher.add(kernel.explorationKey())
+    actors.addExplorationKey(into: &hasher)
     oracle.addExplorationKey(into: &hasher)
     // Who posted each queued message (the host's queue key holds the messages).
     for index in queued.indices { hasher.add(queued[index].actor) }
