@@ -17,6 +17,12 @@ enum EvolveBenchmark {
     ]
   }
 
+  /// The simulated session's rate alone, printed under `label`: measured again beside a
+  /// figure that is compared with it.
+  static func simulatedRate(boots: Int, rounds: Int, label: String) -> Double {
+    report("evolve (\(label))", BootWorkload.events(boots: boots), rounds: rounds)
+  }
+
   /// Prints the best of `rounds` folds of `events`; returns its events per second.
   private static func report(_ label: String, _ events: [HostEvent], rounds: Int) -> Double {
     var best = Duration.seconds(1_000_000)

@@ -46,8 +46,15 @@ extension GuestProgram {
         continue
       }
       let fragment = cache.fragment(for: step, at: nextIndex, context: context)
-      ops += fragment.ops
-      origins += fragment.origins
+      // A program that is one composite step (a driver probe) shares the cached lists
+      // instead of copying every op.
+      if ops.isEmpty {
+        ops = fragment.ops
+        origins = fragment.origins
+      } else {
+        ops += fragment.ops
+        origins += fragment.origins
+      }
     }
   }
 
