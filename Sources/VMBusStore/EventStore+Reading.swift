@@ -48,6 +48,18 @@ extension EventStore {
     }
   }
 
+  /// The seqs of `session`'s events named `name`, in order (a scan of the session's rows:
+  /// there is no index by name).
+  package func seqs(of name: String, session: SessionID) throws(StoreError) -> [Int] {
+    try withErrors {
+      try pool.read { db in
+        try Int.fetchAll(
+          db, sql: "SELECT seq FROM events WHERE session_id = ? AND name = ? ORDER BY seq",
+          arguments: [session.rawValue, name])
+      }
+    }
+  }
+
   /// The host state after event `seq` of `session` (0 is the initial state): the nearest
   /// snapshot at or before `seq`, plus at most K folds.
   package func state(session: SessionID, at seq: Int) throws(StoreError) -> HostState {

@@ -66,7 +66,10 @@ package struct SessionExporter {
     } catch {
       throw .store(error)
     }
-    let migration = try MigratedSession(summary, path: store.path)
+    var migration = try MigratedSession(summary, path: store.path)
+    if migration == nil, part != nil {
+      migration = try simulatedMigration(eventCount: summary.eventCount)
+    }
     var range = try events.seqs(in: session, eventCount: summary.eventCount)
     var pieces = [
       LogPiece(
@@ -88,10 +91,6 @@ package struct SessionExporter {
         }
         range = piece.range
       }
-    } else if part != nil {
-      throw .usage(
-        "session \(session) is not a migrated VM's import: it has one trace, not a source's "
-          + "and a destination's")
     }
     var counter = EventProgressCounter(
       total: min(range.upperBound, summary.eventCount) - range.lowerBound + 1, report: progress)
@@ -232,6 +231,32 @@ extension ExportDialect {
     case .plain: .plain
     case .iso8601: .iso8601
     }
+  }
+}
+
+extension SessionExporter {
+  /// The source's and destination's events of a session that is not a migrated VM's import:
+  /// split at its one `sim_migrated`. A session with none, or with several, has no such
+  /// split (`--from`/`--to` pick any range).
+  fileprivate func simulatedMigration(eventCount: Int) throws(SessionsError) -> MigratedSession {
+    let seqs: [Int]
+    do {
+      seqs = try store.seqs(of: SimulatorEvent.migratedName, session: session)
+    } catch {
+      throw .store(error)
+    }
+    guard let seq = seqs.first else {
+      throw .usage(
+        "session \(session) has no migration: it is one host's trace, not a source's and a "
+          + "destination's")
+    }
+    guard seqs.count == 1 else {
+      throw .usage(
+        "session \(session) migrated \(seqs.count) times (sim_migrated at seqs "
+          + "\(seqs.map(String.init).joined(separator: ", "))): a part is the trace before or "
+          + "after one migration; pick a range with --from and --to")
+    }
+    return MigratedSession(migratedAt: seq, eventCount: eventCount)
   }
 }
 

@@ -52,6 +52,17 @@ package struct MigratedSession: Hashable, Sendable {
     self.metadata = metadata
   }
 
+  /// The layout of a session that is not a migrated VM's import but holds one `sim_migrated`
+  /// at `seq` (a simulation): the events before it are the source host's, those after it
+  /// the destination's, each written as a log of its own.
+  package init(migratedAt seq: Int, eventCount: Int) {
+    migratedSeq = seq
+    source = LogPart(.source, seqs: 1..<seq)
+    destination = LogPart(.destination, seqs: (seq + 1)..<max(seq + 1, eventCount + 1))
+    destinationFile = ""
+    metadata = [:]
+  }
+
   /// The events of `part`.
   package func events(of part: SessionPart) -> LogPart {
     switch part {

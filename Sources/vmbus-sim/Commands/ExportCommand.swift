@@ -18,7 +18,10 @@ struct ExportCommand: ParsableCommand {
       A session imported from a migrated VM's two traces (import --migrated-to) is written \
       as the source's lines then the destination's (sim_migrated left out; if the source's \
       file ended without a newline, one is written between them); --part source or --part \
-      destination writes that file alone, byte for byte, and --from/--to pick events within it.
+      destination writes that file alone, byte for byte, and --from/--to pick events within it. \
+      In a simulated session with one migration (a run or a fuzz finding), --part source and \
+      --part destination write the two hosts' traces, the events before and after \
+      sim_migrated: what import --migrated-to takes back.
 
       Examples:
         vmbus-sim export 1 --format qemu-log --dialect thread -o boot.log
@@ -47,8 +50,8 @@ struct ExportCommand: ParsableCommand {
   @OptionGroup var events: EventRangeOptions
   @Option(
     help: """
-      For a migrated VM's import: source or destination, the events of that trace (and \
-      its skipped lines).
+      For a migrated VM's import or a simulation with one migration: source or \
+      destination, the events of that host's trace (and an import's skipped lines).
       """)
   var part: SessionPartArgument?
 
