@@ -71,8 +71,8 @@ struct GuestKernel: Hashable, Sendable {
   private(set) var lockedDevices: Set<String> = []
   /// Channels open when the kernel last gave way: what its successor probes or resumes.
   private(set) var openBeforeRestart: [DeviceChannel] = []
-  /// The exploration key of everything above, or nil once something changed: the explorer
-  /// hashes every state it reaches, and the kernel changes rarely; a fuzz run never asks.
+  /// The exploration key of everything above, or nil once something changed: computed when
+  /// the explorer asks (it hashes every state it reaches), never in a fuzz run.
   private var cachedKey = CachedValue<UInt64>()
 
   init(devices: [DeviceSpec], vcpus: UInt32 = 1) {
@@ -81,7 +81,6 @@ struct GuestKernel: Hashable, Sendable {
     for device in devices where self.device(named: device.name) == nil {
       self.devices.append(device)
     }
-    cachedKey.value = nil
   }
 
   /// The configuration of the device with this scenario name.
