@@ -24,14 +24,19 @@ struct SynICSlot: Hashable, Sendable {
   }
 
   var slot: Content?
-  var delivery = Delivery.idle
+  var delivery = Delivery.idle {
+    // The flag below is about the delivery that was waiting; once it stops waiting (an EOM,
+    // a reset, a migration's fresh route) a later wait owes the guest nothing of it.
+    didSet { if delivery != .waitingForEOM { emptiedWithoutEOM = false } }
+  }
   /// The guest has a message page (kexec and crash kernels tear it down).
   var messagePageEnabled = true
   /// A machine reset cleared the SynIC (`synic_reset`: no message page) and the new kernel
   /// has not run yet; it sets the page up before it sends anything.
   var guestRebooting = false
-  /// The guest emptied the slot without the EOM a message waiting on it needs
+  /// The guest emptied the slot without the EOM the waiting delivery needs
   /// (`vmbus_wait_for_unload`'s cleanup), not a machine reset: the guest's protocol error.
+  /// Only meaningful while ``delivery`` waits for that EOM.
   var emptiedWithoutEOM = false
   /// Deliveries that will still find the slot busy (an environment action).
   var forcedBusy = 0

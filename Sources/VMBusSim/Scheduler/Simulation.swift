@@ -181,14 +181,24 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
     var hasher = WordHasher()
     hasher.add(decision.state.explorationKey)
     // Small fields share a word, each in its own bits: fewer words to mix, the same key.
-    let delivery: UInt64 = synic.delivery == .idle ? 0 : synic.delivery == .waitingForEOM ? 1 : 2
+    let delivery: UInt64
+    switch synic.delivery {
+    case .idle: delivery = 0
+    case .posted(let message):
+      delivery = 1
+      message?.addExplorationKey(into: &hasher)
+    case .waitingForEOM: delivery = 2
+    case .eomSeen: delivery = 3
+    }
     let slot: UInt64
     switch synic.slot {
     case .none: slot = 0
     case .foreign: slot = 1
     case .host: slot = 2
     }
-    let page: UInt64 = (synic.messagePageEnabled ? 1 : 0) | (synic.guestRebooting ? 2 : 0)
+    let page: UInt64 =
+      (synic.messagePageEnabled ? 1 : 0) | (synic.guestRebooting ? 2 : 0)
+      | (synic.emptiedWithoutEOM ? 4 : 0)
     let busy = UInt64(UInt32(clamping: synic.forcedBusy))
     let reset: UInt64 =
       switch lastOutsideReset {
@@ -196,7 +206,7 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
       case .machineReset: 1
       case .fatalDelivery: 2
       }
-    hasher.add(delivery | page << 2 | slot << 4 | reset << 6 | busy << 32)
+    hasher.add(delivery | page << 2 | slot << 5 | reset << 7 | busy << 32)
     mainLoop.addExplorationKey(into: &hasher)
     if case .host(let message) = synic.slot { message.addExplorationKey(into: &hasher) }
     hasher.add(UInt64(kernel.nextGpadl) | UInt64(kernel.connectedVersion?.rawValue ?? .max) << 32)

@@ -145,6 +145,56 @@ struct ReuseEquivalenceTests {
     #expect(visited.count == reference.count)
   }
 
+  @Test("the exploration key tells apart every state of the SynIC slot and its delivery")
+  func explorationKeyCoversTheSlot() throws {
+    var base = Simulation<StateRecorder>(
+      PreparedScenario(try FuzzTests.bundled("qemu-open.yaml")), seed: 0)
+    base.begin()
+    let message = ChannelMessage.versionResponse(
+      VersionResponse(versionSupported: 1, connectionState: 0, messageConnectionID: 0))
+    let variants: [(String, (inout SynICSlot) -> Void)] = [
+      ("as begun", { _ in }),
+      ("posted", { $0.delivery = .posted(message) }),
+      ("posted, unbuilt", { $0.delivery = .posted(nil) }),
+      ("waiting for EOM", { $0.delivery = .waitingForEOM }),
+      ("EOM seen", { $0.delivery = .eomSeen }),
+      ("foreign message", { $0.slot = .foreign }),
+      ("host message", { $0.slot = .host(message) }),
+      ("no message page", { $0.messagePageEnabled = false }),
+      ("rebooting", { $0.guestRebooting = true }),
+      ("forced busy", { $0.forcedBusy = 1 }),
+      (
+        "emptied without EOM",
+        {
+          $0.delivery = .waitingForEOM
+          $0.emptiedWithoutEOM = true
+        }
+      ),
+    ]
+    var seen: [Int: String] = [:]
+    for (name, change) in variants {
+      var simulation = base
+      change(&simulation.synic)
+      let key = simulation.explorationKey()
+      #expect(seen[key] == nil, "\(name) has the key of \(seen[key] ?? "")")
+      seen[key] = name
+    }
+  }
+
+  @Test("a slot the guest emptied without EOM is its error only while that delivery waits")
+  func emptiedWithoutEOMEndsWithTheWait() {
+    var slot = SynICSlot()
+    slot.delivery = .waitingForEOM
+    slot.emptiedWithoutEOM = true
+    slot.delivery = .waitingForEOM
+    #expect(slot.emptiedWithoutEOM)
+    for next in [SynICSlot.Delivery.eomSeen, .idle, .posted(nil)] {
+      var ended = slot
+      ended.delivery = next
+      #expect(!ended.emptiedWithoutEOM, "\(next)")
+    }
+  }
+
   @Test("the guest kernel's cached key follows its offers, GPADLs and channel states")
   func kernelKeyTracksChanges() {
     let devices = [KnownDeviceClass.netvsc, .storvsc].enumerated().map { index, device in
