@@ -3,8 +3,9 @@ import VMBusHost
 /// The exhaustive mode: every schedule of a scenario up to a depth, depth first.
 ///
 /// Two reductions keep it tractable. States already visited (by hash of everything that
-/// decides the future: host state, guest slot, guest kernel, actors) are not expanded again,
-/// which collapses orders of commuting actions that meet in the same state. And an action
+/// decides the future: host state, guest slot, guest kernel, actors) are not expanded again
+/// unless reached higher up, where more of their future fits under the depth bound; this
+/// collapses orders of commuting actions that meet in the same state. And an action
 /// local to one actor (a wait taking its message, a sleep) commutes with all others, so it
 /// is taken alone instead of branching (a persistent set of one). Properties are checked in
 /// every state reached.
@@ -102,7 +103,7 @@ package struct Explorer {
         var child = simulation
         child.explore(branches[index])
         states += 1
-        guard visited.insert(child.explorationKey()) else { return }
+        guard visited.insert(child.explorationKey(), depth: depth) else { return }
         var childPath = path
         if branches.count > 1 { childPath.append(UInt32(index)) }
         stack.append(Node(simulation: child, depth: depth, path: childPath))

@@ -140,9 +140,22 @@ struct ReuseEquivalenceTests {
       // Repeats, zero and negative keys included.
       let raw = generator.next()
       let key = step % 7 == 0 ? 0 : Int(truncatingIfNeeded: step % 3 == 0 ? raw % 5_000 : raw)
-      #expect(visited.insert(key) == reference.insert(key).inserted)
+      #expect(visited.insert(key, depth: 3) == reference.insert(key).inserted)
     }
     #expect(visited.count == reference.count)
+  }
+
+  @Test("a state reached again higher up is expanded again, deeper down it is not")
+  func visitedSetKeepsTheShallowestDepth() {
+    var visited = VisitedSet()
+    for key in [0, 42] {
+      #expect(visited.insert(key, depth: 50))
+      #expect(!visited.insert(key, depth: 50))
+      #expect(!visited.insert(key, depth: 55))
+      #expect(visited.insert(key, depth: 10), "key \(key): ten more steps fit under the bound")
+      #expect(!visited.insert(key, depth: 20))
+    }
+    #expect(visited.count == 2)
   }
 
   @Test("the exploration key tells apart every state of the SynIC slot and its delivery")
