@@ -20,7 +20,10 @@ struct FieldReader {
   }
 
   /// Reads a little-endian integer at `offset`.
-  func read<T: FixedWidthInteger>(_: T.Type = T.self, at offset: Int) throws(WireError) -> T {
+  func read<T: FixedWidthInteger & BitwiseCopyable>(_: T.Type = T.self, at offset: Int)
+    throws(WireError)
+    -> T
+  {
     guard let value = reader.read(T.self, at: offset) else {
       throw .tooShort(type: type, length: reader.count, minimum: offset + T.bitWidth / 8)
     }
