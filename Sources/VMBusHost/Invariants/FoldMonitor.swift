@@ -46,6 +46,8 @@ public struct FoldMonitor: Sendable, Equatable {
   /// A full invariant check found nothing: later checks may skip the invariants over
   /// channels and GPADLs while nothing they read changes.
   private var objectInvariantsHeld = false
+  /// The old side of the transition check.
+  private var baseline = TransitionBaseline()
 
   public init(enabled: Bool = true) {
     isEnabled = enabled
@@ -59,16 +61,25 @@ public struct FoldMonitor: Sendable, Equatable {
       return
     }
     let bus = state.bus
-    // The old channels and GPADLs by reference: an event that changes neither leaves their
-    // storage as it was (one that does writes a copy, this reference holding the old one).
-    let before = state.objects
-    let objectInputs = ObjectInputs(state)
+    // Reads the state's fields one by one: passing the whole `inout` state to a helper
+    // copied all of it, at every event.
+    if baseline.writes != state.objectWrites.count {
+      baseline.take(state.channels, state.gpadls, writes: state.objectWrites.count)
+    }
+    let objectInputs = ObjectInputs(
+      bus: state.bus, version: state.version, profile: state.profile,
+      owesFailureReply: state.failureReply != nil)
     let violations = state.apply(event)
-    let objectsMoved = !before.sharesStorage(with: state)
+    let objectsMoved = state.objectWrites.count != baseline.writes
     let checksInvariants = Self.canBreakInvariant(event, hardened: state.isHardened)
     // The invariants over channels and GPADLs held after the last check, and nothing they
     // read changed since: they still hold.
-    if objectsMoved || objectInputs != ObjectInputs(state) { objectInvariantsHeld = false }
+    if objectsMoved || objectInputs.bus != state.bus || objectInputs.version != state.version
+      || objectInputs.profile != state.profile
+      || objectInputs.owesFailureReply != (state.failureReply != nil)
+    {
+      objectInvariantsHeld = false
+    }
     if case .trace(let trace) = event, trace.isControlPlaneMainLoop {
       lastMainPoint = trace.point
       migratedSincePoint = false
@@ -84,7 +95,7 @@ public struct FoldMonitor: Sendable, Equatable {
     {
       breach = .invariant(broken)
     } else if objectsMoved,
-      let broken = HostState.transitionViolations(from: before, to: state).first
+      let broken = baseline.snapshot.violations(to: state).first
     {
       breach = .transition(broken)
     } else {
@@ -113,34 +124,31 @@ public struct FoldMonitor: Sendable, Equatable {
   }
 
   /// Besides the channels and GPADLs, what the invariants over them read.
-  private struct ObjectInputs: Equatable {
+  private struct ObjectInputs {
     var bus: BusState
     var version: ProtocolVersion
     var profile: HostProfile
     var owesFailureReply: Bool
-
-    init(_ state: HostState) {
-      bus = state.bus
-      version = state.version
-      profile = state.profile
-      owesFailureReply = state.failureReply != nil
-    }
   }
 }
 
-extension HostState.Objects {
-  /// Whether `state` holds these very lists: neither was written since they were taken.
-  /// (A written list that was shared has new storage; these hold the old one alive, so its
-  /// address cannot be reused meanwhile.)
-  func sharesStorage(with state: HostState) -> Bool {
-    Self.sameStorage(channels, state.channels) && Self.sameStorage(gpadls, state.gpadls)
+/// The channels' and GPADLs' states after a given number of writes to them, in a monitor's
+/// own storage: holding the old lists instead would make the reducer copy each list it then
+/// writes, at every event. A monitor follows one state from its creation (the write count is
+/// that state's), so equal counts mean the same objects. A cache of the state: monitors that
+/// agree on everything else are equal whatever their baselines hold.
+private struct TransitionBaseline: Sendable, Equatable {
+  var snapshot = HostState.TransitionSnapshot()
+  /// The state's ``HostState/objectWrites`` when the snapshot was taken; nil before the first.
+  var writes: UInt64?
+
+  /// Takes a state's objects as they are after `writes` writes.
+  mutating func take(_ channels: [Channel], _ gpadls: [Gpadl], writes: UInt64) {
+    snapshot.refresh(channels: channels, gpadls: gpadls)
+    self.writes = writes
   }
 
-  private static func sameStorage<Element>(_ a: [Element], _ b: [Element]) -> Bool {
-    a.withUnsafeBufferPointer { a in
-      b.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress && a.count == b.count }
-    }
-  }
+  static func == (lhs: Self, rhs: Self) -> Bool { true }
 }
 
 extension HostState {

@@ -150,53 +150,95 @@ extension HostState {
   public static func transitionViolations(from old: HostState, to new: HostState)
     -> [InvariantViolation]
   {
-    transitionViolations(from: old.objects, to: new)
+    TransitionSnapshot(old).violations(to: new)
   }
 
-  /// The channels and GPADLs: all of an old state that ``transitionViolations(from:to:)``
-  /// reads, kept without copying the rest of the state.
-  public struct Objects: Sendable {
-    public var channels: [Channel]
-    public var gpadls: [Gpadl]
-  }
+  /// All of an old state that ``transitionViolations(from:to:)`` reads: each channel's and
+  /// GPADL's id and states. A monitor keeps one in its own storage instead of holding the old
+  /// state's lists, which would make the reducer copy every list it then writes.
+  public struct TransitionSnapshot: Sendable, Equatable {
+    struct ChannelStates: Sendable, Equatable {
+      var id: ChannelID
+      var state: ChannelState
+      var offer: OfferState
+    }
 
-  /// This state's channels and GPADLs.
-  public var objects: Objects { Objects(channels: channels, gpadls: gpadls) }
+    struct GpadlStates: Sendable, Equatable {
+      var id: GpadlID
+      var state: GpadlState
+    }
 
-  /// ``transitionViolations(from:to:)`` from only the old state's channels and GPADLs, which
-  /// a caller can keep without copying the rest of the state.
-  public static func transitionViolations(from old: Objects, to new: HostState)
-    -> [InvariantViolation]
-  {
-    var found: [InvariantViolation] = []
-    for channel in new.channels {
-      guard let before = old.channels.first(where: { $0.id == channel.id }) else { continue }
-      if !legalChannelChange(before.state, channel.state, hardened: new.isHardened) {
-        found.append(
-          .init(
-            .legalTransitions, "channel \(channel.id): \(before.state) -> \(channel.state)",
-            object: .channel))
+    private var channels: [ChannelStates] = []
+    private var gpadls: [GpadlStates] = []
+
+    /// An empty snapshot, which allows every transition.
+    public init() {}
+
+    public init(_ state: HostState) {
+      refresh(from: state)
+    }
+
+    /// Takes `state`'s objects, reusing this snapshot's storage.
+    public mutating func refresh(from state: HostState) {
+      refresh(channels: state.channels, gpadls: state.gpadls)
+    }
+
+    /// Takes these objects' states, overwriting in place when the counts did not change (the
+    /// usual case: an event changes one object's state, not how many there are).
+    mutating func refresh(channels newChannels: [Channel], gpadls newGpadls: [Gpadl]) {
+      if channels.count == newChannels.count {
+        channels.withUnsafeMutableBufferPointer { kept in
+          for index in kept.indices {
+            let channel = newChannels[index]
+            kept[index] = ChannelStates(id: channel.id, state: channel.state, offer: channel.offer)
+          }
+        }
+      } else {
+        channels = newChannels.map { ChannelStates(id: $0.id, state: $0.state, offer: $0.offer) }
       }
-      if !legalOfferChange(before.offer, channel.offer) {
-        found.append(
-          .init(
-            .legalTransitions, "offer \(channel.id): \(before.offer) -> \(channel.offer)",
-            object: .offer))
+      if gpadls.count == newGpadls.count {
+        gpadls.withUnsafeMutableBufferPointer { kept in
+          for index in kept.indices {
+            kept[index] = GpadlStates(id: newGpadls[index].id, state: newGpadls[index].state)
+          }
+        }
+      } else {
+        gpadls = newGpadls.map { GpadlStates(id: $0.id, state: $0.state) }
       }
     }
-    for gpadl in new.gpadls {
-      guard let before = old.gpadls.first(where: { $0.id == gpadl.id }) else { continue }
-      if !legalGpadlChange(before.state, gpadl.state) {
-        found.append(
-          .init(
-            .legalTransitions, "gpadl \(gpadl.id): \(before.state) -> \(gpadl.state)",
-            object: .gpadl))
+
+    /// The changes from this snapshot to `new` that QEMU's code never makes.
+    public func violations(to new: HostState) -> [InvariantViolation] {
+      var found: [InvariantViolation] = []
+      for channel in new.channels {
+        guard let before = channels.first(where: { $0.id == channel.id }) else { continue }
+        if !HostState.legalChannelChange(before.state, channel.state, hardened: new.isHardened) {
+          found.append(
+            .init(
+              .legalTransitions, "channel \(channel.id): \(before.state) -> \(channel.state)",
+              object: .channel))
+        }
+        if !HostState.legalOfferChange(before.offer, channel.offer) {
+          found.append(
+            .init(
+              .legalTransitions, "offer \(channel.id): \(before.offer) -> \(channel.offer)",
+              object: .offer))
+        }
       }
+      for gpadl in new.gpadls {
+        guard let before = gpadls.first(where: { $0.id == gpadl.id }) else { continue }
+        if !HostState.legalGpadlChange(before.state, gpadl.state) {
+          found.append(
+            .init(
+              .legalTransitions, "gpadl \(gpadl.id): \(before.state) -> \(gpadl.state)",
+              object: .gpadl))
+        }
+      }
+      return found
     }
-    return found
   }
 
-  private static func legalChannelChange(
+  fileprivate static func legalChannelChange(
     _ old: ChannelState, _ new: ChannelState, hardened: Bool
   ) -> Bool {
     switch (old, new) {
@@ -210,14 +252,14 @@ extension HostState {
     }
   }
 
-  private static func legalOfferChange(_ old: OfferState, _ new: OfferState) -> Bool {
+  fileprivate static func legalOfferChange(_ old: OfferState, _ new: OfferState) -> Bool {
     switch (old, new) {
     case (.sent, .sending), (.initial, .sent): false
     default: true
     }
   }
 
-  private static func legalGpadlChange(_ old: GpadlState, _ new: GpadlState) -> Bool {
+  fileprivate static func legalGpadlChange(_ old: GpadlState, _ new: GpadlState) -> Bool {
     old == new || new.rawValue > old.rawValue
   }
 }

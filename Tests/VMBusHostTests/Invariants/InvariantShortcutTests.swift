@@ -55,13 +55,43 @@ struct InvariantShortcutTests {
     #expect(broken > 1_000)
   }
 
-  @Test("transitions read from the old objects alone agree with the whole old state")
-  func transitionsFromObjects() {
+  @Test("a refreshed transition snapshot answers as a fresh one, whatever it held before")
+  func refreshedSnapshot() {
     let states = Self.scrambledStates(count: 2_000, seed: 2)
+    var reused = HostState.TransitionSnapshot()
+    var disagreements = 0
+    var found = 0
     for (old, new) in zip(states, states.dropFirst()) {
-      #expect(
-        HostState.transitionViolations(from: old.objects, to: new)
-          == HostState.transitionViolations(from: old, to: new))
+      reused.refresh(from: old)
+      let violations = reused.violations(to: new)
+      if violations != HostState.TransitionSnapshot(old).violations(to: new) { disagreements += 1 }
+      if !violations.isEmpty { found += 1 }
     }
+    #expect(disagreements == 0)
+    #expect(found > 200)
+  }
+
+  @Test("every event that changes the channels or GPADLs counts as a write to them")
+  func objectWritesCoverEveryChange() {
+    var inputs = RandomInputs(seed: 11)
+    var changed = 0
+    var unseen = 0
+    for _ in 0..<300 {
+      var state = HostState()
+      for input in inputs.startInputs() { _ = HostModel.step(&state, input) }
+      for _ in 0..<40 where state.isAlive {
+        for event in HostModel.decide(state, inputs.input(for: state)) {
+          let before = state
+          _ = state.apply(event)
+          guard before.channels != state.channels || before.gpadls != state.gpadls else {
+            continue
+          }
+          changed += 1
+          if before.objectWrites.count == state.objectWrites.count { unseen += 1 }
+        }
+      }
+    }
+    #expect(unseen == 0)
+    #expect(changed > 500)
   }
 }
