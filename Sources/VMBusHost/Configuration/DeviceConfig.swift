@@ -48,18 +48,23 @@ public enum KnownDeviceClass: String, CaseIterable, Hashable, Sendable, Codable 
   /// Time synchronization.
   case timesync
 
-  /// The class GUID in text form (the GUIDs Linux's `hyperv.h` lists).
-  public var classID: GUID {
-    let text =
-      switch self {
-      case .netvsc: "f8615163-df3e-46c5-913f-f2d2f965ed0e"
-      case .storvsc: "ba6163d9-04a1-4d29-b605-72e2ffb1dc7f"
-      case .hvBalloon: "525074dc-8985-46e2-8057-a307dc18a502"
-      case .kvp: "a9a0f4e7-5a45-4d96-b827-8a841e8c03e6"
-      case .heartbeat: "57164f39-9115-4e78-ab55-382f3bd5422d"
-      case .shutdown: "0e0b6031-5213-4934-818b-38d90ced39db"
-      case .timesync: "9527e630-d0ae-497b-adce-e80ab0175caf"
-      }
-    return GUID(text) ?? .zero
+  /// The class GUID (the GUIDs Linux's `hyperv.h` lists). Parsed once: a Linux guest's
+  /// driver matching asks for it at every probe of every run.
+  public var classID: GUID { Self.classIDs[self] ?? .zero }
+
+  private static let classIDs: [KnownDeviceClass: GUID] = Dictionary(
+    uniqueKeysWithValues: allCases.map { ($0, GUID($0.classIDText) ?? .zero) })
+
+  /// The class GUID in text form.
+  private var classIDText: String {
+    switch self {
+    case .netvsc: "f8615163-df3e-46c5-913f-f2d2f965ed0e"
+    case .storvsc: "ba6163d9-04a1-4d29-b605-72e2ffb1dc7f"
+    case .hvBalloon: "525074dc-8985-46e2-8057-a307dc18a502"
+    case .kvp: "a9a0f4e7-5a45-4d96-b827-8a841e8c03e6"
+    case .heartbeat: "57164f39-9115-4e78-ab55-382f3bd5422d"
+    case .shutdown: "0e0b6031-5213-4934-818b-38d90ced39db"
+    case .timesync: "9527e630-d0ae-497b-adce-e80ab0175caf"
+    }
   }
 }
