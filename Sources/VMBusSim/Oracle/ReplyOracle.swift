@@ -60,12 +60,25 @@ struct ReplyOracle: Hashable, Sendable {
     )
   }
 
+  /// The message's type when ``take(_:host:)`` judges it (the requests that ask for a reply),
+  /// else nil: a caller can skip preparing a judgement for most of the queue's messages,
+  /// GPADL bodies above all.
+  static func judgedType(_ payload: [UInt8]) -> MessageType? {
+    guard payload.count >= 8, let word = payload.littleEndianWord(at: 0) else { return nil }
+    let type = MessageType(word)
+    switch type {
+    case .initiateContact, .unload, .requestOffers, .gpadlHeader, .gpadlTeardown, .openChannel:
+      return type
+    default:
+      return nil
+    }
+  }
+
   /// Judges the request QEMU takes now, given QEMU's state before its handler runs, and
   /// moves the connection on. Nil for a message that asks for no reply (CLOSECHANNEL, a
   /// GPADL_BODY, which completes its header's request, or a type QEMU does not handle).
   mutating func take(_ payload: [UInt8], host: HostState) -> RequestVerdict? {
-    guard payload.count >= 8, let word = payload.littleEndianWord(at: 0) else { return nil }
-    let type = MessageType(word)
+    guard let type = Self.judgedType(payload) else { return nil }
     switch type {
     case .initiateContact: return initiateContact(payload, host: host)
     case .unload: return unload()

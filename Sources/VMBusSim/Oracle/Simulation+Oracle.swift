@@ -24,7 +24,10 @@ extension Simulation {
   /// The bus run, with the request it takes judged against the state before its handler.
   mutating func runBusJudgingRequest() {
     var judged: (oracle: ReplyOracle, verdict: RequestVerdict?)?
-    if busTakesHead, let head = queued.first {
+    let busTookHead = busTakesHead
+    // Only requests that ask for a reply are judged; the rest (GPADL bodies above all) need
+    // no copy of the oracle.
+    if busTookHead, let head = queued.first, ReplyOracle.judgedType(head.payload) != nil {
       var next = oracle
       let verdict = next.take(head.payload, host: decision.state)
       judged = (next, verdict)
@@ -33,11 +36,13 @@ extension Simulation {
     let took = range.contains {
       if case .trace(.processIncomingMessage) = decision.events[$0] { true } else { false }
     }
-    if took, let judged, !queued.isEmpty {
-      oracle = judged.oracle
+    if took, busTookHead, !queued.isEmpty {
       let head = queued.removeFirst()
-      if let verdict = judged.verdict, let request = RequestKey(payload: head.payload) {
-        actors[head.actor].note(verdict, on: request)
+      if let judged {
+        oracle = judged.oracle
+        if let verdict = judged.verdict, let request = RequestKey(payload: head.payload) {
+          actors[head.actor].note(verdict, on: request)
+        }
       }
     }
     // `send_unload` empties the queue (§9.43): what was behind the UNLOAD is gone.
