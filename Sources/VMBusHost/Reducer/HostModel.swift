@@ -60,6 +60,11 @@ public struct Decision: Sendable {
     self.monitor = FoldMonitor(enabled: false)
   }
 
+  /// Makes room for `count` events, so that a run's log does not grow by copying.
+  public mutating func reserveCapacity(events count: Int) {
+    events.reserveCapacity(count)
+  }
+
   /// Drops the events decided so far, keeping their storage (an explorer needs only each
   /// input's own events).
   public mutating func forgetEvents() {

@@ -170,6 +170,19 @@ struct ActorRuntime: Sendable {
   /// The op at the program counter, or nil at the end.
   var currentOp: GuestOp? { pc < program.ops.count ? program.ops[pc] : nil }
 
+  /// Past the last op (``currentOp`` is nil), without copying an op.
+  var finishedProgram: Bool { pc >= program.ops.count }
+
+  /// Whether the current op waits for the scheduler (a post, a wait, a sleep, an
+  /// environment step). Matching without binding copies nothing.
+  var currentOpWaits: Bool {
+    guard pc < program.ops.count else { return false }
+    return switch program.ops[pc] {
+    case .post, .waitFor, .sleep, .environment: true
+    default: false
+    }
+  }
+
   /// The script location of the current op, for messages.
   var currentLocation: SourceLocation? { pc < program.origins.count ? program.origins[pc] : nil }
 

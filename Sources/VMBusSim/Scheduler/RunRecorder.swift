@@ -24,6 +24,8 @@ package protocol RunRecorder: Sendable {
   mutating func record(_ input: HostInput, events: Range<Int>, at time: VirtualDuration)
   /// A transcript line; called only when ``keepsTranscript``.
   mutating func note(_ entry: TranscriptEntry)
+  /// Makes room for a run of about `events` events; called only when ``keepsEvents``.
+  mutating func reserveCapacity(events: Int)
   /// What was kept, for the run's result.
   var history: RunHistory { get }
 }
@@ -39,6 +41,13 @@ package struct RunHistory: Sendable {
   mutating func record(_ input: HostInput, events: Range<Int>, at time: VirtualDuration) {
     inputs.append(input)
     for _ in events { eventTimes.append(time) }
+  }
+
+  /// Room for `events` event times and half as many inputs (most inputs decide two events
+  /// or more).
+  mutating func reserveCapacity(events: Int) {
+    eventTimes.reserveCapacity(events)
+    inputs.reserveCapacity(events / 2)
   }
 }
 
@@ -56,6 +65,8 @@ package struct TranscriptRecorder: RunRecorder {
   }
 
   package mutating func note(_ entry: TranscriptEntry) { history.transcript.append(entry) }
+
+  package mutating func reserveCapacity(events: Int) { history.reserveCapacity(events: events) }
 }
 
 /// Keeps the inputs and events with their times, no transcript: what a fuzz run's verdict,
@@ -73,6 +84,8 @@ package struct HistoryRecorder: RunRecorder {
   }
 
   package mutating func note(_ entry: TranscriptEntry) {}
+
+  package mutating func reserveCapacity(events: Int) { history.reserveCapacity(events: events) }
 }
 
 /// Keeps nothing: the explorer hashes and checks states and replays any path it reports
@@ -87,4 +100,5 @@ package struct StateRecorder: RunRecorder {
 
   package mutating func record(_ input: HostInput, events: Range<Int>, at time: VirtualDuration) {}
   package mutating func note(_ entry: TranscriptEntry) {}
+  package mutating func reserveCapacity(events: Int) {}
 }

@@ -35,7 +35,9 @@ extension Simulation {
     actors[index].pc = jumpTarget ?? actors[index].pc + 1
     actors[index].status = .ready
     actors[index].attempt = 1
-    while outcome == nil, let op = actors[index].currentOp {
+    // An op that waits ends the walk; matched before `currentOp` copies it (a post carries
+    // its message).
+    while !isFinished, !actors[index].currentOpWaits, let op = actors[index].currentOp {
       switch op {
       case .jump(let target):
         actors[index].pc = target
@@ -58,7 +60,7 @@ extension Simulation {
         return
       }
     }
-    if actors[index].currentOp == nil {
+    if actors[index].finishedProgram {
       actors[index].status = .done
       if actors[index].restartsWithKernel { refreshBlocked() }
     }
@@ -91,11 +93,12 @@ extension Simulation {
       "\((try? ChannelMessage(decoding: call.effectivePayload))?.summary ?? "\(type.name) (malformed)") [\(status)]",
       from: begin)
     guard status != .success else {
-      queued.append(QueuedRequest(actor: index, payload: call.effectivePayload))
-      if let request = RequestKey(payload: call.effectivePayload) {
+      let payload = call.effectivePayload
+      queued.append(QueuedRequest(actor: index, payload: payload))
+      if let request = RequestKey(payload: payload) {
         noteAsked(request)
         withdrawRequests(superseded: request)
-        record(request, payload: call.effectivePayload, by: index)
+        record(request, payload: payload, by: index)
       }
       return advance(index)
     }
@@ -141,6 +144,10 @@ extension Simulation {
   /// the conversation over, and a teardown of a GPADL cancels its creation. A hang waiting
   /// for a withdrawn request is the guest's doing, not the host's.
   private mutating func withdrawRequests(superseded request: RequestKey) {
+    switch request.type {
+    case .initiateContact, .unload, .gpadlTeardown: break
+    default: return  // nothing to withdraw; spares a pass over every actor per request
+    }
     for index in actors.indices {
       switch request.type {
       case .initiateContact, .unload:
