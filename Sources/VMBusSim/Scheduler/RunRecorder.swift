@@ -21,7 +21,7 @@ package protocol RunRecorder: Sendable {
   init()
 
   /// The host decided `input`, adding `events` (indices into the log) at virtual `time`.
-  mutating func record(_ input: HostInput, events: Range<Int>, at time: VirtualDuration)
+  mutating func record(_ input: consuming HostInput, events: Range<Int>, at time: VirtualDuration)
   /// A transcript line; called only when ``keepsTranscript``.
   mutating func note(_ entry: TranscriptEntry)
   /// Makes room for a run of about `events` events; called only when ``keepsEvents``.
@@ -38,7 +38,7 @@ package struct RunHistory: Sendable {
   package var transcript: [TranscriptEntry] = []
 
   /// An input and the virtual time of each event it decided.
-  mutating func record(_ input: HostInput, events: Range<Int>, at time: VirtualDuration) {
+  mutating func record(_ input: consuming HostInput, events: Range<Int>, at time: VirtualDuration) {
     inputs.append(input)
     for _ in events { eventTimes.append(time) }
   }
@@ -60,7 +60,9 @@ package struct TranscriptRecorder: RunRecorder {
 
   package init() {}
 
-  package mutating func record(_ input: HostInput, events: Range<Int>, at time: VirtualDuration) {
+  package mutating func record(
+    _ input: consuming HostInput, events: Range<Int>, at time: VirtualDuration
+  ) {
     history.record(input, events: events, at: time)
   }
 
@@ -79,7 +81,9 @@ package struct HistoryRecorder: RunRecorder {
 
   package init() {}
 
-  package mutating func record(_ input: HostInput, events: Range<Int>, at time: VirtualDuration) {
+  package mutating func record(
+    _ input: consuming HostInput, events: Range<Int>, at time: VirtualDuration
+  ) {
     history.record(input, events: events, at: time)
   }
 
@@ -98,7 +102,9 @@ package struct StateRecorder: RunRecorder {
 
   package init() {}
 
-  package mutating func record(_ input: HostInput, events: Range<Int>, at time: VirtualDuration) {}
+  package mutating func record(
+    _ input: consuming HostInput, events: Range<Int>, at time: VirtualDuration
+  ) {}
   package mutating func note(_ entry: TranscriptEntry) {}
   package mutating func reserveCapacity(events: Int) {}
 }

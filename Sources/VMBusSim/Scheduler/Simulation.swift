@@ -278,7 +278,7 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
 
   /// Feeds the host one input, recording the input and the events it decided.
   @discardableResult
-  mutating func input(_ input: HostInput) -> Range<Int> {
+  mutating func input(_ input: consuming HostInput) -> Range<Int> {
     switch input {
     case .resetMachine: lastOutsideReset = .machineReset
     case .deliver(let status) where status == DeliveryStatus.noMessagePage:
@@ -291,6 +291,7 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
     decision.decide(input)
     mainLoop.schedule(runsScheduledByHost: decision.state.pendingRuns)
     let decided = start..<decision.events.count
+    // Moved into the log, not copied: most inputs carry a message.
     recorder.record(input, events: decided, at: now)
     return decided
   }
