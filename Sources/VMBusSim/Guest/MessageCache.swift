@@ -13,24 +13,17 @@ final class MessageCache: Sendable {
     var values: MessageBuilder.FieldValues
   }
 
-  /// One message of a Linux GPADL: the channel, the id, the buffer's pages and which
-  /// message of the split.
-  struct GpadlPart: Hashable, Sendable {
+  /// A Linux GPADL's split: the channel, the id and the buffer's pages.
+  struct LinuxGpadl: Hashable, Sendable {
     var relid: UInt32
     var id: UInt32
     var pages: UInt32
-    var part: Int
-
-    /// Two words rather than four: a Linux guest looks a part up for every GPADL message
-    /// it posts, and hashing dominated the lookup.
-    func hash(into hasher: inout Hasher) {
-      hasher.combine(UInt64(relid) << 32 | UInt64(id))
-      hasher.combine(UInt64(pages) << 32 | UInt64(UInt32(truncatingIfNeeded: part)))
-    }
   }
 
   private let entries = Mutex<[Key: [UInt8]]>([:])
-  private let gpadlParts = Mutex<[GpadlPart: [UInt8]]>([:])
+  /// Every message of each split, and how many messages that is in all (the capacity's
+  /// unit, as for the other entries).
+  private let gpadlSplits = Mutex<(splits: [LinuxGpadl: [[UInt8]]], messages: Int)>(([:], 0))
 
   init() {}
 
@@ -47,16 +40,19 @@ final class MessageCache: Sendable {
     }
   }
 
-  /// The bytes stored for a Linux GPADL message, if any.
-  func bytes(of part: GpadlPart) -> [UInt8]? {
-    gpadlParts.withLock { $0[part] }
+  /// The messages stored for a Linux GPADL's split, if any.
+  func split(of gpadl: LinuxGpadl) -> [[UInt8]]? {
+    gpadlSplits.withLock { $0.splits[gpadl] }
   }
 
-  /// Stores a Linux GPADL message's bytes, unless the cache is full.
-  func store(_ bytes: [UInt8], of part: GpadlPart) {
-    gpadlParts.withLock { parts in
-      guard parts.count < Self.capacity else { return }
-      parts[part] = bytes
+  /// Stores a Linux GPADL's messages, unless the cache would hold more than its capacity.
+  func store(_ split: [[UInt8]], of gpadl: LinuxGpadl) {
+    gpadlSplits.withLock { stored in
+      guard stored.messages + split.count <= Self.capacity, stored.splits[gpadl] == nil else {
+        return
+      }
+      stored.splits[gpadl] = split
+      stored.messages += split.count
     }
   }
 }

@@ -9,12 +9,11 @@ extension Simulation {
     switch op {
     case .awaitLinked(let timeout): awaitLinked(index, timeout: timeout)
     case .postGpadl(let purpose, let part, let onFailure):
-      let cache = messageCache
-      postLinux(index, onFailure: onFailure) { kernel in
-        guard let gpadl = kernel.gpadl(for: purpose), let offer = kernel.offer(for: purpose.channel)
-        else { return nil }
-        return Self.gpadlMessage(relid: offer.childRelid, gpadl: gpadl, part: part, cache: cache)
+      var message: [UInt8]?
+      if let gpadl = kernel.gpadl(for: purpose), let offer = kernel.offer(for: purpose.channel) {
+        message = gpadlMessage(relid: offer.childRelid, gpadl: gpadl, part: part)
       }
+      postLinux(index, onFailure: onFailure) { _ in message }
     case .postOpen(let channel, let vp, let onFailure):
       postLinux(index, onFailure: onFailure) { kernel in
         guard let offer = kernel.offer(for: channel),
@@ -268,30 +267,25 @@ extension Simulation {
   }
 
   /// Message `part` of the GPADL: `GpadlHeader.pageAlignedMessages` over the buffer's pages
-  /// as the guest's memory layout places them, encoded (and cached: a 4096-page buffer is
-  /// 147 messages).
-  static func gpadlMessage(
-    relid: ChannelID, gpadl: GuestKernel.Gpadl, part: Int, cache: MessageCache?
-  ) -> [UInt8]? {
-    let key = MessageCache.GpadlPart(
-      relid: relid.rawValue, id: gpadl.id, pages: gpadl.pages, part: part)
-    if let bytes = cache?.bytes(of: key) { return bytes }
-    let messages = GpadlHeader.pageAlignedMessages(
-      childRelid: relid, gpadlID: GpadlID(gpadl.id),
-      pfns: GuestMemoryLayout.frames(of: GpadlID(gpadl.id), pages: Int(gpadl.pages)))
-    guard messages.indices.contains(part) else { return nil }
-    guard let cache else { return messages[part].encoded() }
-    // The split costs as much for one part as for all (a 16 MiB buffer is 4,096 frames in
-    // over a hundred messages), and the guest posts every part: keep them all.
-    var requested: [UInt8] = []
-    for (index, message) in messages.enumerated() {
-      let bytes = message.encoded()
-      if index == part { requested = bytes }
-      var partKey = key
-      partKey.part = index
-      cache.store(bytes, of: partKey)
+  /// as the guest's memory layout places them, encoded. The whole split is built at once (a
+  /// 4096-page buffer is 147 messages, and the guest posts every one), shared through the
+  /// message cache, and kept for the parts that follow.
+  mutating func gpadlMessage(relid: ChannelID, gpadl: GuestKernel.Gpadl, part: Int) -> [UInt8]? {
+    let key = MessageCache.LinuxGpadl(relid: relid.rawValue, id: gpadl.id, pages: gpadl.pages)
+    let split: [[UInt8]]
+    if let posting = postingSplit.value, posting.gpadl == key {
+      split = posting.messages
+    } else if let cached = messageCache?.split(of: key) {
+      split = cached
+    } else {
+      split = GpadlHeader.pageAlignedMessages(
+        childRelid: relid, gpadlID: GpadlID(gpadl.id),
+        pfns: GuestMemoryLayout.frames(of: GpadlID(gpadl.id), pages: Int(gpadl.pages))
+      ).map { $0.encoded() }
+      messageCache?.store(split, of: key)
     }
-    return requested
+    postingSplit.value = GpadlSplit(gpadl: key, messages: split)
+    return split.indices.contains(part) ? split[part] : nil
   }
 
   // MARK: Kernel state

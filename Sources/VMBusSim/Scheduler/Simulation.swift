@@ -59,6 +59,10 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
   /// Guest message bytes shared with other runs: the prepared scenario's, or a fuzz
   /// worker's or the explorer's; nil builds every message.
   var messageCache: MessageCache?
+  /// The split of the GPADL the guest posts now, so that its next part needs no lookup in
+  /// the shared cache (hashing dominated a Linux boot's 157 GPADL messages). Not run state:
+  /// ignored by `==`.
+  var postingSplit = CachedValue<GpadlSplit>()
 
   /// A run drawing every choice from `seed`.
   package init(_ prepared: PreparedScenario, seed: UInt64) {
@@ -356,4 +360,10 @@ extension Simulation where Recorder == TranscriptRecorder {
     var simulation = Simulation<TranscriptRecorder>(prepared, seed: seed)
     return simulation.run()
   }
+}
+
+/// A Linux GPADL's messages, encoded.
+struct GpadlSplit: Sendable {
+  var gpadl: MessageCache.LinuxGpadl
+  var messages: [[UInt8]]
 }
