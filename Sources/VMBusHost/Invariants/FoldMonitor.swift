@@ -63,14 +63,14 @@ public struct FoldMonitor: Sendable, Equatable {
     let bus = state.bus
     // Reads the state's fields one by one: passing the whole `inout` state to a helper
     // copied all of it, at every event.
-    if baseline.writes != state.objectWrites.count {
-      baseline.take(state.channels, state.gpadls, writes: state.objectWrites.count)
+    if baseline.writes != state.objectWrites.value {
+      baseline.take(state.channels, state.gpadls, writes: state.objectWrites.value)
     }
     let objectInputs = ObjectInputs(
       bus: state.bus, version: state.version, profile: state.profile,
       owesFailureReply: state.failureReply != nil)
     let violations = state.apply(event)
-    let objectsMoved = state.objectWrites.count != baseline.writes
+    let objectsMoved = state.objectWrites.value != baseline.writes
     let checksInvariants = Self.canBreakInvariant(event, hardened: state.isHardened)
     // The invariants over channels and GPADLs held after the last check, and nothing they
     // read changed since: they still hold.

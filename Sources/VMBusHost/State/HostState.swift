@@ -32,9 +32,9 @@ public struct HostState: Hashable, Sendable, Codable {
   /// Devices in realize order.
   public internal(set) var devices: [Device] = []
   /// `channel_list`: realize order, primary before sub-channels.
-  public internal(set) var channels: [Channel] = [] { didSet { objectWrites.count &+= 1 } }
+  public internal(set) var channels: [Channel] = [] { didSet { objectWrites.value &+= 1 } }
   /// `gpadl_list`: newest first, as QEMU inserts at the head.
-  public internal(set) var gpadls: [Gpadl] = [] { didSet { objectWrites.count &+= 1 } }
+  public internal(set) var gpadls: [Gpadl] = [] { didSet { objectWrites.value &+= 1 } }
   /// Set when the host crashed or aborted; it then takes no more input.
   public internal(set) var fault: HostFault?
   /// The trace event folded last set ``fault``: it is where QEMU crashed, and a simulation's
@@ -66,7 +66,7 @@ public struct HostState: Hashable, Sendable, Codable {
   /// How often ``channels`` or ``gpadls`` was written: not QEMU's state but a fold's
   /// bookkeeping, so that a monitor knows an event left the objects alone without holding
   /// the old lists (which would make every write copy them). Not encoded, not compared.
-  var objectWrites = WriteCount()
+  var objectWrites = Uncompared<UInt64>(0)
 
   /// Every stored property but ``objectWrites``.
   private enum CodingKeys: String, CodingKey {
@@ -171,12 +171,4 @@ public enum TraceInference: Hashable, Sendable, Codable {
   /// An OPENCHANNEL was traced; `vmbus_channel_open` follows only if the channel existed in
   /// INIT. `learned` says the channel was unknown until this request named it.
   case openReply(ChannelID, learned: Bool)
-}
-
-/// A counter that takes no part in its owner's equality or hash.
-struct WriteCount: Hashable, Sendable {
-  var count: UInt64 = 0
-
-  static func == (lhs: Self, rhs: Self) -> Bool { true }
-  func hash(into hasher: inout Hasher) {}
 }

@@ -73,7 +73,7 @@ struct GuestKernel: Hashable, Sendable {
   private(set) var openBeforeRestart: [DeviceChannel] = []
   /// The exploration key of everything above, or nil once something changed: computed when
   /// the explorer asks (it hashes every state it reaches), never in a fuzz run.
-  private var cachedKey = CachedValue<UInt64>()
+  private var cachedKey = Uncompared<UInt64?>(nil)
 
   init(devices: [DeviceSpec], vcpus: UInt32 = 1) {
     self.vcpus = max(vcpus, 1)
@@ -349,13 +349,4 @@ enum GuestError: Error, Hashable, Sendable, CustomStringConvertible {
     case .valueTooLarge(let field, let value): "\(field.rawValue) = \(value) does not fit the field"
     }
   }
-}
-
-/// A value computed from the rest of a struct and kept beside it, which the struct's
-/// equality and hash ignore: two states that differ only in what they have cached are equal.
-struct CachedValue<Value: Sendable>: Hashable, Sendable {
-  var value: Value?
-
-  static func == (lhs: Self, rhs: Self) -> Bool { true }
-  func hash(into hasher: inout Hasher) {}
 }

@@ -62,7 +62,7 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
   /// The split of the GPADL the guest posts now, so that its next part needs no lookup in
   /// the shared cache (hashing dominated a Linux boot's 157 GPADL messages). Not run state:
   /// ignored by `==`.
-  var postingSplit = CachedValue<GpadlSplit>()
+  var postingSplit = Uncompared<GpadlSplit?>(nil)
 
   /// A run drawing every choice from `seed`.
   package init(_ prepared: PreparedScenario, seed: UInt64) {

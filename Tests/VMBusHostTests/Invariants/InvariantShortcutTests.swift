@@ -87,7 +87,7 @@ struct InvariantShortcutTests {
             continue
           }
           changed += 1
-          if before.objectWrites.count == state.objectWrites.count { unseen += 1 }
+          if before.objectWrites.value == state.objectWrites.value { unseen += 1 }
         }
       }
     }
