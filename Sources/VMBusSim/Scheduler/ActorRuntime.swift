@@ -177,9 +177,10 @@ struct ActorRuntime: Sendable {
   /// environment step). Matching without binding copies nothing.
   var currentOpWaits: Bool {
     guard pc < program.ops.count else { return false }
+    // Every case named: a new op must say whether it waits.
     return switch program.ops[pc] {
     case .post, .waitFor, .sleep, .environment: true
-    default: false
+    case .jump, .jumpIfRefused, .jumpIfConnectedBelow, .recordConnected, .fail, .linux: false
     }
   }
 

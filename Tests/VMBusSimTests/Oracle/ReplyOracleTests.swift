@@ -377,6 +377,25 @@ struct ReplyOracleTests {
     #expect(rule.text.contains("which was not offered in this connection"))
   }
 
+  @Test("a GPADL_BODY the bus takes leaves the queue as taken, with no verdict of its own")
+  func takenBodyIsNotFlushed() throws {
+    // Bodies are not judged, yet the bus takes them like any request: judged or not, the
+    // head leaves the simulator's copy of the queue as taken, not as flushed by an UNLOAD
+    // (which would note "queued behind UNLOAD" against it).
+    let scenario = try Self.scenario(
+      """
+      \(Self.connect)
+      - send: {type: GPADL_HEADER, gpadl_id: 0x100, pages: 4, pfn_count: 2}
+      - send: {type: GPADL_BODY, gpadl_id: 0x100, pfn_count: 2}
+      - wait: {for: GPADL_CREATED, match: {gpadl_id: 0x100}}
+      """)
+    var simulation = Simulation<TranscriptRecorder>(PreparedScenario(scenario), seed: 0)
+    let run = simulation.run()
+    #expect(run.outcome.kind == .passed, "\(run.outcome)")
+    #expect(simulation.queued.isEmpty)
+    #expect(simulation.actors[0].verdicts[RequestKey(type: .gpadlBody, key: 0x100)] == nil)
+  }
+
   @Test("a hang QEMU owes one actor outweighs another actor's guest error")
   func hostFailureWinsOverGuestError() throws {
     let text = """
