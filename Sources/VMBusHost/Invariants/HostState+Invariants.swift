@@ -156,7 +156,7 @@ extension HostState {
   /// All of an old state that ``transitionViolations(from:to:)`` reads: each channel's and
   /// GPADL's id and states. A monitor keeps one in its own storage instead of holding the old
   /// state's lists, which would make the reducer copy every list it then writes.
-  public struct TransitionSnapshot: Sendable, Equatable {
+  struct TransitionSnapshot: Sendable, Equatable {
     struct ChannelStates: Sendable, Equatable {
       var id: ChannelID
       var state: ChannelState
@@ -172,14 +172,14 @@ extension HostState {
     private var gpadls: [GpadlStates] = []
 
     /// An empty snapshot, which allows every transition.
-    public init() {}
+    init() {}
 
-    public init(_ state: HostState) {
+    init(_ state: HostState) {
       refresh(from: state)
     }
 
     /// Takes `state`'s objects, reusing this snapshot's storage.
-    public mutating func refresh(from state: HostState) {
+    mutating func refresh(from state: HostState) {
       refresh(channels: state.channels, gpadls: state.gpadls)
     }
 
@@ -208,7 +208,7 @@ extension HostState {
     }
 
     /// The changes from this snapshot to `new` that QEMU's code never makes.
-    public func violations(to new: HostState) -> [InvariantViolation] {
+    func violations(to new: HostState) -> [InvariantViolation] {
       var found: [InvariantViolation] = []
       for channel in new.channels {
         guard let before = channels.first(where: { $0.id == channel.id }) else { continue }
