@@ -103,6 +103,9 @@ package struct ExploreSummary: Sendable {
   package var states: Int
   package var distinctStates: Int
   package var truncated: Int
+  /// Failures whose explored path did not fail when replayed (see
+  /// `Explorer.Report.unreproduced`): 0 unless this tool has a bug.
+  package var unreproduced = 0
   package var elapsed: Duration
   package var findings: [FuzzFinding]
 
@@ -200,6 +203,7 @@ package enum FuzzWorkflow {
       summary.states += report.states
       summary.distinctStates += report.distinctStates
       summary.truncated += report.truncated
+      summary.unreproduced += report.unreproduced
       summary.elapsed += report.elapsed
     }
     return summary

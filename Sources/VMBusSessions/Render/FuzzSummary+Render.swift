@@ -69,6 +69,7 @@ extension ExploreSummary {
       out.field("states", states)
       out.field("distinct_states", distinctStates)
       out.field("truncated_paths", truncated)
+      out.field("unreproduced_failures", unreproduced)
       out.key("states_per_second")
       out.number(statesPerSecond.rounded())
       out.key("failures")
@@ -92,6 +93,12 @@ extension ExploreSummary {
     for finding in findings {
       lines.append("  \(finding.signature): \(finding.detail)")
       if let path = finding.minimal { lines.append("    reproduce: vmbus-sim run \(path)") }
+    }
+    if unreproduced > 0 {
+      lines.append(
+        "warning: \(unreproduced) failures seen while exploring did not recur when their path "
+          + "was replayed: the explorer and the scheduler disagree (a vmbus-sim bug; please "
+          + "report it with the scenario and depth)")
     }
     return lines
   }

@@ -17,6 +17,10 @@ package struct Explorer {
     package var distinctStates: Int
     /// Paths cut off at the depth bound.
     package var truncated: Int
+    /// Failures seen in an explored state whose path, replayed through the ordinary
+    /// scheduler, did not fail: always 0 unless the explorer and the scheduler disagree,
+    /// which is a bug in this tool, not in the host.
+    package var unreproduced: Int
     package var elapsed: Duration
     /// The first path to each distinct failure, as a case that replays it.
     package var failures: [(failure: FuzzFailure, fuzzCase: FuzzCase)]
@@ -46,8 +50,11 @@ package struct Explorer {
   private struct Node {
     var simulation: Simulation<StateRecorder>
     var depth: Int
-    /// Choice indices taken at each branching step, for replay.
-    var path: [UInt32]
+    /// The length of the parent's path: the prefix of the shared path that is still the
+    /// parent's when this node is popped (see `run`).
+    var parentPathLength: Int
+    /// The choice index that led here from the parent, when the parent branched.
+    var choice: UInt32?
   }
 
   package func run() -> Report {
@@ -64,32 +71,46 @@ package struct Explorer {
     var root = Simulation<StateRecorder>(PreparedScenario(scenario), seed: 0)
     root.messageCache = MessageCache()
     root.begin()
-    var stack = [Node(simulation: root, depth: 0, path: [])]
+    var stack = [Node(simulation: root, depth: 0, parentPathLength: 0, choice: nil)]
+    // The choice indices taken at each branching step, for replay, of the node being
+    // expanded. One array for the whole search instead of one per node: depth first, every
+    // node popped between a node's push and its own pop descends from its parent, so none
+    // shortens the path below the parent's length, and the parent's prefix is intact.
+    var path: [UInt32] = []
     var visited = VisitedSet()
     var states = 0
     var truncated = 0
+    var unreproduced = 0
     var failures: [(failure: FuzzFailure, fuzzCase: FuzzCase)] = []
     // Explored states hold no event history: a state's coarse failure (below) is replayed
     // once through the ordinary scheduler for its signature.
     var coarse = Set<CoarseFailure>()
     var signatures = Set<FailureSignature>()
     while var node = stack.popLast(), states < stateLimit {
+      path.removeSubrange(node.parentPathLength...)
+      if let choice = node.choice { path.append(choice) }
       var branches = node.simulation.branches()
-      // Local actions need no branching: take them in place.
-      while let local = branches.firstIndex(where: node.simulation.isLocal) {
+      // Local actions need no branching: take them in place. (A closure, not the method
+      // itself: `node.simulation.isLocal` as a value would copy the whole simulation.)
+      while let local = branches.firstIndex(where: { node.simulation.isLocal($0) }) {
         // Recorded like any choice, so the path replays through the ordinary scheduler.
-        if branches.count > 1 { node.path.append(UInt32(local)) }
+        if branches.count > 1 { path.append(UInt32(local)) }
         node.simulation.explore(branches[local])
         branches = node.simulation.branches()
       }
       if let found = check(node.simulation), coarse.insert(found).inserted {
         let fuzzCase = FuzzCase(
-          scenario: scenario, seed: 0, choices: node.path, zeroAfterReplay: true)
-        if let failure = PropertyChecker.check(fuzzCase.run()),
-          signatures.insert(failure.signature).inserted
-        {
-          failures.append((failure, fuzzCase))
-          try onFailure(failure, fuzzCase)
+          scenario: scenario, seed: 0, choices: path, zeroAfterReplay: true)
+        let run = fuzzCase.run()
+        if let failure = PropertyChecker.check(run) {
+          if signatures.insert(failure.signature).inserted {
+            failures.append((failure, fuzzCase))
+            try onFailure(failure, fuzzCase)
+          }
+        } else if PropertyChecker.firstBrokenProperty(run) == nil {
+          // (Not when it broke a property only through inputs QEMU never receives: that
+          // replay agrees, and is no QEMU failure.)
+          unreproduced += 1
         }
       }
       guard !branches.isEmpty else { continue }
@@ -98,25 +119,30 @@ package struct Explorer {
         continue
       }
       let depth = node.depth + 1
-      let path = node.path
-      func push(_ simulation: consuming Simulation<StateRecorder>, taking index: Int) {
-        var child = simulation
-        child.explore(branches[index])
+      let pathLength = path.count
+      /// Takes `action` in `simulation`; true when that reaches a state not seen before (or
+      /// only deeper), whose future is to be explored.
+      func reach(_ action: Action, in simulation: inout Simulation<StateRecorder>) -> Bool {
+        simulation.explore(action)
         states += 1
-        guard visited.insert(child.explorationKey(), depth: depth) else { return }
-        var childPath = path
-        if branches.count > 1 { childPath.append(UInt32(index)) }
-        stack.append(Node(simulation: child, depth: depth, path: childPath))
+        return visited.insert(simulation.explorationKey(), depth: depth)
       }
-      // Every branch but the first works on a copy; the first, pushed last, takes the node's
-      // own simulation, whose lists it then changes in place instead of copying them.
+      // Every branch but the first works on a copy; the first, pushed last, takes the node
+      // itself, whose lists it then changes in place instead of copying them.
       for index in branches.indices.dropFirst().reversed() {
-        push(node.simulation, taking: index)
+        var child = Node(
+          simulation: node.simulation, depth: depth, parentPathLength: pathLength,
+          choice: UInt32(index))
+        if reach(branches[index], in: &child.simulation) { stack.append(consume child) }
       }
-      push((consume node).simulation, taking: 0)
+      node.depth = depth
+      node.parentPathLength = pathLength
+      node.choice = branches.count > 1 ? 0 : nil
+      if reach(branches[0], in: &node.simulation) { stack.append(consume node) }
     }
     return Report(
       states: states, distinctStates: visited.count, truncated: truncated,
+      unreproduced: unreproduced,
       elapsed: clock.now - start, failures: failures)
   }
 

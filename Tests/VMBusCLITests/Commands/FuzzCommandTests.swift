@@ -203,6 +203,7 @@ struct FuzzCommandTests {
       let summary = try JSON.parse(result.stdout)
       #expect((summary["states"]?.int ?? 0) > 0)
       #expect((summary["distinct_states"]?.int ?? 0) > 0)
+      #expect(summary["unreproduced_failures"]?.int == 0)
       #expect((summary["failures"]?.elements ?? []).count >= 1)
       #expect(result.status == 1)
     }

@@ -120,6 +120,20 @@ struct FuzzTests {
     #expect(report.failures.isEmpty, "\(report.failures.map(\.failure.signature))")
   }
 
+  /// Each explored path is kept in one array shared by the whole search; a path that lost
+  /// its prefix or kept a sibling's choices would replay to another state, and a failure
+  /// seen in the explored state would not recur.
+  @Test(
+    "every failure an exploration sees recurs when its path is replayed",
+    arguments: [
+      "beyond-qemu-device-reset.yaml", "qemu-delivery-failures.yaml", "qemu-gpadl-body.yaml",
+    ])
+  func exploredFailuresReplay(file: String) throws {
+    let report = Explorer(scenario: try Self.bundled(file), depth: 40).run()
+    #expect(report.states > 100)
+    #expect(report.unreproduced == 0)
+  }
+
   @Test("the distinct counter estimates within a few percent in fixed memory")
   func distinctCounter() {
     var counter = DistinctCounter()
