@@ -30,37 +30,30 @@ struct WordHasher {
 
   mutating func add(_ flag: Bool) { add(UInt64(flag ? 1 : 0)) }
 
-  /// A root cause's name, its UTF-8 bytes folded eight to a word (no copy of the string).
-  mutating func add(_ cause: RootCause) {
-    var word: UInt64 = 0
-    var count = 0
-    for byte in cause.rawValue.utf8 {
-      word = word << 8 | UInt64(byte)
-      count += 1
-      if count % 8 == 0 {
-        add(word)
-        word = 0
-      }
-    }
-    add(word)
-    add(count)
+  /// A root cause's name.
+  mutating func add(_ cause: RootCause) { add(utf8: cause.rawValue) }
+
+  /// A string's UTF-8 bytes, read in place (a native string's storage is contiguous).
+  mutating func add(utf8 text: String) {
+    var text = text
+    text.withUTF8 { add(bytes: UnsafeRawBufferPointer($0)) }
   }
 
   /// Bytes eight at a time, then the tail and the length.
-  mutating func add(bytes: [UInt8]) { add(bytes: bytes[...]) }
+  mutating func add(bytes: [UInt8]) {
+    bytes.withUnsafeBytes { add(bytes: $0) }
+  }
 
-  mutating func add(bytes: ArraySlice<UInt8>) {
-    bytes.withUnsafeBytes { raw in
-      var offset = 0
-      while offset + 8 <= raw.count {
-        add(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-        offset += 8
-      }
-      var tail: UInt64 = 0
-      for index in offset..<raw.count { tail = tail << 8 | UInt64(raw[index]) }
-      add(tail)
+  mutating func add(bytes raw: UnsafeRawBufferPointer) {
+    var offset = 0
+    while offset + 8 <= raw.count {
+      add(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+      offset += 8
     }
-    add(bytes.count)
+    var tail: UInt64 = 0
+    for index in offset..<raw.count { tail = tail << 8 | UInt64(raw[index]) }
+    add(tail)
+    add(raw.count)
   }
 }
 
@@ -82,16 +75,22 @@ extension ChannelMessage {
 extension ActorRuntime {
   /// What of an actor decides what it does next: program counter, attempt, last refusal,
   /// status and inbox. Small fields share a word, each in its own bits.
-  func addExplorationKey(into hasher: inout WordHasher) {
+  ///
+  /// Read through the actor's address, field by field: a method on the actor in its box's
+  /// memory copied the whole actor first (the compiler cannot tell the call leaves that
+  /// memory alone).
+  static func addExplorationKey(
+    of actor: UnsafePointer<ActorRuntime>, into hasher: inout WordHasher
+  ) {
     let code: UInt64
-    switch status {
+    switch actor.pointee.status {
     case .ready: code = 0
     case .sleeping: code = 1
     case .waiting: code = 2
     case .done: code = 3
-    case .blocked: code = unblocked ? 5 : 4
+    case .blocked: code = actor.pointee.unblocked ? 5 : 4
     }
-    if let linked {
+    if let linked = actor.pointee.linked {
       // The condition is the kernel's (ids it already hashes); whether the reply came and
       // what it said decide what happens next.
       var entry = WordHasher()
@@ -100,20 +99,22 @@ extension ActorRuntime {
       if let reply = linked.reply { reply.addExplorationKey(into: &entry) }
       hasher.add(entry.value)
     }
-    if let lastReplyStatus { hasher.add(UInt64(lastReplyStatus) | 1 << 32) }
-    let counter = UInt64(UInt32(clamping: pc))
-    let tries = UInt64(UInt16(clamping: attempt))
-    let refused: UInt64 = lastVersionRefused ? 1 : 0
-    let queued = UInt64(min(inbox.count, 0x1FFF))
+    if let status = actor.pointee.lastReplyStatus { hasher.add(UInt64(status) | 1 << 32) }
+    let counter = UInt64(UInt32(clamping: actor.pointee.pc))
+    let tries = UInt64(UInt16(clamping: actor.pointee.attempt))
+    let refused: UInt64 = actor.pointee.lastVersionRefused ? 1 : 0
+    let queued = UInt64(min(actor.pointee.inbox.count, 0x1FFF))
     hasher.add(counter | tries << 32 | refused << 48 | code << 49 | queued << 51)
-    for index in inbox.indices { hasher.add(inbox[index].explorationKey) }
+    for index in actor.pointee.inbox.indices {
+      hasher.add(actor.pointee.inbox[index].explorationKey)
+    }
     // Most actors have neither (a clean run stores no verdict): nothing to add, no
     // dictionary to walk.
-    guard !verdicts.isEmpty || !withdrawn.isEmpty else { return }
+    guard !actor.pointee.verdicts.isEmpty || !actor.pointee.withdrawn.isEmpty else { return }
     // The verdicts decide whose fault a hang is. Summed, so the dictionaries' order (which
     // varies from run to run) cannot change the key.
     var verdictSum: UInt64 = 0
-    for (request, verdict) in verdicts.entries {
+    for (request, verdict) in actor.pointee.verdicts.entries {
       var entry = WordHasher()
       request.addExplorationKey(into: &entry)
       switch verdict {
@@ -127,7 +128,7 @@ extension ActorRuntime {
       verdictSum = verdictSum &+ entry.value
     }
     var withdrawnSum: UInt64 = 0
-    for (request, cause) in withdrawn.entries {
+    for (request, cause) in actor.pointee.withdrawn.entries {
       var entry = WordHasher()
       request.addExplorationKey(into: &entry)
       entry.add(cause.rootCause)

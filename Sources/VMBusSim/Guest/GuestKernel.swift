@@ -254,17 +254,34 @@ struct GuestKernel: Hashable, Sendable {
       hasher.add(UInt64(gpadl.id) | UInt64(gpadl.pages) << 32)
       hasher.add(gpadl.created ? 1 : 0)
     }
-    // Sorted: a dictionary's order varies from run to run.
-    for channel in channelStates.keys.sorted() {
-      channel.addExplorationKey(into: &hasher)
-      hasher.add(UInt64(channelStates[channel]?.rawValue ?? 0))
+    // Each entry hashed alone and the hashes summed: a dictionary's order varies from run
+    // to run, and sorting its keys allocated on every key.
+    var channelSum: UInt64 = 0
+    for (channel, state) in channelStates {
+      var entry = WordHasher()
+      channel.addExplorationKey(into: &entry)
+      entry.add(UInt64(state.rawValue))
+      channelSum = channelSum &+ entry.value
     }
-    for channel in targetCPUs.keys.sorted() {
-      channel.addExplorationKey(into: &hasher)
-      hasher.add(UInt64(targetCPUs[channel] ?? 0))
+    var cpuSum: UInt64 = 0
+    for (channel, cpu) in targetCPUs {
+      var entry = WordHasher()
+      channel.addExplorationKey(into: &entry)
+      entry.add(cpu)
+      cpuSum = cpuSum &+ entry.value
     }
+    var lockSum: UInt64 = 0
+    for device in lockedDevices {
+      var entry = WordHasher()
+      entry.add(utf8: device)
+      lockSum = lockSum &+ entry.value
+    }
+    hasher.add(channelSum)
+    hasher.add(UInt64(channelStates.count) | UInt64(targetCPUs.count) << 32)
+    hasher.add(cpuSum)
+    hasher.add(lockSum)
+    hasher.add(lockedDevices.count)
     for channel in openBeforeRestart { channel.addExplorationKey(into: &hasher) }
-    for device in lockedDevices.sorted() { hasher.add(bytes: Array(device.utf8)) }
     hasher.add(
       UInt64(savedVersion?.rawValue ?? .max) | (unloadStarted ? 1 << 32 : 0)
         | (pollingForUnload ? 1 << 33 : 0) | (allOffersDelivered ? 1 << 34 : 0)
@@ -328,7 +345,7 @@ struct GpadlPurpose: Hashable, Sendable, CustomStringConvertible {
 
 extension DeviceChannel {
   func addExplorationKey(into hasher: inout WordHasher) {
-    hasher.add(bytes: Array(device.utf8))
+    hasher.add(utf8: device)
     hasher.add(UInt64(subchannel))
   }
 }

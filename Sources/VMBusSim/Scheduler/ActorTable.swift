@@ -10,16 +10,28 @@ import VMBusHost
 struct ActorTable: RandomAccessCollection, MutableCollection, Sendable {
   /// Its actor is only ever mutated while the box is uniquely referenced (see the
   /// subscript), so sharing one between copies of a run, or threads, never shares a
-  /// mutation, and no two accesses to one actor can overlap: the runtime's exclusivity
-  /// check would only cost time on every access.
+  /// mutation, and no two accesses to one actor can overlap.
+  ///
+  /// The actor lives behind a pointer the box owns, not in a stored property: reading a
+  /// class's stored struct copied the whole actor (every list it holds retained, then
+  /// released) on each read of one field, about a quarter million times in a small
+  /// exploration. A pointer's `pointee` is borrowed in place.
   private final class Box: Sendable {
-    @exclusivity(unchecked) nonisolated(unsafe) var actor: ActorRuntime
+    nonisolated(unsafe) let actor: UnsafeMutablePointer<ActorRuntime>
     /// The actor's exploration key, or ``unknownKey``. Filled in by whichever copy of the
     /// run asks first (the same value for every copy sharing the box), cleared when the
     /// actor changes.
     let key = Atomic<UInt64>(ActorTable.unknownKey)
 
-    init(_ actor: ActorRuntime) { self.actor = actor }
+    init(_ actor: ActorRuntime) {
+      self.actor = .allocate(capacity: 1)
+      self.actor.initialize(to: actor)
+    }
+
+    deinit {
+      actor.deinitialize(count: 1)
+      actor.deallocate()
+    }
   }
 
   /// No key computed; a computed key that happens to equal it is stored as 1 instead.
@@ -34,16 +46,19 @@ struct ActorTable: RandomAccessCollection, MutableCollection, Sendable {
   var startIndex: Int { boxes.startIndex }
   var endIndex: Int { boxes.endIndex }
 
+  /// The actor's own memory, not a copy: through a `_read` or `get`, the compiler copied
+  /// the whole actor to read one field, since nothing proved its storage unchanged meanwhile.
+  /// The address is the box's, valid while the table holds it, which no access to this
+  /// table can change before the access ends.
   subscript(index: Int) -> ActorRuntime {
-    // Borrowed, not copied: reading one field must not retain all the actor holds.
-    _read { yield boxes[index].actor }
-    _modify {
+    unsafeAddress { UnsafePointer(boxes[index].actor) }
+    unsafeMutableAddress {
       if !isKnownUniquelyReferenced(&boxes[index]) {
-        boxes[index] = Box(boxes[index].actor)
+        boxes[index] = Box(boxes[index].actor.pointee)
       } else {
         boxes[index].key.store(Self.unknownKey, ordering: .relaxed)
       }
-      yield &boxes[index].actor
+      return boxes[index].actor
     }
   }
 
@@ -53,7 +68,7 @@ struct ActorTable: RandomAccessCollection, MutableCollection, Sendable {
       var key = box.key.load(ordering: .relaxed)
       if key == Self.unknownKey {
         var actorHasher = WordHasher()
-        box.actor.addExplorationKey(into: &actorHasher)
+        ActorRuntime.addExplorationKey(of: box.actor, into: &actorHasher)
         key = actorHasher.value == Self.unknownKey ? 1 : actorHasher.value
         box.key.store(key, ordering: .relaxed)
       }

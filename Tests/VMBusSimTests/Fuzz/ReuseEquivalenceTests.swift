@@ -206,17 +206,19 @@ struct ReuseEquivalenceTests {
     }
   }
 
+  /// A network and a storage device, as a kernel's scenario lists them.
+  static let twoDevices = [KnownDeviceClass.netvsc, .storvsc].enumerated().map { index, device in
+    DeviceSpec(
+      name: device.rawValue,
+      config: DeviceConfig(
+        name: device.rawValue, classID: device.classID,
+        instanceID: GUID(high: 0, low: UInt64(index + 1))))
+  }
+
   @Test("the guest kernel's cached key follows its offers, GPADLs and channel states")
   func kernelKeyTracksChanges() {
-    let devices = [KnownDeviceClass.netvsc, .storvsc].enumerated().map { index, device in
-      DeviceSpec(
-        name: device.rawValue,
-        config: DeviceConfig(
-          name: device.rawValue, classID: device.classID,
-          instanceID: GUID(high: 0, low: UInt64(index + 1))))
-    }
-    var first = GuestKernel(devices: devices)
-    var second = GuestKernel(devices: devices)
+    var first = GuestKernel(devices: Self.twoDevices)
+    var second = GuestKernel(devices: Self.twoDevices)
     let storvsc = GpadlPurpose(DeviceChannel("storvsc"), .ring)
     let netvsc = GpadlPurpose(DeviceChannel("netvsc"), .ring)
     first.allocateGpadl(for: storvsc, pages: 64)
@@ -235,5 +237,50 @@ struct ReuseEquivalenceTests {
     // A new GPADL for the same purpose takes the next id; the old one is forgotten.
     second.allocateGpadl(for: netvsc, pages: 256)
     #expect(second.ringGpadl(for: DeviceChannel("netvsc")) == 0xE1E12)
+  }
+
+  @Test("the guest kernel's key does not depend on the order its channels and locks changed in")
+  func kernelKeyIgnoresOrder() {
+    let netvsc = DeviceChannel("netvsc")
+    let storvsc = DeviceChannel("storvsc")
+    var first = GuestKernel(devices: Self.twoDevices)
+    var second = GuestKernel(devices: Self.twoDevices)
+    first.setState(.opening, of: netvsc)
+    first.setState(.opened, of: storvsc)
+    #expect(first.lock(device: "netvsc") && first.lock(device: "storvsc"))
+    second.setState(.opened, of: storvsc)
+    second.setState(.opening, of: netvsc)
+    #expect(second.lock(device: "storvsc") && second.lock(device: "netvsc"))
+    #expect(first.explorationKey() == second.explorationKey())
+    // The same channels in swapped states are another state.
+    second.setState(.opening, of: storvsc)
+    second.setState(.opened, of: netvsc)
+    #expect(first.explorationKey() != second.explorationKey())
+    second.setState(.opened, of: storvsc)
+    second.setState(.opening, of: netvsc)
+    second.unlock(device: "netvsc")
+    #expect(first.explorationKey() != second.explorationKey())
+  }
+
+  @Test("a copied run's actors change alone, and each actor's kept key follows its changes")
+  func actorTableCopiesOnWrite() throws {
+    let simulation = Simulation<StateRecorder>(
+      PreparedScenario(try FuzzTests.bundled("concurrent-opens.yaml")), seed: 0)
+    func key(_ table: ActorTable) -> UInt64 {
+      var hasher = WordHasher()
+      table.addExplorationKey(into: &hasher)
+      return hasher.value
+    }
+    let original = simulation.actors
+    let before = key(original)
+    var copy = original
+    copy[0].attempt += 1
+    #expect(original[0].attempt == 1)
+    #expect(copy[0].attempt == 2)
+    #expect(key(original) == before)
+    #expect(key(copy) != before)
+    // The copy's actor is its own now: changed in place, its kept key dropped.
+    copy[0].attempt -= 1
+    #expect(key(copy) == before)
   }
 }
