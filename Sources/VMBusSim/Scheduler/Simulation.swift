@@ -63,6 +63,10 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
   /// the shared cache (hashing dominated a Linux boot's 157 GPADL messages). Not run state:
   /// ignored by `==`.
   var postingSplit = Uncompared<GpadlSplit?>(nil)
+  /// The host state's exploration key, from when the explorer last asked until the next
+  /// input: about half the explorer's steps are the guest's alone and leave the host
+  /// state as it was. Not run state: ignored by `==`.
+  var hostExplorationKey = Uncompared<UInt64?>(nil)
 
   /// A run drawing every choice from `seed`.
   package init(_ prepared: PreparedScenario, seed: UInt64) {
@@ -198,7 +202,9 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
   /// changes rarely, for the next state's key.
   mutating func explorationKey() -> Int {
     var hasher = WordHasher()
-    hasher.add(decision.state.explorationKey)
+    let hostKey = hostExplorationKey.value ?? decision.state.explorationKey
+    hostExplorationKey.value = hostKey
+    hasher.add(hostKey)
     // Small fields share a word, each in its own bits: fewer words to mix, the same key.
     let delivery: UInt64
     switch synic.delivery {
@@ -293,6 +299,7 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
     if !Recorder.keepsEvents { decision.forgetEvents() }
     let start = decision.events.count
     decision.decide(input)
+    hostExplorationKey.value = nil
     mainLoop.schedule(runsScheduledByHost: decision.state.pendingRuns)
     let decided = start..<decision.events.count
     // Moved into the log, not copied: most inputs carry a message.

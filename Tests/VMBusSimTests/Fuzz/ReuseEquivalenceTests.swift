@@ -262,6 +262,27 @@ struct ReuseEquivalenceTests {
     #expect(first.explorationKey() != second.explorationKey())
   }
 
+  @Test(
+    "the host part of a state's key, kept between steps, is always the key of the state as it is",
+    arguments: ["linux-boot.yaml", "qemu-migration.yaml", "concurrent-opens.yaml"])
+  func hostKeyFollowsTheState(file: String) throws {
+    var simulation = Simulation<StateRecorder>(
+      PreparedScenario(try FuzzTests.bundled(file)), seed: 0)
+    simulation.begin()
+    var random = SplitMix64(seed: 7)
+    var kept = 0
+    for _ in 0..<400 {
+      let branches = simulation.branches()
+      guard !branches.isEmpty else { break }
+      simulation.explore(branches[Int(random.next() % UInt64(branches.count))])
+      if simulation.hostExplorationKey.value != nil { kept += 1 }
+      _ = simulation.explorationKey()
+      #expect(simulation.hostExplorationKey.value == simulation.decision.state.explorationKey)
+    }
+    // Some steps are the guest's alone and keep the host's key.
+    #expect(kept > 0)
+  }
+
   @Test("a copied run's actors change alone, and each actor's kept key follows its changes")
   func actorTableCopiesOnWrite() throws {
     let simulation = Simulation<StateRecorder>(
