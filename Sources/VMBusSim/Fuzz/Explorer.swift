@@ -127,8 +127,8 @@ package struct Explorer {
         states += 1
         return visited.insert(simulation.explorationKey(), depth: depth)
       }
-      // Every branch but the first works on a copy; the first, pushed last, takes the node
-      // itself, whose lists it then changes in place instead of copying them.
+      // Every branch but the first works on a copy of the run; the first, pushed last, is
+      // taken in the node itself, which needs none.
       for index in branches.indices.dropFirst().reversed() {
         var child = Node(
           simulation: node.simulation, depth: depth, parentPathLength: pathLength,
