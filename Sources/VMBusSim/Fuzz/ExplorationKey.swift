@@ -73,8 +73,10 @@ extension ChannelMessage {
 }
 
 extension ActorRuntime {
-  /// What of an actor decides what it does next: program counter, attempt, last refusal,
-  /// status and inbox. Small fields share a word, each in its own bits.
+  /// What of an actor decides what it does next, and whose fault a hang would be: program
+  /// counter, attempt, last refusal, status and inbox; the requests it posted (a hang on one
+  /// is owed only if it is there) and the GPADL pages still to come; the oracle's verdicts.
+  /// Small fields share a word, each in its own bits.
   ///
   /// Read through the actor's address, field by field: a method on the actor in its box's
   /// memory copied the whole actor first (the compiler cannot tell the call leaves that
@@ -107,6 +109,21 @@ extension ActorRuntime {
     hasher.add(counter | tries << 32 | refused << 48 | code << 49 | queued << 51)
     for index in actor.pointee.inbox.indices {
       hasher.add(actor.pointee.inbox[index].explorationKey)
+    }
+    hasher.add(actor.pointee.requests.count)
+    for index in actor.pointee.requests.indices {
+      actor.pointee.requests[index].addExplorationKey(into: &hasher)
+    }
+    if !actor.pointee.incompleteGpadls.isEmpty {
+      // Summed: a dictionary's order varies from run to run.
+      var pagesSum: UInt64 = 0
+      for (id, missing) in actor.pointee.incompleteGpadls {
+        var entry = WordHasher()
+        entry.add(id)
+        entry.add(missing)
+        pagesSum = pagesSum &+ entry.value
+      }
+      hasher.add(pagesSum)
     }
     // Most actors have neither (a clean run stores no verdict): nothing to add, no
     // dictionary to walk.

@@ -304,4 +304,28 @@ struct ReuseEquivalenceTests {
     copy[0].attempt -= 1
     #expect(key(copy) == before)
   }
+
+  /// A hang on a request is the host's failure only if the actor posted it, so two states
+  /// that differ only there have different futures for the verdicts.
+  @Test("the exploration key tells apart actors that differ only in what they are owed")
+  func actorKeyCoversOwedRequests() throws {
+    let simulation = Simulation<StateRecorder>(
+      PreparedScenario(try FuzzTests.bundled("concurrent-opens.yaml")), seed: 0)
+    func key(_ table: ActorTable) -> UInt64 {
+      var hasher = WordHasher()
+      table.addExplorationKey(into: &hasher)
+      return hasher.value
+    }
+    let base = simulation.actors
+    var posted = base
+    posted[0].requests.append(RequestKey(type: .openChannel, key: 7))
+    var otherPosted = base
+    otherPosted[0].requests.append(RequestKey(type: .openChannel, key: 8))
+    var pagesDue = base
+    pagesDue[0].incompleteGpadls[0xE1E10] = 3
+    var fewerPagesDue = base
+    fewerPagesDue[0].incompleteGpadls[0xE1E10] = 2
+    let keys = [base, posted, otherPosted, pagesDue, fewerPagesDue].map(key)
+    #expect(Set(keys).count == keys.count)
+  }
 }
