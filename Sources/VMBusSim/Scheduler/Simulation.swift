@@ -64,7 +64,7 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
   /// ignored by `==`.
   var postingSplit = Uncompared<GpadlSplit?>(nil)
   /// The host state's exploration key, from when the explorer last asked until the next
-  /// input: about half the explorer's steps are the guest's alone and leave the host
+  /// input: about two explored steps in five are the guest's alone and leave the host
   /// state as it was. Not run state: ignored by `==`.
   var hostExplorationKey = Uncompared<UInt64?>(nil)
 
@@ -198,8 +198,8 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
   }
 
   /// A hash of everything that decides what happens next (not the logs): two paths that
-  /// reach equal keys reach the same state. Mutating only to keep the kernel's part, which
-  /// changes rarely, for the next state's key.
+  /// reach equal keys reach the same state. Mutating only to keep the parts that often
+  /// outlive a step (the host state's, the kernel's) for the next state's key.
   mutating func explorationKey() -> Int {
     var hasher = WordHasher()
     let hostKey = hostExplorationKey.value ?? decision.state.explorationKey
