@@ -1,60 +1,9 @@
 import VMBusHost
 import VMBusWire
 
-/// A fast 64-bit hash of whole words, for the exhaustive explorer's visited set: one
-/// multiply and shift per word instead of a SipHash round per field. (Collisions among a few
-/// million states have a probability near 10^-7.)
-///
-/// Words go alternately into two lanes, each a chain of multiplies, so the processor works
-/// on both chains at once; the lanes are mixed together when the value is read.
-struct WordHasher {
-  private static let multiplier: UInt64 = 0x9E37_79B9_7F4A_7C15
-  private var lane: UInt64 = 0x243F_6A88_85A3_08D3
-  private var otherLane: UInt64 = 0x1319_8A2E_0370_7344
-
-  var value: UInt64 {
-    var mixed = (lane &* Self.multiplier) ^ otherLane
-    mixed = (mixed ^ mixed >> 29) &* Self.multiplier
-    return mixed ^ mixed >> 32
-  }
-
-  @inline(__always)
-  mutating func add(_ word: UInt64) {
-    let mixed = (lane ^ word) &* Self.multiplier
-    lane = otherLane
-    otherLane = mixed ^ mixed >> 29
-  }
-
-  @inline(__always)
-  mutating func add<T: FixedWidthInteger>(_ word: T) { add(UInt64(truncatingIfNeeded: word)) }
-
-  mutating func add(_ flag: Bool) { add(UInt64(flag ? 1 : 0)) }
-
+extension WordHasher {
   /// A root cause's name.
   mutating func add(_ cause: RootCause) { add(utf8: cause.rawValue) }
-
-  /// A string's UTF-8 bytes, read in place (a native string's storage is contiguous).
-  mutating func add(utf8 text: String) {
-    var text = text
-    text.withUTF8 { add(bytes: UnsafeRawBufferPointer($0)) }
-  }
-
-  /// Bytes eight at a time, then the tail and the length.
-  mutating func add(bytes: [UInt8]) {
-    bytes.withUnsafeBytes { add(bytes: $0) }
-  }
-
-  mutating func add(bytes raw: UnsafeRawBufferPointer) {
-    var offset = 0
-    while offset + 8 <= raw.count {
-      add(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-      offset += 8
-    }
-    var tail: UInt64 = 0
-    for index in offset..<raw.count { tail = tail << 8 | UInt64(raw[index]) }
-    add(tail)
-    add(raw.count)
-  }
 }
 
 extension ChannelMessage {

@@ -283,16 +283,24 @@ struct ReuseEquivalenceTests {
     #expect(kept > 0)
   }
 
+  /// The actors of `concurrent-opens.yaml` as a run starts them.
+  static func startingActors() throws -> ActorTable {
+    Simulation<StateRecorder>(
+      PreparedScenario(try FuzzTests.bundled("concurrent-opens.yaml")), seed: 0
+    ).actors
+  }
+
+  /// The actors' part of an exploration key.
+  static func key(_ table: ActorTable) -> UInt64 {
+    var hasher = WordHasher()
+    table.addExplorationKey(into: &hasher)
+    return hasher.value
+  }
+
   @Test("a copied run's actors change alone, and each actor's kept key follows its changes")
   func actorTableCopiesOnWrite() throws {
-    let simulation = Simulation<StateRecorder>(
-      PreparedScenario(try FuzzTests.bundled("concurrent-opens.yaml")), seed: 0)
-    func key(_ table: ActorTable) -> UInt64 {
-      var hasher = WordHasher()
-      table.addExplorationKey(into: &hasher)
-      return hasher.value
-    }
-    let original = simulation.actors
+    let key = Self.key
+    let original = try Self.startingActors()
     let before = key(original)
     var copy = original
     copy[0].attempt += 1
@@ -309,14 +317,7 @@ struct ReuseEquivalenceTests {
   /// that differ only there have different futures for the verdicts.
   @Test("the exploration key tells apart actors that differ only in what they are owed")
   func actorKeyCoversOwedRequests() throws {
-    let simulation = Simulation<StateRecorder>(
-      PreparedScenario(try FuzzTests.bundled("concurrent-opens.yaml")), seed: 0)
-    func key(_ table: ActorTable) -> UInt64 {
-      var hasher = WordHasher()
-      table.addExplorationKey(into: &hasher)
-      return hasher.value
-    }
-    let base = simulation.actors
+    let base = try Self.startingActors()
     var posted = base
     posted[0].requests.append(RequestKey(type: .openChannel, key: 7))
     var otherPosted = base
@@ -325,7 +326,7 @@ struct ReuseEquivalenceTests {
     pagesDue[0].incompleteGpadls[0xE1E10] = 3
     var fewerPagesDue = base
     fewerPagesDue[0].incompleteGpadls[0xE1E10] = 2
-    let keys = [base, posted, otherPosted, pagesDue, fewerPagesDue].map(key)
+    let keys = [base, posted, otherPosted, pagesDue, fewerPagesDue].map(Self.key)
     #expect(Set(keys).count == keys.count)
   }
 }
