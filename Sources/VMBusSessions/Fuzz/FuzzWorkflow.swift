@@ -173,9 +173,11 @@ package enum FuzzWorkflow {
     return summary
   }
 
-  /// `fuzz --exhaustive`: every schedule of each scenario up to `depth`.
+  /// `fuzz --exhaustive`: every schedule of each scenario up to `depth`, telling `progress`
+  /// where the exploration of each (by its name) stands from time to time.
   package static func explore(
-    _ options: FuzzOptions, depth: Int, store: EventStore
+    _ options: FuzzOptions, depth: Int, store: EventStore,
+    progress: (_ scenario: String, Explorer.Progress) -> Void = { _, _ in }
   ) throws(SessionsError) -> ExploreSummary {
     var summary = ExploreSummary(
       states: 0, distinctStates: 0, truncated: 0, elapsed: .zero, findings: [])
@@ -187,7 +189,9 @@ package enum FuzzWorkflow {
       if let release = options.qemuRelease { scenario.host.qemuRelease = release }
       // Each finding is stored and filed as soon as it is found: a killed exploration keeps
       // what it found.
-      let report = try Explorer(scenario: scenario, depth: depth).run {
+      let name = scenario.name
+      let explorer = Explorer(scenario: scenario, depth: depth)
+      let report = try explorer.run(progress: { progress(name, $0) }) {
         (_, fuzzCase) throws(SessionsError) in
         // Replay the path through the ordinary scheduler for the canonical failure.
         let run = fuzzCase.run(transcript: true)

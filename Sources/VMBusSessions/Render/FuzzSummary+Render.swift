@@ -126,6 +126,16 @@ extension FuzzCampaign.Progress {
   }
 }
 
+extension Explorer.Progress {
+  /// The status line a terminal shows while `scenario` is explored to `depth` steps.
+  package func statusLine(scenario: String, depth: Int) -> String {
+    let seconds = Seconds.of(elapsed)
+    let rate = seconds > 0 ? Int(Double(states) / seconds) : 0
+    return "\(scenario): \(states) states  \(rate)/s  \(distinctStates) distinct  "
+      + "\(truncated) cut at depth \(depth)  \(failures) distinct failures"
+  }
+}
+
 /// Durations as the reports print them.
 enum Seconds {
   static func of(_ duration: Duration) -> Double {

@@ -32,6 +32,15 @@ package struct Explorer {
     }
   }
 
+  /// Where an exploration stands, for a status line.
+  package struct Progress: Sendable {
+    package var states = 0
+    package var distinctStates = 0
+    package var truncated = 0
+    package var failures = 0
+    package var elapsed: Duration = .zero
+  }
+
   package let scenario: Scenario
   package let depth: Int
   /// Stop after this many states (a safety bound for huge spaces).
@@ -62,12 +71,15 @@ package struct Explorer {
   }
 
   /// Explores, telling `onFailure` each new distinct failure as soon as it is found (so a
-  /// caller can store it before the exploration ends), with the case that replays it.
+  /// caller can store it before the exploration ends), with the case that replays it, and
+  /// `progress` where it stands: at the start, then about four times a second.
   package func run<E: Error>(
+    progress: (Progress) -> Void = { _ in },
     onFailure: (FuzzFailure, FuzzCase) throws(E) -> Void
   ) throws(E) -> Report {
     let clock = ContinuousClock()
     let start = clock.now
+    var lastReport = start
     var root = Simulation<StateRecorder>(PreparedScenario(scenario), seed: 0)
     root.messageCache = MessageCache()
     root.begin()
@@ -86,7 +98,21 @@ package struct Explorer {
     // once through the ordinary scheduler for its signature.
     var coarse = Set<CoarseFailure>()
     var signatures = Set<FailureSignature>()
+    func report() {
+      progress(
+        Progress(
+          states: states, distinctStates: visited.count, truncated: truncated,
+          failures: failures.count, elapsed: lastReport - start))
+    }
+    report()
+    var popped = 0
     while var node = stack.popLast(), states < stateLimit {
+      // The clock is read once every 1,024 nodes, a few milliseconds of work.
+      popped &+= 1
+      if popped & 0x3FF == 0, clock.now - lastReport >= .milliseconds(250) {
+        lastReport = clock.now
+        report()
+      }
       path.removeSubrange(node.parentPathLength...)
       if let choice = node.choice { path.append(choice) }
       var branches = node.simulation.branches()

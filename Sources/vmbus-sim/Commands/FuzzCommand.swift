@@ -133,7 +133,14 @@ struct FuzzCommand: ParsableCommand {
   }
 
   private func runExhaustive(_ options: FuzzOptions) throws -> Bool {
-    let summary = try FuzzWorkflow.explore(options, depth: depth, store: try database.open())
+    let live = isatty(2) != 0
+    let summary = try FuzzWorkflow.explore(options, depth: depth, store: try database.open()) {
+      scenario, progress in
+      guard live else { return }
+      let line = progress.statusLine(scenario: scenario, depth: depth)
+      FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+    }
+    if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     if json {
       var out = JSONBuilder()
       summary.writeJSON(into: &out)

@@ -194,6 +194,28 @@ struct FuzzCommandTests {
     }
   }
 
+  @Test("the exhaustive mode shows where it stands on a terminal, and nothing in a pipe")
+  func exhaustiveStatusLine() async throws {
+    try await TemporaryDirectory.with { dir in
+      let arguments = [
+        "fuzz", Repository.scenario("concurrent-opens.yaml"), "--exhaustive", "--depth", "20",
+        "--no-regressions", "--db", dir.path("db.sqlite"),
+      ]
+      let shown = try Terminal.run(arguments)
+      #expect(shown.status == 0, "\(shown.output)")
+      #expect(
+        shown.output.contains("\r\u{1B}[Kconcurrent-opens: 0 states  0/s  0 distinct"),
+        "\(shown.output.prefix(300))")
+      // Wiped before the report.
+      #expect(
+        shown.output.contains("\r\u{1B}[K") && shown.output.contains(" distinct failures\r\u{1B}[K")
+      )
+      let piped = try await dir.runAsGiven(arguments)
+      #expect(piped.status == 0)
+      #expect(piped.stderr == "", "\(piped.stderr)")
+    }
+  }
+
   @Test("the exhaustive mode reports states, rates and what it found as JSON")
   func exhaustive() async throws {
     try await TemporaryDirectory.with { dir in

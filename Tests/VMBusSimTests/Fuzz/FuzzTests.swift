@@ -113,6 +113,20 @@ struct FuzzTests {
     #expect(throws: Stop.self) { _ = try explorer.run { (_, _) throws(Stop) in throw Stop() } }
   }
 
+  @Test("the exhaustive mode says where it stands at once, then as it goes, never ahead")
+  func exhaustiveProgress() throws {
+    var seen: [Explorer.Progress] = []
+    let report = Explorer(scenario: try Self.bundled("concurrent-opens.yaml"), depth: 40).run(
+      progress: { seen.append($0) }, onFailure: { (_, _) throws(Never) in })
+    let first = try #require(seen.first)
+    #expect(first.states == 0 && first.distinctStates == 0 && first.failures == 0)
+    for (earlier, later) in zip(seen, seen.dropFirst()) {
+      #expect(earlier.states <= later.states && earlier.elapsed <= later.elapsed)
+    }
+    #expect((seen.last?.states ?? .max) <= report.states)
+    #expect((seen.last?.distinctStates ?? .max) <= report.distinctStates)
+  }
+
   @Test("the exhaustive mode reports no failure where the guest broke the protocol (§9.26)")
   func exhaustiveGuestError() throws {
     let report = Explorer(scenario: try Self.bundled("qemu-gpadl-teardown.yaml"), depth: 30).run()
