@@ -81,9 +81,11 @@ struct FuzzCommand: ParsableCommand {
     guard depth >= 1 else { throw ValidationError("--depth must be at least 1, found \(depth)") }
     if exhaustive {
       // The exhaustive mode explores every schedule: it draws no seeds and has no budget.
+      // It runs on one thread (its visited set decides which path reaches a state first).
       let ignored = [
         seeds.map { _ in "--seeds" }, time.map { _ in "--time" }, shard.map { _ in "--shard" },
         seedBase != 0 ? "--seed-base" : nil, resume ? "--resume" : nil,
+        jobs != 1 ? "--jobs" : nil,
       ].compactMap { $0 }
       if !ignored.isEmpty {
         throw ValidationError(

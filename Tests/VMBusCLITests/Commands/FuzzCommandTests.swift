@@ -157,6 +157,7 @@ struct FuzzCommandTests {
       (["--depth", "0", "--exhaustive"], "--depth must be at least 1"),
       (["--exhaustive", "--seeds", "5"], "takes no --seeds"),
       (["--exhaustive", "--time", "5s", "--shard", "0/2"], "takes no --time, --shard"),
+      (["--exhaustive", "--jobs", "2"], "takes no --jobs"),
       (["--replace-smaller", "--no-regressions"], "--no-regressions writes none"),
     ])
   func badOptionCombinations(arguments: [String], message: String) async throws {
