@@ -3,12 +3,12 @@ import VMBusHost
 /// The exhaustive mode: every schedule of a scenario up to a depth, depth first.
 ///
 /// Two reductions keep it tractable. States already visited (by hash of everything that
-/// decides the future: host state, guest slot, guest kernel, actors) are not expanded again
-/// unless reached higher up, where more of their future fits under the depth bound; this
-/// collapses orders of commuting actions that meet in the same state. And an action
-/// local to one actor (a wait taking its message, a sleep) commutes with all others, so it
-/// is taken alone instead of branching (a persistent set of one). Properties are checked in
-/// every state reached.
+/// decides the future: host state, guest slot, guest kernel, actors and the order of their
+/// timers) are not expanded again unless reached higher up, where more of their future fits
+/// under the depth bound; this collapses orders of commuting actions that meet in the same
+/// state. And an action local to one actor (a wait taking its message) commutes with all
+/// others, so it is taken alone instead of branching (a persistent set of one). Properties
+/// are checked in every state reached.
 package struct Explorer {
   package struct Report: Sendable {
     /// States reached (each a scheduler step), revisits included.

@@ -108,14 +108,7 @@ extension Simulation {
 
   /// The earliest time an actor wakes or a wait expires.
   func nextTimer() -> VirtualDuration? {
-    actors.compactMap { actor -> VirtualDuration? in
-      switch actor.status {
-      case .sleeping(let until): until
-      case .waiting(let waiting): waiting.deadline
-      case .blocked(let blocked): blocked.deadline
-      case .ready, .done: nil
-      }
-    }.min()
+    actors.compactMap(\.status.deadline).min()
   }
 
   /// Wakes sleepers and expires waits whose time has come.

@@ -14,6 +14,16 @@ struct ActorRuntime: Sendable {
     case blocked(Blocked)
     /// Finished its script.
     case done
+
+    /// When its timer fires: the end of a sleep, or of a wait or a block that has one.
+    var deadline: VirtualDuration? {
+      switch self {
+      case .sleeping(let until): until
+      case .waiting(let waiting): waiting.deadline
+      case .blocked(let blocked): blocked.deadline
+      case .ready, .done: nil
+      }
+    }
   }
 
   /// What a blocked actor waits for, and until when (nil: for ever).

@@ -82,5 +82,28 @@ struct ActorTable: RandomAccessCollection, MutableCollection, Sendable {
       }
       hasher.add(key)
     }
+    addTimerOrder(into: &hasher)
+  }
+
+  /// Timers fire only when no action is enabled, earliest first and equal ones together
+  /// (`idle`), so which actor's fires first decides what follows: each timer adds how many
+  /// fire before it. Not how far off they are: paths to one state differ there by a few
+  /// steps' microseconds, which matters only to a timer set later that lands within those
+  /// microseconds of a pending one, and would keep such states apart for every timer.
+  private func addTimerOrder(into hasher: inout WordHasher) {
+    var timers = 0
+    for box in boxes where box.actor.pointee.status.deadline != nil { timers += 1 }
+    // One timer has no order; which actors have one is in their own keys.
+    guard timers > 1 else { return }
+    for box in boxes {
+      guard let deadline = box.actor.pointee.status.deadline else { continue }
+      var earlier: UInt64 = 0
+      for other in boxes {
+        if let otherDeadline = other.actor.pointee.status.deadline, otherDeadline < deadline {
+          earlier += 1
+        }
+      }
+      hasher.add(earlier)
+    }
   }
 }

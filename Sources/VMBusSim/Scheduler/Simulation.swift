@@ -181,20 +181,19 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
     take(action)
   }
 
-  /// Whether an action touches only its own actor (a wait taking its message, a sleep), so
-  /// it commutes with every other action and the explorer need not branch on it.
+  /// Whether an action touches only its own actor (a wait taking its message), so it
+  /// commutes with every other action and the explorer need not branch on it.
+  ///
+  /// A sleep is not one: its deadline is counted from now, so of two actors starting equal
+  /// sleeps, the first to start is the first to wake, and each order has its own future.
   func isLocal(_ action: Action) -> Bool {
     // The notifier's handler only traces and clears its flag; a later signal sets it again
     // whichever order they come in, so every order reaches the same state.
     if case .busNotifier = action { return true }
-    guard case .actor(let index) = action else { return false }
-    switch actors[index].status {
-    case .waiting: return true
-    case .ready:
-      if case .sleep = actors[index].currentOp { return true }
+    guard case .actor(let index) = action, case .waiting = actors[index].status else {
       return false
-    case .sleeping, .blocked, .done: return false
     }
+    return true
   }
 
   /// A hash of everything that decides what happens next (not the logs): two paths that
