@@ -82,28 +82,41 @@ struct ActorTable: RandomAccessCollection, MutableCollection, Sendable {
       }
       hasher.add(key)
     }
-    addTimerOrder(into: &hasher)
+    // Timers fire only when no action is enabled, earliest first and equal ones together
+    // (`idle`), so which actor's fires first decides what follows. Not how far off they
+    // are: paths to one state differ there by a few steps' microseconds, which matters only
+    // to a timer set later that lands within those microseconds of a pending one, and would
+    // keep such states apart for every timer.
+    addOrder(into: &hasher) { $0.pointee.status.deadline?.nanoseconds }
+    // A reply completes the earliest linked request it matches (`chn_msg_list`'s order).
+    addOrder(into: &hasher) { actor in
+      // Field by field: binding the whole request would copy its condition and reply.
+      guard let order = actor.pointee.linked?.order else { return nil }
+      if case .some = actor.pointee.linked?.reply { return nil }
+      return UInt64(order)
+    }
   }
 
-  /// Timers fire only when no action is enabled, earliest first and equal ones together
-  /// (`idle`), so which actor's fires first decides what follows: each timer adds how many
-  /// fire before it. Not how far off they are: paths to one state differ there by a few
-  /// steps' microseconds, which matters only to a timer set later that lands within those
-  /// microseconds of a pending one, and would keep such states apart for every timer.
-  private func addTimerOrder(into hasher: inout WordHasher) {
-    var timers = 0
-    for box in boxes where box.actor.pointee.status.deadline != nil { timers += 1 }
-    // One timer has no order; which actors have one is in their own keys.
-    guard timers > 1 else { return }
-    for box in boxes {
-      guard let deadline = box.actor.pointee.status.deadline else { continue }
-      var earlier: UInt64 = 0
-      for other in boxes {
-        if let otherDeadline = other.actor.pointee.status.deadline, otherDeadline < deadline {
-          earlier += 1
-        }
+  /// The order of the actors' `rank` values, where they have one: for each, in actor order,
+  /// how many are lower. Which actors have one is in their own keys, and one alone has no
+  /// order. Each value is read once, into memory on the stack.
+  @inline(__always)
+  private func addOrder(
+    into hasher: inout WordHasher, _ rank: (UnsafePointer<ActorRuntime>) -> UInt64?
+  ) {
+    withUnsafeTemporaryAllocation(of: UInt64.self, capacity: boxes.count) { values in
+      var count = 0
+      for box in boxes {
+        guard let value = rank(box.actor) else { continue }
+        values[count] = value
+        count += 1
       }
-      hasher.add(earlier)
+      guard count > 1 else { return }
+      for index in 0..<count {
+        var lower: UInt64 = 0
+        for other in 0..<count where values[other] < values[index] { lower += 1 }
+        hasher.add(lower)
+      }
     }
   }
 }

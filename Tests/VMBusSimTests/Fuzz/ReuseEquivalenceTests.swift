@@ -329,4 +329,34 @@ struct ReuseEquivalenceTests {
     let keys = [base, posted, otherPosted, pagesDue, fewerPagesDue].map(Self.key)
     #expect(Set(keys).count == keys.count)
   }
+
+  /// What happens next depends on which actor's timer fires first and which linked request
+  /// a reply completes first: the key holds those orders, and nothing else of the values.
+  @Test("the exploration key holds the order of the actors' timers and linked requests")
+  func actorKeyCoversOrders() throws {
+    let base = try Self.startingActors()
+    try #require(base.count >= 2)
+    func with(
+      _ first: ActorRuntime.Status, _ second: ActorRuntime.Status,
+      links: (UInt32, UInt32)? = nil
+    ) -> UInt64 {
+      var table = base
+      table[0].status = first
+      table[1].status = second
+      if let links {
+        let condition = ReplyCondition(type: .openChannelResult, fields: [(.childRelid, 1)])
+        table[0].linked = ActorRuntime.LinkedWait(condition: condition, reply: nil, order: links.0)
+        table[1].linked = ActorRuntime.LinkedWait(condition: condition, reply: nil, order: links.1)
+      }
+      return Self.key(table)
+    }
+    let at: (UInt64) -> ActorRuntime.Status = { .sleeping(until: VirtualDuration(nanoseconds: $0)) }
+    let firstWakesFirst = with(at(1_000), at(2_000))
+    #expect(firstWakesFirst != with(at(2_000), at(1_000)))
+    #expect(firstWakesFirst != with(at(1_000), at(1_000)))
+    #expect(firstWakesFirst == with(at(5_000), at(9_000)))
+    let firstLinkedFirst = with(.ready, .ready, links: (3, 4))
+    #expect(firstLinkedFirst != with(.ready, .ready, links: (4, 3)))
+    #expect(firstLinkedFirst == with(.ready, .ready, links: (10, 20)))
+  }
 }
