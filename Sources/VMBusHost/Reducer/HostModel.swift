@@ -71,6 +71,13 @@ public struct Decision: Sendable {
     events.removeAll(keepingCapacity: true)
   }
 
+  /// Trades the event log for `buffer`. An explorer keeps one buffer for every step of every
+  /// state it reaches: a log in each state would cost each copied state an allocation on its
+  /// first event, and a release of the events when it is dropped.
+  public mutating func exchangeEvents(with buffer: inout [HostEvent]) {
+    swap(&events, &buffer)
+  }
+
   /// Everything `input` makes QEMU (and the simulator's bookkeeping) record.
   public mutating func decide(_ input: HostInput) {
     guard state.isAlive else { return }

@@ -89,6 +89,7 @@ package struct Explorer {
     // node popped between a node's push and its own pop descends from its parent, so none
     // shortens the path below the parent's length, and the parent's prefix is intact.
     var path: [UInt32] = []
+    var eventBuffer: [HostEvent] = []
     var visited = VisitedSet()
     var states = 0
     var truncated = 0
@@ -115,14 +116,14 @@ package struct Explorer {
       }
       path.removeSubrange(node.parentPathLength...)
       if let choice = node.choice { path.append(choice) }
-      var branches = node.simulation.branches()
+      var branches = node.simulation.branches(eventBuffer: &eventBuffer)
       // Local actions need no branching: take them in place. (A closure, not the method
       // itself: `node.simulation.isLocal` as a value would copy the whole simulation.)
       while let local = branches.firstIndex(where: { node.simulation.isLocal($0) }) {
         // Recorded like any choice, so the path replays through the ordinary scheduler.
         if branches.count > 1 { path.append(UInt32(local)) }
-        node.simulation.explore(branches[local])
-        branches = node.simulation.branches()
+        node.simulation.explore(branches[local], eventBuffer: &eventBuffer)
+        branches = node.simulation.branches(eventBuffer: &eventBuffer)
       }
       if let found = check(node.simulation), coarse.insert(found).inserted {
         let fuzzCase = FuzzCase(
@@ -149,7 +150,7 @@ package struct Explorer {
       /// Takes `action` in `simulation`; true when that reaches a state not seen before (or
       /// only deeper), whose future is to be explored.
       func reach(_ action: Action, in simulation: inout Simulation<StateRecorder>) -> Bool {
-        simulation.explore(action)
+        simulation.explore(action, eventBuffer: &eventBuffer)
         states += 1
         return visited.insert(simulation.explorationKey(), depth: depth)
       }

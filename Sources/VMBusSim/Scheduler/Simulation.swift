@@ -163,7 +163,14 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
   }
 
   /// The actions enabled now, after any timers that had to fire; empty once the run ended.
-  mutating func branches() -> [Action] {
+  /// Firing them decides events into `eventBuffer`, as ``explore(_:eventBuffer:)`` does.
+  mutating func branches(eventBuffer: inout [HostEvent]) -> [Action] {
+    decision.exchangeEvents(with: &eventBuffer)
+    defer { decision.exchangeEvents(with: &eventBuffer) }
+    return enabledAfterTimers()
+  }
+
+  private mutating func enabledAfterTimers() -> [Action] {
     while !isFinished {
       if steps >= scenario.limits.maxSteps || now > scenario.limits.maxTime {
         step()
@@ -176,9 +183,13 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
     return []
   }
 
-  /// Takes one of the actions `branches()` returned.
-  mutating func explore(_ action: Action) {
+  /// Takes one of the actions `branches` returned, deciding its events into `eventBuffer`
+  /// rather than into a log of the run's own: an explorer's states keep no events, and share
+  /// one buffer for the events of every step (see `input`).
+  mutating func explore(_ action: Action, eventBuffer: inout [HostEvent]) {
+    decision.exchangeEvents(with: &eventBuffer)
     take(action)
+    decision.exchangeEvents(with: &eventBuffer)
   }
 
   /// Whether an action touches only its own actor (a wait taking its message), so it
@@ -294,8 +305,10 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
       lastOutsideReset = .fatalDelivery
     default: break
     }
-    // Without kept events only this input's are needed, to read its results.
-    if !Recorder.keepsEvents { decision.forgetEvents() }
+    // Without kept events only this input's are needed, to read its results. Dropped a
+    // thousand at a time: emptying the explorer's shared buffer for each input cost more than
+    // the allocation it saves.
+    if !Recorder.keepsEvents, decision.events.count >= 1_024 { decision.forgetEvents() }
     let start = decision.events.count
     decision.decide(input)
     hostExplorationKey.value = nil

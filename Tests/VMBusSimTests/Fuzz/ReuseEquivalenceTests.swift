@@ -271,10 +271,12 @@ struct ReuseEquivalenceTests {
     simulation.begin()
     var random = SplitMix64(seed: 7)
     var kept = 0
+    var eventBuffer: [HostEvent] = []
     for _ in 0..<400 {
-      let branches = simulation.branches()
+      let branches = simulation.branches(eventBuffer: &eventBuffer)
       guard !branches.isEmpty else { break }
-      simulation.explore(branches[Int(random.next() % UInt64(branches.count))])
+      simulation.explore(
+        branches[Int(random.next() % UInt64(branches.count))], eventBuffer: &eventBuffer)
       if simulation.hostExplorationKey.value != nil { kept += 1 }
       _ = simulation.explorationKey()
       #expect(simulation.hostExplorationKey.value == simulation.decision.state.explorationKey)
