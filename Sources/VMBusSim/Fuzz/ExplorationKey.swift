@@ -64,9 +64,10 @@ extension ActorRuntime {
       actor.pointee.requests[index].addExplorationKey(into: &hasher)
     }
     if !actor.pointee.incompleteGpadls.isEmpty {
-      // Summed: a dictionary's order varies from run to run.
+      // Summed: the entries' order is the order they were first sent in, which paths to
+      // one state need not share.
       var pagesSum: UInt64 = 0
-      for (id, missing) in actor.pointee.incompleteGpadls {
+      for (id, missing) in actor.pointee.incompleteGpadls.entries {
         var entry = WordHasher()
         entry.add(id)
         entry.add(missing)

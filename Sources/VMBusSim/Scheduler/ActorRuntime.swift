@@ -111,7 +111,7 @@ struct ActorRuntime: Sendable {
   var requests: [RequestKey] = []
   /// GPADLs whose header this actor sent without all their pages: pages still to come. The
   /// host owes GPADL_CREATED only once the last body completes one.
-  var incompleteGpadls: [UInt32: UInt64] = [:]
+  var incompleteGpadls = LinearMap<UInt32, UInt64>()
   /// The oracle's verdict on each request QEMU took from its queue, by request (the latest
   /// taken wins): whose fault a hang waiting on its reply is. A request missing here is owed
   /// and was not dropped, the common case, which is not stored (see `note`).
