@@ -23,8 +23,9 @@ extension ChannelMessage {
 
 extension ActorRuntime {
   /// What of an actor decides what it does next, and whose fault a hang would be: program
-  /// counter, attempt, last refusal, status and inbox; the requests it posted (a hang on one
-  /// is owed only if it is there) and the GPADL pages still to come; the oracle's verdicts.
+  /// counter, attempt, last refusal, status (a wait's resolved conditions with it) and inbox;
+  /// the requests it posted (a hang on one is owed only if it is there) and the GPADL pages
+  /// still to come; the oracle's verdicts.
   /// Small fields share a word, each in its own bits.
   ///
   /// Read through the actor's address, field by field: a method on the actor in its box's
@@ -48,6 +49,15 @@ extension ActorRuntime {
       entry.add(UInt64(linked.condition.type.rawValue))
       for field in linked.condition.fields { entry.add(field.value) }
       if let reply = linked.reply { reply.addExplorationKey(into: &entry) }
+      hasher.add(entry.value)
+    }
+    if case .waiting(let waiting) = actor.pointee.status {
+      // Resolved from the kernel when the wait began (`relid(...)`, `ring_gpadl(...)`), not
+      // from the op at the counter: two paths to one counter can wait for different ids.
+      var entry = WordHasher()
+      waiting.condition.addExplorationKey(into: &entry)
+      waiting.expect.addExplorationKey(into: &entry)
+      entry.add(actor.pointee.hasMatchingMessage)
       hasher.add(entry.value)
     }
     if let status = actor.pointee.lastReplyStatus { hasher.add(UInt64(status) | 1 << 32) }
@@ -103,6 +113,16 @@ extension ActorRuntime {
     }
     hasher.add(verdictSum)
     hasher.add(withdrawnSum)
+  }
+}
+
+extension ReplyCondition {
+  func addExplorationKey(into hasher: inout WordHasher) {
+    hasher.add(UInt64(type.rawValue) | UInt64(fields.count) << 32)
+    for (field, value) in fields {
+      hasher.add(utf8: field.rawValue)
+      hasher.add(value)
+    }
   }
 }
 

@@ -2,13 +2,14 @@ import VMBusHost
 
 /// The exhaustive mode: every schedule of a scenario up to a depth, depth first.
 ///
-/// Two reductions keep it tractable. States already visited (by hash of everything that
+/// One reduction keeps it tractable: states already visited (by hash of everything that
 /// decides the future: host state, guest slot, guest kernel, actors and the order of their
 /// timers) are not expanded again unless reached higher up, where more of their future fits
 /// under the depth bound; this collapses orders of commuting actions that meet in the same
-/// state. And an action local to one actor (a wait taking its message) commutes with all
-/// others, so it is taken alone instead of branching (a persistent set of one). Properties
-/// are checked in every state reached.
+/// state. Every enabled action is a branch: none is taken alone as if it touched nothing
+/// else (a waiting actor that takes its message runs the guest code after the wait, which
+/// changes the kernel, locks, links and the slot that others read). Properties are checked
+/// in every state reached.
 package struct Explorer {
   package struct Report: Sendable {
     /// States reached (each a scheduler step), revisits included.
@@ -116,15 +117,7 @@ package struct Explorer {
       }
       path.removeSubrange(node.parentPathLength...)
       if let choice = node.choice { path.append(choice) }
-      var branches = node.simulation.branches(eventBuffer: &eventBuffer)
-      // Local actions need no branching: take them in place. (A closure, not the method
-      // itself: `node.simulation.isLocal` as a value would copy the whole simulation.)
-      while let local = branches.firstIndex(where: { node.simulation.isLocal($0) }) {
-        // Recorded like any choice, so the path replays through the ordinary scheduler.
-        if branches.count > 1 { path.append(UInt32(local)) }
-        node.simulation.explore(branches[local], eventBuffer: &eventBuffer)
-        branches = node.simulation.branches(eventBuffer: &eventBuffer)
-      }
+      let branches = node.simulation.branches(eventBuffer: &eventBuffer)
       if let found = check(node.simulation), coarse.insert(found).inserted {
         let fuzzCase = FuzzCase(
           scenario: scenario, seed: 0, choices: path, zeroAfterReplay: true)

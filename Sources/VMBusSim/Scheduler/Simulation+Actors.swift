@@ -174,6 +174,9 @@ extension Simulation {
     }
     guard let found = actors[index].inbox.firstIndex(where: { condition.matches($0.message) })
     else {
+      // Nothing it waits for is here (a message that matched went to another wait): only a
+      // new one can wake it.
+      actors[index].hasMatchingMessage = false
       let deadline = spec.timeout.map { now + $0 }
       actors[index].status = .waiting(
         .init(

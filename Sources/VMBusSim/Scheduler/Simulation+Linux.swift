@@ -221,6 +221,8 @@ extension Simulation {
       return
     }
     guard let reply = linked.reply else {
+      // The reply went to an earlier link: only a new one can wake it.
+      actors[index].hasMatchingMessage = false
       actors[index].status = .waiting(
         .init(
           condition: linked.condition,

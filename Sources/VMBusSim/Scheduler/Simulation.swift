@@ -192,21 +192,6 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
     decision.exchangeEvents(with: &eventBuffer)
   }
 
-  /// Whether an action touches only its own actor (a wait taking its message), so it
-  /// commutes with every other action and the explorer need not branch on it.
-  ///
-  /// A sleep is not one: its deadline is counted from now, so of two actors starting equal
-  /// sleeps, the first to start is the first to wake, and each order has its own future.
-  func isLocal(_ action: Action) -> Bool {
-    // The notifier's handler only traces and clears its flag; a later signal sets it again
-    // whichever order they come in, so every order reaches the same state.
-    if case .busNotifier = action { return true }
-    guard case .actor(let index) = action, case .waiting = actors[index].status else {
-      return false
-    }
-    return true
-  }
-
   /// A hash of everything that decides what happens next (not the logs): two paths that
   /// reach equal keys reach the same state. Mutating only to keep the parts that often
   /// outlive a step (the host state's, the kernel's) for the next state's key.
@@ -259,6 +244,8 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
         UInt64(UInt16(clamping: entry.asked)) | UInt64(UInt16(clamping: entry.delivered)) << 16
           | (entry.migratedSince ? 1 << 32 : 0))
     }
+    // A run that ended has no future: it must not stand for a live state with the same key.
+    if let outcome { hasher.add(utf8: outcome.kind.rawValue) }
     return Int(truncatingIfNeeded: hasher.value)
   }
 

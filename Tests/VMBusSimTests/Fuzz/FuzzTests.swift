@@ -178,6 +178,40 @@ struct FuzzTests {
     #expect(report.unreproduced == 0)
   }
 
+  /// Both actors are waiting when ALLOFFERS_DELIVERED comes; what each runs after its wait
+  /// (a probe that opens the channel, an open on vCPU 5, which this machine lacks) races for
+  /// the channel. Taking a waiting actor's step alone, lowest index first, as if it touched
+  /// nothing else, always let the probe win, and the crash was never reached.
+  @Test("the exhaustive mode branches on a waiting actor's step: what follows the wait races")
+  func exhaustiveWaitsRace() throws {
+    let yaml = """
+      description: "two drivers wait for the offers, then race for one channel"
+      expect: passed
+      host:
+        devices:
+          - class: hv-balloon
+      actors:
+        - name: prober
+          steps:
+            - wait: {for: ALLOFFERS_DELIVERED}
+            - linux.probe: {device: hv-balloon}
+        - name: opener
+          steps:
+            - wait: {for: ALLOFFERS_DELIVERED}
+            - linux.open: {device: hv-balloon, ring_pages: 8, target_vp: 5}
+        - name: trigger
+          steps:
+            - linux.connect: {versions: ["4.0"]}
+            - sleep: 1ms
+            - linux.request_offers
+      """
+    let scenario = try ScenarioParser.parse(yaml, file: "waits-race.yaml")
+    let report = Explorer(scenario: scenario, depth: 40).run()
+    let causes = report.failures.map(\.failure.signature.rootCause)
+    #expect(causes.contains(RootCause("open_channel.unknown_vcpu")), "\(causes)")
+    #expect(report.unreproduced == 0)
+  }
+
   @Test("the distinct counter estimates within a few percent in fixed memory")
   func distinctCounter() {
     var counter = DistinctCounter()

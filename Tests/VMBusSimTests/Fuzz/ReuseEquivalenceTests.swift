@@ -361,4 +361,24 @@ struct ReuseEquivalenceTests {
     #expect(firstLinkedFirst != with(.ready, .ready, links: (4, 3)))
     #expect(firstLinkedFirst == with(.ready, .ready, links: (10, 20)))
   }
+
+  /// A wait's condition is resolved when the wait begins, and whether a message in the inbox
+  /// matches it decides whether the actor can step: both are the actor's state.
+  @Test("the exploration key holds a wait's resolved condition and whether a message matches")
+  func actorKeyCoversWaits() throws {
+    let base = try Self.startingActors()
+    func waiting(gpadl: UInt64, matched: Bool = false) -> UInt64 {
+      var table = base
+      let condition = ReplyCondition(type: .gpadlTorndown, fields: [(.gpadlID, gpadl)])
+      table[0].status = .waiting(
+        ActorRuntime.Waiting(
+          condition: condition, expect: ReplyCondition(type: .gpadlTorndown, fields: []),
+          deadline: nil, onTimeout: .proceed, expectTimeout: false))
+      table[0].hasMatchingMessage = matched
+      return Self.key(table)
+    }
+    let keys = [waiting(gpadl: 1), waiting(gpadl: 2), waiting(gpadl: 1, matched: true)]
+    #expect(Set(keys).count == keys.count)
+    #expect(waiting(gpadl: 1) == waiting(gpadl: 1))
+  }
 }
