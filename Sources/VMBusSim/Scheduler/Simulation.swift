@@ -244,6 +244,20 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
         UInt64(UInt16(clamping: entry.asked)) | UInt64(UInt16(clamping: entry.delivered)) << 16
           | (entry.migratedSince ? 1 << 32 : 0))
     }
+    // Devices added during the run, in the order they came: the host's key leaves device
+    // configurations out (a scenario's own devices are fixed), but which configuration sits
+    // behind which device and relid follows that order.
+    for device in addedDevices {
+      let config = device.config
+      hasher.add(utf8: device.name)
+      hasher.add(config.classID.high)
+      hasher.add(config.classID.low)
+      hasher.add(config.instanceID.high)
+      hasher.add(config.instanceID.low)
+      hasher.add(
+        UInt64(config.channelCount) | UInt64(config.channelFlags) << 16
+          | UInt64(config.mmioSizeMB) << 32 | (config.openHookFails ? 1 << 48 : 0))
+    }
     // A run that ended has no future: it must not stand for a live state with the same key.
     if let outcome { hasher.add(utf8: outcome.kind.rawValue) }
     return Int(truncatingIfNeeded: hasher.value)

@@ -362,6 +362,29 @@ struct ReuseEquivalenceTests {
     #expect(firstLinkedFirst == with(.ready, .ready, links: (10, 20)))
   }
 
+  /// A hot-added device's configuration is not in the host's key (a scenario fixes its own
+  /// devices'), so the order devices were added in must be in the run's.
+  @Test("the exploration key tells apart runs that added the same devices in another order")
+  func keyCoversAddedDeviceOrder() throws {
+    let base = Simulation<StateRecorder>(
+      PreparedScenario(try FuzzTests.bundled("concurrent-opens.yaml")), seed: 0)
+    let kvp = DeviceSpec(
+      name: "k1",
+      config: DeviceConfig(
+        name: "k1", classID: KnownDeviceClass.kvp.classID,
+        instanceID: GUID("00000000-0000-4000-8000-0000000000a1") ?? .zero))
+    var heartbeat = kvp
+    heartbeat.name = "h1"
+    heartbeat.config.openHookFails = true
+    func key(_ devices: [DeviceSpec]) -> Int {
+      var simulation = base
+      simulation.addedDevices = devices
+      return simulation.explorationKey()
+    }
+    let keys = [key([]), key([kvp]), key([kvp, heartbeat]), key([heartbeat, kvp])]
+    #expect(Set(keys).count == keys.count)
+  }
+
   /// A wait's condition is resolved when the wait begins, and whether a message in the inbox
   /// matches it decides whether the actor can step: both are the actor's state.
   @Test("the exploration key holds a wait's resolved condition and whether a message matches")
