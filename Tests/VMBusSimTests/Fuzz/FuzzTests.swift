@@ -171,11 +171,8 @@ struct FuzzTests {
             - send: {type: UNLOAD}
             - wait: {for: UNLOAD_RESPONSE, timeout: 100s}
       """
-    let scenario = try ScenarioParser.parse(yaml, file: "sleep-orders.yaml")
-    let report = Explorer(scenario: scenario, depth: 30).run()
-    let signatures = report.failures.map(\.failure.signature.rootCause)
-    #expect(signatures.contains(RootCause("send_unload.no_sint_route")), "\(signatures)")
-    #expect(report.unreproduced == 0)
+    let causes = try Self.exploredRootCauses(yaml, depth: 30)
+    #expect(causes.contains(RootCause("send_unload.no_sint_route")), "\(causes)")
   }
 
   /// Both actors are waiting when ALLOFFERS_DELIVERED comes; what each runs after its wait
@@ -205,11 +202,17 @@ struct FuzzTests {
             - sleep: 1ms
             - linux.request_offers
       """
-    let scenario = try ScenarioParser.parse(yaml, file: "waits-race.yaml")
-    let report = Explorer(scenario: scenario, depth: 40).run()
-    let causes = report.failures.map(\.failure.signature.rootCause)
+    let causes = try Self.exploredRootCauses(yaml, depth: 40)
     #expect(causes.contains(RootCause("open_channel.unknown_vcpu")), "\(causes)")
+  }
+
+  /// The root causes an exploration of a scenario written in a test reports, each of which
+  /// must recur when its path is replayed.
+  static func exploredRootCauses(_ yaml: String, depth: Int) throws -> [RootCause] {
+    let scenario = try ScenarioParser.parse(yaml, file: "explored.yaml")
+    let report = Explorer(scenario: scenario, depth: depth).run()
     #expect(report.unreproduced == 0)
+    return report.failures.map(\.failure.signature.rootCause)
   }
 
   @Test("the distinct counter estimates within a few percent in fixed memory")
