@@ -7,7 +7,7 @@ extension ScenarioReader {
     "linux.connect", "linux.request_offers", "linux.open", "linux.close", "linux.unload",
     "linux.probe", "linux.remove", "linux.kexec", "linux.kdump", "linux.hibernate", "linux.reboot",
     "send", "wait", "sleep", "slot_busy", "teardown_message_page", "restore_message_page",
-    "machine_reset", "device_reset", "device_added", "corrupt_ring",
+    "machine_reset", "device_reset", "device_added", "corrupt_ring", "signal_event",
   ]
 
   /// One step: `name: argument` or a bare `name`.
@@ -98,6 +98,10 @@ extension ScenarioReader {
       let device = deviceReference(fields).name
       return .environment(
         name == "corrupt_ring" ? .corruptRing(device: device) : .deviceReset(device: device))
+    case "signal_event":
+      let node = present(argument, name, expected: "a connection id such as 2", at: location)
+      let id = node.flatMap { integer($0, name, in: 0...Int(UInt32.max)) } ?? 0
+      return .environment(.signalEvent(connectionID: UInt32(id)))
     case "device_added":
       return device(argument, name, at: location).map { .environment(.deviceAdded($0)) }
     default:

@@ -140,6 +140,7 @@ package enum ScenarioWriter {
     case .deviceAdded(let device): "device_added: " + deviceFields(device)
     case .corruptRing(let device): "corrupt_ring: {device: \(device)}"
     case .migrate: "migrate"
+    case .signalEvent(let id): "signal_event: \(id)"
     }
   }
 

@@ -202,6 +202,10 @@ package enum EnvironmentAction: Hashable, Sendable {
   case corruptRing(device: String)
   /// The machine is live-migrated to a new host process (docs/host-model.md, "Migration").
   case migrate
+  /// The guest signals an event connection (HvSignalEvent): 2 is the bus's, which QEMU's
+  /// main loop answers with `vmbus_signal_event` (guests of protocols before Windows 8
+  /// signal every channel there); 16 + relid is an open channel's own.
+  case signalEvent(connectionID: UInt32)
 }
 
 /// A composite step that behaves as Linux's `drivers/hv` does (docs/linux-guest-model.md).

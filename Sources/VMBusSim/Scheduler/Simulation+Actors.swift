@@ -289,6 +289,12 @@ extension Simulation {
       note(.environment, actor: actor, "guest corrupts the ring indices of \(name)", from: begin)
     case .migrate:
       migrate(by: actor)
+    case .signalEvent(let id):
+      var status = HypercallStatus.success
+      for seq in input(.signalEvent(connectionID: id)) {
+        if case .simulator(.signal(_, let result)) = events[seq] { status = result }
+      }
+      note(.guestToHost, actor: actor, "HvSignalEvent(\(id)) [\(status)]", from: begin)
     }
   }
 }

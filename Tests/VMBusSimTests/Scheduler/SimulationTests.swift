@@ -62,4 +62,25 @@ struct SimulationTests {
     var replay = replayed
     #expect(replay.run().events == first.events)
   }
+
+  /// HvSignalEvent on connection 2 sets the bus notifier; the main loop's handler traces
+  /// `vmbus_signal_event` when it runs, once for however many signals came before it.
+  @Test("a guest's signals on the bus connection reach vmbus_signal_event, coalesced as QEMU's")
+  func busSignals() throws {
+    let scenario = try FuzzTests.bundled("qemu-signal-event.yaml")
+    var traces: Set<Int> = []
+    for seed in 0..<40 as Range<UInt64> {
+      let run = Simulation.run(scenario, seed: seed)
+      #expect(run.outcome.kind == .passed, "seed \(seed): \(run.outcome)")
+      traces.insert(run.events.count { $0 == .trace(.signalEvent) })
+      let statuses = run.events.compactMap { event -> HypercallStatus? in
+        if case .simulator(.signal(_, let status)) = event { status } else { nil }
+      }
+      #expect(
+        statuses == [.success, .success, .invalidConnectionID, .invalidHypercallInput],
+        "seed \(seed)")
+    }
+    // Some schedules run the handler between the two signals, some after both.
+    #expect(traces == [1, 2])
+  }
 }
