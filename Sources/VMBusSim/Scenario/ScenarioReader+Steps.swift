@@ -7,7 +7,7 @@ extension ScenarioReader {
     "linux.connect", "linux.request_offers", "linux.open", "linux.close", "linux.unload",
     "linux.probe", "linux.remove", "linux.kexec", "linux.kdump", "linux.hibernate", "linux.reboot",
     "send", "wait", "sleep", "slot_busy", "teardown_message_page", "restore_message_page",
-    "machine_reset", "device_reset", "device_added", "corrupt_ring", "signal_event",
+    "machine_reset", "device_reset", "device_added", "corrupt_ring", "migrate", "signal_event",
   ]
 
   /// One step: `name: argument` or a bare `name`.

@@ -80,7 +80,7 @@ struct ScenarioParserErrorTests {
         + "linux.request_offers, linux.open, linux.close, linux.unload, linux.probe, "
         + "linux.remove, linux.kexec, linux.kdump, linux.hibernate, linux.reboot, send, wait, sleep, "
         + "slot_busy, teardown_message_page, restore_message_page, machine_reset, "
-        + "device_reset, device_added, corrupt_ring"
+        + "device_reset, device_added, corrupt_ring, migrate, signal_event"
     ),
     (
       "- send: {type: UNLOAD}\n  wait: UNLOAD_RESPONSE",

@@ -33,8 +33,9 @@ struct ScenarioParserFuzzTests {
     "name", "description", "expect", "host", "faults", "limits", "actors", "steps", "profile",
     "vcpus", "devices", "class", "class_id", "instance", "channels", "open_fails", "linux.open",
     "linux.close", "linux.connect", "send", "wait", "sleep", "slot_busy", "machine_reset",
-    "device_added", "device_reset", "corrupt_ring", "type", "payload", "truncate", "for",
-    "match", "timeout", "expect_timeout", "versions", "device", "subchannel", "ring_pages",
+    "device_added", "device_reset", "corrupt_ring", "signal_event", "type", "payload",
+    "truncate", "for", "match", "timeout", "expect_timeout", "versions", "device", "subchannel",
+    "ring_pages",
     "netvsc", "storvsc", "disk0", "balloon", "GPADL_HEADER", "OPENCHANNEL", "22", "0", "4.0",
     "10ms", "relid(netvsc)", "ring_gpadl(netvsc)", "passed", "host_fault", "",
   ]
