@@ -163,13 +163,7 @@ extension HostState {
         sink.write(devices[index].pointer.rawValue)
         sink.write(devices[index].config != nil)
         if sink.takesConfiguration, let config = devices[index].config {
-          sink.write(config.name)
-          sink.write(config.classID)
-          sink.write(config.instanceID)
-          sink.write(config.channelCount)
-          sink.write(config.channelFlags)
-          sink.write(config.mmioSizeMB)
-          sink.write(config.openHookFails)
+          config.encode(into: &sink)
         }
         sink.write(count: devices[index].channelIDs.count)
         for id in devices[index].channelIDs { sink.write(id.rawValue) }
@@ -196,6 +190,27 @@ extension HostState {
       sink.write(failureReply != nil)
       if let failureReply { failureReply.encode(into: &sink) }
     }
+  }
+}
+
+extension DeviceConfig {
+  func encode(into sink: inout some StateEncodingSink) {
+    sink.write(name)
+    sink.write(classID)
+    sink.write(instanceID)
+    sink.write(channelCount)
+    sink.write(channelFlags)
+    sink.write(mmioSizeMB)
+    sink.write(openHookFails)
+  }
+
+  /// A configuration hashed as the state encoding writes it, for a simulator that keeps
+  /// configurations the host state's key leaves out (devices added during a run).
+  package var explorationKey: UInt64 {
+    var sink = ExplorationKeySink(hasher: WordHasher())
+    encode(into: &sink)
+    sink.flush()
+    return sink.hasher.value
   }
 }
 

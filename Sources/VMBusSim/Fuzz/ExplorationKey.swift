@@ -46,8 +46,7 @@ extension ActorRuntime {
       // The condition is the kernel's (ids it already hashes); whether the reply came and
       // what it said decide what happens next.
       var entry = WordHasher()
-      entry.add(UInt64(linked.condition.type.rawValue))
-      for field in linked.condition.fields { entry.add(field.value) }
+      linked.condition.addExplorationKey(into: &entry)
       if let reply = linked.reply { reply.addExplorationKey(into: &entry) }
       hasher.add(entry.value)
     }
@@ -120,8 +119,23 @@ extension ReplyCondition {
   func addExplorationKey(into hasher: inout WordHasher) {
     hasher.add(UInt64(type.rawValue) | UInt64(fields.count) << 32)
     for (field, value) in fields {
-      hasher.add(utf8: field.rawValue)
+      hasher.add(field.explorationCode)
       hasher.add(value)
+    }
+  }
+}
+
+extension ReplyField {
+  /// The field as a number for the key (hashing its name cost 3 % of an exploration).
+  fileprivate var explorationCode: UInt64 {
+    switch self {
+    case .versionSupported: 1
+    case .childRelid: 2
+    case .openID: 3
+    case .status: 4
+    case .gpadlID: 5
+    case .subChannelIndex: 6
+    case .connectionID: 7
     }
   }
 }

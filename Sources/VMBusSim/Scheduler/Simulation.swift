@@ -248,15 +248,8 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
     // configurations out (a scenario's own devices are fixed), but which configuration sits
     // behind which device and relid follows that order.
     for device in addedDevices {
-      let config = device.config
       hasher.add(utf8: device.name)
-      hasher.add(config.classID.high)
-      hasher.add(config.classID.low)
-      hasher.add(config.instanceID.high)
-      hasher.add(config.instanceID.low)
-      hasher.add(
-        UInt64(config.channelCount) | UInt64(config.channelFlags) << 16
-          | UInt64(config.mmioSizeMB) << 32 | (config.openHookFails ? 1 << 48 : 0))
+      hasher.add(device.config.explorationKey)
     }
     // A run that ended has no future: it must not stand for a live state with the same key.
     if let outcome { hasher.add(utf8: outcome.kind.rawValue) }

@@ -232,6 +232,40 @@ struct FuzzCommandTests {
     }
   }
 
+  /// Two drivers wait for the offers, then race for one channel: the crash needs the
+  /// opener's wait taken first, which the explorer once never branched on.
+  @Test("the exhaustive mode finds a crash that needs one waiting actor to run before another")
+  func exhaustiveFindsAWaitRace() async throws {
+    try await TemporaryDirectory.with { dir in
+      let path = try dir.write(
+        "waits-race.yaml",
+        """
+        description: two drivers race for one channel after the offers
+        expect: passed
+        host: {devices: [{class: hv-balloon}]}
+        actors:
+          - name: prober
+            steps: [{wait: {for: ALLOFFERS_DELIVERED}}, {linux.probe: {device: hv-balloon}}]
+          - name: opener
+            steps:
+              - wait: {for: ALLOFFERS_DELIVERED}
+              - linux.open: {device: hv-balloon, ring_pages: 8, target_vp: 5}
+          - name: trigger
+            steps: [{linux.connect: {versions: ["4.0"]}}, {sleep: 1ms}, linux.request_offers]
+
+        """)
+      let result = try await dir.run(
+        "fuzz", path, "--exhaustive", "--depth", "40", "--no-regressions", "--json")
+      #expect(result.status == 1, "\(result.stderr)")
+      let summary = try JSON.parse(result.stdout)
+      #expect(summary["unreproduced_failures"]?.int == 0)
+      let causes = (summary["failures"]?.elements ?? []).compactMap {
+        $0["signature"]?["root_cause"]?.string
+      }
+      #expect(causes.contains("open_channel.unknown_vcpu"), "\(causes)")
+    }
+  }
+
   /// `synic_reset`'s route assertion came with 64ddecc88b (QEMU 7.1); before it, a reset with a
   /// reply in flight left a late `vmbus_msg_cb` that trips `assert(msg_in_progress)`.
   @Test("fuzz --qemu-release picks the release whose machine reset it models")

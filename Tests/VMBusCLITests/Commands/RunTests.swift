@@ -132,6 +132,34 @@ struct RunTests {
 
     """
 
+  /// The one step that reaches `vmbus_signal_event`: run, stored, exported as QEMU writes it;
+  /// a connection id that is no number is an error at its value.
+  @Test func aGuestSignalReachesTheBusNotifierTrace() async throws {
+    try await TemporaryDirectory.with { dir in
+      let run = try await dir.run("run", Repository.scenario("qemu-signal-event.yaml"), "--json")
+      #expect(run.status == 0, "\(run.stderr)")
+      let log = try await dir.run("export", "1", "--format", "qemu-log")
+      #expect(log.status == 0)
+      #expect(log.lines.contains { $0.contains("vmbus_signal_event") }, "\(log.stdout)")
+      let path = try dir.write(
+        "bad-signal.yaml",
+        """
+        description: a signal on a connection id that is no number
+        expect: passed
+        host: {devices: [{class: hv-balloon}]}
+        actors:
+          - name: guest
+            steps:
+              - signal_event: two
+
+        """)
+      let bad = try await CLI.run(["run", path, "--db", dir.database], in: dir.url)
+      #expect(bad.status == 65)
+      #expect(bad.stderr.contains(path + ":7:"), "\(bad.stderr)")
+      #expect(bad.stderr.contains("signal_event"), "\(bad.stderr)")
+    }
+  }
+
   @Test func aBrokenScenarioReportsEveryErrorWithItsLocation() async throws {
     try await TemporaryDirectory.with { dir in
       _ = try await dir.importLog(TraceFixtures.mixedLog)
