@@ -169,6 +169,11 @@ import VMBusStore
         store: try space.store())
       #expect(summary.states > 0)
       #expect(!summary.findings.isEmpty)
+      // Each finding is shrunk from the path the search met first, never grown.
+      for finding in summary.findings {
+        let explored = try #require(finding.exploredChoices)
+        #expect(finding.minimalChoices <= explored, "\(finding.signature)")
+      }
     }
   }
 }

@@ -80,6 +80,9 @@ package struct FuzzFinding: Sendable {
   package var minimalChoices: Int
   /// How long the campaign ran before it first saw this signature.
   package var timeToFirst: Duration?
+  /// The exhaustive mode's: the choices of the path that first reached the failure, before
+  /// shrinking.
+  package var exploredChoices: Int?
 }
 
 package struct FuzzSummary: Sendable {
@@ -106,7 +109,10 @@ package struct ExploreSummary: Sendable {
   /// Failures whose explored path did not fail when replayed (see
   /// `Explorer.Report.unreproduced`): 0 unless this tool has a bug.
   package var unreproduced = 0
+  /// The time spent exploring, without ``shrinkElapsed``.
   package var elapsed: Duration
+  /// The time spent shrinking what the exploration found.
+  package var shrinkElapsed: Duration = .zero
   package var findings: [FuzzFinding]
 
   package var statesPerSecond: Double {
@@ -179,6 +185,7 @@ package enum FuzzWorkflow {
     _ options: FuzzOptions, depth: Int, store: EventStore,
     progress: (_ scenario: String, Explorer.Progress) -> Void = { _, _ in }
   ) throws(SessionsError) -> ExploreSummary {
+    let clock = ContinuousClock()
     var summary = ExploreSummary(
       states: 0, distinctStates: 0, truncated: 0, elapsed: .zero, findings: [])
     var corpus = try options.regressionsDirectory.map { directory throws(SessionsError) in
@@ -192,17 +199,27 @@ package enum FuzzWorkflow {
       let name = scenario.name
       let explorer = Explorer(scenario: scenario, depth: depth)
       let report = try explorer.run(progress: { progress(name, $0) }) {
-        (_, fuzzCase) throws(SessionsError) in
+        (_, explored) throws(SessionsError) in
         // Replay the path through the ordinary scheduler for the canonical failure.
-        let run = fuzzCase.run(transcript: true)
+        let run = explored.run(transcript: true)
         guard let failure = PropertyChecker.check(run),
           !summary.findings.contains(where: { $0.signature == failure.signature })
         else { return }
+        // Shrunk as a campaign's finding is: the path the search met first carries every
+        // step of the scenario and every choice on the way, most of them beside the point.
+        let shrinkStart = clock.now
+        var shrinker = Shrinker(signature: failure.signature, inputs: options.guestInputs)
+        let minimal = shrinker.shrink(explored)
+        let minimalRun = minimal.run(transcript: true)
+        summary.shrinkElapsed += clock.now - shrinkStart
         let group = FuzzCampaign.FailureGroup(
-          failure: failure, count: 1, firstSeed: 0, minimal: fuzzCase, minimalRun: run,
-          minimalFailure: failure)
-        summary.findings.append(
-          try persist(group, options: options, corpus: &corpus, store: store))
+          failure: failure, count: 1, firstSeed: 0, minimal: minimal, minimalRun: minimalRun,
+          minimalFailure: PropertyChecker.check(minimalRun) ?? failure)
+        var finding = try persist(
+          group, options: options, corpus: &corpus, store: store,
+          foundBy: "exhaustive, depth \(depth)")
+        finding.exploredChoices = explored.choices.count
+        summary.findings.append(finding)
       }
       summary.states += report.states
       summary.distinctStates += report.distinctStates
@@ -249,17 +266,18 @@ package enum FuzzWorkflow {
 
   /// Decides where a minimal case goes in the corpus: the file this campaign already wrote
   /// for its signature (`ours`, replaced), a file already recording it (kept, or with
-  /// `replaceSmaller` replaced by a strictly smaller case), or a new file.
+  /// `replaceSmaller` replaced by a strictly smaller case), or a new file. `foundBy` tells in
+  /// the file's description how the case was found (a campaign's lowest seed when nil).
   static func file(
     _ group: FuzzCampaign.FailureGroup, options: FuzzOptions, corpus: inout RegressionCorpus?,
-    ours: FuzzCampaignFinding? = nil
+    ours: FuzzCampaignFinding? = nil, foundBy: String? = nil
   ) throws(SessionsError) -> Filed {
     let run = group.minimalRun
     let profile = group.minimal.scenario.host.profile
     let signature = group.failure.signature
     var pinned = group.minimal.pinned(
       run, failure: group.minimalFailure, events: run.events.map(\.text))
-    pinned.description = "fuzz: \(signature) (lowest seed \(group.firstSeed))"
+    pinned.description = "fuzz: \(signature) (\(foundBy ?? "lowest seed \(group.firstSeed)"))"
     let size = RegressionCorpus.CaseSize(
       steps: group.minimal.stepCount, choices: pinned.regression?.choices.count ?? 0)
     var path: String?
@@ -316,9 +334,9 @@ package enum FuzzWorkflow {
   /// in the database (the exhaustive mode's findings).
   private static func persist(
     _ group: FuzzCampaign.FailureGroup, options: FuzzOptions, corpus: inout RegressionCorpus?,
-    store: EventStore
+    store: EventStore, foundBy: String
   ) throws(SessionsError) -> FuzzFinding {
-    let filed = try file(group, options: options, corpus: &corpus)
+    let filed = try file(group, options: options, corpus: &corpus, foundBy: foundBy)
     let signature = group.failure.signature
     let session = try ScenarioRunner.store(
       group.minimalRun, scenarioText: filed.text, source: filed.path, into: store)

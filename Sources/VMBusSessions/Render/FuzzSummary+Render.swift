@@ -77,10 +77,17 @@ extension ExploreSummary {
         for finding in findings {
           out.object { out in
             finding.writeCommonFields(into: &out)
+            out.field("minimal_steps", finding.minimalSteps)
+            out.field("minimal_choices", finding.minimalChoices)
+            out.field("explored_choices", finding.exploredChoices)
             out.field("session", finding.session?.rawValue)
           }
         }
       }
+      out.key("seconds")
+      out.number(Seconds.rounded(elapsed))
+      out.key("shrink_seconds")
+      out.number(Seconds.rounded(shrinkElapsed))
     }
   }
 
@@ -89,10 +96,18 @@ extension ExploreSummary {
     var lines = [
       "\(states) states, \(distinctStates) distinct, \(Int(statesPerSecond)) states/s, "
         + "\(truncated) paths cut at depth \(depth), \(findings.count) distinct failures"
+        + (findings.isEmpty ? "" : " (shrunk in \(Seconds.rounded(shrinkElapsed))s)")
     ]
     for finding in findings {
       lines.append("  \(finding.signature): \(finding.detail)")
-      if let path = finding.minimal { lines.append("    reproduce: vmbus-sim run \(path)") }
+      lines.append(
+        "    minimal: \(finding.minimalSteps) steps, \(finding.minimalChoices) choices"
+          + (finding.exploredChoices.map { " (explored path: \($0) choices)" } ?? "")
+          + "; session " + (finding.session.map { "\($0)" } ?? "-"))
+      if let path = finding.minimal {
+        if finding.corpus == .known { lines.append("    known: \(path) (kept)") }
+        lines.append("    reproduce: vmbus-sim run \(path)")
+      }
     }
     if unreproduced > 0 {
       lines.append(

@@ -22,6 +22,8 @@ package struct Explorer {
     /// scheduler, did not fail: always 0 unless the explorer and the scheduler disagree,
     /// which is a bug in this tool, not in the host.
     package var unreproduced: Int
+    /// The time spent exploring: the caller's handling of each failure (`onFailure`) is not
+    /// counted.
     package var elapsed: Duration
     /// The first path to each distinct failure, as a case that replays it.
     package var failures: [(failure: FuzzFailure, fuzzCase: FuzzCase)]
@@ -73,7 +75,8 @@ package struct Explorer {
 
   /// Explores, telling `onFailure` each new distinct failure as soon as it is found (so a
   /// caller can store it before the exploration ends), with the case that replays it, and
-  /// `progress` where it stands: at the start, then about four times a second.
+  /// `progress` where it stands: at the start, then about four times a second. The time
+  /// `onFailure` takes (a caller may shrink and store the case) is left out of `elapsed`.
   package func run<E: Error>(
     progress: (Progress) -> Void = { _ in },
     onFailure: (FuzzFailure, FuzzCase) throws(E) -> Void
@@ -81,6 +84,7 @@ package struct Explorer {
     let clock = ContinuousClock()
     let start = clock.now
     var lastReport = start
+    var handling = Duration.zero
     var root = Simulation<StateRecorder>(PreparedScenario(scenario), seed: 0)
     root.messageCache = MessageCache()
     root.begin()
@@ -104,7 +108,7 @@ package struct Explorer {
       progress(
         Progress(
           states: states, distinctStates: visited.count, truncated: truncated,
-          failures: failures.count, elapsed: lastReport - start))
+          failures: failures.count, elapsed: lastReport - start - handling))
     }
     report()
     var popped = 0
@@ -125,6 +129,8 @@ package struct Explorer {
         if let failure = PropertyChecker.check(run) {
           if signatures.insert(failure.signature).inserted {
             failures.append((failure, fuzzCase))
+            let handed = clock.now
+            defer { handling += clock.now - handed }
             try onFailure(failure, fuzzCase)
           }
         } else if PropertyChecker.firstBrokenProperty(run) == nil {
@@ -163,7 +169,7 @@ package struct Explorer {
     return Report(
       states: states, distinctStates: visited.count, truncated: truncated,
       unreproduced: unreproduced,
-      elapsed: clock.now - start, failures: failures)
+      elapsed: clock.now - start - handling, failures: failures)
   }
 
   /// What broke in an explored state, without the history a signature needs.

@@ -232,6 +232,40 @@ struct FuzzCommandTests {
     }
   }
 
+  /// The path the search first meets carries every step of the scenario and every choice on
+  /// the way; the file says "minimal case", so it is shrunk as a campaign's finding is.
+  @Test("the exhaustive mode files each finding shrunk, saying how it was found, the same each time")
+  func exhaustiveFilesShrunkCases() async throws {
+    try await TemporaryDirectory.with { dir in
+      var texts: [String] = []
+      for attempt in 0..<2 {
+        let regressions = dir.path("regressions-\(attempt)")
+        let result = try await dir.run(
+          "fuzz", Repository.scenario("qemu-gpadl-body.yaml"), "--exhaustive", "--depth", "40",
+          "--regressions", regressions, "--json")
+        #expect(result.status == 1, "\(result.stderr)")
+        let summary = try JSON.parse(result.stdout)
+        #expect(summary["shrink_seconds"]?.number != nil)
+        let found = try #require(summary["failures"]?.elements.first)
+        #expect(found["signature"]?["root_cause"]?.string == "gpadl_body.num_gfns_left_assert")
+        // The scenario's two waits go, and with them every choice the exploration made.
+        let explored = try #require(found["explored_choices"]?.int)
+        #expect(explored > 0)
+        #expect(found["minimal_steps"]?.int == 3, "\(found)")
+        #expect(found["minimal_choices"]?.int == 0, "\(found)")
+        let file = try #require(found["minimal"]?.string)
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: file)), as: UTF8.self)
+        #expect(text.contains("(exhaustive, depth 40)"), "\(text)")
+        #expect(!text.contains("lowest seed"), "\(text)")
+        #expect(!text.contains("wait:"), "\(text)")
+        texts.append(text.replacingOccurrences(of: regressions, with: "DIR"))
+        let check = try await CLI.run(["check", regressions])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+      }
+      #expect(texts[0] == texts[1])
+    }
+  }
+
   /// Two drivers wait for the offers, then race for one channel: the crash needs the
   /// opener's wait taken first, which the explorer once never branched on.
   @Test("the exhaustive mode finds a crash that needs one waiting actor to run before another")
