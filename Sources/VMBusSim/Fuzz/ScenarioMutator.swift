@@ -16,8 +16,8 @@ package enum GuestInputs: String, Sendable, CaseIterable {
 /// Mutations stay within what a guest can do: change message fields (ids, lengths,
 /// versions, vCPUs, page counts), drop, repeat or reorder steps, insert extra messages of any
 /// type (well-formed with odd values, truncated, or with corrupted bytes), keep its message
-/// slot busy or tear its message page down, reset or migrate the machine, and raise the
-/// probabilities of busy and failed deliveries. The scheduler's own choices come from the
+/// slot busy or tear its message page down, reset or migrate the machine, signal an event
+/// connection (HvSignalEvent), and raise the probabilities of busy and failed deliveries. The scheduler's own choices come from the
 /// run's seed separately.
 ///
 /// It never generates an input QEMU cannot receive (``BeyondQEMUInput``: `device_reset`,
@@ -245,14 +245,17 @@ package struct ScenarioMutator {
   }
 
   /// Something outside the guest's messages that QEMU can receive: a busy slot, the message
-  /// page torn down or set up again, a machine reset, a live migration.
+  /// page torn down or set up again, a machine reset, a live migration, an event signal.
   private mutating func environmentAction() -> EnvironmentAction {
-    switch choices.pick(below: 5) {
+    switch choices.pick(below: 6) {
     case 0: .slotBusy(deliveries: 1 + choices.pick(below: 3))
     case 1: .teardownMessagePage
     case 2: .restoreMessagePage
     case 3: .machineReset
-    default: .migrate
+    case 4: .migrate
+    // The bus's connection, the first channel's (16 + relid 1, while it is open), one
+    // nothing listens on, and one with bits outside HV_CONNECTION_ID_MASK.
+    default: .signalEvent(connectionID: pick([2, 17, 3, 0x0100_0002]))
     }
   }
 }

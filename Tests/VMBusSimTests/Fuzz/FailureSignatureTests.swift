@@ -165,6 +165,28 @@ struct FailureSignatureTests {
     }
   }
 
+  /// HvSignalEvent is an input QEMU receives from any guest; a campaign that never sent one
+  /// could not reach `vmbus_signal_event` nor the refusals of other connection ids.
+  @Test("the mutator signals event connections, and mutated runs reach vmbus_signal_event")
+  func mutatorSignalsEvents() throws {
+    let base = try FuzzTests.bundled("linux-boot.yaml")
+    var connections: Set<UInt32> = []
+    var traced = 0
+    for seed in 0..<2_000 as Range<UInt64> {
+      var mutator = ScenarioMutator(seed: seed, scenario: base)
+      let mutated = mutator.mutate(base)
+      let signals = mutated.actors.flatMap(\.steps).compactMap {
+        if case .environment(.signalEvent(let id)) = $0.action { id } else { nil }
+      }
+      guard !signals.isEmpty else { continue }
+      connections.formUnion(signals)
+      let run = Simulation.run(mutated, seed: seed, transcript: false)
+      if run.events.contains(.trace(.signalEvent)) { traced += 1 }
+    }
+    #expect(connections == [2, 3, 17, 0x0100_0002])
+    #expect(traced > 0)
+  }
+
   @Test("one and two workers find the same signatures, counts, lowest seeds and minimal cases")
   func jobsAgree() throws {
     var reports: [FuzzCampaign.Report] = []
