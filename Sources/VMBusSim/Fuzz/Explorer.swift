@@ -50,23 +50,28 @@ package struct Explorer {
   package let stateLimit: Int
 
   package init(scenario: Scenario, depth: Int, stateLimit: Int = 50_000_000) {
-    // Schedules are explored; fault probabilities are not branched on, so they are off.
+    // A fault probability (busy slot, missing message page) that can go either way makes
+    // each delivery attempt a branch per outcome.
     var scenario = scenario
-    scenario.faults = FaultSettings()
     scenario.regression = nil
     self.scenario = scenario
-    self.depth = depth
+    // Nodes count depth in 32 bits; a deeper bound could never be reached anyway.
+    self.depth = min(depth, Int(Int32.max) - 1)
     self.stateLimit = stateLimit
   }
 
+  /// (Depth and length in 32 bits: a node is moved on and off the stack once per state, and
+  /// its size is what that costs.)
   private struct Node {
     var simulation: Simulation<StateRecorder>
-    var depth: Int
+    var depth: Int32
     /// The length of the parent's path: the prefix of the shared path that is still the
     /// parent's when this node is popped (see `run`).
-    var parentPathLength: Int
+    var parentPathLength: Int32
     /// The choice index that led here from the parent, when the parent branched.
     var choice: UInt32?
+    /// What the step from the parent drew besides (a delivery attempt's fault outcomes).
+    var draws = DeliveryDraws()
   }
 
   package func run() -> Report {
@@ -95,6 +100,10 @@ package struct Explorer {
     // shortens the path below the parent's length, and the parent's prefix is intact.
     var path: [UInt32] = []
     var eventBuffer: [HostEvent] = []
+    let faults = scenario.faults
+    let drawsFaults =
+      ChoiceSource.drawsChance(faults.slotBusy)
+      || ChoiceSource.drawsChance(faults.messagePageMissing)
     var visited = VisitedSet()
     var states = 0
     var truncated = 0
@@ -119,8 +128,9 @@ package struct Explorer {
         lastReport = clock.now
         report()
       }
-      path.removeSubrange(node.parentPathLength...)
+      path.removeSubrange(Int(node.parentPathLength)...)
       if let choice = node.choice { path.append(choice) }
+      node.draws.append(to: &path)
       let branches = node.simulation.branches(eventBuffer: &eventBuffer)
       if let found = check(node.simulation), coarse.insert(found).inserted {
         let fuzzCase = FuzzCase(
@@ -140,31 +150,61 @@ package struct Explorer {
         }
       }
       guard !branches.isEmpty else { continue }
-      guard node.depth < depth else {
+      guard node.depth < self.depth else {
         truncated += 1
         continue
       }
       let depth = node.depth + 1
-      let pathLength = path.count
+      let pathLength = Int32(clamping: path.count)
+      let branched = branches.count > 1
       /// Takes `action` in `simulation`; true when that reaches a state not seen before (or
       /// only deeper), whose future is to be explored.
-      func reach(_ action: Action, in simulation: inout Simulation<StateRecorder>) -> Bool {
-        simulation.explore(action, eventBuffer: &eventBuffer)
+      func reach(
+        _ action: Action, drawing draws: DeliveryDraws,
+        in simulation: inout Simulation<StateRecorder>
+      ) -> Bool {
+        simulation.explore(action, drawing: draws, eventBuffer: &eventBuffer)
         states += 1
-        return visited.insert(simulation.explorationKey(), depth: depth)
+        return visited.insert(simulation.explorationKey(), depth: Int(depth))
+      }
+      /// Takes `action` in `child`, a copy of the node's run, and keeps it to expand when
+      /// that reaches a new state.
+      func push(_ child: consuming Node, taking action: Action) {
+        if reach(action, drawing: child.draws, in: &child.simulation) { stack.append(child) }
       }
       // Every branch but the first works on a copy of the run; the first, pushed last, is
       // taken in the node itself, which needs none.
-      for index in branches.indices.dropFirst().reversed() {
-        var child = Node(
-          simulation: node.simulation, depth: depth, parentPathLength: pathLength,
-          choice: UInt32(index))
-        if reach(branches[index], in: &child.simulation) { stack.append(consume child) }
+      var firstDraws = DeliveryDraws()
+      if drawsFaults {
+        // Each outcome of a delivery attempt's fault draws is a branch of its own.
+        for index in branches.indices.reversed() {
+          var outcomes = DeliveryOutcomes.undrawn
+          if case .deliver = branches[index] { outcomes = node.simulation.deliveryDrawOutcomes() }
+          for outcome in outcomes.indices.reversed() where index > 0 || outcome > 0 {
+            push(
+              Node(
+                simulation: node.simulation, depth: depth, parentPathLength: pathLength,
+                choice: branched ? UInt32(index) : nil, draws: outcomes[outcome]),
+              taking: branches[index])
+          }
+          if index == 0 { firstDraws = outcomes[0] }
+        }
+      } else {
+        for index in branches.indices.dropFirst().reversed() {
+          push(
+            Node(
+              simulation: node.simulation, depth: depth, parentPathLength: pathLength,
+              choice: UInt32(index)),
+            taking: branches[index])
+        }
       }
       node.depth = depth
       node.parentPathLength = pathLength
-      node.choice = branches.count > 1 ? 0 : nil
-      if reach(branches[0], in: &node.simulation) { stack.append(consume node) }
+      node.choice = branched ? 0 : nil
+      node.draws = firstDraws
+      if reach(branches[0], drawing: firstDraws, in: &node.simulation) {
+        stack.append(consume node)
+      }
     }
     return Report(
       states: states, distinctStates: visited.count, truncated: truncated,

@@ -45,9 +45,29 @@ package struct ChoiceSource: Sendable {
 
   /// True with `probability` (0 and 1 consume no draw).
   package mutating func chance(_ probability: Double) -> Bool {
-    guard probability > 0 else { return false }
-    guard probability < 1 else { return true }
-    let resolution = 1_000_000
-    return pick(below: resolution) < Int(probability * Double(resolution))
+    guard Self.drawsChance(probability) else { return probability >= 1 }
+    return pick(below: Self.chanceResolution) < Self.chanceThreshold(probability)
+  }
+
+  /// `chance` counts probabilities in millionths.
+  private static var chanceResolution: Int { 1_000_000 }
+
+  /// Draws below this read as true.
+  private static func chanceThreshold(_ probability: Double) -> Int {
+    Int(probability * Double(chanceResolution))
+  }
+
+  /// Whether `chance(probability)` takes a draw (0 and 1 take none).
+  static func drawsChance(_ probability: Double) -> Bool {
+    probability > 0 && probability < 1
+  }
+
+  /// Each outcome a drawn `chance(probability)` can have, as the draw that gives it: true
+  /// (unless the probability is below a millionth), then false. For a caller that steers
+  /// the draws (the exhaustive mode) and records them, so that the ordinary scheduler,
+  /// replaying them, draws the same outcomes.
+  static func chanceOutcomes(_ probability: Double) -> [(outcome: Bool, draw: UInt32)] {
+    let isFalse = (false, UInt32(chanceResolution - 1))
+    return chanceThreshold(probability) > 0 ? [(true, 0), isFalse] : [isFalse]
   }
 }

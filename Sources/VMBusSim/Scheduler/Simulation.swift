@@ -183,10 +183,19 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
     return []
   }
 
-  /// Takes one of the actions `branches` returned, deciding its events into `eventBuffer`
-  /// rather than into a log of the run's own: an explorer's states keep no events, and share
-  /// one buffer for the events of every step (see `input`).
-  mutating func explore(_ action: Action, eventBuffer: inout [HostEvent]) {
+  /// Takes one of the actions `branches` returned, with `draws` for what it draws (one of
+  /// ``deliveryDrawOutcomes()`` for a delivery attempt), deciding its events into
+  /// `eventBuffer` rather than into a log of the run's own: an explorer's states keep no
+  /// events, and share one buffer for the events of every step (see `input`).
+  mutating func explore(
+    _ action: Action, drawing draws: DeliveryDraws = DeliveryDraws(),
+    eventBuffer: inout [HostEvent]
+  ) {
+    if !draws.isEmpty {
+      var replay: [UInt32] = []
+      draws.append(to: &replay)
+      choices = ChoiceSource(replaying: replay, seed: seed, zeroAfterReplay: true)
+    }
     decision.exchangeEvents(with: &eventBuffer)
     take(action)
     decision.exchangeEvents(with: &eventBuffer)

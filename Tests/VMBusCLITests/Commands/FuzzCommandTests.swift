@@ -270,6 +270,45 @@ struct FuzzCommandTests {
     }
   }
 
+  /// `faults:` probabilities are the guest's inputs too; the exploration takes each outcome
+  /// of a delivery's fault draws, and the case it files replays those draws.
+  @Test("the exhaustive mode explores the faults a scenario allows, and its cases replay them")
+  func exhaustiveExploresFaults() async throws {
+    try await TemporaryDirectory.with { dir in
+      let path = try dir.write(
+        "page-may-go.yaml",
+        """
+        description: a message page that may be gone at any delivery, with two requests queued
+        expect: passed
+        host: {devices: [{class: hv-balloon}]}
+        faults: {message_page_missing: 0.5}
+        actors:
+          - name: guest
+            steps:
+              - linux.connect: {versions: ["4.0"]}
+              - send: {type: REQUESTOFFERS}
+              - send: {type: REQUESTOFFERS}
+              - sleep: 1ms
+              - linux.connect: {versions: ["4.0"]}
+
+        """)
+      let regressions = dir.path("regressions")
+      let result = try await dir.run(
+        "fuzz", path, "--exhaustive", "--depth", "40", "--regressions", regressions, "--json")
+      #expect(result.status == 1, "\(result.stderr)")
+      let summary = try JSON.parse(result.stdout)
+      #expect(summary["unreproduced_failures"]?.int == 0)
+      let found = (summary["failures"]?.elements ?? []).filter {
+        $0["signature"]?["root_cause"]?.string == "msg_cb.fatal_without_resched"
+      }
+      #expect(found.count == 1, "\(result.stdout)")
+      // Its case keeps the fault draws among its choices, and check replays them.
+      #expect((found.first?["minimal_choices"]?.int ?? 0) > 0)
+      let check = try await CLI.run(["check", regressions])
+      #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+    }
+  }
+
   /// Two drivers wait for the offers, then race for one channel: the crash needs the
   /// opener's wait taken first, which the explorer once never branched on.
   @Test("the exhaustive mode finds a crash that needs one waiting actor to run before another")

@@ -206,6 +206,47 @@ struct FuzzTests {
     #expect(causes.contains(RootCause("open_channel.unknown_vcpu")), "\(causes)")
   }
 
+  /// A message page that may be gone at any delivery (`faults.message_page_missing`) is an
+  /// input the guest controls. The exploration once switched fault probabilities off, so it
+  /// never reached the bus reset a -6 delivery causes, nor the requests it strands.
+  @Test("the exhaustive mode branches on each fault a delivery attempt can draw")
+  func exhaustiveFaultDraws() throws {
+    let yaml = """
+      description: "a message page that may be gone at any delivery, with two requests queued"
+      expect: passed
+      host:
+        devices:
+          - class: hv-balloon
+      faults: {message_page_missing: 0.5}
+      actors:
+        - name: guest
+          steps:
+            - linux.connect: {versions: ["4.0"]}
+            - send: {type: REQUESTOFFERS}
+            - send: {type: REQUESTOFFERS}
+            - sleep: 1ms
+            - linux.connect: {versions: ["4.0"]}
+      """
+    let causes = try Self.exploredRootCauses(yaml, depth: 40)
+    #expect(causes.contains(RootCause("msg_cb.fatal_without_resched")), "\(causes)")
+  }
+
+  /// The draws the explorer records for each fault outcome must read back, through the
+  /// ordinary scheduler's `chance`, as that outcome: else its paths would replay elsewhere.
+  @Test(
+    "each outcome of a fault draw replays as that outcome",
+    arguments: [0.0, 1e-7, 0.000_001, 0.1, 0.5, 0.999_999, 1.0])
+  func chanceOutcomesReplay(probability: Double) {
+    let outcomes = ChoiceSource.chanceOutcomes(probability)
+    #expect(ChoiceSource.drawsChance(probability) == (probability > 0 && probability < 1))
+    #expect(outcomes.last?.outcome == false)
+    #expect(outcomes.contains { $0.outcome } == (probability >= 0.000_001))
+    for (outcome, draw) in outcomes {
+      var replay = ChoiceSource(replaying: [draw], seed: 1, zeroAfterReplay: true)
+      #expect(replay.chance(probability) == (probability >= 1 ? true : outcome))
+    }
+  }
+
   /// The root causes an exploration of a scenario written in a test reports, each of which
   /// must recur when its path is replayed.
   static func exploredRootCauses(_ yaml: String, depth: Int) throws -> [RootCause] {
