@@ -238,7 +238,8 @@ struct FuzzCommandTests {
 
   /// The path the search first meets carries every step of the scenario and every choice on
   /// the way; the file says "minimal case", so it is shrunk as a campaign's finding is.
-  @Test("the exhaustive mode files each finding shrunk, saying how it was found, the same each time")
+  @Test(
+    "the exhaustive mode files each finding shrunk, saying how it was found, the same each time")
   func exhaustiveFilesShrunkCases() async throws {
     try await TemporaryDirectory.with { dir in
       var texts: [String] = []
