@@ -113,6 +113,9 @@ package struct ExploreSummary: Sendable {
   package var elapsed: Duration
   /// The time spent shrinking what the exploration found.
   package var shrinkElapsed: Duration = .zero
+  /// The scenarios whose exploration stopped at the state limit before it had explored
+  /// every schedule up to the depth.
+  package var stoppedAtStateLimit: [String] = []
   package var findings: [FuzzFinding]
 
   package var statesPerSecond: Double {
@@ -179,10 +182,12 @@ package enum FuzzWorkflow {
     return summary
   }
 
-  /// `fuzz --exhaustive`: every schedule of each scenario up to `depth`, telling `progress`
-  /// where the exploration of each (by its name) stands from time to time.
+  /// `fuzz --exhaustive`: every schedule of each scenario up to `depth` (or its first
+  /// `stateLimit` states), telling `progress` where the exploration of each (by its name)
+  /// stands from time to time.
   package static func explore(
-    _ options: FuzzOptions, depth: Int, store: EventStore,
+    _ options: FuzzOptions, depth: Int, stateLimit: Int = Explorer.defaultStateLimit,
+    store: EventStore,
     progress: (_ scenario: String, Explorer.Progress) -> Void = { _, _ in }
   ) throws(SessionsError) -> ExploreSummary {
     let clock = ContinuousClock()
@@ -197,7 +202,7 @@ package enum FuzzWorkflow {
       // Each finding is stored and filed as soon as it is found: a killed exploration keeps
       // what it found.
       let name = scenario.name
-      let explorer = Explorer(scenario: scenario, depth: depth)
+      let explorer = Explorer(scenario: scenario, depth: depth, stateLimit: stateLimit)
       let report = try explorer.run(progress: { progress(name, $0) }) {
         (_, explored) throws(SessionsError) in
         // Replay the path through the ordinary scheduler for the canonical failure.
@@ -225,6 +230,7 @@ package enum FuzzWorkflow {
       summary.distinctStates += report.distinctStates
       summary.truncated += report.truncated
       summary.unreproduced += report.unreproduced
+      if report.stoppedAtStateLimit { summary.stoppedAtStateLimit.append(name) }
       summary.elapsed += report.elapsed
     }
     return summary

@@ -70,6 +70,11 @@ extension ExploreSummary {
       out.field("distinct_states", distinctStates)
       out.field("truncated_paths", truncated)
       out.field("unreproduced_failures", unreproduced)
+      out.field("complete", stoppedAtStateLimit.isEmpty)
+      out.key("stopped_at_state_limit")
+      out.array { out in
+        for name in stoppedAtStateLimit { out.string(name) }
+      }
       out.key("states_per_second")
       out.number(statesPerSecond.rounded())
       out.key("failures")
@@ -108,6 +113,11 @@ extension ExploreSummary {
         if finding.corpus == .known { lines.append("    known: \(path) (kept)") }
         lines.append("    reproduce: vmbus-sim run \(path)")
       }
+    }
+    for name in stoppedAtStateLimit {
+      lines.append(
+        "warning: \(name): stopped at the state limit (--max-states) before every schedule up "
+          + "to depth \(depth) was explored: what it did not find may still be there")
     }
     if unreproduced > 0 {
       lines.append(

@@ -18,6 +18,9 @@ package struct Explorer {
     package var distinctStates: Int
     /// Paths cut off at the depth bound.
     package var truncated: Int
+    /// The exploration stopped at its state limit with schedules up to the depth still
+    /// unexplored: no failure found means none up to the limit, not up to the depth.
+    package var stoppedAtStateLimit = false
     /// Failures seen in an explored state whose path, replayed through the ordinary
     /// scheduler, did not fail: always 0 unless the explorer and the scheduler disagree,
     /// which is a bug in this tool, not in the host.
@@ -48,8 +51,9 @@ package struct Explorer {
   package let depth: Int
   /// Stop after this many states (a safety bound for huge spaces).
   package let stateLimit: Int
+  package static var defaultStateLimit: Int { 50_000_000 }
 
-  package init(scenario: Scenario, depth: Int, stateLimit: Int = 50_000_000) {
+  package init(scenario: Scenario, depth: Int, stateLimit: Int = Explorer.defaultStateLimit) {
     // A fault probability (busy slot, missing message page) that can go either way makes
     // each delivery attempt a branch per outcome.
     var scenario = scenario
@@ -121,7 +125,8 @@ package struct Explorer {
     }
     report()
     var popped = 0
-    while var node = stack.popLast(), states < stateLimit {
+    var stopped = false
+    while var node = stack.popLast() {
       // The clock is read once every 1,024 nodes, a few milliseconds of work.
       popped &+= 1
       if popped & 0x3FF == 0, clock.now - lastReport >= .milliseconds(250) {
@@ -152,6 +157,11 @@ package struct Explorer {
       guard !branches.isEmpty else { continue }
       guard node.depth < self.depth else {
         truncated += 1
+        continue
+      }
+      // At the limit, the states already reached are still checked; none is expanded.
+      guard states < stateLimit else {
+        stopped = true
         continue
       }
       let depth = node.depth + 1
@@ -208,7 +218,7 @@ package struct Explorer {
     }
     return Report(
       states: states, distinctStates: visited.count, truncated: truncated,
-      unreproduced: unreproduced,
+      stoppedAtStateLimit: stopped, unreproduced: unreproduced,
       elapsed: clock.now - start - handling, failures: failures)
   }
 

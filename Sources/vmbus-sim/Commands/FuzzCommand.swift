@@ -70,6 +70,11 @@ struct FuzzCommand: ParsableCommand {
   @Flag(help: "Explore every schedule of each scenario (no mutations) up to --depth.")
   var exhaustive = false
   @Option(help: "Scheduler steps per path in --exhaustive mode.") var depth: Int = 40
+  @Option(
+    help:
+      "Stop exploring a scenario after this many states in --exhaustive mode (default 50000000); the report says when a scenario stopped before every schedule up to --depth."
+  )
+  var maxStates: Int?
   @Flag(help: "Print one JSON summary.") var json = false
 
   func validate() throws {
@@ -79,6 +84,12 @@ struct FuzzCommand: ParsableCommand {
     }
     guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
     guard depth >= 1 else { throw ValidationError("--depth must be at least 1, found \(depth)") }
+    if let maxStates {
+      guard maxStates >= 1 else {
+        throw ValidationError("--max-states must be at least 1, found \(maxStates)")
+      }
+      guard exhaustive else { throw ValidationError("--max-states bounds --exhaustive mode") }
+    }
     if exhaustive {
       // The exhaustive mode explores every schedule: it draws no seeds and has no budget.
       // It runs on one thread (its visited set decides which path reaches a state first).
@@ -136,8 +147,10 @@ struct FuzzCommand: ParsableCommand {
 
   private func runExhaustive(_ options: FuzzOptions) throws -> Bool {
     let live = isatty(2) != 0
-    let summary = try FuzzWorkflow.explore(options, depth: depth, store: try database.open()) {
-      scenario, progress in
+    let summary = try FuzzWorkflow.explore(
+      options, depth: depth, stateLimit: maxStates ?? Explorer.defaultStateLimit,
+      store: try database.open()
+    ) { scenario, progress in
       guard live else { return }
       let line = progress.statusLine(scenario: scenario, depth: depth)
       FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))

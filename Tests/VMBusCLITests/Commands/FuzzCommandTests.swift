@@ -162,6 +162,8 @@ struct FuzzCommandTests {
       (["--exhaustive", "--seeds", "5"], "takes no --seeds"),
       (["--exhaustive", "--time", "5s", "--shard", "0/2"], "takes no --time, --shard"),
       (["--exhaustive", "--jobs", "2"], "takes no --jobs"),
+      (["--max-states", "10"], "--max-states bounds --exhaustive mode"),
+      (["--exhaustive", "--max-states", "0"], "--max-states must be at least 1"),
       (["--replace-smaller", "--no-regressions"], "--no-regressions writes none"),
     ])
   func badOptionCombinations(arguments: [String], message: String) async throws {
@@ -233,6 +235,32 @@ struct FuzzCommandTests {
       #expect(summary["unreproduced_failures"]?.int == 0)
       #expect((summary["failures"]?.elements ?? []).count >= 1)
       #expect(result.status == 1)
+    }
+  }
+
+  /// 50 million states is about a minute; a deeper search than that stops, and a report of
+  /// no failure must not read as every schedule explored.
+  @Test("--max-states stops an exploration, and the report says it is incomplete")
+  func exhaustiveStateLimit() async throws {
+    try await TemporaryDirectory.with { dir in
+      let scenario = Repository.scenario("concurrent-opens.yaml")
+      let cut = try await dir.run(
+        "fuzz", scenario, "--exhaustive", "--depth", "40", "--max-states", "500",
+        "--no-regressions", "--json")
+      #expect(cut.status == 0, "\(cut.stderr)")
+      let summary = try JSON.parse(cut.stdout)
+      #expect(summary["complete"] == .bool(false), "\(cut.stdout)")
+      #expect(
+        summary["stopped_at_state_limit"]?.elements.compactMap(\.string) == ["concurrent-opens"])
+      let text = try await dir.run(
+        "fuzz", scenario, "--exhaustive", "--depth", "40", "--max-states", "500",
+        "--no-regressions")
+      #expect(text.stdout.contains("warning: concurrent-opens: stopped at the state limit"))
+      let whole = try await dir.run(
+        "fuzz", scenario, "--exhaustive", "--depth", "10", "--no-regressions", "--json")
+      let complete = try JSON.parse(whole.stdout)
+      #expect(complete["complete"] == .bool(true), "\(whole.stdout)")
+      #expect(complete["stopped_at_state_limit"]?.elements.isEmpty == true)
     }
   }
 

@@ -127,6 +127,23 @@ struct FuzzTests {
     #expect((seen.last?.distinctStates ?? .max) <= report.distinctStates)
   }
 
+  /// A search cut short by its state limit must say so: "no failure" then covers the states
+  /// it reached, not every schedule up to the depth.
+  @Test("the exhaustive mode says when it stopped at its state limit, and only then")
+  func exhaustiveStateLimit() throws {
+    let scenario = try Self.bundled("concurrent-opens.yaml")
+    let cut = Explorer(scenario: scenario, depth: 20, stateLimit: 1_000).run()
+    #expect(cut.stoppedAtStateLimit)
+    #expect(cut.states >= 1_000 && cut.states < 1_100, "\(cut.states)")
+    let whole = Explorer(scenario: scenario, depth: 20).run()
+    #expect(!whole.stoppedAtStateLimit)
+    #expect(whole.states > cut.states)
+    // A limit the search never needed is no cut.
+    let roomy = Explorer(scenario: scenario, depth: 20, stateLimit: whole.states).run()
+    #expect(!roomy.stoppedAtStateLimit)
+    #expect(roomy.states == whole.states)
+  }
+
   @Test("the exhaustive mode reports no failure where the guest broke the protocol (§9.26)")
   func exhaustiveGuestError() throws {
     let report = Explorer(scenario: try Self.bundled("qemu-gpadl-teardown.yaml"), depth: 30).run()
