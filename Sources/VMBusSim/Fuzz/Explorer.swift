@@ -59,19 +59,16 @@ package struct Explorer {
     var scenario = scenario
     scenario.regression = nil
     self.scenario = scenario
-    // Nodes count depth in 32 bits; a deeper bound could never be reached anyway.
-    self.depth = min(depth, Int(Int32.max) - 1)
+    self.depth = depth
     self.stateLimit = stateLimit
   }
 
-  /// (Depth and length in 32 bits: a node is moved on and off the stack once per state, and
-  /// its size is what that costs.)
   private struct Node {
     var simulation: Simulation<StateRecorder>
-    var depth: Int32
+    var depth: Int
     /// The length of the parent's path: the prefix of the shared path that is still the
     /// parent's when this node is popped (see `run`).
-    var parentPathLength: Int32
+    var parentPathLength: Int
     /// The choice index that led here from the parent, when the parent branched.
     var choice: UInt32?
     /// What the step from the parent drew besides (a delivery attempt's fault outcomes).
@@ -133,7 +130,7 @@ package struct Explorer {
         lastReport = clock.now
         report()
       }
-      path.removeSubrange(Int(node.parentPathLength)...)
+      path.removeSubrange(node.parentPathLength...)
       if let choice = node.choice { path.append(choice) }
       node.draws.append(to: &path)
       let branches = node.simulation.branches(eventBuffer: &eventBuffer)
@@ -165,7 +162,7 @@ package struct Explorer {
         continue
       }
       let depth = node.depth + 1
-      let pathLength = Int32(clamping: path.count)
+      let pathLength = path.count
       let branched = branches.count > 1
       /// Takes `action` in `simulation`; true when that reaches a state not seen before (or
       /// only deeper), whose future is to be explored.
@@ -175,7 +172,7 @@ package struct Explorer {
       ) -> Bool {
         simulation.explore(action, drawing: draws, eventBuffer: &eventBuffer)
         states += 1
-        return visited.insert(simulation.explorationKey(), depth: Int(depth))
+        return visited.insert(simulation.explorationKey(), depth: depth)
       }
       /// Takes `action` in `child`, a copy of the node's run, and keeps it to expand when
       /// that reaches a new state.
