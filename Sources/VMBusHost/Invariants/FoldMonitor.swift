@@ -36,6 +36,8 @@ public struct FoldMonitor: Sendable, Equatable {
   /// explored state copies, then holds one pointer rather than a finding's worth of fields.)
   private var findings: [Finding] = []
   public var first: Finding? { findings.first }
+  /// Whether something broke: cheaper than ``first``, which copies a finding out.
+  public var hasFinding: Bool { !findings.isEmpty }
   /// Events folded so far.
   public private(set) var eventCount = 0
   /// Where, not what: the point's name is needed only for a failure's signature.

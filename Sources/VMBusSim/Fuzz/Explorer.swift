@@ -9,7 +9,7 @@ import VMBusHost
 /// state. Every enabled action is a branch: none is taken alone as if it touched nothing
 /// else (a waiting actor that takes its message runs the guest code after the wait, which
 /// changes the kernel, locks, links and the slot that others read). Properties are checked
-/// in every state reached.
+/// at every event, as a fuzz run's are, and at the end of every run.
 package struct Explorer {
   package struct Report: Sendable {
     /// States reached (each a scheduler step), revisits included.
@@ -121,6 +121,27 @@ package struct Explorer {
           failures: failures.count, elapsed: lastReport - start - handling))
     }
     report()
+    /// Replays `choices` through the ordinary scheduler for the canonical failure, the first
+    /// time `found` is seen.
+    func confirm(_ found: CoarseFailure, _ choices: [UInt32]) throws(E) {
+      guard coarse.insert(found).inserted else { return }
+      let fuzzCase = FuzzCase(scenario: scenario, seed: 0, choices: choices, zeroAfterReplay: true)
+      let run = fuzzCase.run()
+      if let failure = PropertyChecker.check(run) {
+        if signatures.insert(failure.signature).inserted {
+          failures.append((failure, fuzzCase))
+          let handed = clock.now
+          defer { handling += clock.now - handed }
+          try onFailure(failure, fuzzCase)
+        }
+      } else if PropertyChecker.firstBrokenProperty(run) == nil {
+        // (Not when it broke a property only through inputs QEMU never receives: that
+        // replay agrees, and is no QEMU failure.)
+        unreproduced += 1
+      }
+    }
+    // What broke in this expansion's steps, confirmed once the expansion is done.
+    var breaches: [(CoarseFailure, [UInt32])] = []
     var popped = 0
     var stopped = false
     while var node = stack.popLast() {
@@ -134,23 +155,7 @@ package struct Explorer {
       if let choice = node.choice { path.append(choice) }
       node.draws.append(to: &path)
       let branches = node.simulation.branches(eventBuffer: &eventBuffer)
-      if let found = check(node.simulation), coarse.insert(found).inserted {
-        let fuzzCase = FuzzCase(
-          scenario: scenario, seed: 0, choices: path, zeroAfterReplay: true)
-        let run = fuzzCase.run()
-        if let failure = PropertyChecker.check(run) {
-          if signatures.insert(failure.signature).inserted {
-            failures.append((failure, fuzzCase))
-            let handed = clock.now
-            defer { handling += clock.now - handed }
-            try onFailure(failure, fuzzCase)
-          }
-        } else if PropertyChecker.firstBrokenProperty(run) == nil {
-          // (Not when it broke a property only through inputs QEMU never receives: that
-          // replay agrees, and is no QEMU failure.)
-          unreproduced += 1
-        }
-      }
+      if let found = Self.check(node.simulation) { try confirm(found, path) }
       guard !branches.isEmpty else { continue }
       guard node.depth < self.depth else {
         truncated += 1
@@ -167,17 +172,33 @@ package struct Explorer {
       /// Takes `action` in `simulation`; true when that reaches a state not seen before (or
       /// only deeper), whose future is to be explored.
       func reach(
-        _ action: Action, drawing draws: DeliveryDraws,
+        _ action: Action, choice: UInt32?, drawing draws: DeliveryDraws,
         in simulation: inout Simulation<StateRecorder>
       ) -> Bool {
         simulation.explore(action, drawing: draws, eventBuffer: &eventBuffer)
         states += 1
+        // What broke inside the step (an illegal transition, an invariant broken between two
+        // of its events) belongs to the path, not to the state it reaches, so it is checked
+        // here. A run that broke a property is not continued, nor remembered: the same state
+        // reached without the breach is still to be explored.
+        if simulation.decision.monitor.hasFinding, let finding = simulation.decision.monitor.first {
+          let found = CoarseFailure(finding)
+          if !coarse.contains(found) {
+            var choices = path
+            if let choice { choices.append(choice) }
+            draws.append(to: &choices)
+            breaches.append((found, choices))
+          }
+          return false
+        }
         return visited.insert(simulation.explorationKey(), depth: depth)
       }
       /// Takes `action` in `child`, a copy of the node's run, and keeps it to expand when
       /// that reaches a new state.
       func push(_ child: consuming Node, taking action: Action) {
-        if reach(action, drawing: child.draws, in: &child.simulation) { stack.append(child) }
+        if reach(action, choice: child.choice, drawing: child.draws, in: &child.simulation) {
+          stack.append(child)
+        }
       }
       // Every branch but the first works on a copy of the run; the first, pushed last, is
       // taken in the node itself, which needs none.
@@ -209,9 +230,11 @@ package struct Explorer {
       node.parentPathLength = pathLength
       node.choice = branched ? 0 : nil
       node.draws = firstDraws
-      if reach(branches[0], drawing: firstDraws, in: &node.simulation) {
+      if reach(branches[0], choice: node.choice, drawing: firstDraws, in: &node.simulation) {
         stack.append(consume node)
       }
+      for (found, choices) in breaches { try confirm(found, choices) }
+      breaches.removeAll(keepingCapacity: true)
     }
     return Report(
       states: states, distinctStates: visited.count, truncated: truncated,
@@ -219,30 +242,48 @@ package struct Explorer {
       elapsed: clock.now - start - handling, failures: failures)
   }
 
-  /// What broke in an explored state, without the history a signature needs.
+  /// What broke on a path, coarsely, without the history a signature needs: the replay of
+  /// the first path to each gives the signature.
   private struct CoarseFailure: Hashable {
-    var fault: HostFault?
-    var invariant: Invariant?
+    /// What the fold monitor found at an event, by kind.
+    var breach: Breach?
     /// An owed hang at the end, or a reply posted twice.
     var outcome: Outcome?
     var bus: BusState
+
+    enum Breach: Hashable {
+      case violation(ViolationRule)
+      case fault(HostFault)
+      case invariant(Invariant)
+      case transition(InvariantViolation.TransitionObject?)
+    }
+
+    init(_ finding: FoldMonitor.Finding) {
+      switch finding.breach {
+      case .violation(let violation): breach = .violation(violation.rule)
+      case .hostFault(let fault): breach = .fault(fault)
+      case .invariant(let broken): breach = .invariant(broken.invariant)
+      case .transition(let broken): breach = .transition(broken.object)
+      }
+      bus = finding.busAfter
+    }
+
+    init(outcome: Outcome, bus: BusState) {
+      self.outcome = outcome
+      self.bus = bus
+    }
   }
 
-  /// The generic properties in this state, coarsely: a fault, a broken invariant, an owed
-  /// hang at the end.
-  private func check(_ simulation: Simulation<StateRecorder>) -> CoarseFailure? {
-    let state = simulation.decision.state
-    if let fault = state.fault {
-      return CoarseFailure(fault: fault, bus: state.bus)
-    }
-    if let broken = state.firstInvariantViolation {
-      return CoarseFailure(invariant: broken.invariant, bus: state.bus)
-    }
+  /// What broke in a state taken off the stack: what the fold monitor found (only the
+  /// root's start can break something there; a step that does is not pushed), or an owed
+  /// hang at the end, or a reply posted twice.
+  private static func check(_ simulation: Simulation<StateRecorder>) -> CoarseFailure? {
+    if let finding = simulation.decision.monitor.first { return CoarseFailure(finding) }
     if let outcome = simulation.finished,
       outcome.kind == .duplicateReply
         || (outcome.kind == .guestHang && outcome.owedReply != nil)
     {
-      return CoarseFailure(outcome: outcome, bus: state.bus)
+      return CoarseFailure(outcome: outcome, bus: simulation.decision.state.bus)
     }
     return nil
   }

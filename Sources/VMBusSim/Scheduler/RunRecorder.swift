@@ -92,12 +92,13 @@ package struct HistoryRecorder: RunRecorder {
   package mutating func reserveCapacity(events: Int) { history.reserveCapacity(events: events) }
 }
 
-/// Keeps nothing: the explorer hashes and checks states and replays any path it reports
-/// through a recording run.
+/// Keeps nothing: the explorer hashes states and replays any path it reports through a
+/// recording run. Its events are checked as a fuzz run's are, as they are folded: what
+/// breaks between two events of one step belongs to the path, not to the state it reaches.
 package struct StateRecorder: RunRecorder {
   package static var keepsEvents: Bool { false }
   package static var keepsTranscript: Bool { false }
-  package static var monitorsFold: Bool { false }
+  package static var monitorsFold: Bool { true }
   package var history: RunHistory { RunHistory() }
 
   package init() {}
