@@ -29,9 +29,7 @@ extension Simulation {
     var verdict: RequestVerdict?
     let busTookHead = busTakesHead
     // Only requests that ask for a reply are judged; the rest (GPADL bodies above all) need
-    // no copy of the oracle.
-    // The head read in place: `queued.first` made an optional copy, destroyed through
-    // the runtime's generic optional witness.
+    // no copy of the oracle. The head is read in place, not copied out by `queued.first`.
     if busTookHead, !queued.isEmpty, ReplyOracle.judgedType(queued[0].payload) != nil {
       var next = oracle
       verdict = next.take(queued[0].payload, host: decision.state)
