@@ -304,23 +304,7 @@ struct FuzzCommandTests {
   @Test("the exhaustive mode explores the faults a scenario allows, and its cases replay them")
   func exhaustiveExploresFaults() async throws {
     try await TemporaryDirectory.with { dir in
-      let path = try dir.write(
-        "page-may-go.yaml",
-        """
-        description: a message page that may be gone at any delivery, with two requests queued
-        expect: passed
-        host: {devices: [{class: hv-balloon}]}
-        faults: {message_page_missing: 0.5}
-        actors:
-          - name: guest
-            steps:
-              - linux.connect: {versions: ["4.0"]}
-              - send: {type: REQUESTOFFERS}
-              - send: {type: REQUESTOFFERS}
-              - sleep: 1ms
-              - linux.connect: {versions: ["4.0"]}
-
-        """)
+      let path = Repository.scenario("qemu-message-page-faults.yaml")
       let regressions = dir.path("regressions")
       let result = try await dir.run(
         "fuzz", path, "--exhaustive", "--depth", "40", "--regressions", regressions, "--json")
