@@ -83,6 +83,8 @@ package struct FuzzFinding: Sendable {
   /// The exhaustive mode's: the choices of the path that first reached the failure, before
   /// shrinking.
   package var exploredChoices: Int?
+  /// The exhaustive mode's: the scenario whose exploration found it.
+  package var scenario: String?
 }
 
 package struct FuzzSummary: Sendable {
@@ -224,6 +226,7 @@ package enum FuzzWorkflow {
           group, options: options, corpus: &corpus, store: store,
           foundBy: "exhaustive, depth \(depth)")
         finding.exploredChoices = explored.choices.count
+        finding.scenario = name
         summary.findings.append(finding)
       }
       summary.states += report.states

@@ -85,6 +85,7 @@ extension ExploreSummary {
             out.field("minimal_steps", finding.minimalSteps)
             out.field("minimal_choices", finding.minimalChoices)
             out.field("explored_choices", finding.exploredChoices)
+            out.field("scenario", finding.scenario)
             out.field("session", finding.session?.rawValue)
           }
         }
@@ -104,7 +105,8 @@ extension ExploreSummary {
         + (findings.isEmpty ? "" : " (shrunk in \(Seconds.rounded(shrinkElapsed))s)")
     ]
     for finding in findings {
-      lines.append("  \(finding.signature): \(finding.detail)")
+      lines.append(
+        "  \(finding.signature)\(finding.scenario.map { " (in \($0))" } ?? ""): \(finding.detail)")
       lines.append(
         "    minimal: \(finding.minimalSteps) steps, \(finding.minimalChoices) choices"
           + (finding.exploredChoices.map { " (explored path: \($0) choices)" } ?? "")

@@ -69,7 +69,7 @@ struct FuzzCommand: ParsableCommand {
   var resume = false
   @Flag(help: "Explore every schedule of each scenario (no mutations) up to --depth.")
   var exhaustive = false
-  @Option(help: "Scheduler steps per path in --exhaustive mode.") var depth: Int = 40
+  @Option(help: "Scheduler steps per path in --exhaustive mode (default 40).") var depth: Int?
   @Option(
     help:
       "Stop exploring a scenario after this many states in --exhaustive mode (default 50000000); the report says when a scenario stopped before every schedule up to --depth."
@@ -83,7 +83,10 @@ struct FuzzCommand: ParsableCommand {
         "--replace-smaller replaces regression files; --no-regressions writes none")
     }
     guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
-    guard depth >= 1 else { throw ValidationError("--depth must be at least 1, found \(depth)") }
+    if let depth {
+      guard depth >= 1 else { throw ValidationError("--depth must be at least 1, found \(depth)") }
+      guard exhaustive else { throw ValidationError("--depth bounds --exhaustive mode") }
+    }
     if let maxStates {
       guard maxStates >= 1 else {
         throw ValidationError("--max-states must be at least 1, found \(maxStates)")
@@ -146,6 +149,7 @@ struct FuzzCommand: ParsableCommand {
   }
 
   private func runExhaustive(_ options: FuzzOptions) throws -> Bool {
+    let depth = depth ?? 40
     let live = isatty(2) != 0
     let summary = try FuzzWorkflow.explore(
       options, depth: depth, stateLimit: maxStates ?? Explorer.defaultStateLimit,

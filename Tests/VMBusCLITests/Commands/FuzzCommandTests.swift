@@ -163,6 +163,7 @@ struct FuzzCommandTests {
       (["--exhaustive", "--time", "5s", "--shard", "0/2"], "takes no --time, --shard"),
       (["--exhaustive", "--jobs", "2"], "takes no --jobs"),
       (["--max-states", "10"], "--max-states bounds --exhaustive mode"),
+      (["--depth", "10"], "--depth bounds --exhaustive mode"),
       (["--exhaustive", "--max-states", "0"], "--max-states must be at least 1"),
       (["--replace-smaller", "--no-regressions"], "--no-regressions writes none"),
     ])
@@ -281,6 +282,7 @@ struct FuzzCommandTests {
         #expect(summary["shrink_seconds"]?.number != nil)
         let found = try #require(summary["failures"]?.elements.first)
         #expect(found["signature"]?["root_cause"]?.string == "gpadl_body.num_gfns_left_assert")
+        #expect(found["scenario"]?.string == "qemu-gpadl-body")
         // The scenario's two waits go, and with them every choice the exploration made.
         let explored = try #require(found["explored_choices"]?.int)
         #expect(explored > 0)
