@@ -101,9 +101,19 @@ struct GuestKernel: Hashable, Sendable {
 
   /// The offer the host made for a device channel, the latest if it offered it twice.
   func offer(for channel: DeviceChannel) -> OfferChannel? {
+    offerIndex(for: channel).map { offers[$0] }
+  }
+
+  /// Whether the host offered `channel`. (Asked without copying the offer out: an optional
+  /// offer was destroyed through the runtime's generic value witnesses, several times a step.)
+  func isOffered(_ channel: DeviceChannel) -> Bool {
+    offerIndex(for: channel) != nil
+  }
+
+  private func offerIndex(for channel: DeviceChannel) -> Int? {
     guard let index = devices.firstIndex(where: { $0.name == channel.device }) else { return nil }
     let instance = devices[index].config.instanceID
-    return offers.last {
+    return offers.lastIndex {
       $0.interfaceInstance == instance && $0.subChannelIndex == channel.subchannel
     }
   }

@@ -295,7 +295,7 @@ extension Simulation {
   private func holds(_ condition: KernelCondition) -> Bool {
     switch condition {
     case .channel(let channel, let state): kernel.state(of: channel) == state
-    case .offered(let channel): kernel.offer(for: channel) != nil
+    case .offered(let channel): kernel.isOffered(channel)
     case .created(let purpose): kernel.gpadl(for: purpose)?.created ?? false
     case .openBeforeRestart(let channel): kernel.wasOpenBeforeRestart(channel)
     case .connectedAtLeast(let version): kernel.connectedVersion.map { $0 >= version } ?? false
@@ -305,7 +305,7 @@ extension Simulation {
 
   /// Whether every primary the hibernation image had open is offered again.
   private var resumeOffersBack: Bool {
-    kernel.openBeforeRestart.allSatisfy { $0.subchannel != 0 || kernel.offer(for: $0) != nil }
+    kernel.openBeforeRestart.allSatisfy { $0.subchannel != 0 || kernel.isOffered($0) }
   }
 
   /// Whether every driver probe but `index` is done: finished, or never started because its
@@ -323,8 +323,7 @@ extension Simulation {
 
   /// Whether the host offered `channel` and, for a driver probe, probing is not blocked.
   private func mayProbe(_ channel: DeviceChannel, by index: Int) -> Bool {
-    kernel.offer(for: channel) != nil
-      && !(actors[index].restartsWithKernel && kernel.probingBlocked)
+    kernel.isOffered(channel) && !(actors[index].restartsWithKernel && kernel.probingBlocked)
   }
 
   private mutating func block(
