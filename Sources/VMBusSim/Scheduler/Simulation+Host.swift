@@ -92,9 +92,9 @@ extension Simulation {
   /// draws unless a fault probability of the scenario can go either way. The exhaustive mode
   /// takes each as a branch of its own.
   func deliveryDrawOutcomes() -> DeliveryOutcomes {
-    var outcomes = DeliveryOutcomes()
     guard case .posted = synic.delivery else { return .undrawn }
     let faults = scenario.faults
+    var outcomes = DeliveryOutcomes()
     var delivered = DeliveryDraws()
     if synic.messagePageEnabled, ChoiceSource.drawsChance(faults.messagePageMissing) {
       for (missing, draw) in ChoiceSource.chanceOutcomes(faults.messagePageMissing) {
