@@ -52,6 +52,21 @@ package struct FuzzOptions: Sendable {
   }
 }
 
+/// How a finding was found, as its regression file's description says.
+package enum FindingOrigin: Sendable, CustomStringConvertible {
+  /// A campaign's lowest failing seed, the one shrunk.
+  case lowestSeed(UInt64)
+  /// The exhaustive mode, exploring to this depth.
+  case exploration(depth: Int)
+
+  package var description: String {
+    switch self {
+    case .lowestSeed(let seed): "lowest seed \(seed)"
+    case .exploration(let depth): "exhaustive, depth \(depth)"
+    }
+  }
+}
+
 /// What became of a finding's regression file.
 package enum CorpusStatus: String, Sendable {
   /// No file was written (`--no-regressions`).
@@ -224,7 +239,7 @@ package enum FuzzWorkflow {
           minimalFailure: PropertyChecker.check(minimalRun) ?? failure)
         var finding = try persist(
           group, options: options, corpus: &corpus, store: store,
-          foundBy: "exhaustive, depth \(depth)")
+          foundBy: .exploration(depth: depth))
         finding.exploredChoices = explored.choices.count
         finding.scenario = name
         summary.findings.append(finding)
@@ -279,14 +294,15 @@ package enum FuzzWorkflow {
   /// the file's description how the case was found (a campaign's lowest seed when nil).
   static func file(
     _ group: FuzzCampaign.FailureGroup, options: FuzzOptions, corpus: inout RegressionCorpus?,
-    ours: FuzzCampaignFinding? = nil, foundBy: String? = nil
+    ours: FuzzCampaignFinding? = nil, foundBy: FindingOrigin? = nil
   ) throws(SessionsError) -> Filed {
     let run = group.minimalRun
     let profile = group.minimal.scenario.host.profile
     let signature = group.failure.signature
     var pinned = group.minimal.pinned(
       run, failure: group.minimalFailure, events: run.events.map(\.text))
-    pinned.description = "fuzz: \(signature) (\(foundBy ?? "lowest seed \(group.firstSeed)"))"
+    let origin = foundBy ?? .lowestSeed(group.firstSeed)
+    pinned.description = "fuzz: \(signature) (\(origin))"
     let size = RegressionCorpus.CaseSize(
       steps: group.minimal.stepCount, choices: pinned.regression?.choices.count ?? 0)
     var path: String?
@@ -343,7 +359,7 @@ package enum FuzzWorkflow {
   /// in the database (the exhaustive mode's findings).
   private static func persist(
     _ group: FuzzCampaign.FailureGroup, options: FuzzOptions, corpus: inout RegressionCorpus?,
-    store: EventStore, foundBy: String
+    store: EventStore, foundBy: FindingOrigin
   ) throws(SessionsError) -> FuzzFinding {
     let filed = try file(group, options: options, corpus: &corpus, foundBy: foundBy)
     let signature = group.failure.signature

@@ -155,7 +155,11 @@ package struct Explorer {
       if let choice = node.choice { path.append(choice) }
       node.draws.append(to: &path)
       let branches = node.simulation.branches(eventBuffer: &eventBuffer)
-      if let found = Self.check(node.simulation) { try confirm(found, path) }
+      if let found = Self.check(node.simulation) {
+        try confirm(found, path)
+        // A run that broke a property is not continued, as in `reach`.
+        if node.simulation.decision.monitor.hasFinding { continue }
+      }
       guard !branches.isEmpty else { continue }
       guard node.depth < self.depth else {
         truncated += 1
@@ -274,9 +278,9 @@ package struct Explorer {
     }
   }
 
-  /// What broke in a state taken off the stack: what the fold monitor found (only the
-  /// root's start can break something there; a step that does is not pushed), or an owed
-  /// hang at the end, or a reply posted twice.
+  /// What broke in a state taken off the stack: what the fold monitor found (in the root's
+  /// start, or in timers fired while listing its branches: a step that breaks something is
+  /// not pushed), or an owed hang at the end, or a reply posted twice.
   private static func check(_ simulation: Simulation<StateRecorder>) -> CoarseFailure? {
     if let finding = simulation.decision.monitor.first { return CoarseFailure(finding) }
     if let outcome = simulation.finished,

@@ -17,8 +17,8 @@ package enum GuestInputs: String, Sendable, CaseIterable {
 /// versions, vCPUs, page counts), drop, repeat or reorder steps, insert extra messages of any
 /// type (well-formed with odd values, truncated, or with corrupted bytes), keep its message
 /// slot busy or tear its message page down, reset or migrate the machine, signal an event
-/// connection (HvSignalEvent), and raise the probabilities of busy and failed deliveries. The scheduler's own choices come from the
-/// run's seed separately.
+/// connection (HvSignalEvent), and raise the probabilities of busy and failed deliveries.
+/// The scheduler's own choices come from the run's seed separately.
 ///
 /// It never generates an input QEMU cannot receive (``BeyondQEMUInput``: `device_reset`,
 /// `device_added`), whatever the profile: `hardened` stays a drop-in for QEMU's inputs. A
