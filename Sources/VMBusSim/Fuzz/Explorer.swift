@@ -3,8 +3,8 @@ import VMBusHost
 /// The exhaustive mode: every schedule of a scenario up to a depth, depth first.
 ///
 /// One reduction keeps it tractable: states already visited (by hash of everything that
-/// decides the future: host state, guest slot, guest kernel, actors and the order of their
-/// timers) are not expanded again unless reached higher up, where more of their future fits
+/// decides the future: host state, guest slot, guest kernel, actors and how far off their
+/// timers are) are not expanded again unless reached higher up, where more of their future fits
 /// under the depth bound; this collapses orders of commuting actions that meet in the same
 /// state. Every enabled action is a branch: none is taken alone as if it touched nothing
 /// else (a waiting actor that takes its message runs the guest code after the wait, which

@@ -70,24 +70,33 @@ struct ActorTable: RandomAccessCollection, MutableCollection, Sendable {
     boxes[index] = Box(boxes[index].actor.pointee)
   }
 
-  /// Adds every actor's exploration key, in order, computing only those not yet known.
-  func addExplorationKey(into hasher: inout WordHasher) {
-    for box in boxes {
-      var key = box.key.load(ordering: .relaxed)
+  /// Adds every actor's exploration key, in order, computing only those not yet known, then
+  /// how far each pending timer is from `now`.
+  func addExplorationKey(into hasher: inout WordHasher, now: VirtualDuration) {
+    // By index, each box borrowed from the array: `for box in boxes` retained and released
+    // every box, several times per explored state.
+    for index in boxes.indices {
+      var key = boxes[index].key.load(ordering: .relaxed)
       if key == Self.unknownKey {
         var actorHasher = WordHasher()
-        ActorRuntime.addExplorationKey(of: box.actor, into: &actorHasher)
+        ActorRuntime.addExplorationKey(of: boxes[index].actor, into: &actorHasher)
         key = actorHasher.value == Self.unknownKey ? 1 : actorHasher.value
-        box.key.store(key, ordering: .relaxed)
+        boxes[index].key.store(key, ordering: .relaxed)
       }
       hasher.add(key)
     }
     // Timers fire only when no action is enabled, earliest first and equal ones together
-    // (`idle`), so which actor's fires first decides what follows. Not how far off they
-    // are: paths to one state differ there by a few steps' microseconds, which matters only
-    // to a timer set later that lands within those microseconds of a pending one, and would
-    // keep such states apart for every timer.
-    addOrder(into: &hasher) { $0.pointee.status.deadline?.nanoseconds }
+    // (`idle`). Whether a timer set later fires before, with or after a pending one depends
+    // on how far off the pending one is, so the key holds each distance, not only their
+    // order: of two paths to one state a few steps apart, one can let a later sleep end
+    // first and the other not. With the distances, states that agree on the key differ in
+    // absolute time alone, and have the same future shifted in time. (Which actors have a
+    // timer is in their own keys.) A timer already due fires at the next idle moment
+    // whatever its lateness: 0.
+    for index in boxes.indices {
+      guard let deadline = boxes[index].actor.pointee.status.deadline else { continue }
+      hasher.add(deadline > now ? deadline.nanoseconds &- now.nanoseconds : 0)
+    }
     // A reply completes the earliest linked request it matches (`chn_msg_list`'s order).
     addOrder(into: &hasher) { actor in
       // Field by field: binding the whole request would copy its condition and reply.
@@ -106,8 +115,8 @@ struct ActorTable: RandomAccessCollection, MutableCollection, Sendable {
   ) {
     withUnsafeTemporaryAllocation(of: UInt64.self, capacity: boxes.count) { values in
       var count = 0
-      for box in boxes {
-        guard let value = rank(box.actor) else { continue }
+      for index in boxes.indices {
+        guard let value = rank(boxes[index].actor) else { continue }
         values[count] = value
         count += 1
       }

@@ -240,7 +240,7 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
     if case .host(let message) = synic.slot { message.addExplorationKey(into: &hasher) }
     hasher.add(UInt64(kernel.nextGpadl) | UInt64(kernel.connectedVersion?.rawValue ?? .max) << 32)
     hasher.add(kernel.explorationKey())
-    actors.addExplorationKey(into: &hasher)
+    actors.addExplorationKey(into: &hasher, now: now)
     oracle.addExplorationKey(into: &hasher)
     // Who posted each queued message (the host's queue key holds the messages).
     for index in queued.indices { hasher.add(queued[index].actor) }

@@ -358,6 +358,47 @@ struct FuzzCommandTests {
     }
   }
 
+  /// Which of two sleepers' messages comes first depends on which started sleeping first, a
+  /// step apart: the exploration must keep those two states apart, report the crash, store
+  /// its case, and the case must replay.
+  @Test("the exhaustive mode finds a crash that only a timer's distance decides")
+  func exhaustiveFindsATimerRace() async throws {
+    try await TemporaryDirectory.with { dir in
+      let path = try dir.write(
+        "timer-race.yaml",
+        """
+        description: the guest's contact and its UNLOAD, ordered by timers alone
+        expect: passed
+        host: {devices: [{class: hv-balloon}]}
+        actors:
+          - name: connector
+            steps:
+              - sleep: 2ms
+              - send: {type: INITIATE_CONTACT, version_requested: "4.0"}
+              - wait: {for: VERSION_RESPONSE, timeout: 100s}
+          - name: unloader
+            steps:
+              - sleep: 1ms
+              - sleep: 1ms
+              - send: {type: UNLOAD}
+              - wait: {for: UNLOAD_RESPONSE, timeout: 100s}
+
+        """)
+      let regressions = dir.path("regressions")
+      let result = try await dir.run(
+        "fuzz", path, "--exhaustive", "--depth", "40", "--regressions", regressions, "--json")
+      #expect(result.status == 1, "\(result.stderr)")
+      let summary = try JSON.parse(result.stdout)
+      #expect(summary["unreproduced_failures"]?.int == 0)
+      let causes = (summary["failures"]?.elements ?? []).compactMap {
+        $0["signature"]?["root_cause"]?.string
+      }
+      #expect(causes == ["send_unload.no_sint_route"], "\(result.stdout)")
+      let check = try await CLI.run(["check", regressions])
+      #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+    }
+  }
+
   /// `synic_reset`'s route assertion came with 64ddecc88b (QEMU 7.1); before it, a reset with a
   /// reply in flight left a late `vmbus_msg_cb` that trips `assert(msg_in_progress)`.
   @Test("fuzz --qemu-release picks the release whose machine reset it models")

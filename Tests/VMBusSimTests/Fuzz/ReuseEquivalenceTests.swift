@@ -294,14 +294,19 @@ struct ReuseEquivalenceTests {
 
   /// The actors' part of an exploration key.
   static func key(_ table: ActorTable) -> UInt64 {
+    key(table, at: VirtualDuration(nanoseconds: 0))
+  }
+
+  /// The actors' part of an exploration key at time `now`.
+  static func key(_ table: ActorTable, at now: VirtualDuration) -> UInt64 {
     var hasher = WordHasher()
-    table.addExplorationKey(into: &hasher)
+    table.addExplorationKey(into: &hasher, now: now)
     return hasher.value
   }
 
   @Test("a copied run's actors change alone, and each actor's kept key follows its changes")
   func actorTableCopiesOnWrite() throws {
-    let key = Self.key
+    let key: (ActorTable) -> UInt64 = Self.key
     let original = try Self.startingActors()
     let before = key(original)
     var copy = original
@@ -328,19 +333,21 @@ struct ReuseEquivalenceTests {
     pagesDue[0].incompleteGpadls[0xE1E10] = 3
     var fewerPagesDue = base
     fewerPagesDue[0].incompleteGpadls[0xE1E10] = 2
-    let keys = [base, posted, otherPosted, pagesDue, fewerPagesDue].map(Self.key)
+    let keys = [base, posted, otherPosted, pagesDue, fewerPagesDue].map { Self.key($0) }
     #expect(Set(keys).count == keys.count)
   }
 
-  /// What happens next depends on which actor's timer fires first and which linked request
-  /// a reply completes first: the key holds those orders, and nothing else of the values.
-  @Test("the exploration key holds the order of the actors' timers and linked requests")
-  func actorKeyCoversOrders() throws {
+  /// What happens next depends on when each actor's timer fires, against timers set later,
+  /// and on which linked request a reply completes first: the key holds how far off each
+  /// timer is (not when: the same distances at another time are the same state) and the
+  /// order of the links (not their numbers).
+  @Test("the exploration key holds how far off the actors' timers are and the links' order")
+  func actorKeyCoversTimersAndLinks() throws {
     let base = try Self.startingActors()
     try #require(base.count >= 2)
     func with(
       _ first: ActorRuntime.Status, _ second: ActorRuntime.Status,
-      links: (UInt32, UInt32)? = nil
+      links: (UInt32, UInt32)? = nil, now: UInt64 = 0
     ) -> UInt64 {
       var table = base
       table[0].status = first
@@ -350,13 +357,18 @@ struct ReuseEquivalenceTests {
         table[0].linked = ActorRuntime.LinkedWait(condition: condition, reply: nil, order: links.0)
         table[1].linked = ActorRuntime.LinkedWait(condition: condition, reply: nil, order: links.1)
       }
-      return Self.key(table)
+      return Self.key(table, at: VirtualDuration(nanoseconds: now))
     }
     let at: (UInt64) -> ActorRuntime.Status = { .sleeping(until: VirtualDuration(nanoseconds: $0)) }
     let firstWakesFirst = with(at(1_000), at(2_000))
     #expect(firstWakesFirst != with(at(2_000), at(1_000)))
     #expect(firstWakesFirst != with(at(1_000), at(1_000)))
-    #expect(firstWakesFirst == with(at(5_000), at(9_000)))
+    // The same order a microsecond apart: a 1 ms timer set when the first fires ends before
+    // the second, or with it.
+    #expect(firstWakesFirst != with(at(1_000), at(2_001)))
+    #expect(firstWakesFirst == with(at(1_500), at(2_500), now: 500))
+    // A timer already due fires at the next idle moment, however late.
+    #expect(with(at(100), at(2_000), now: 300) == with(at(200), at(2_000), now: 300))
     let firstLinkedFirst = with(.ready, .ready, links: (3, 4))
     #expect(firstLinkedFirst != with(.ready, .ready, links: (4, 3)))
     #expect(firstLinkedFirst == with(.ready, .ready, links: (10, 20)))
