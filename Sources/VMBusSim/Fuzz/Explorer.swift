@@ -52,6 +52,9 @@ package struct Explorer {
   /// Stop after this many states (a safety bound for huge spaces).
   package let stateLimit: Int
   package static var defaultStateLimit: Int { 50_000_000 }
+  /// The depth a caller explores to unless told otherwise: deep enough for every bundled
+  /// scenario's findings, and every one's exploration completes (the longest in about 15 s).
+  package static var defaultDepth: Int { 40 }
 
   package init(scenario: Scenario, depth: Int, stateLimit: Int = Explorer.defaultStateLimit) {
     // A fault probability (busy slot, missing message page) that can go either way makes

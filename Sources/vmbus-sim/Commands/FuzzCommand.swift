@@ -69,10 +69,12 @@ struct FuzzCommand: ParsableCommand {
   var resume = false
   @Flag(help: "Explore every schedule of each scenario (no mutations) up to --depth.")
   var exhaustive = false
-  @Option(help: "Scheduler steps per path in --exhaustive mode (default 40).") var depth: Int?
+  @Option(
+    help: "Scheduler steps per path in --exhaustive mode (default \(Explorer.defaultDepth))."
+  ) var depth: Int?
   @Option(
     help:
-      "Stop exploring a scenario after this many states in --exhaustive mode (default 50000000); the report says when a scenario stopped before every schedule up to --depth."
+      "Stop exploring a scenario after this many states in --exhaustive mode (default \(Explorer.defaultStateLimit)); the report says when a scenario stopped before every schedule up to --depth."
   )
   var maxStates: Int?
   @Flag(help: "Print one JSON summary.") var json = false
@@ -149,7 +151,7 @@ struct FuzzCommand: ParsableCommand {
   }
 
   private func runExhaustive(_ options: FuzzOptions) throws -> Bool {
-    let depth = depth ?? 40
+    let depth = depth ?? Explorer.defaultDepth
     let live = isatty(2) != 0
     let summary = try FuzzWorkflow.explore(
       options, depth: depth, stateLimit: maxStates ?? Explorer.defaultStateLimit,
