@@ -4,9 +4,9 @@ import VMBusHost
 ///
 /// One reduction keeps it tractable: states already visited (by hash of everything that
 /// decides the future: host state, guest slot, guest kernel, actors and how far off their
-/// timers are) are not expanded again unless reached higher up, where more of their future fits
-/// under the depth bound; this collapses orders of commuting actions that meet in the same
-/// state. Every enabled action is a branch: none is taken alone as if it touched nothing
+/// timers are) are not expanded again unless reached higher up, where more of their future
+/// fits under the depth bound; this collapses orders of commuting actions that meet in the
+/// same state. Every enabled action is a branch: none is taken alone as if it touched nothing
 /// else (a waiting actor that takes its message runs the guest code after the wait, which
 /// changes the kernel, locks, links and the slot that others read). Properties are checked
 /// at every event, as a fuzz run's are, and at the end of every run.
