@@ -70,7 +70,9 @@ let package = Package(
       swiftSettings: strict),
     .testTarget(
       name: "VMBusCLITests",
-      dependencies: ["VMBusStore", "VMBusHost", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: [
+        "VMBusStore", "VMBusHost", "VMBusTesting", .product(name: "GRDB", package: "GRDB.swift"),
+      ],
       swiftSettings: strict),
     .testTarget(
       name: "VMBusSimTests", dependencies: ["VMBusSim", "VMBusHost", "VMBusWire", "VMBusTesting"],

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VMBusTesting
 
 /// `fuzz`, `check` and `merge` through the built executable.
 @Suite("CLI: fuzz, check, merge")
@@ -307,20 +308,12 @@ struct FuzzCommandTests {
   func exhaustiveExploresFaults() async throws {
     try await TemporaryDirectory.with { dir in
       let path = Repository.scenario("qemu-message-page-faults.yaml")
-      let regressions = dir.path("regressions")
-      let result = try await dir.run(
-        "fuzz", path, "--exhaustive", "--depth", "40", "--regressions", regressions, "--json")
-      #expect(result.status == 1, "\(result.stderr)")
-      let summary = try JSON.parse(result.stdout)
-      #expect(summary["unreproduced_failures"]?.int == 0)
-      let found = (summary["failures"]?.elements ?? []).filter {
+      let found = try await Self.exploreAndCheck(path, in: dir).filter {
         $0["signature"]?["root_cause"]?.string == "msg_cb.fatal_without_resched"
       }
-      #expect(found.count == 1, "\(result.stdout)")
-      // Its case keeps the fault draws among its choices, and check replays them.
+      #expect(found.count == 1, "\(found)")
+      // Its case keeps the fault draws among its choices, which check replayed.
       #expect((found.first?["minimal_choices"]?.int ?? 0) > 0)
-      let check = try await CLI.run(["check", regressions])
-      #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
     }
   }
 
@@ -359,44 +352,30 @@ struct FuzzCommandTests {
   }
 
   /// Which of two sleepers' messages comes first depends on which started sleeping first, a
-  /// step apart: the exploration must keep those two states apart, report the crash, store
-  /// its case, and the case must replay.
+  /// step apart (`ScenarioSamples.timerRace`): the exploration must keep those two states
+  /// apart, report the crash, and file a case that replays.
   @Test("the exhaustive mode finds a crash that only a timer's distance decides")
   func exhaustiveFindsATimerRace() async throws {
     try await TemporaryDirectory.with { dir in
-      let path = try dir.write(
-        "timer-race.yaml",
-        """
-        description: the guest's contact and its UNLOAD, ordered by timers alone
-        expect: passed
-        host: {devices: [{class: hv-balloon}]}
-        actors:
-          - name: connector
-            steps:
-              - sleep: 2ms
-              - send: {type: INITIATE_CONTACT, version_requested: "4.0"}
-              - wait: {for: VERSION_RESPONSE, timeout: 100s}
-          - name: unloader
-            steps:
-              - sleep: 1ms
-              - sleep: 1ms
-              - send: {type: UNLOAD}
-              - wait: {for: UNLOAD_RESPONSE, timeout: 100s}
-
-        """)
-      let regressions = dir.path("regressions")
-      let result = try await dir.run(
-        "fuzz", path, "--exhaustive", "--depth", "40", "--regressions", regressions, "--json")
-      #expect(result.status == 1, "\(result.stderr)")
-      let summary = try JSON.parse(result.stdout)
-      #expect(summary["unreproduced_failures"]?.int == 0)
-      let causes = (summary["failures"]?.elements ?? []).compactMap {
-        $0["signature"]?["root_cause"]?.string
-      }
-      #expect(causes == ["send_unload.no_sint_route"], "\(result.stdout)")
-      let check = try await CLI.run(["check", regressions])
-      #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+      let path = try dir.write("timer-race.yaml", ScenarioSamples.timerRace)
+      let failures = try await Self.exploreAndCheck(path, in: dir)
+      let causes = failures.compactMap { $0["signature"]?["root_cause"]?.string }
+      #expect(causes == ["send_unload.no_sint_route"], "\(failures)")
     }
+  }
+
+  /// Explores `path` to depth 40, filing its cases in a directory of their own, which
+  /// `check` must then pass; returns the failures the summary reports.
+  static func exploreAndCheck(_ path: String, in dir: TemporaryDirectory) async throws -> [JSON] {
+    let regressions = dir.path("regressions")
+    let result = try await dir.run(
+      "fuzz", path, "--exhaustive", "--depth", "40", "--regressions", regressions, "--json")
+    #expect(result.status == 1, "\(result.stderr)")
+    let summary = try JSON.parse(result.stdout)
+    #expect(summary["unreproduced_failures"]?.int == 0)
+    let check = try await CLI.run(["check", regressions])
+    #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+    return summary["failures"]?.elements ?? []
   }
 
   /// `synic_reset`'s route assertion came with 64ddecc88b (QEMU 7.1); before it, a reset with a

@@ -1,5 +1,6 @@
 import Testing
 import VMBusHost
+import VMBusTesting
 
 @testable import VMBusSim
 
@@ -34,24 +35,7 @@ struct ExplorerAgreementTests {
   /// Sleepers whose order a step decides: the scenario the key without distances got wrong.
   @Test("every failure a seeded run of a timer race reaches, its exploration reports")
   func timerRace() throws {
-    let scenario = try ScenarioParser.parse(
-      """
-      description: "the guest's contact and its UNLOAD, ordered by timers alone"
-      expect: passed
-      host: {devices: [{class: hv-balloon}]}
-      actors:
-        - name: connector
-          steps:
-            - sleep: 2ms
-            - send: {type: INITIATE_CONTACT, version_requested: "4.0"}
-            - wait: {for: VERSION_RESPONSE, timeout: 100s}
-        - name: unloader
-          steps:
-            - sleep: 1ms
-            - sleep: 1ms
-            - send: {type: UNLOAD}
-            - wait: {for: UNLOAD_RESPONSE, timeout: 100s}
-      """, file: "timer-race.yaml")
+    let scenario = try ScenarioParser.parse(ScenarioSamples.timerRace, file: "timer-race.yaml")
     let seeded = Self.expectAgreement(scenario)
     #expect(seeded.contains { $0.rootCause == RootCause("send_unload.no_sint_route") })
   }

@@ -1,5 +1,6 @@
 import Testing
 import VMBusHost
+import VMBusTesting
 import VMBusWire
 
 @testable import VMBusSim
@@ -192,34 +193,13 @@ struct FuzzTests {
     #expect(causes.contains(RootCause("send_unload.no_sint_route")), "\(causes)")
   }
 
-  /// The unloader's second sleep starts when its first ends, so whether it ends before the
-  /// connector's one sleep of 2 ms depends on which actor started sleeping first, a step
-  /// apart. The two paths meet in one state but for those microseconds; a key holding only
-  /// the order of the timers (the unloader's first) merged them, and the exploration kept
-  /// the path where the contact comes first: it reported no failure where half of all seeds
+  /// Which of two sleepers' messages comes first depends on which started sleeping first,
+  /// a step apart (`ScenarioSamples.timerRace`): a key holding only the order of the timers
+  /// merged the two paths, and the exploration reported no failure where half of all seeds
   /// crash QEMU.
   @Test("the exhaustive mode tells states apart by how far off their timers are")
   func exhaustiveTimerDistances() throws {
-    let yaml = """
-      description: "UNLOAD before any INITIATE_CONTACT crashes QEMU; the timers decide which comes first"
-      expect: passed
-      host:
-        devices:
-          - class: hv-balloon
-      actors:
-        - name: connector
-          steps:
-            - sleep: 2ms
-            - send: {type: INITIATE_CONTACT, version_requested: "4.0"}
-            - wait: {for: VERSION_RESPONSE, timeout: 100s}
-        - name: unloader
-          steps:
-            - sleep: 1ms
-            - sleep: 1ms
-            - send: {type: UNLOAD}
-            - wait: {for: UNLOAD_RESPONSE, timeout: 100s}
-      """
-    let causes = try Self.exploredRootCauses(yaml, depth: 30)
+    let causes = try Self.exploredRootCauses(ScenarioSamples.timerRace, depth: 30)
     #expect(causes.contains(RootCause("send_unload.no_sint_route")), "\(causes)")
   }
 
