@@ -285,6 +285,39 @@ struct ReuseEquivalenceTests {
     #expect(kept > 0)
   }
 
+  /// A host fault's root cause and trace point read the fold monitor's last main-loop trace
+  /// point and whether a migration came after it; states that differ there must not share
+  /// a key, or the exploration names a failure after whichever path came first.
+  @Test("states that share an exploration key agree on what a fault's signature reads")
+  func keyCoversTheMonitorsPoint() throws {
+    let scenario = try FuzzTests.bundled("concurrent-opens.yaml")
+    var root = Simulation<StateRecorder>(PreparedScenario(scenario), seed: 0)
+    root.begin()
+    var eventBuffer: [HostEvent] = []
+    var seen: [Int: String] = [:]
+    var frontier = [root]
+    for _ in 0..<40 {
+      var next: [Simulation<StateRecorder>] = []
+      for var state in frontier {
+        for action in state.branches(eventBuffer: &eventBuffer) {
+          var child = state
+          child.explore(action, eventBuffer: &eventBuffer)
+          let key = child.explorationKey()
+          let monitor = child.decision.monitor
+          let read = "\(String(describing: monitor.lastMainPoint)) \(monitor.migratedSincePoint)"
+          if let known = seen[key] {
+            #expect(known == read, "one key, two monitors: \(known) and \(read)")
+          } else {
+            seen[key] = read
+            next.append(child)
+          }
+        }
+      }
+      frontier = next
+    }
+    #expect(seen.count > 1_000)
+  }
+
   /// The actors of `concurrent-opens.yaml` as a run starts them.
   static func startingActors() throws -> ActorTable {
     Simulation<StateRecorder>(
