@@ -113,9 +113,9 @@ package struct Explorer {
     var truncated = 0
     var unreproduced = 0
     var failures: [(failure: FuzzFailure, fuzzCase: FuzzCase)] = []
-    // Explored states hold no event history: a state's coarse failure (below) is replayed
-    // once through the ordinary scheduler for its signature.
-    var coarse = Set<CoarseFailure>()
+    // Explored states hold no event history: the first path to each candidate failure
+    // (below) is replayed once through the ordinary scheduler, which confirms it.
+    var candidates = Set<Candidate>()
     var signatures = Set<FailureSignature>()
     func report() {
       progress(
@@ -124,10 +124,10 @@ package struct Explorer {
           failures: failures.count, elapsed: lastReport - start - handling))
     }
     report()
-    /// Replays `choices` through the ordinary scheduler for the canonical failure, the first
-    /// time `found` is seen.
-    func confirm(_ found: CoarseFailure, _ choices: [UInt32]) throws(E) {
-      guard coarse.insert(found).inserted else { return }
+    /// Replays `choices` through the ordinary scheduler for the failure, the first time
+    /// `found` is seen.
+    func confirm(_ found: Candidate, _ choices: [UInt32]) throws(E) {
+      guard candidates.insert(found).inserted else { return }
       let fuzzCase = FuzzCase(scenario: scenario, seed: 0, choices: choices, zeroAfterReplay: true)
       let run = fuzzCase.run()
       if let failure = PropertyChecker.check(run) {
@@ -144,7 +144,7 @@ package struct Explorer {
       }
     }
     // What broke in this expansion's steps, confirmed once the expansion is done.
-    var breaches: [(CoarseFailure, [UInt32])] = []
+    var breaches: [(Candidate, [UInt32])] = []
     var popped = 0
     var stopped = false
     while var node = stack.popLast() {
@@ -189,8 +189,8 @@ package struct Explorer {
         // here. A run that broke a property is not continued, nor remembered: the same state
         // reached without the breach is still to be explored.
         if simulation.decision.monitor.hasFinding, let finding = simulation.decision.monitor.first {
-          let found = CoarseFailure(finding)
-          if !coarse.contains(found) {
+          let found = Candidate(PropertyChecker.failure(finding), simulation)
+          if !candidates.contains(found) {
             var choices = path
             if let choice { choices.append(choice) }
             draws.append(to: &choices)
@@ -249,49 +249,33 @@ package struct Explorer {
       elapsed: clock.now - start - handling, failures: failures)
   }
 
-  /// What broke on a path, coarsely, without the history a signature needs: the replay of
-  /// the first path to each gives the signature.
-  private struct CoarseFailure: Hashable {
-    /// What the fold monitor found at an event, by kind.
-    var breach: Breach?
-    /// An owed hang at the end, or a reply posted twice.
-    var outcome: Outcome?
-    var bus: BusState
+  /// What broke on a path: the signature a replay of it should report, read from the fold
+  /// monitor's finding or the run's end (both hold all a signature reads), and whether the
+  /// path took an input QEMU never receives. The first path to each is replayed through the
+  /// ordinary scheduler, which confirms it and leaves out a failure resting on such an
+  /// input; a path without one that breaks the same way is still replayed.
+  private struct Candidate: Hashable {
+    var signature: FailureSignature
+    var beyondQEMU: Bool
 
-    enum Breach: Hashable {
-      case violation(ViolationRule)
-      case fault(HostFault)
-      case invariant(Invariant)
-      case transition(InvariantViolation.TransitionObject?)
-    }
-
-    init(_ finding: FoldMonitor.Finding) {
-      switch finding.breach {
-      case .violation(let violation): breach = .violation(violation.rule)
-      case .hostFault(let fault): breach = .fault(fault)
-      case .invariant(let broken): breach = .invariant(broken.invariant)
-      case .transition(let broken): breach = .transition(broken.object)
-      }
-      bus = finding.busAfter
-    }
-
-    init(outcome: Outcome, bus: BusState) {
-      self.outcome = outcome
-      self.bus = bus
+    init(_ failure: FuzzFailure, _ simulation: Simulation<StateRecorder>) {
+      signature = failure.signature
+      beyondQEMU = simulation.tookInputBeyondQEMU
     }
   }
 
   /// What broke in a state taken off the stack: what the fold monitor found (in the root's
   /// start, or in timers fired while listing its branches: a step that breaks something is
   /// not pushed), or an owed hang at the end, or a reply posted twice.
-  private static func check(_ simulation: Simulation<StateRecorder>) -> CoarseFailure? {
-    if let finding = simulation.decision.monitor.first { return CoarseFailure(finding) }
-    if let outcome = simulation.finished,
-      outcome.kind == .duplicateReply
-        || (outcome.kind == .guestHang && outcome.owedReply != nil)
-    {
-      return CoarseFailure(outcome: outcome, bus: simulation.decision.state.bus)
+  private static func check(_ simulation: Simulation<StateRecorder>) -> Candidate? {
+    let monitor = simulation.decision.monitor
+    if let finding = monitor.first {
+      return Candidate(PropertyChecker.failure(finding), simulation)
     }
-    return nil
+    guard let outcome = simulation.finished,
+      let failure = PropertyChecker.failure(
+        outcome: outcome, bus: simulation.decision.state.bus, lastMainPoint: monitor.lastMainPoint)
+    else { return nil }
+    return Candidate(failure, simulation)
   }
 }

@@ -47,30 +47,39 @@ package enum PropertyChecker {
       monitor = refolded
     }
     if let finding = monitor.first { return failure(finding) }
-    let bus = run.finalState.bus
-    if run.outcome.kind == .duplicateReply {
+    return failure(
+      outcome: run.outcome, bus: run.finalState.bus, lastMainPoint: monitor.lastMainPoint)
+  }
+
+  /// The failure a run's end is, if any: a reply posted twice, or a hang on a reply owed.
+  /// What it reads besides the outcome: the bus at the end, and the last main-loop trace
+  /// point (where an unattributed hang is placed).
+  package static func failure(outcome: Outcome, bus: BusState, lastMainPoint: TracePoint?)
+    -> FuzzFailure?
+  {
+    if outcome.kind == .duplicateReply {
       return FuzzFailure(
         signature: FailureSignature(
           property: .duplicateReply,
-          rootCause: run.outcome.rootCause ?? .postRepeatsDeliveredReply,
+          rootCause: outcome.rootCause ?? .postRepeatsDeliveredReply,
           tracePoint: .trace(.postMsg), busState: bus),
-        detail: run.outcome.message, atSeq: run.outcome.atSeq)
+        detail: outcome.message, atSeq: outcome.atSeq)
     }
-    if run.outcome.kind == .guestHang, let awaited = run.outcome.owedReply {
-      let cause = run.outcome.rootCause
+    if outcome.kind == .guestHang, let awaited = outcome.owedReply {
+      let cause = outcome.rootCause
       return FuzzFailure(
         signature: FailureSignature(
           property: .guestHang, rootCause: cause ?? FailureSignature.unattributedHang,
-          tracePoint: cause?.dropPoint
-            ?? monitor.lastMainPoint.map(FailurePoint.trace) ?? .start,
+          tracePoint: cause?.dropPoint ?? lastMainPoint.map(FailurePoint.trace) ?? .start,
           busState: bus, awaiting: cause == nil ? awaited : nil),
-        detail: run.outcome.message, atSeq: run.outcome.atSeq)
+        detail: outcome.message, atSeq: outcome.atSeq)
     }
     return nil
   }
 
-  /// The failure, signature and all, of what broke at one event.
-  private static func failure(_ finding: FoldMonitor.Finding) -> FuzzFailure {
+  /// The failure, signature and all, of what broke at one event: the finding holds all it
+  /// reads.
+  package static func failure(_ finding: FoldMonitor.Finding) -> FuzzFailure {
     let seq = finding.seq
     switch finding.breach {
     case .violation(let violation):

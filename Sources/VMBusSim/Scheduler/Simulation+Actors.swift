@@ -275,10 +275,12 @@ extension Simulation {
     case .deviceReset(let name):
       if let config = kernel.device(named: name) {
         input(.resetDevice(instanceID: config.instanceID))
+        tookInputBeyondQEMU = true
       }
       note(.environment, actor: actor, "device \(name) reset", from: begin)
     case .deviceAdded(let device):
       input(.realizeDevice(device.config))
+      tookInputBeyondQEMU = true
       kernel.add(device)
       addedDevices.append(device)
       note(.environment, actor: actor, "device \(device.name) added", from: begin)

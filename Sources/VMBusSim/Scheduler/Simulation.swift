@@ -51,6 +51,10 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
   /// scheduled: why a request stuck in the queue is never taken. Kept from the inputs, since
   /// the explorer keeps no events.
   var lastOutsideReset: OutsideReset?
+  /// The run took an input QEMU never receives (``BeyondQEMUInput``). No QEMU failure rests
+  /// on what follows, so the explorer keeps a state reached through one apart from the same
+  /// state reached without.
+  var tookInputBeyondQEMU = false
   var steps = 0
   /// What the guest asked for and had answered, to find a reply posted twice.
   var replies: [ReplyLedgerEntry] = []
@@ -235,7 +239,8 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
       case .machineReset: 1
       case .fatalDelivery: 2
       }
-    hasher.add(delivery | page << 2 | slot << 5 | reset << 7 | busy << 32)
+    let beyond: UInt64 = tookInputBeyondQEMU ? 1 : 0
+    hasher.add(delivery | page << 2 | slot << 5 | reset << 7 | beyond << 9 | busy << 32)
     mainLoop.addExplorationKey(into: &hasher)
     if case .host(let message) = synic.slot { message.addExplorationKey(into: &hasher) }
     hasher.add(UInt64(kernel.nextGpadl) | UInt64(kernel.connectedVersion?.rawValue ?? .max) << 32)

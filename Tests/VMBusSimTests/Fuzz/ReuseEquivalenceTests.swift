@@ -318,6 +318,20 @@ struct ReuseEquivalenceTests {
     #expect(seen.count > 1_000)
   }
 
+  /// No QEMU failure rests on an input QEMU never receives (`device_reset`, `device_added`):
+  /// a state reached through one must not stand for the same state reached without, or the
+  /// exploration replays a failure from there through the first path, finds it rests on
+  /// that input, and never reports it for the path that needs none.
+  @Test("the exploration key tells apart a run that took an input QEMU never receives")
+  func keyCoversInputsBeyondQEMU() throws {
+    var pure = Simulation<StateRecorder>(
+      PreparedScenario(try FuzzTests.bundled("qemu-unload.yaml")), seed: 0)
+    pure.begin()
+    var beyond = pure
+    beyond.tookInputBeyondQEMU = true
+    #expect(pure.explorationKey() != beyond.explorationKey())
+  }
+
   /// The actors of `concurrent-opens.yaml` as a run starts them.
   static func startingActors() throws -> ActorTable {
     Simulation<StateRecorder>(
