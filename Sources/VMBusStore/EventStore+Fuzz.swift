@@ -15,10 +15,15 @@ package struct FuzzFailureRecord: Hashable, Sendable {
   package var regressionFile: String?
   /// The regression file's text (so a merged database keeps it).
   package var regressionText: String
+  /// The depth of the exhaustive exploration that found the stored case; nil when a
+  /// campaign's seed did (`firstSeed` is then that seed; an exploration's is 0, the seed
+  /// its case replays with).
+  package var exploredDepth: Int?
 
   package init(
     hostProfile: String, signature: String, property: String, count: Int, firstSeed: UInt64,
-    detail: String, session: SessionID?, regressionFile: String?, regressionText: String
+    detail: String, session: SessionID?, regressionFile: String?, regressionText: String,
+    exploredDepth: Int? = nil
   ) {
     self.hostProfile = hostProfile
     self.signature = signature
@@ -29,6 +34,7 @@ package struct FuzzFailureRecord: Hashable, Sendable {
     self.session = session
     self.regressionFile = regressionFile
     self.regressionText = regressionText
+    self.exploredDepth = exploredDepth
   }
 }
 
@@ -55,10 +61,13 @@ extension EventStore {
     try db.execute(
       sql: """
         INSERT INTO fuzz_failures (host_profile, signature, property, count, first_seed,
-          detail, session_id, regression_file, regression_text)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          detail, session_id, regression_file, regression_text, explored_depth)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (host_profile, signature) DO UPDATE SET
           count = count + ?,
+          explored_depth = CASE WHEN \(Self.lowerSeedWithCase)
+            OR (session_id IS NULL AND excluded.session_id IS NOT NULL)
+            THEN excluded.explored_depth ELSE explored_depth END,
           first_seed = min(first_seed, excluded.first_seed),
           session_id = CASE WHEN \(Self.lowerSeedWithCase)
             THEN excluded.session_id ELSE coalesce(session_id, excluded.session_id) END,
@@ -73,7 +82,7 @@ extension EventStore {
       arguments: [
         record.hostProfile, record.signature, record.property, record.count,
         Int64(bitPattern: record.firstSeed), record.detail, record.session?.rawValue,
-        record.regressionFile, record.regressionText, added,
+        record.regressionFile, record.regressionText, record.exploredDepth, added,
       ])
     return try fuzzFailure(db, profile: record.hostProfile, signature: record.signature) ?? record
   }
@@ -111,6 +120,6 @@ extension EventStore {
       hostProfile: row["host_profile"], signature: row["signature"], property: row["property"],
       count: row["count"], firstSeed: UInt64(bitPattern: seed), detail: row["detail"],
       session: session.map { SessionID($0) }, regressionFile: row["regression_file"],
-      regressionText: row["regression_text"])
+      regressionText: row["regression_text"], exploredDepth: row["explored_depth"])
   }
 }

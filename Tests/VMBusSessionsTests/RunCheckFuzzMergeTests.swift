@@ -115,6 +115,8 @@ import VMBusStore
       let records = try store.fuzzFailures()
       #expect(
         Set(records.map(\.signature)) == Set(summary.findings.map(\.signature.description)))
+      // A campaign's seed found each case: no exploration depth.
+      #expect(records.allSatisfy { $0.exploredDepth == nil })
       for finding in summary.findings {
         let session = try #require(finding.session)
         #expect(try store.session(session).status == .complete)
@@ -158,6 +160,42 @@ import VMBusStore
           == texts)
       for file in files {
         #expect(CheckWorkflow.check("\(regressions)/\(file)").passed, "\(file)")
+      }
+    }
+  }
+
+  /// An exploration's cases replay with seed 0, which the row's `first_seed` holds; its
+  /// depth says the case is an exploration's, and it follows the stored case when a
+  /// campaign's row for the same signature meets it, in either order.
+  @Test func explorationsMarkTheCasesTheyStore() throws {
+    try Workspace.with { space in
+      let scenario = "qemu-gpadl-header-hang.yaml"
+      func records(_ store: EventStore) throws -> [String: FuzzFailureRecord] {
+        Dictionary(
+          try store.fuzzFailures().map { ($0.signature, $0) }, uniquingKeysWith: { $1 })
+      }
+      let explored = try space.store("explored.sqlite")
+      _ = try FuzzWorkflow.explore(Self.options(scenario, seeds: 0), depth: 20, store: explored)
+      let exploredRecords = try records(explored)
+      #expect(!exploredRecords.isEmpty)
+      #expect(exploredRecords.values.allSatisfy { $0.exploredDepth == 20 && $0.firstSeed == 0 })
+      // A campaign after the exploration: seed 0 is the lowest already, the case stays.
+      _ = try FuzzWorkflow.run(Self.options(scenario, seeds: 60), store: explored)
+      for (signature, record) in try records(explored) where exploredRecords[signature] != nil {
+        #expect(record.exploredDepth == 20, "\(signature)")
+        #expect(record.session == exploredRecords[signature]?.session, "\(signature)")
+      }
+      // An exploration after a campaign whose lowest seed is above 0 takes the case over.
+      let campaign = try space.store("campaign.sqlite")
+      _ = try FuzzWorkflow.run(Self.options(scenario, seeds: 60), store: campaign)
+      let campaignRecords = try records(campaign)
+      _ = try FuzzWorkflow.explore(Self.options(scenario, seeds: 0), depth: 20, store: campaign)
+      for (signature, record) in try records(campaign) {
+        guard let before = campaignRecords[signature], exploredRecords[signature] != nil else {
+          continue
+        }
+        #expect(record.exploredDepth == (before.firstSeed > 0 ? 20 : nil), "\(signature)")
+        #expect(record.firstSeed == 0)
       }
     }
   }

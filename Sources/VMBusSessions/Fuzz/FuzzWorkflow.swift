@@ -65,6 +65,11 @@ package enum FindingOrigin: Sendable, CustomStringConvertible {
     case .exploration(let depth): "exhaustive, depth \(depth)"
     }
   }
+
+  /// The depth, for a finding of the exhaustive mode.
+  var exploredDepth: Int? {
+    if case .exploration(let depth) = self { depth } else { nil }
+  }
 }
 
 /// What became of a finding's regression file.
@@ -375,7 +380,8 @@ package enum FuzzWorkflow {
           hostProfile: group.minimal.scenario.host.profile.rawValue,
           signature: signature.description, property: signature.property.rawValue,
           count: group.count, firstSeed: group.firstSeed, detail: group.failure.detail,
-          session: session, regressionFile: filed.path, regressionText: filed.fileText))
+          session: session, regressionFile: filed.path, regressionText: filed.fileText,
+          exploredDepth: foundBy.exploredDepth))
     } catch {
       throw .store(error)
     }

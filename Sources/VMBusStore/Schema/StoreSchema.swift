@@ -27,6 +27,9 @@ enum StoreSchema {
     migrator.registerMigration("v7-fuzz-campaigns") { db in try createFuzzCampaigns(db) }
     migrator.registerMigration("v8-state-encoding") { db in try addStateEncoding(db) }
     migrator.registerMigration("v9-skipped-lines-part") { db in try addSkippedLinePart(db) }
+    migrator.registerMigration("v10-fuzz-failures-explored-depth") { db in
+      try addExploredDepth(db)
+    }
     return migrator
   }()
 
@@ -242,6 +245,17 @@ enum StoreSchema {
           SELECT session_id, 'source', line, reason, text FROM skipped_lines;
         DROP TABLE skipped_lines;
         ALTER TABLE skipped_lines_v9 RENAME TO skipped_lines;
+        """)
+  }
+
+  /// v10: the depth of the exhaustive exploration whose case a failure's row stores; NULL
+  /// when a campaign's seed found the case. An exploration's cases replay with seed 0, which
+  /// `first_seed` then holds, so the seed alone could not tell the two apart.
+  private static func addExploredDepth(_ db: Database) throws {
+    try db.execute(
+      sql: """
+        ALTER TABLE fuzz_failures
+          ADD COLUMN explored_depth INTEGER CHECK (explored_depth >= 0)
         """)
   }
 }

@@ -30,7 +30,7 @@ import VMBusTesting
         migrations == [
           "v1", "v2-fuzz-failures", "v3-skipped-lines", "v4-no-events-by-name",
           "v5-snapshots-refolded", "v6-sim-arguments", "v7-fuzz-campaigns", "v8-state-encoding",
-          "v9-skipped-lines-part",
+          "v9-skipped-lines-part", "v10-fuzz-failures-explored-depth",
         ])
       #expect(
         strict == [
