@@ -197,6 +197,12 @@ import VMBusStore
         #expect(record.exploredDepth == (before.firstSeed > 0 ? 20 : nil), "\(signature)")
         #expect(record.firstSeed == 0)
       }
+      // A merge carries the mark with the case.
+      let merged = try space.store("merged.sqlite")
+      _ = try MergeWorkflow.merge([space.path("explored.sqlite")], into: merged)
+      for (signature, record) in try records(merged) where exploredRecords[signature] != nil {
+        #expect(record.exploredDepth == 20, "\(signature)")
+      }
     }
   }
 
