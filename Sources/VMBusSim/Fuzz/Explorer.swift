@@ -268,13 +268,13 @@ package struct Explorer {
   /// start, or in timers fired while listing its branches: a step that breaks something is
   /// not pushed), or an owed hang at the end, or a reply posted twice.
   private static func check(_ simulation: Simulation<StateRecorder>) -> Candidate? {
-    let monitor = simulation.decision.monitor
-    if let finding = monitor.first {
+    if let finding = simulation.decision.monitor.first {
       return Candidate(PropertyChecker.failure(finding), simulation)
     }
     guard let outcome = simulation.finished,
       let failure = PropertyChecker.failure(
-        outcome: outcome, bus: simulation.decision.state.bus, lastMainPoint: monitor.lastMainPoint)
+        outcome: outcome, bus: simulation.decision.state.bus,
+        lastMainPoint: simulation.decision.monitor.lastMainPoint)
     else { return nil }
     return Candidate(failure, simulation)
   }

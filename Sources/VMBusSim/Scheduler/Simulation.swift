@@ -268,10 +268,9 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
     // What a host fault's signature reads of the fold monitor besides the state: the last
     // main-loop trace point (a fault's root cause can depend on it) and whether a migration
     // came after it.
-    let monitor = decision.monitor
     hasher.add(
-      UInt64(monitor.lastMainPoint.map { $0.ordinal + 1 } ?? 0)
-        | (monitor.migratedSincePoint ? 1 << 32 : 0))
+      UInt64(decision.monitor.lastMainPoint.map { $0.ordinal + 1 } ?? 0)
+        | (decision.monitor.migratedSincePoint ? 1 << 32 : 0))
     // A run that ended has no future: it must not stand for a live state with the same key.
     if let outcome { hasher.add(utf8: outcome.kind.rawValue) }
     return Int(truncatingIfNeeded: hasher.value)
