@@ -32,6 +32,26 @@ struct ExplorerAgreementTests {
     Self.expectAgreement(try FuzzTests.bundled(file))
   }
 
+  /// Campaign mutations of bundled scenarios, as `--guest any` and as `--guest linux`
+  /// mutates them: shapes no hand-written scenario has (inserted resets, busy slots, kernel
+  /// restarts, reordered and dropped steps). These scenarios' mutations reach failures
+  /// within the depth, so there is something to compare.
+  @Test(
+    "every failure a seeded run of a mutated scenario reaches within the depth, its exploration reports",
+    arguments: [
+      "qemu-versions.yaml", "qemu-gpadl-header-hang.yaml", "qemu-delivery-failures.yaml",
+    ],
+    [GuestInputs.any, .linux])
+  func mutatedScenario(file: String, inputs: GuestInputs) throws {
+    let base = try FuzzTests.bundled(file)
+    var compared = 0
+    for seed in UInt64(300)..<303 {
+      var mutator = ScenarioMutator(seed: seed, scenario: base, inputs: inputs)
+      compared += Self.expectAgreement(mutator.mutate(base)).count
+    }
+    #expect(compared > 0)
+  }
+
   /// Sleepers whose order a step decides: the scenario the key without distances got wrong.
   @Test("every failure a seeded run of a timer race reaches, its exploration reports")
   func timerRace() throws {
