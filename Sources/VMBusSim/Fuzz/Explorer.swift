@@ -22,8 +22,9 @@ package struct Explorer {
     /// unexplored: no failure found means none up to the limit, not up to the depth.
     package var stoppedAtStateLimit = false
     /// Failures seen in an explored state whose path, replayed through the ordinary
-    /// scheduler, did not fail: always 0 unless the explorer and the scheduler disagree,
-    /// which is a bug in this tool, not in the host.
+    /// scheduler, did not break what the explorer saw break (no property, or another
+    /// signature): always 0 unless the explorer and the scheduler disagree, which is a bug in
+    /// this tool, not in the host.
     package var unreproduced: Int
     /// The time spent exploring: the caller's handling of each failure (`onFailure`) is not
     /// counted.
@@ -130,18 +131,18 @@ package struct Explorer {
       guard candidates.insert(found).inserted else { return }
       let fuzzCase = FuzzCase(scenario: scenario, seed: 0, choices: choices, zeroAfterReplay: true)
       let run = fuzzCase.run()
-      if let failure = PropertyChecker.check(run) {
-        if signatures.insert(failure.signature).inserted {
-          failures.append((failure, fuzzCase))
-          let handed = clock.now
-          defer { handling += clock.now - handed }
-          try onFailure(failure, fuzzCase)
-        }
-      } else if PropertyChecker.firstBrokenProperty(run) == nil {
-        // (Not when it broke a property only through inputs QEMU never receives: that
-        // replay agrees, and is no QEMU failure.)
+      // The replay must break what the explorer saw break, whatever inputs it took; a path
+      // that broke it through an input QEMU never receives agrees, and is no QEMU failure.
+      if PropertyChecker.firstBrokenProperty(run)?.signature != found.signature {
         unreproduced += 1
       }
+      guard let failure = PropertyChecker.check(run),
+        signatures.insert(failure.signature).inserted
+      else { return }
+      failures.append((failure, fuzzCase))
+      let handed = clock.now
+      defer { handling += clock.now - handed }
+      try onFailure(failure, fuzzCase)
     }
     // What broke in this expansion's steps, confirmed once the expansion is done.
     var breaches: [(Candidate, [UInt32])] = []

@@ -332,6 +332,24 @@ struct ReuseEquivalenceTests {
     #expect(pure.explorationKey() != beyond.explorationKey())
   }
 
+  /// The flag the key holds is the run's record of its inputs, kept without the inputs:
+  /// set exactly when the run took a `device_reset` or `device_added` that QEMU never
+  /// receives (a reset of a device the kernel does not know takes none).
+  @Test(
+    "a run marks that it took an input QEMU never receives exactly when it took one",
+    arguments: ["beyond-qemu-device-reset.yaml", "qemu-unload.yaml"])
+  func runMarksInputsBeyondQEMU(file: String) throws {
+    let prepared = PreparedScenario(try FuzzTests.bundled(file))
+    var marked = Set<Bool>()
+    for seed in UInt64(0)..<20 {
+      var simulation = Simulation<HistoryRecorder>(prepared, seed: seed)
+      let run = simulation.run()
+      #expect(simulation.tookInputBeyondQEMU == !run.inputsBeyondQEMU.isEmpty, "seed \(seed)")
+      marked.insert(simulation.tookInputBeyondQEMU)
+    }
+    #expect(marked == [file.hasPrefix("beyond-qemu")])
+  }
+
   /// The actors of `concurrent-opens.yaml` as a run starts them.
   static func startingActors() throws -> ActorTable {
     Simulation<StateRecorder>(
