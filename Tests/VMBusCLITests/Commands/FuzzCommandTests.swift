@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import VMBusTesting
 
@@ -361,6 +362,12 @@ struct FuzzCommandTests {
       let failures = try await Self.exploreAndCheck(path, in: dir)
       let causes = failures.compactMap { $0["signature"]?["root_cause"]?.string }
       #expect(causes == ["send_unload.no_sint_route"], "\(failures)")
+      // The stored row says an exploration found its case (its seed, 0, is the replay's).
+      let stored = try await StoreInspector.open(dir.database).read { db in
+        try Row.fetchAll(db, sql: "SELECT first_seed, explored_depth FROM fuzz_failures")
+          .map { [$0["first_seed"] as Int64?, $0["explored_depth"] as Int64?] }
+      }
+      #expect(stored == [[0, 40]])
     }
   }
 
