@@ -49,6 +49,58 @@ struct MigrationRunTests {
     }
   }
 
+  /// Two outside inputs land while OPENCHANNEL_RESULT waits out busy slots, and both make
+  /// QEMU abort for want of a channel in `open_channel`: a reset of the device, which nothing
+  /// in QEMU triggers (`send_open_channel.no_object`, beyond QEMU), and a live migration
+  /// (upstream loads no channel state). One fault in one bus state, two signatures.
+  static let resetOrMigration = """
+    description: "a device reset from outside and a migration race an open's reply"
+    expect: passed
+    host: {devices: [{class: hv-balloon}]}
+    actors:
+      - name: guest
+        steps:
+          - linux.connect: {versions: ["4.0"]}
+          - linux.request_offers: {wait: true}
+          - linux.open: {device: hv-balloon}
+      - name: resetter
+        steps:
+          - wait: {for: GPADL_CREATED}
+          - slot_busy: 1
+          - slot_busy: 1
+          - slot_busy: 1
+          - slot_busy: 1
+          - device_reset: {device: hv-balloon}
+      - name: migrator
+        steps:
+          - wait: {for: GPADL_CREATED}
+          - slot_busy: 1
+          - slot_busy: 1
+          - slot_busy: 1
+          - slot_busy: 1
+          - slot_busy: 1
+          - slot_busy: 1
+          - migrate
+
+    """
+
+  /// The explorer replays the first path to each failure. While it told failures apart by
+  /// fault and bus state alone, the device reset's path came first here; its replay rests
+  /// on an input QEMU never receives, so nothing was reported, and the migration's path,
+  /// the same fault in the same bus state, was never replayed. (It fails on the explorer
+  /// before that changed, at depths 36 and 40.)
+  @Test(
+    "a migration's abort is reported where a device reset from outside reached the same fault first"
+  )
+  func migrationAbortBesideDeviceReset() throws {
+    let scenario = try ScenarioParser.parse(Self.resetOrMigration, file: "reset-or-migration.yaml")
+    let report = Explorer(scenario: scenario, depth: 40).run()
+    let causes = Set(report.failures.map(\.failure.signature.rootCause))
+    #expect(causes.contains(.postLoadChannelStateNotLoaded), "\(causes)")
+    #expect(!causes.contains(RootCause("send_open_channel.no_object")))
+    #expect(report.unreproduced == 0)
+  }
+
   @Test(
     "migrated while QEMU sends offers: the offers not yet sent never come, and a guest waiting for one hangs on QEMU"
   )
