@@ -37,6 +37,20 @@ struct VisitedSet {
     }
   }
 
+  /// Whether `key` was recorded at `depth` or higher up.
+  func contains(_ key: Int, atOrAbove depth: Int) -> Bool {
+    let key = UInt64(bitPattern: Int64(key))
+    let depth = Int32(clamping: depth)
+    guard key != 0 else { return zeroDepth.map { $0 <= depth } ?? false }
+    let mask = slots.count - 1
+    var index = Int(truncatingIfNeeded: key ^ key >> 32) & mask
+    while slots[index] != 0 {
+      if slots[index] == key { return depths[index] <= depth }
+      index = (index + 1) & mask
+    }
+    return false
+  }
+
   private enum Placement { case new, shallower, known }
 
   /// Puts `key` in the first free slot of its probe sequence, or lowers its depth.

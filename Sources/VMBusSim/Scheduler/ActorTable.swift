@@ -71,8 +71,9 @@ struct ActorTable: RandomAccessCollection, MutableCollection, Sendable {
   }
 
   /// Adds every actor's exploration key, in order, computing only those not yet known, then
-  /// how far each pending timer is from `now`.
-  func addExplorationKey(into hasher: inout WordHasher, now: VirtualDuration) {
+  /// the order in which linked requests take replies. How far off the actors' timers are is
+  /// the separate ``addTimerDistances(into:now:)``.
+  func addExplorationKey(into hasher: inout WordHasher) {
     // By index, each box borrowed from the array: `for box in boxes` retained and released
     // every box, several times per explored state.
     for index in boxes.indices {
@@ -85,24 +86,29 @@ struct ActorTable: RandomAccessCollection, MutableCollection, Sendable {
       }
       hasher.add(key)
     }
-    // Timers fire only when no action is enabled, earliest first and equal ones together
-    // (`idle`). Whether a timer set later fires before, with or after a pending one depends
-    // on how far off the pending one is, so the key holds each distance, not only their
-    // order: of two paths to one state a few steps apart, one can let a later sleep end
-    // first and the other not. With the distances, states that agree on the key differ in
-    // absolute time alone, and have the same future shifted in time. (Which actors have a
-    // timer is in their own keys.) A timer already due fires at the next idle moment
-    // whatever its lateness: 0.
-    for index in boxes.indices {
-      guard let deadline = boxes[index].actor.pointee.status.deadline else { continue }
-      hasher.add(deadline > now ? deadline.nanoseconds &- now.nanoseconds : 0)
-    }
     // A reply completes the earliest linked request it matches (`chn_msg_list`'s order).
     addOrder(into: &hasher) { actor in
       // Field by field: binding the whole request would copy its condition and reply.
       guard let order = actor.pointee.linked?.order else { return nil }
       if case .some = actor.pointee.linked?.reply { return nil }
       return UInt64(order)
+    }
+  }
+
+  /// Adds how far each pending timer is from `now`, in actor order (which actors have a
+  /// timer is in their own keys).
+  ///
+  /// Timers fire only when no action is enabled, earliest first and equal ones together
+  /// (`idle`). Whether a timer set later fires before, with or after a pending one depends
+  /// on how far off the pending one is, so a key holds each distance, not only their order:
+  /// of two paths to one state a few steps apart, one can let a later sleep end first and
+  /// the other not. With the distances, states that agree on the key differ in absolute
+  /// time alone, and have the same future shifted in time. A timer already due fires at the
+  /// next idle moment whatever its lateness: 0.
+  func addTimerDistances(into hasher: inout WordHasher, now: VirtualDuration) {
+    for index in boxes.indices {
+      guard let deadline = boxes[index].actor.pointee.status.deadline else { continue }
+      hasher.add(deadline > now ? deadline.nanoseconds &- now.nanoseconds : 0)
     }
   }
 

@@ -169,12 +169,19 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
   /// The actions enabled now, after any timers that had to fire; empty once the run ended.
   /// Firing them decides events into `eventBuffer`, as ``explore(_:eventBuffer:)`` does.
   mutating func branches(eventBuffer: inout [HostEvent]) -> [Action] {
-    decision.exchangeEvents(with: &eventBuffer)
-    defer { decision.exchangeEvents(with: &eventBuffer) }
-    return enabledAfterTimers()
+    var wentIdle = false
+    return branches(eventBuffer: &eventBuffer, wentIdle: &wentIdle)
   }
 
-  private mutating func enabledAfterTimers() -> [Action] {
+  /// The same, and whether getting there went idle: fired timers, or ended the run for want
+  /// of any. Only then do the pending timers' distances make a difference.
+  mutating func branches(eventBuffer: inout [HostEvent], wentIdle: inout Bool) -> [Action] {
+    decision.exchangeEvents(with: &eventBuffer)
+    defer { decision.exchangeEvents(with: &eventBuffer) }
+    return enabledAfterTimers(wentIdle: &wentIdle)
+  }
+
+  private mutating func enabledAfterTimers(wentIdle: inout Bool) -> [Action] {
     while !isFinished {
       if steps >= scenario.limits.maxSteps || now > scenario.limits.maxTime {
         step()
@@ -182,6 +189,7 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
       }
       collectEnabledActions()
       if !enabled.isEmpty { return enabled }
+      wentIdle = true
       idle()
     }
     return []
@@ -208,7 +216,12 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
   /// A hash of everything that decides what happens next (not the logs): two paths that
   /// reach equal keys reach the same state. Mutating only to keep the parts that often
   /// outlive a step (the host state's, the kernel's) for the next state's key.
-  mutating func explorationKey() -> Int {
+  mutating func explorationKey() -> Int { explorationKeys().full }
+
+  /// The exploration key, and the key without how far off the pending timers are: what two
+  /// states share when they differ only there, so that they have the same future for as
+  /// long as nothing waits for a timer (see `Explorer`).
+  mutating func explorationKeys() -> (full: Int, untimed: Int) {
     var hasher = WordHasher()
     let hostKey = hostExplorationKey.value ?? decision.state.explorationKey
     hostExplorationKey.value = hostKey
@@ -245,7 +258,7 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
     if case .host(let message) = synic.slot { message.addExplorationKey(into: &hasher) }
     hasher.add(UInt64(kernel.nextGpadl) | UInt64(kernel.connectedVersion?.rawValue ?? .max) << 32)
     hasher.add(kernel.explorationKey())
-    actors.addExplorationKey(into: &hasher, now: now)
+    actors.addExplorationKey(into: &hasher)
     oracle.addExplorationKey(into: &hasher)
     // Who posted each queued message (the host's queue key holds the messages).
     for index in queued.indices { hasher.add(queued[index].actor) }
@@ -273,7 +286,9 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
         | (decision.monitor.migratedSincePoint ? 1 << 32 : 0))
     // A run that ended has no future: it must not stand for a live state with the same key.
     if let outcome { hasher.add(utf8: outcome.kind.rawValue) }
-    return Int(truncatingIfNeeded: hasher.value)
+    let untimed = hasher.value
+    actors.addTimerDistances(into: &hasher, now: now)
+    return (Int(truncatingIfNeeded: hasher.value), Int(truncatingIfNeeded: untimed))
   }
 
   /// The run's outcome, once it ended.

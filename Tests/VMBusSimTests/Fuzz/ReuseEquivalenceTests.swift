@@ -362,10 +362,11 @@ struct ReuseEquivalenceTests {
     key(table, at: VirtualDuration(nanoseconds: 0))
   }
 
-  /// The actors' part of an exploration key at time `now`.
+  /// The actors' part of an exploration key at time `now`, their timers' distances with it.
   static func key(_ table: ActorTable, at now: VirtualDuration) -> UInt64 {
     var hasher = WordHasher()
-    table.addExplorationKey(into: &hasher, now: now)
+    table.addExplorationKey(into: &hasher)
+    table.addTimerDistances(into: &hasher, now: now)
     return hasher.value
   }
 
@@ -437,6 +438,33 @@ struct ReuseEquivalenceTests {
     let firstLinkedFirst = with(.ready, .ready, links: (3, 4))
     #expect(firstLinkedFirst != with(.ready, .ready, links: (4, 3)))
     #expect(firstLinkedFirst == with(.ready, .ready, links: (10, 20)))
+  }
+
+  /// The explorer leaves a state unexpanded when one that differs from it only in its
+  /// timers' distances had a subtree that never went idle: the key without timers must tell
+  /// apart everything else, and nothing else.
+  @Test("the key without timers leaves out how far off the timers are, and nothing else")
+  func untimedKeyLeavesOutTheDistances() throws {
+    let base = Simulation<StateRecorder>(
+      PreparedScenario(try FuzzTests.bundled("concurrent-opens.yaml")), seed: 0)
+    try #require(base.actors.count >= 2)
+    func keys(_ first: ActorRuntime.Status, _ second: ActorRuntime.Status) -> (
+      full: Int, untimed: Int
+    ) {
+      var simulation = base
+      simulation.actors[0].status = first
+      simulation.actors[1].status = second
+      return simulation.explorationKeys()
+    }
+    let at: (UInt64) -> ActorRuntime.Status = { .sleeping(until: VirtualDuration(nanoseconds: $0)) }
+    let sooner = keys(at(1_000), at(2_000))
+    let later = keys(at(1_000), at(2_001))
+    #expect(sooner.full != later.full)
+    #expect(sooner.untimed == later.untimed)
+    #expect(keys(at(1_000), at(2_000)) == sooner)
+    // Which actors have a timer is no distance.
+    #expect(keys(.ready, at(2_000)).untimed != sooner.untimed)
+    #expect(keys(at(1_000), .done).untimed != sooner.untimed)
   }
 
   /// A hot-added device's configuration is not in the host's key (a scenario fixes its own
