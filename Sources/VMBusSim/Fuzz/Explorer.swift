@@ -7,8 +7,8 @@ import VMBusHost
 /// timers are) are not expanded again unless reached higher up, where more of their future
 /// fits under the depth bound; this collapses orders of commuting actions that meet in the
 /// same state. And a state is not expanded when one that differs only in how far off its
-/// timers are had a subtree that never went idle (see `run`): the distances never came into
-/// it. Every enabled action is a branch: none is taken alone as if it touched nothing
+/// timers are had a subtree that never went idle (``CalmSubtrees``): the distances never
+/// came into it. Every enabled action is a branch: none is taken alone as if it touched nothing
 /// else (a waiting actor that takes its message runs the guest code after the wait, which
 /// changes the kernel, locks, links and the slot that others read). Properties are checked
 /// at every event, as a fuzz run's are, and at the end of every run.
@@ -56,12 +56,13 @@ package struct Explorer {
   package let stateLimit: Int
   package static var defaultStateLimit: Int { 50_000_000 }
   /// The depth a caller explores to unless told otherwise: deep enough for every bundled
-  /// scenario's findings, and every one's exploration completes (the longest in about 15 s).
+  /// scenario's findings, and every one's exploration completes (the longest, the kexec
+  /// restart's, in about 3 s).
   package static var defaultDepth: Int { 40 }
 
-  /// Whether a state is left unexpanded when a calm subtree covers it (see `run`). Off, the
-  /// exploration expands every state whose exact key is new: the reference the tests hold
-  /// the reduction to.
+  /// Whether a state is left unexpanded when a calm subtree covers it (``CalmSubtrees``).
+  /// Off, the exploration expands every state whose exact key is new: the reference the
+  /// tests hold the reduction to.
   package let reusesCalmSubtrees: Bool
 
   package init(
@@ -81,7 +82,7 @@ package struct Explorer {
   private struct Node {
     var simulation: Simulation<StateRecorder>
     var depth: Int
-    /// Its subtree's ``Frame``.
+    /// Its subtree's frame in ``CalmSubtrees``.
     var frame: Int32
     /// The length of the parent's path: the prefix of the shared path that is still the
     /// parent's when this node is popped (see `run`).
@@ -90,19 +91,6 @@ package struct Explorer {
     var choice: UInt32?
     /// What the step from the parent drew besides (a delivery attempt's fault outcomes).
     var draws = DeliveryDraws()
-  }
-
-  /// How the subtree of a node taken to be expanded stands: its parent's frame, its
-  /// children pushed and not yet done, and whether it is calm so far: nothing in it went idle
-  /// (see `run`), and every state it reached again had a calm subtree. A calm subtree that
-  /// is done covers every state with its key but for the timers' distances, from its depth
-  /// down.
-  private struct Frame {
-    var parent: Int32
-    var pending: Int32 = 0
-    var calm = true
-    var untimedKey: Int
-    var depth: Int32
   }
 
   package func run() -> Report {
@@ -124,44 +112,11 @@ package struct Explorer {
     var root = Simulation<StateRecorder>(PreparedScenario(scenario), seed: 0)
     root.messageCache = MessageCache()
     root.begin()
-    // Paths that differ only in when actors set their pending timers reach states whose
-    // keys differ in the timers' distances alone. Those states have the same future for as
-    // long as nothing waits for a timer: a timer is read only when no action is enabled
-    // (`idle`), and which actions are enabled reads no time. So a state is not expanded when
-    // one with the same key but for the distances, reached at its depth or higher up, had a
-    // subtree that never went idle: its schedules are that subtree's, step for step.
-    // (Timed Linux restarts set waits of many seconds that nothing in the depth reaches;
-    // every step of another actor moved them, and multiplied the states.)
-    var calm = VisitedSet()
-    var frames = [Frame(parent: -1, untimedKey: root.explorationKeys().untimed, depth: 0)]
-    var freeFrames: [Int32] = []
-    func openFrame(parent: Int32, untimedKey: Int, depth: Int) -> Int32 {
-      let frame = Frame(parent: parent, untimedKey: untimedKey, depth: Int32(clamping: depth))
-      frames[Int(parent)].pending += 1
-      if let free = freeFrames.popLast() {
-        frames[Int(free)] = frame
-        return free
-      }
-      frames.append(frame)
-      return Int32(frames.count - 1)
-    }
-    /// A node's subtree is done: a calm one covers its untimed key from now on, and the
-    /// parent's subtree is done once its last child's is.
-    func close(_ start: Int32) {
-      var index = start
-      while true {
-        let done = frames[Int(index)]
-        freeFrames.append(index)
-        if done.calm { _ = calm.insert(done.untimedKey, depth: Int(done.depth)) }
-        guard done.parent >= 0 else { return }
-        let parent = Int(done.parent)
-        if !done.calm { frames[parent].calm = false }
-        frames[parent].pending -= 1
-        guard frames[parent].pending == 0 else { return }
-        index = done.parent
-      }
-    }
-    var stack = [Node(simulation: root, depth: 0, frame: 0, parentPathLength: 0, choice: nil)]
+    var calm = CalmSubtrees(rootUntimedKey: root.explorationKeys().untimed)
+    var stack = [
+      Node(
+        simulation: root, depth: 0, frame: CalmSubtrees.root, parentPathLength: 0, choice: nil)
+    ]
     // The choice indices taken at each branching step, for replay, of the node being
     // expanded. One array for the whole search instead of one per node: depth first, every
     // node popped between a node's push and its own pop descends from its parent, so none
@@ -224,29 +179,29 @@ package struct Explorer {
       let frame = node.frame
       var wentIdle = false
       let branches = node.simulation.branches(eventBuffer: &eventBuffer, wentIdle: &wentIdle)
-      if wentIdle { frames[Int(frame)].calm = false }
+      if wentIdle { calm.disturb(frame) }
       if let found = Self.check(node.simulation) {
         try confirm(found, path)
         // A run that broke a property is not continued, as in `reach`.
         if node.simulation.decision.monitor.hasFinding {
-          close(frame)
+          calm.close(frame)
           continue
         }
       }
       guard !branches.isEmpty else {
-        close(frame)
+        calm.close(frame)
         continue
       }
       guard node.depth < self.depth else {
         truncated += 1
-        close(frame)
+        calm.close(frame)
         continue
       }
       // At the limit, the states already reached are still checked; none is expanded.
       guard states < stateLimit else {
         stopped = true
-        frames[Int(frame)].calm = false
-        close(frame)
+        calm.disturb(frame)
+        calm.close(frame)
         continue
       }
       let depth = node.depth + 1
@@ -276,10 +231,11 @@ package struct Explorer {
           return nil
         }
         let keys = simulation.explorationKeys()
-        if reusesCalmSubtrees && calm.contains(keys.untimed, atOrAbove: depth) { return nil }
+        // First: a state reached again whose subtree was calm leaves this one calm.
+        if reusesCalmSubtrees && calm.covers(keys.untimed, depth: depth) { return nil }
         guard visited.insert(keys.full, depth: depth) else {
           // Its future is another subtree's, which may yet go idle, or did.
-          frames[Int(frame)].calm = false
+          calm.disturb(frame)
           return nil
         }
         return keys.untimed
@@ -291,7 +247,7 @@ package struct Explorer {
           let untimed = reach(
             action, choice: child.choice, drawing: child.draws, in: &child.simulation)
         else { return }
-        child.frame = openFrame(parent: frame, untimedKey: untimed, depth: depth)
+        child.frame = calm.open(parent: frame, untimedKey: untimed, depth: depth)
         stack.append(child)
       }
       // Every branch but the first works on a copy of the run; the first, pushed last, is
@@ -328,11 +284,11 @@ package struct Explorer {
       if let untimed = reach(
         branches[0], choice: node.choice, drawing: firstDraws, in: &node.simulation)
       {
-        node.frame = openFrame(parent: frame, untimedKey: untimed, depth: depth)
+        node.frame = calm.open(parent: frame, untimedKey: untimed, depth: depth)
         stack.append(consume node)
       }
       // No child to wait for: the subtree is done now.
-      if frames[Int(frame)].pending == 0 { close(frame) }
+      if !calm.hasPendingChildren(frame) { calm.close(frame) }
       for (found, choices) in breaches { try confirm(found, choices) }
       breaches.removeAll(keepingCapacity: true)
     }
