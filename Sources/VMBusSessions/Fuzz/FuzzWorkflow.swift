@@ -128,6 +128,9 @@ package struct ExploreSummary: Sendable {
   package var states: Int
   package var distinctStates: Int
   package var truncated: Int
+  /// States left unexpanded because a calm subtree covered them (see
+  /// `Explorer.Report.covered`).
+  package var covered = 0
   /// Failures whose explored path did not fail when replayed (see
   /// `Explorer.Report.unreproduced`): 0 unless this tool has a bug.
   package var unreproduced = 0
@@ -252,6 +255,7 @@ package enum FuzzWorkflow {
       summary.states += report.states
       summary.distinctStates += report.distinctStates
       summary.truncated += report.truncated
+      summary.covered += report.covered
       summary.unreproduced += report.unreproduced
       if report.stoppedAtStateLimit { summary.stoppedAtStateLimit.append(name) }
       summary.elapsed += report.elapsed

@@ -69,6 +69,7 @@ extension ExploreSummary {
       out.field("states", states)
       out.field("distinct_states", distinctStates)
       out.field("truncated_paths", truncated)
+      out.field("covered_states", covered)
       out.field("unreproduced_failures", unreproduced)
       out.field("complete", stoppedAtStateLimit.isEmpty)
       out.key("stopped_at_state_limit")
@@ -100,8 +101,9 @@ extension ExploreSummary {
   /// `fuzz --exhaustive`'s text report, for paths explored to `depth` steps.
   package func textLines(depth: Int) -> [String] {
     var lines = [
-      "\(states) states, \(distinctStates) distinct, \(Int(statesPerSecond)) states/s, "
-        + "\(truncated) paths cut at depth \(depth), \(findings.count) distinct failures"
+      "\(states) states, \(distinctStates) distinct, \(covered) covered by calm subtrees, "
+        + "\(Int(statesPerSecond)) states/s, \(truncated) paths cut at depth \(depth), "
+        + "\(findings.count) distinct failures"
         + (findings.isEmpty ? "" : " (shrunk in \(Seconds.rounded(shrinkElapsed))s)")
     ]
     for finding in findings {

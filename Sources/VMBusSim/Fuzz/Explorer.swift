@@ -20,6 +20,9 @@ package struct Explorer {
     package var distinctStates: Int
     /// Paths cut off at the depth bound.
     package var truncated: Int
+    /// States reached and not expanded because a calm subtree covered them
+    /// (``CalmSubtrees``): they differed from its root only in how far off their timers were.
+    package var covered = 0
     /// The exploration stopped at its state limit with schedules up to the depth still
     /// unexplored: no failure found means none up to the limit, not up to the depth.
     package var stoppedAtStateLimit = false
@@ -130,6 +133,7 @@ package struct Explorer {
     var visited = VisitedSet()
     var states = 0
     var truncated = 0
+    var covered = 0
     var unreproduced = 0
     var failures: [(failure: FuzzFailure, fuzzCase: FuzzCase)] = []
     // Explored states hold no event history: the first path to each candidate failure
@@ -232,7 +236,10 @@ package struct Explorer {
         }
         let keys = simulation.explorationKeys()
         // First: a state reached again whose subtree was calm leaves this one calm.
-        if reusesCalmSubtrees && calm.covers(keys.untimed, depth: depth) { return nil }
+        if reusesCalmSubtrees && calm.covers(keys.untimed, depth: depth) {
+          covered += 1
+          return nil
+        }
         guard visited.insert(keys.full, depth: depth) else {
           // Its future is another subtree's, which may yet go idle, or did.
           calm.disturb(frame)
@@ -293,7 +300,7 @@ package struct Explorer {
       breaches.removeAll(keepingCapacity: true)
     }
     return Report(
-      states: states, distinctStates: visited.count, truncated: truncated,
+      states: states, distinctStates: visited.count, truncated: truncated, covered: covered,
       stoppedAtStateLimit: stopped, unreproduced: unreproduced,
       elapsed: clock.now - start - handling, failures: failures)
   }

@@ -371,6 +371,29 @@ struct FuzzCommandTests {
     }
   }
 
+  /// A kdump's crashed kernel waits with timeouts of seconds that nothing within the depth
+  /// reaches, while the other actor's steps move them: states that differ only there are
+  /// covered by calm subtrees, which both reports count.
+  @Test("the exhaustive mode says how many states calm subtrees covered")
+  func exhaustiveCountsCalmSubtrees() async throws {
+    try await TemporaryDirectory.with { dir in
+      let scenario = Repository.scenario("linux-kdump.yaml")
+      let result = try await dir.run(
+        "fuzz", scenario, "--exhaustive", "--depth", "40", "--no-regressions", "--json")
+      #expect(result.status == 0, "\(result.stderr)")
+      let summary = try JSON.parse(result.stdout)
+      let states = try #require(summary["states"]?.int)
+      let distinct = try #require(summary["distinct_states"]?.int)
+      let covered = try #require(summary["covered_states"]?.int)
+      #expect(covered > 0)
+      #expect(distinct + covered <= states)
+      #expect(summary["failures"]?.elements.isEmpty == true)
+      let text = try await dir.run(
+        "fuzz", scenario, "--exhaustive", "--depth", "40", "--no-regressions")
+      #expect(text.stdout.contains("\(covered) covered by calm subtrees"), "\(text.stdout)")
+    }
+  }
+
   /// Explores `path` to depth 40, filing its cases in a directory of their own, which
   /// `check` must then pass; returns the failures the summary reports.
   static func exploreAndCheck(_ path: String, in dir: TemporaryDirectory) async throws -> [JSON] {
