@@ -28,11 +28,12 @@ struct CalmSubtrees {
   /// The untimed keys of calm subtrees that are done, each at the shallowest depth.
   private var covered = VisitedSet()
 
-  /// The root's frame is `root`.
+  /// Opens the root's frame, ``root``.
   init(rootUntimedKey: Int) {
     frames = [Frame(parent: -1, untimedKey: rootUntimedKey, depth: 0)]
   }
 
+  /// The exploration's root's frame.
   static var root: Int32 { 0 }
 
   /// Whether a calm subtree that is done covers a state with `untimedKey` at `depth`.

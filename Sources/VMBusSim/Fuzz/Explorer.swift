@@ -8,9 +8,9 @@ import VMBusHost
 /// fits under the depth bound; this collapses orders of commuting actions that meet in the
 /// same state. And a state is not expanded when one that differs only in how far off its
 /// timers are had a subtree that never went idle (``CalmSubtrees``): the distances never
-/// came into it. Every enabled action is a branch: none is taken alone as if it touched nothing
-/// else (a waiting actor that takes its message runs the guest code after the wait, which
-/// changes the kernel, locks, links and the slot that others read). Properties are checked
+/// came into it. Every enabled action is a branch: none is taken alone as if it touched
+/// nothing else (a waiting actor that takes its message runs the guest code after the wait,
+/// which changes the kernel, locks, links and the slot that others read). Properties are checked
 /// at every event, as a fuzz run's are, and at the end of every run.
 package struct Explorer {
   package struct Report: Sendable {
@@ -235,7 +235,8 @@ package struct Explorer {
           return nil
         }
         let keys = simulation.explorationKeys()
-        // First: a state reached again whose subtree was calm leaves this one calm.
+        // Before the visited set: a state that a calm subtree covers leaves this subtree
+        // calm, where a state merely reached before would not.
         if reusesCalmSubtrees && calm.covers(keys.untimed, depth: depth) {
           covered += 1
           return nil
