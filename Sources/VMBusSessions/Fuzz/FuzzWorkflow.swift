@@ -141,6 +141,12 @@ package struct ExploreSummary: Sendable {
   /// The scenarios whose exploration stopped at the state limit before it had explored
   /// every schedule up to the depth.
   package var stoppedAtStateLimit: [String] = []
+  /// The scenarios where a path ran past the scenario's `max_time` (see
+  /// `Explorer.Report.reachedTimeLimit`): schedules past the limit may be missing.
+  package var reachedTimeLimit: [String] = []
+
+  /// Whether every schedule up to the depth was explored.
+  package var isComplete: Bool { stoppedAtStateLimit.isEmpty && reachedTimeLimit.isEmpty }
   package var findings: [FuzzFinding]
 
   package var statesPerSecond: Double {
@@ -258,6 +264,7 @@ package enum FuzzWorkflow {
       summary.covered += report.covered
       summary.unreproduced += report.unreproduced
       if report.stoppedAtStateLimit { summary.stoppedAtStateLimit.append(name) }
+      if report.reachedTimeLimit { summary.reachedTimeLimit.append(name) }
       summary.elapsed += report.elapsed
     }
     return summary

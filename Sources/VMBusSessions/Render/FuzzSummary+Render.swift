@@ -71,10 +71,14 @@ extension ExploreSummary {
       out.field("truncated_paths", truncated)
       out.field("covered_states", covered)
       out.field("unreproduced_failures", unreproduced)
-      out.field("complete", stoppedAtStateLimit.isEmpty)
+      out.field("complete", isComplete)
       out.key("stopped_at_state_limit")
       out.array { out in
         for name in stoppedAtStateLimit { out.string(name) }
+      }
+      out.key("reached_time_limit")
+      out.array { out in
+        for name in reachedTimeLimit { out.string(name) }
       }
       out.key("states_per_second")
       out.number(statesPerSecond.rounded())
@@ -122,6 +126,12 @@ extension ExploreSummary {
       lines.append(
         "warning: \(name): stopped at the state limit (--max-states) before every schedule up "
           + "to depth \(depth) was explored: what it did not find may still be there")
+    }
+    for name in reachedTimeLimit {
+      lines.append(
+        "warning: \(name): a path ran past the scenario's max_time; states reached again "
+          + "earlier in virtual time were not explored again, so schedules the limit cut "
+          + "short may hold failures it did not find (raise limits.max_time)")
     }
     if unreproduced > 0 {
       lines.append(

@@ -26,6 +26,11 @@ package struct Explorer {
     /// The exploration stopped at its state limit with schedules up to the depth still
     /// unexplored: no failure found means none up to the limit, not up to the depth.
     package var stoppedAtStateLimit = false
+    /// A path ran past the scenario's `max_time`. The key leaves absolute time out: of two
+    /// states that agree on it, the one reached first is expanded, and when it was the
+    /// later in virtual time, the limit may have cut short schedules the earlier one had
+    /// room for. With no path at the limit, no schedule was cut, and the merge lost nothing.
+    package var reachedTimeLimit = false
     /// Failures seen in an explored state whose path, replayed through the ordinary
     /// scheduler, did not break what the explorer saw break (no property, or another
     /// signature): always 0 unless the explorer and the scheduler disagree, which is a bug in
@@ -170,6 +175,8 @@ package struct Explorer {
     var breaches: [(Candidate, [UInt32])] = []
     var popped = 0
     var stopped = false
+    var reachedTimeLimit = false
+    let maxTime = scenario.limits.maxTime
     while var node = stack.popLast() {
       // The clock is read once every 1,024 nodes, a few milliseconds of work.
       popped &+= 1
@@ -184,6 +191,7 @@ package struct Explorer {
       var wentIdle = false
       let branches = node.simulation.branches(eventBuffer: &eventBuffer, wentIdle: &wentIdle)
       if wentIdle { calm.disturb(frame) }
+      if node.simulation.now > maxTime { reachedTimeLimit = true }
       if let found = Self.check(node.simulation) {
         try confirm(found, path)
         // A run that broke a property is not continued, as in `reach`.
@@ -302,7 +310,7 @@ package struct Explorer {
     }
     return Report(
       states: states, distinctStates: visited.count, truncated: truncated, covered: covered,
-      stoppedAtStateLimit: stopped, unreproduced: unreproduced,
+      stoppedAtStateLimit: stopped, reachedTimeLimit: reachedTimeLimit, unreproduced: unreproduced,
       elapsed: clock.now - start - handling, failures: failures)
   }
 

@@ -264,6 +264,28 @@ struct FuzzCommandTests {
       let complete = try JSON.parse(whole.stdout)
       #expect(complete["complete"] == .bool(true), "\(whole.stdout)")
       #expect(complete["stopped_at_state_limit"]?.elements.isEmpty == true)
+      #expect(complete["reached_time_limit"]?.elements.isEmpty == true)
+    }
+  }
+
+  /// A path that runs past the scenario's `max_time` makes the merge of states that differ
+  /// in absolute time unsound: the report says the exploration is incomplete.
+  @Test("a path past the scenario's max_time makes the report say the exploration is incomplete")
+  func exhaustiveTimeLimit() async throws {
+    try await TemporaryDirectory.with { dir in
+      let path = try dir.write(
+        "timer-race.yaml",
+        ScenarioSamples.timerRace + "limits: {max_steps: 100000, max_time: 1ms}\n")
+      let result = try await dir.run(
+        "fuzz", path, "--exhaustive", "--depth", "30", "--no-regressions", "--json")
+      let summary = try JSON.parse(result.stdout)
+      #expect(summary["complete"] == .bool(false), "\(result.stdout)")
+      #expect(summary["reached_time_limit"]?.elements.compactMap(\.string) == ["timer-race"])
+      let text = try await dir.run(
+        "fuzz", path, "--exhaustive", "--depth", "30", "--no-regressions")
+      #expect(
+        text.stdout.contains("warning: timer-race: a path ran past the scenario's max_time"),
+        "\(text.stdout)")
     }
   }
 

@@ -145,6 +145,20 @@ struct FuzzTests {
     #expect(roomy.states == whole.states)
   }
 
+  /// The key leaves absolute time out, which is sound only while no path reaches the
+  /// scenario's `max_time`: a search where one does must say so.
+  @Test("the exhaustive mode says when a path ran past the scenario's max_time, and only then")
+  func exhaustiveTimeLimit() throws {
+    let limited = try ScenarioParser.parse(
+      ScenarioSamples.timerRace + "limits: {max_steps: 100000, max_time: 1ms}\n",
+      file: "timer-race.yaml")
+    #expect(Explorer(scenario: limited, depth: 30).run().reachedTimeLimit)
+    let unlimited = try ScenarioParser.parse(ScenarioSamples.timerRace, file: "timer-race.yaml")
+    #expect(!Explorer(scenario: unlimited, depth: 30).run().reachedTimeLimit)
+    #expect(
+      !Explorer(scenario: try Self.bundled("linux-kdump.yaml"), depth: 40).run().reachedTimeLimit)
+  }
+
   @Test("the exhaustive mode reports no failure where the guest broke the protocol (§9.26)")
   func exhaustiveGuestError() throws {
     let report = Explorer(scenario: try Self.bundled("qemu-gpadl-teardown.yaml"), depth: 30).run()
