@@ -144,10 +144,10 @@ package struct ExploreSummary: Sendable {
   /// The scenarios where a path ran past the scenario's `max_time` (see
   /// `Explorer.Report.reachedTimeLimit`): schedules past the limit may be missing.
   package var reachedTimeLimit: [String] = []
+  package var findings: [FuzzFinding]
 
   /// Whether every schedule up to the depth was explored.
   package var isComplete: Bool { stoppedAtStateLimit.isEmpty && reachedTimeLimit.isEmpty }
-  package var findings: [FuzzFinding]
 
   package var statesPerSecond: Double {
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

@@ -168,13 +168,8 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
 
   /// The actions enabled now, after any timers that had to fire; empty once the run ended.
   /// Firing them decides events into `eventBuffer`, as ``explore(_:eventBuffer:)`` does.
-  mutating func branches(eventBuffer: inout [HostEvent]) -> [Action] {
-    var wentIdle = false
-    return branches(eventBuffer: &eventBuffer, wentIdle: &wentIdle)
-  }
-
-  /// The same, and whether getting there went idle: fired timers, or ended the run for want
-  /// of any. Only then do the pending timers' distances make a difference.
+  /// `wentIdle` is set when getting there went idle (fired timers, or ended the run for want
+  /// of any): only then do the pending timers' distances make a difference.
   mutating func branches(eventBuffer: inout [HostEvent], wentIdle: inout Bool) -> [Action] {
     decision.exchangeEvents(with: &eventBuffer)
     defer { decision.exchangeEvents(with: &eventBuffer) }
@@ -213,14 +208,12 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
     decision.exchangeEvents(with: &eventBuffer)
   }
 
-  /// A hash of everything that decides what happens next (not the logs): two paths that
-  /// reach equal keys reach the same state. Mutating only to keep the parts that often
-  /// outlive a step (the host state's, the kernel's) for the next state's key.
-  mutating func explorationKey() -> Int { explorationKeys().full }
-
-  /// The exploration key, and the key without how far off the pending timers are: what two
-  /// states share when they differ only there, so that they have the same future for as
-  /// long as nothing waits for a timer (see `Explorer`).
+  /// A hash of everything that decides what happens next (not the logs), `full`: two paths
+  /// that reach equal keys reach the same state. And the same without how far off the
+  /// pending timers are, `untimed`: what two states share when they differ only there, so
+  /// that they take the same steps for as long as nothing waits for a timer
+  /// (``CalmSubtrees``). Mutating only to keep the parts that often outlive a step (the
+  /// host state's, the kernel's) for the next state's key.
   mutating func explorationKeys() -> (full: Int, untimed: Int) {
     var hasher = WordHasher()
     let hostKey = hostExplorationKey.value ?? decision.state.explorationKey
