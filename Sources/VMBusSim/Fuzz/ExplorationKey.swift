@@ -24,8 +24,8 @@ extension ChannelMessage {
 extension ActorRuntime {
   /// What of an actor decides what it does next, and whose fault a hang would be: program
   /// counter, attempt, last refusal, status (a wait's resolved conditions with it) and inbox;
-  /// the requests it posted (a hang on one is owed only if it is there) and the GPADL pages
-  /// still to come; the oracle's verdicts.
+  /// the requests it posted (a hang on one is owed only if it is there), with the GPADL
+  /// pages still to come and the oracle's verdict on each; what the host withdrew.
   /// Small fields share a word, each in its own bits.
   ///
   /// Read through the actor's address, field by field: a method on the actor in its box's
@@ -68,41 +68,14 @@ extension ActorRuntime {
     for index in actor.pointee.inbox.indices {
       hasher.add(actor.pointee.inbox[index].explorationKey)
     }
-    hasher.add(actor.pointee.requests.count)
-    for index in actor.pointee.requests.indices {
-      actor.pointee.requests[index].addExplorationKey(into: &hasher)
+    // In order: which request a verdict or a body's pages belong to depends on it.
+    hasher.add(actor.pointee.requests.entries.count)
+    for index in actor.pointee.requests.entries.indices {
+      actor.pointee.requests.entries[index].addExplorationKey(into: &hasher)
     }
-    if !actor.pointee.incompleteGpadls.isEmpty {
-      // Summed: the entries' order is the order they were first sent in, which paths to
-      // one state need not share.
-      var pagesSum: UInt64 = 0
-      for (id, missing) in actor.pointee.incompleteGpadls.entries {
-        var entry = WordHasher()
-        entry.add(id)
-        entry.add(missing)
-        pagesSum = pagesSum &+ entry.value
-      }
-      hasher.add(pagesSum)
-    }
-    // Most actors have neither (a clean run stores no verdict): nothing to add, no
-    // dictionary to walk.
-    guard !actor.pointee.verdicts.isEmpty || !actor.pointee.withdrawn.isEmpty else { return }
-    // The verdicts decide whose fault a hang is. Summed, so the dictionaries' order (which
-    // varies from run to run) cannot change the key.
-    var verdictSum: UInt64 = 0
-    for (request, verdict) in actor.pointee.verdicts.entries {
-      var entry = WordHasher()
-      request.addExplorationKey(into: &entry)
-      switch verdict {
-      case .owed(let dropped):
-        entry.add(1)
-        if let dropped { entry.add(dropped.rootCause) }
-      case .guestError(let rule):
-        entry.add(2)
-        entry.add(rule.rootCause)
-      }
-      verdictSum = verdictSum &+ entry.value
-    }
+    // Most actors have none (a clean run withdraws nothing): no dictionary to walk.
+    guard !actor.pointee.withdrawn.isEmpty else { return }
+    // Summed, so the dictionary's order (which varies from run to run) cannot change the key.
     var withdrawnSum: UInt64 = 0
     for (request, cause) in actor.pointee.withdrawn.entries {
       var entry = WordHasher()
@@ -110,8 +83,28 @@ extension ActorRuntime {
       entry.add(cause.rootCause)
       withdrawnSum = withdrawnSum &+ entry.value
     }
-    hasher.add(verdictSum)
     hasher.add(withdrawnSum)
+  }
+}
+
+extension PostedRequests.Entry {
+  /// The request, the pages it still lacks and the verdict, in as few words as the common
+  /// case allows (a whole request QEMU handled: two).
+  func addExplorationKey(into hasher: inout WordHasher) {
+    key.addExplorationKey(into: &hasher)
+    let code: UInt64
+    switch verdict {
+    case nil: code = 0
+    case .owed(nil): code = 1
+    case .owed(.some): code = 2
+    case .guestError: code = 3
+    }
+    hasher.add(code | missingPages << 2)
+    switch verdict {
+    case .owed(let dropped?): hasher.add(dropped.rootCause)
+    case .guestError(let rule): hasher.add(rule.rootCause)
+    default: break
+    }
   }
 }
 

@@ -44,7 +44,7 @@ extension Simulation {
       if let judgedOracle {
         oracle = judgedOracle
         if let verdict, let request = RequestKey(payload: head.payload) {
-          actors[head.actor].note(verdict, on: request)
+          actors[head.actor].requests.judge(request, verdict)
         }
       }
     }
@@ -54,7 +54,7 @@ extension Simulation {
       if let verdict = ReplyOracle.flushedBehindUnload(flushed.payload),
         let request = RequestKey(payload: flushed.payload)
       {
-        actors[flushed.actor].note(verdict, on: request)
+        actors[flushed.actor].requests.judge(request, verdict)
       }
     }
   }
@@ -109,7 +109,7 @@ extension Simulation {
         owed = owed ?? (reply, lost.rootCause)
         continue
       }
-      guard actors[index].requests.contains(request) else {
+      guard actors[index].requests.awaitsReply(request) else {
         if let cause = actors[index].withdrawn[request] {
           clauses.append("\(waits), which nothing owes: \(cause.text)")
           otherCause = otherCause ?? cause.rootCause
@@ -203,6 +203,6 @@ extension Simulation {
           .requestNotTaken,
           "the \(request.type.name) is still in QEMU's rx queue (bus in \(state.bus))"))
     }
-    return actors[index].verdicts[request] ?? .owed(dropped: nil)
+    return actors[index].requests.verdict(on: request)
   }
 }

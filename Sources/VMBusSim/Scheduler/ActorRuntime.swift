@@ -106,16 +106,10 @@ struct ActorRuntime: Sendable {
   private(set) var inbox: [InboxMessage] = []
   /// The last VERSION_RESPONSE this actor consumed refused its version.
   var lastVersionRefused = false
-  /// Requests this actor posted successfully, by type and key (GPADL id or relid), so a hang
-  /// can tell a reply the host owes from one the script never asked for.
-  var requests: [RequestKey] = []
-  /// GPADLs whose header this actor sent without all their pages: pages still to come. The
-  /// host owes GPADL_CREATED only once the last body completes one.
-  var incompleteGpadls = LinearMap<UInt32, UInt64>()
-  /// The oracle's verdict on each request QEMU took from its queue, by request (the latest
-  /// taken wins): whose fault a hang waiting on its reply is. A request missing here is owed
-  /// and was not dropped, the common case, which is not stored (see `note`).
-  private(set) var verdicts = SparseMap<RequestKey, RequestVerdict>()
+  /// Requests this actor posted successfully and the oracle's verdict on each, so a hang
+  /// can tell a reply the host owes from one the script never asked for, or the guest
+  /// made impossible.
+  var requests = PostedRequests()
   /// Requests the host's delivery path made void (a fatal delivery failure, a machine
   /// reset), with the path: a hang on them is nobody's failure, but it has a cause.
   var withdrawn = SparseMap<RequestKey, Finding>()
@@ -201,22 +195,11 @@ struct ActorRuntime: Sendable {
   /// the replies undeliverable).
   mutating func forgetRequests() {
     requests.removeAll()
-    incompleteGpadls.removeAll()
-  }
-
-  /// Records the oracle's verdict on a request QEMU took. An owed request QEMU handled is
-  /// stored as no entry: most runs then never allocate or hash here.
-  mutating func note(_ verdict: RequestVerdict, on request: RequestKey) {
-    if case .owed(dropped: nil) = verdict {
-      if !verdicts.isEmpty { verdicts[request] = nil }
-    } else {
-      verdicts[request] = verdict
-    }
   }
 
   /// Nothing this actor asked for is owed any more, because of the host path `cause`.
   mutating func forgetRequests(because cause: Finding) {
-    for request in requests { withdrawn[request] = cause }
+    for request in requests.entries where request.isWhole { withdrawn[request.key] = cause }
     forgetRequests()
   }
 

@@ -120,23 +120,16 @@ extension Simulation {
       guard let (header, carried) = GpadlHeader.fixedPart(of: payload) else { return }
       let missing =
         UInt64(header.declaredPageCount) - UInt64(min(carried, Int(header.declaredPageCount)))
-      if missing == 0 {
-        actors[index].requests.append(request)
-      } else if let id = request.key {
-        actors[index].incompleteGpadls[id] = missing
-      }
+      // Pages to come need an id for the bodies to name.
+      guard missing == 0 || request.key != nil else { return }
+      actors[index].requests.post(request, missingPages: missing)
     case .gpadlBody:
-      guard let id = request.key, let missing = actors[index].incompleteGpadls[id],
-        let (_, carried) = GpadlBody.fixedPart(of: payload)
-      else { return }
-      if UInt64(carried) >= missing {
-        actors[index].incompleteGpadls[id] = nil
-        actors[index].requests.append(RequestKey(type: .gpadlHeader, key: id))
-      } else {
-        actors[index].incompleteGpadls[id] = missing - UInt64(carried)
+      guard let id = request.key, let (_, carried) = GpadlBody.fixedPart(of: payload) else {
+        return
       }
+      actors[index].requests.add(pages: UInt64(carried), toGpadl: id)
     default:
-      actors[index].requests.append(request)
+      actors[index].requests.post(request)
     }
   }
 
@@ -153,8 +146,7 @@ extension Simulation {
       case .initiateContact, .unload:
         actors[index].forgetRequests()
       case .gpadlTeardown:
-        actors[index].requests.removeAll { $0 == RequestKey(type: .gpadlHeader, key: request.key) }
-        if let id = request.key { actors[index].incompleteGpadls[id] = nil }
+        actors[index].requests.withdrawGpadl(request.key)
       default:
         break
       }
@@ -187,10 +179,8 @@ extension Simulation {
     let message = actors[index].take(at: found)
     actors[index].hasMatchingMessage = false
     // The reply settles its request: a second wait for it is the script's, not owed.
-    if let request = RequestKey.answered(by: message),
-      let settled = actors[index].requests.firstIndex(of: request)
-    {
-      actors[index].requests.remove(at: settled)
+    if let request = RequestKey.answered(by: message) {
+      actors[index].requests.settle(request)
     }
     if spec.expectTimeout {
       return finish(

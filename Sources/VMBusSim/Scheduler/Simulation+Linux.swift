@@ -232,10 +232,8 @@ extension Simulation {
     }
     actors[index].linked = nil
     actors[index].hasMatchingMessage = false
-    if let request = RequestKey.answered(by: reply),
-      let settled = actors[index].requests.firstIndex(of: request)
-    {
-      actors[index].requests.remove(at: settled)
+    if let request = RequestKey.answered(by: reply) {
+      actors[index].requests.settle(request)
     }
     switch reply {
     case .versionResponse(let response):

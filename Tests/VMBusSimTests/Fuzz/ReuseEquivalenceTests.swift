@@ -392,14 +392,37 @@ struct ReuseEquivalenceTests {
   func actorKeyCoversOwedRequests() throws {
     let base = try Self.startingActors()
     var posted = base
-    posted[0].requests.append(RequestKey(type: .openChannel, key: 7))
+    posted[0].requests.post(RequestKey(type: .openChannel, key: 7))
     var otherPosted = base
-    otherPosted[0].requests.append(RequestKey(type: .openChannel, key: 8))
+    otherPosted[0].requests.post(RequestKey(type: .openChannel, key: 8))
     var pagesDue = base
-    pagesDue[0].incompleteGpadls[0xE1E10] = 3
+    pagesDue[0].requests.post(RequestKey(type: .gpadlHeader, key: 0xE1E10), missingPages: 3)
     var fewerPagesDue = base
-    fewerPagesDue[0].incompleteGpadls[0xE1E10] = 2
-    let keys = [base, posted, otherPosted, pagesDue, fewerPagesDue].map { Self.key($0) }
+    fewerPagesDue[0].requests.post(RequestKey(type: .gpadlHeader, key: 0xE1E10), missingPages: 2)
+    // Taken by QEMU, and judged: handled, dropped by a named check, or the guest's error.
+    var handled = posted
+    handled[0].requests.judge(RequestKey(type: .openChannel, key: 7), .owed(dropped: nil))
+    var dropped = posted
+    dropped[0].requests.judge(
+      RequestKey(type: .openChannel, key: 7),
+      .owed(dropped: Finding(.openChannelNotInitialized, "dropped")))
+    var refused = posted
+    refused[0].requests.judge(
+      RequestKey(type: .openChannel, key: 7), .guestError(Finding(.openUnknownChannel, "error")))
+    // The same two requests, judged in the other order: another state.
+    var twice = posted
+    twice[0].requests.post(RequestKey(type: .openChannel, key: 7))
+    var firstRefused = twice
+    firstRefused[0].requests.judge(
+      RequestKey(type: .openChannel, key: 7), .guestError(Finding(.openUnknownChannel, "error")))
+    var secondRefused = twice
+    secondRefused[0].requests.judge(RequestKey(type: .openChannel, key: 7), .owed(dropped: nil))
+    secondRefused[0].requests.judge(
+      RequestKey(type: .openChannel, key: 7), .guestError(Finding(.openUnknownChannel, "error")))
+    let keys = [
+      base, posted, otherPosted, pagesDue, fewerPagesDue, handled, dropped, refused, twice,
+      firstRefused, secondRefused,
+    ].map { Self.key($0) }
     #expect(Set(keys).count == keys.count)
   }
 

@@ -1,0 +1,97 @@
+import VMBusHost
+
+/// The requests an actor posted that ask the host for a reply, oldest first, each with the
+/// oracle's verdict once QEMU took it: what a hang waiting on a reply is judged against.
+///
+/// One verdict per request, not per request key. A guest can post two requests with one key
+/// (an OPENCHANNEL cut short, then a whole one for the same relid; a malformed GPADL_HEADER,
+/// then another for the same id), and QEMU drops one and answers the other. With a verdict
+/// per key, the later request's replaced the earlier's, and a guest still waiting after the
+/// one reply was told QEMU owed it.
+struct PostedRequests: Sendable {
+  struct Entry: Hashable, Sendable {
+    var key: RequestKey
+    /// Pages of a GPADL still to come in bodies: the host owes GPADL_CREATED only once the
+    /// last body completes the GPADL.
+    var missingPages: UInt64 = 0
+    /// The oracle's verdict when QEMU took the request from its queue; nil before.
+    var verdict: RequestVerdict?
+
+    /// Whether the host owes a reply to it at all (a GPADL only once its pages are all sent).
+    var isWhole: Bool { missingPages == 0 }
+  }
+
+  /// In the order the actor posted them (GPADL bodies fill the oldest header that lacks
+  /// pages, as QEMU's own list is searched).
+  private(set) var entries: [Entry] = []
+
+  var isEmpty: Bool { entries.isEmpty }
+
+  /// A request the hypercall accepted: it joins QEMU's queue.
+  mutating func post(_ key: RequestKey, missingPages: UInt64 = 0) {
+    entries.append(Entry(key: key, missingPages: missingPages))
+  }
+
+  /// A GPADL_BODY carried `pages` more pages of GPADL `id`.
+  mutating func add(pages: UInt64, toGpadl id: UInt32) {
+    let header = RequestKey(type: .gpadlHeader, key: id)
+    guard let index = entries.firstIndex(where: { $0.key == header && !$0.isWhole }) else {
+      return
+    }
+    entries[index].missingPages -= min(pages, entries[index].missingPages)
+  }
+
+  /// QEMU took a request with `key` from its queue: the oldest one not yet taken, since the
+  /// queue is first in, first out and the actor posted them in order. A GPADL's header is
+  /// taken while its bodies may still be to come.
+  mutating func judge(_ key: RequestKey, _ verdict: RequestVerdict) {
+    guard let index = entries.firstIndex(where: { $0.key == key && $0.verdict == nil }) else {
+      return
+    }
+    entries[index].verdict = verdict
+  }
+
+  /// A reply answering `key` reached the actor. It answers a request QEMU handled as a
+  /// correct host would, if one is waiting; else one not judged (a path the oracle does not
+  /// see); else one QEMU answered although the guest broke a rule (QEMU replies to some of
+  /// those); never, while another is left, one QEMU dropped.
+  mutating func settle(_ key: RequestKey) {
+    func oldest(_ matches: (RequestVerdict?) -> Bool) -> Int? {
+      entries.firstIndex { $0.key == key && $0.isWhole && matches($0.verdict) }
+    }
+    guard
+      let index = oldest({ $0 == .owed(dropped: nil) }) ?? oldest({ $0 == nil })
+        ?? oldest({ if case .guestError = $0 { true } else { false } }) ?? oldest({ _ in true })
+    else { return }
+    entries.remove(at: index)
+  }
+
+  /// Whether a whole request with `key` is posted and not answered.
+  func awaitsReply(_ key: RequestKey) -> Bool {
+    entries.contains { $0.key == key && $0.isWhole }
+  }
+
+  /// Whose fault a hang waiting for `key`'s reply is, given the whole requests with that key
+  /// still unanswered: a QEMU check that dropped one of them, else QEMU's (one was taken, or
+  /// not judged, and no reply came), else the rule the guest broke. A correct host would
+  /// have answered any owed one, which is all the wait needs.
+  func verdict(on key: RequestKey) -> RequestVerdict {
+    var guestError: RequestVerdict?
+    var owed = false
+    for entry in entries where entry.key == key && entry.isWhole {
+      switch entry.verdict {
+      case .owed(let dropped?): return .owed(dropped: dropped)
+      case .owed(nil), nil: owed = true
+      case .guestError: guestError = guestError ?? entry.verdict
+      }
+    }
+    return owed ? .owed(dropped: nil) : guestError ?? .owed(dropped: nil)
+  }
+
+  /// The guest tore GPADL `id` down: it asks for no GPADL_CREATED any more.
+  mutating func withdrawGpadl(_ id: UInt32?) {
+    entries.removeAll { $0.key == RequestKey(type: .gpadlHeader, key: id) }
+  }
+
+  mutating func removeAll() { entries.removeAll() }
+}

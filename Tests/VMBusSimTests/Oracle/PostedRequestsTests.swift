@@ -1,0 +1,94 @@
+import Testing
+import VMBusHost
+
+@testable import VMBusSim
+
+/// An actor's posted requests, one verdict each: which request a verdict, a body's pages
+/// and a reply belong to when several share a key.
+@Suite("Posted requests")
+struct PostedRequestsTests {
+  static let open = RequestKey(type: .openChannel, key: 1)
+  static let gpadl = RequestKey(type: .gpadlHeader, key: 0x100)
+  static let tooShort = RequestVerdict.guestError(Finding(.messageTooShort, "short"))
+  static let rangeShape = RequestVerdict.owed(dropped: Finding(.gpadlHeaderRangeShape, "shape"))
+  static let handled = RequestVerdict.owed(dropped: nil)
+
+  @Test("QEMU takes requests with one key in the order they were posted")
+  func judgedInOrder() {
+    var requests = PostedRequests()
+    requests.post(Self.open)
+    requests.post(Self.open)
+    requests.judge(Self.open, Self.tooShort)
+    #expect(requests.entries.map(\.verdict) == [Self.tooShort, nil])
+    requests.judge(Self.open, Self.handled)
+    #expect(requests.entries.map(\.verdict) == [Self.tooShort, Self.handled])
+    // A third take has no request left to judge.
+    requests.judge(Self.open, Self.rangeShape)
+    #expect(requests.entries.map(\.verdict) == [Self.tooShort, Self.handled])
+  }
+
+  @Test("a reply settles the request QEMU handled, not an older one it refused or dropped")
+  func replySettlesTheHandledRequest() {
+    for older in [Self.tooShort, Self.rangeShape] {
+      var requests = PostedRequests()
+      requests.post(Self.open)
+      requests.post(Self.open)
+      requests.judge(Self.open, older)
+      requests.judge(Self.open, Self.handled)
+      requests.settle(Self.open)
+      #expect(requests.entries.map(\.verdict) == [older])
+      #expect(requests.verdict(on: Self.open) == older)
+      requests.settle(Self.open)
+      #expect(!requests.awaitsReply(Self.open))
+    }
+  }
+
+  @Test("QEMU's reply to a request the guest got wrong settles it when nothing else waits")
+  func replyToAGuestErrorSettlesIt() {
+    var requests = PostedRequests()
+    requests.post(Self.open)
+    requests.post(Self.open)
+    requests.judge(Self.open, Self.tooShort)
+    requests.settle(Self.open)
+    // The one not yet taken is next; the refused one is left.
+    #expect(requests.entries.map(\.verdict) == [Self.tooShort])
+  }
+
+  @Test("a hang's verdict: a named drop, else QEMU's silence, else the guest's error")
+  func hangVerdictOrder() {
+    var requests = PostedRequests()
+    requests.post(Self.open)
+    requests.judge(Self.open, Self.tooShort)
+    #expect(requests.verdict(on: Self.open) == Self.tooShort)
+    requests.post(Self.open)
+    // Not taken yet (or taken by a path the oracle does not judge): owed.
+    #expect(requests.verdict(on: Self.open) == Self.handled)
+    requests.post(Self.open)
+    requests.judge(Self.open, Self.rangeShape)
+    #expect(requests.verdict(on: Self.open) == Self.rangeShape)
+  }
+
+  @Test("a GPADL is owed a reply once its bodies bring every page; a teardown withdraws it")
+  func gpadlPages() {
+    var requests = PostedRequests()
+    requests.post(Self.gpadl, missingPages: 5)
+    // QEMU takes the header before the bodies come: the verdict waits with it.
+    requests.judge(Self.gpadl, Self.handled)
+    #expect(!requests.awaitsReply(Self.gpadl))
+    requests.add(pages: 3, toGpadl: 0x100)
+    requests.add(pages: 1, toGpadl: 0x200)
+    #expect(requests.entries.map(\.missingPages) == [2])
+    // A reply before the last page settles nothing.
+    requests.settle(Self.gpadl)
+    #expect(requests.entries.count == 1)
+    requests.add(pages: 4, toGpadl: 0x100)
+    #expect(requests.awaitsReply(Self.gpadl))
+    #expect(requests.verdict(on: Self.gpadl) == Self.handled)
+    // Pages of a second header with the id go to it, the first being whole.
+    requests.post(Self.gpadl, missingPages: 1)
+    requests.add(pages: 1, toGpadl: 0x100)
+    #expect(requests.entries.map(\.missingPages) == [0, 0])
+    requests.withdrawGpadl(0x100)
+    #expect(requests.isEmpty)
+  }
+}
