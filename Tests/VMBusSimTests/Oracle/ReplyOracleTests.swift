@@ -408,7 +408,9 @@ struct ReplyOracleTests {
   /// verdicts were kept per request key, so the whole OPENCHANNEL's "handled" replaced the
   /// short one's "too short", and the wait was reported as QEMU's hang
   /// (`vmbus_run.reply_not_sent`).
-  @Test("two requests with one key: the reply settles the one QEMU handled, the other keeps its verdict")
+  @Test(
+    "two requests with one key: the reply settles the one QEMU handled, the other keeps its verdict"
+  )
   func sameKeyRequestsKeepTheirOwnVerdicts() throws {
     let scenario = try Self.scenario(
       """
