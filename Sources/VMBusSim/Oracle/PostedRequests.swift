@@ -21,8 +21,7 @@ struct PostedRequests: Sendable {
     var isWhole: Bool { missingPages == 0 }
   }
 
-  /// In the order the actor posted them (GPADL bodies fill the oldest header that lacks
-  /// pages, as QEMU's own list is searched).
+  /// In the order the actor posted them.
   private(set) var entries: [Entry] = []
 
   var isEmpty: Bool { entries.isEmpty }
@@ -32,10 +31,13 @@ struct PostedRequests: Sendable {
     entries.append(Entry(key: key, missingPages: missingPages))
   }
 
-  /// A GPADL_BODY carried `pages` more pages of GPADL `id`.
+  /// A GPADL_BODY carried `pages` more pages of GPADL `id`: of the newest header with the id
+  /// that lacks pages, since a guest sends a GPADL's bodies right after its header (a
+  /// header left without bodies, then a whole GPADL with the same id, is the guest's own
+  /// doing; QEMU, which finds GPADLs by id, may see it otherwise).
   mutating func add(pages: UInt64, toGpadl id: UInt32) {
     let header = RequestKey(type: .gpadlHeader, key: id)
-    guard let index = entries.firstIndex(where: { $0.key == header && !$0.isWhole }) else {
+    guard let index = entries.lastIndex(where: { $0.key == header && !$0.isWhole }) else {
       return
     }
     entries[index].missingPages -= min(pages, entries[index].missingPages)
@@ -51,19 +53,24 @@ struct PostedRequests: Sendable {
     entries[index].verdict = verdict
   }
 
-  /// A reply answering `key` reached the actor. It answers a request QEMU handled as a
-  /// correct host would, if one is waiting; else one not judged (a path the oracle does not
-  /// see); else one QEMU answered although the guest broke a rule (QEMU replies to some of
-  /// those); never, while another is left, one QEMU dropped.
+  /// A reply answering `key` reached the guest: it settles the oldest whole request QEMU
+  /// handled, else the oldest not judged (a path the oracle does not see). One QEMU refused
+  /// or dropped keeps its verdict for whatever wait comes: QEMU answers some requests the
+  /// guest got wrong (a REQUESTOFFERS again, an OPENCHANNEL before the offers), and a guest
+  /// waiting on after such a reply waits for what no correct host sends.
   mutating func settle(_ key: RequestKey) {
-    func oldest(_ matches: (RequestVerdict?) -> Bool) -> Int? {
-      entries.firstIndex { $0.key == key && $0.isWhole && matches($0.verdict) }
+    func oldest(_ verdict: RequestVerdict?) -> Int? {
+      entries.firstIndex { $0.key == key && $0.isWhole && $0.verdict == verdict }
     }
-    guard
-      let index = oldest({ $0 == .owed(dropped: nil) }) ?? oldest({ $0 == nil })
-        ?? oldest({ if case .guestError = $0 { true } else { false } }) ?? oldest({ _ in true })
-    else { return }
+    guard let index = oldest(.owed(dropped: nil)) ?? oldest(nil) else { return }
     entries.remove(at: index)
+  }
+
+  /// Whether a reply to `key` would settle a request (see ``settle(_:)``).
+  func settles(_ key: RequestKey) -> Bool {
+    entries.contains {
+      $0.key == key && $0.isWhole && ($0.verdict == nil || $0.verdict == .owed(dropped: nil))
+    }
   }
 
   /// Whether a whole request with `key` is posted and not answered.

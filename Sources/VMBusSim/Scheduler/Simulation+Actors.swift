@@ -178,10 +178,6 @@ extension Simulation {
     }
     let message = actors[index].take(at: found)
     actors[index].hasMatchingMessage = false
-    // The reply settles its request: a second wait for it is the script's, not owed.
-    if let request = RequestKey.answered(by: message) {
-      actors[index].requests.settle(request)
-    }
     if spec.expectTimeout {
       return finish(
         .expectationFailed,

@@ -135,13 +135,35 @@ extension Simulation {
       }
       // A reply a Linux step took is not left for the same actor's plain wait to take again.
       // Only actors with an inbox are written: a write copies an actor a copied run shares.
+      var receivers = takenBy
       for index in actors.indices
       where actors[index].usesInbox && !actors[index].isDone && !takenBy.contains(index) {
         actors[index].receive(message)
+        receivers.append(index)
+      }
+      if let request = RequestKey.answered(by: message) {
+        settle(request, receivedBy: receivers)
       }
       note(.hostToGuest, actor: nil, message.summary, from: events.count)
     }
     if synic.delivery == .waitingForEOM { synic.delivery = .eomSeen }
+  }
+
+  /// A reply reached the guest: the host answered a request with its key, whether or not a
+  /// wait takes the reply (Linux drops one no request is linked for). Each actor it reached
+  /// settles one of its requests QEMU handled; when none had one, the first actor that has
+  /// one does.
+  private mutating func settle(_ request: RequestKey, receivedBy receivers: [Int]) {
+    var settled = false
+    // Read before written: a write copies an actor a copied run shares.
+    for index in receivers where actors[index].requests.settles(request) {
+      actors[index].requests.settle(request)
+      settled = true
+    }
+    guard !settled,
+      let index = actors.indices.first(where: { actors[$0].requests.settles(request) })
+    else { return }
+    actors[index].requests.settle(request)
   }
 
   /// `sint_ack_handler`: the guest's EOM freed the busy slot; the staged message completes

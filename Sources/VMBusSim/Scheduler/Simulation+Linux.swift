@@ -232,9 +232,6 @@ extension Simulation {
     }
     actors[index].linked = nil
     actors[index].hasMatchingMessage = false
-    if let request = RequestKey.answered(by: reply) {
-      actors[index].requests.settle(request)
-    }
     switch reply {
     case .versionResponse(let response):
       actors[index].lastVersionRefused = response.versionSupported == 0
