@@ -13,12 +13,18 @@ struct PostedRequestsTests {
   static let rangeShape = RequestVerdict.owed(dropped: Finding(.gpadlHeaderRangeShape, "shape"))
   static let handled = RequestVerdict.owed(dropped: nil)
 
-  @Test("QEMU takes requests with one key in the order they were posted")
-  func judgedInOrder() {
+  /// Two OPENCHANNELs for one relid, the older taken by QEMU and judged `verdict`.
+  static func twoOpens(olderJudged verdict: RequestVerdict) -> PostedRequests {
     var requests = PostedRequests()
     requests.post(Self.open)
     requests.post(Self.open)
-    requests.judge(Self.open, Self.tooShort)
+    requests.judge(Self.open, verdict)
+    return requests
+  }
+
+  @Test("QEMU takes requests with one key in the order they were posted")
+  func judgedInOrder() {
+    var requests = Self.twoOpens(olderJudged: Self.tooShort)
     #expect(requests.entries.map(\.verdict) == [Self.tooShort, nil])
     requests.judge(Self.open, Self.handled)
     #expect(requests.entries.map(\.verdict) == [Self.tooShort, Self.handled])
@@ -30,10 +36,7 @@ struct PostedRequestsTests {
   @Test("a reply settles the request QEMU handled, not an older one it refused or dropped")
   func replySettlesTheHandledRequest() {
     for older in [Self.tooShort, Self.rangeShape] {
-      var requests = PostedRequests()
-      requests.post(Self.open)
-      requests.post(Self.open)
-      requests.judge(Self.open, older)
+      var requests = Self.twoOpens(olderJudged: older)
       requests.judge(Self.open, Self.handled)
       #expect(requests.settles(Self.open))
       requests.settle(Self.open)
@@ -48,10 +51,7 @@ struct PostedRequestsTests {
 
   @Test("a reply settles a request not yet judged when QEMU handled none")
   func replySettlesAnUnjudgedRequest() {
-    var requests = PostedRequests()
-    requests.post(Self.open)
-    requests.post(Self.open)
-    requests.judge(Self.open, Self.tooShort)
+    var requests = Self.twoOpens(olderJudged: Self.tooShort)
     requests.settle(Self.open)
     #expect(requests.entries.map(\.verdict) == [Self.tooShort])
   }
