@@ -430,6 +430,30 @@ struct ReplyOracleTests {
     #expect(PropertyChecker.check(run) == nil)
   }
 
+  /// §9.45: a fatal delivery failure reset the bus without rescheduling it, so nothing queued
+  /// after it is taken. A whole INITIATE_CONTACT there is owed (`msg_cb.fatal_without_resched`);
+  /// one cut short is dropped by any host, stalled or not.
+  @Test(
+    "a request cut short in a stalled queue is the guest's error, a whole one QEMU's hang",
+    arguments: [
+      ("", "msg_cb.fatal_without_resched"), (", truncate: 12", "guest.message_too_short"),
+    ])
+  func shortRequestInAStalledQueue(cut: String, rootCause: String) throws {
+    let scenario = try Self.scenario(
+      """
+      \(Self.connect)
+      - teardown_message_page
+      - send: REQUESTOFFERS
+      - send: REQUESTOFFERS
+      - sleep: 1ms
+      - send: {type: INITIATE_CONTACT, version_requested: "4.0"\(cut)}
+      - wait: VERSION_RESPONSE
+      """)
+    let run = Simulation.run(scenario, seed: 0)
+    #expect(run.outcome.rootCause == RootCause(rootCause), "\(run.outcome)")
+    #expect(run.outcome.kind == (cut.isEmpty ? .guestHang : .guestError))
+  }
+
   @Test("a hang QEMU owes one actor outweighs another actor's guest error")
   func hostFailureWinsOverGuestError() throws {
     let text = """
