@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VMBusTesting
 
 /// `vmbus-sim run`: a scenario under the deterministic scheduler, stored as a session.
 @Suite("run")
@@ -120,31 +121,11 @@ struct RunTests {
     }
   }
 
-  /// A short OPENCHANNEL, then a whole one for the same relid: QEMU drops the first and
-  /// answers the second, and a second wait for the result is the guest's error. Until the
-  /// oracle kept a verdict per request, the whole one's replaced the short one's, and `run`
+  /// ``ScenarioSamples/sameKeyOpens``: until the oracle kept a verdict per request, `run`
   /// (and `fuzz`, which found it) called this QEMU's hang.
   @Test func aSecondWaitAfterTwoRequestsWithOneKeyIsTheGuestsError() async throws {
     try await TemporaryDirectory.with { dir in
-      let path = try dir.write(
-        "same-key.yaml",
-        """
-        description: "a short OPENCHANNEL, then a whole one for the same relid"
-        expect: {outcome: guest_error}
-        host: {devices: [{class: hv-balloon}]}
-        actors:
-          - name: guest
-            steps:
-              - linux.connect: {versions: ["4.0"]}
-              - linux.request_offers: {wait: true}
-              - send: {type: OPENCHANNEL, child_relid: 1, truncate: 25}
-              - send: {type: GPADL_HEADER, gpadl_id: 0x100, pages: 4, pfn_count: 4}
-              - wait: {for: GPADL_CREATED, match: {gpadl_id: 0x100}}
-              - send: {type: OPENCHANNEL, child_relid: 1, ring_buffer_gpadl_id: 0x100, ring_buffer_offset: 2}
-              - wait: {for: OPENCHANNEL_RESULT, match: {child_relid: 1}, expect: {status: 0}}
-              - wait: {for: OPENCHANNEL_RESULT, match: {child_relid: 1}}
-
-        """)
+      let path = try dir.write("same-key.yaml", ScenarioSamples.sameKeyOpens)
       let result = try await dir.run("run", path, "--json")
       #expect(result.status == 1)
       let summary = try JSON.parse(result.stdout)

@@ -1,5 +1,6 @@
 import Testing
 import VMBusHost
+import VMBusTesting
 
 @testable import VMBusSim
 
@@ -412,17 +413,7 @@ struct ReplyOracleTests {
     "two requests with one key: the reply settles the one QEMU handled, the other keeps its verdict"
   )
   func sameKeyRequestsKeepTheirOwnVerdicts() throws {
-    let scenario = try Self.scenario(
-      """
-      \(Self.connect)
-      \(Self.offers)
-      - send: {type: OPENCHANNEL, child_relid: 1, truncate: 25}
-      - send: {type: GPADL_HEADER, gpadl_id: 0x100, pages: 4, pfn_count: 4}
-      - wait: {for: GPADL_CREATED, match: {gpadl_id: 0x100}}
-      - send: {type: OPENCHANNEL, child_relid: 1, ring_buffer_gpadl_id: 0x100, ring_buffer_offset: 2}
-      - wait: {for: OPENCHANNEL_RESULT, match: {child_relid: 1}, expect: {status: 0}}
-      - wait: {for: OPENCHANNEL_RESULT, match: {child_relid: 1}}
-      """)
+    let scenario = try ScenarioParser.parse(ScenarioSamples.sameKeyOpens, file: "same-key.yaml")
     let run = Simulation.run(scenario, seed: 0)
     #expect(run.outcome.kind == .guestError, "\(run.outcome)")
     #expect(run.outcome.rootCause == .messageTooShort)
