@@ -79,6 +79,17 @@ struct ReplyOracle: Hashable, Sendable {
   /// GPADL_BODY, which completes its header's request, or a type QEMU does not handle).
   mutating func take(_ payload: [UInt8], host: HostState) -> RequestVerdict? {
     guard let type = Self.judgedType(payload) else { return nil }
+    let verdict = judge(type, payload, host: host)
+    // The hardened host answers what QEMU's checks drop (with a failure status, or by
+    // keeping the bus running): what a correct host owes, it owes as handled, and a hang on
+    // one is `vmbus_run.reply_not_sent`, never a QEMU path it does not take.
+    if host.isHardened, case .owed(dropped: .some) = verdict { return .owed(dropped: nil) }
+    return verdict
+  }
+
+  private mutating func judge(_ type: MessageType, _ payload: [UInt8], host: HostState)
+    -> RequestVerdict?
+  {
     switch type {
     case .initiateContact: return initiateContact(payload, host: host)
     case .unload: return unload()

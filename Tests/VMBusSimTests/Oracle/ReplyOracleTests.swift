@@ -445,6 +445,27 @@ struct ReplyOracleTests {
     #expect(run.outcome.kind == (cut.isEmpty ? .guestHang : .guestError))
   }
 
+  /// Found by a `--host hardened` campaign (seed 12,000,405): the oracle judged the header
+  /// as QEMU drops it, the hardened host answered it (GPADL_CREATED, failure status), and
+  /// the reply, settling only what QEMU handled, left it owed for a second wait.
+  @Test("the hardened host answers what QEMU drops: a wait after its reply is owed by nobody")
+  func hardenedAnswersWhatQEMUDrops() throws {
+    let steps = """
+      \(Self.connect)
+      - send: {type: GPADL_HEADER, gpadl_id: 0x100, pages: 1, pfn_count: 0, rangecount: 2}
+      - wait: {for: GPADL_CREATED, match: {gpadl_id: 0x100}}
+      - wait: {for: GPADL_CREATED, match: {gpadl_id: 0x100}}
+      """
+    let hardened = Simulation.run(
+      try Self.scenario(steps, host: "  profile: hardened"), seed: 0)
+    #expect(hardened.outcome.kind == .guestHang, "\(hardened.outcome)")
+    #expect(hardened.outcome.owedReply == nil)
+    #expect(PropertyChecker.check(hardened) == nil)
+    // QEMU drops it: the first wait is QEMU's hang under the check's name.
+    let qemu = Simulation.run(try Self.scenario(steps), seed: 0)
+    #expect(qemu.outcome.rootCause == .gpadlHeaderRangeShape, "\(qemu.outcome)")
+  }
+
   @Test("a hang QEMU owes one actor outweighs another actor's guest error")
   func hostFailureWinsOverGuestError() throws {
     let text = """
