@@ -59,18 +59,18 @@ struct PostedRequests: Sendable {
   /// guest got wrong (a REQUESTOFFERS again, an OPENCHANNEL before the offers), and a guest
   /// waiting on after such a reply waits for what no correct host sends.
   mutating func settle(_ key: RequestKey) {
-    func oldest(_ verdict: RequestVerdict?) -> Int? {
-      entries.firstIndex { $0.key == key && $0.isWhole && $0.verdict == verdict }
-    }
-    guard let index = oldest(.owed(dropped: nil)) ?? oldest(nil) else { return }
+    guard let index = settledIndex(key) else { return }
     entries.remove(at: index)
   }
 
   /// Whether a reply to `key` would settle a request (see ``settle(_:)``).
-  func settles(_ key: RequestKey) -> Bool {
-    entries.contains {
-      $0.key == key && $0.isWhole && ($0.verdict == nil || $0.verdict == .owed(dropped: nil))
+  func settles(_ key: RequestKey) -> Bool { settledIndex(key) != nil }
+
+  private func settledIndex(_ key: RequestKey) -> Int? {
+    func oldest(_ verdict: RequestVerdict?) -> Int? {
+      entries.firstIndex { $0.key == key && $0.isWhole && $0.verdict == verdict }
     }
+    return oldest(.owed(dropped: nil)) ?? oldest(nil)
   }
 
   /// Whether a whole request with `key` is posted and not answered.
