@@ -70,13 +70,39 @@ package struct FuzzCampaignCheckpoint: Sendable {
   package var guestErrors: UInt64
   /// Signature text to (count, lowest seed).
   package var tallies: [String: (count: Int, lowestSeed: UInt64)]
+  /// The guest errors by rule (root cause text) to (count, lowest seed).
+  package var guestErrorRules: [String: (count: Int, lowestSeed: UInt64)]
 
   package init(
-    seedsDone: UInt64, guestErrors: UInt64, tallies: [String: (count: Int, lowestSeed: UInt64)]
+    seedsDone: UInt64, guestErrors: UInt64, tallies: [String: (count: Int, lowestSeed: UInt64)],
+    guestErrorRules: [String: (count: Int, lowestSeed: UInt64)] = [:]
   ) {
     self.seedsDone = seedsDone
     self.guestErrors = guestErrors
     self.tallies = tallies
+    self.guestErrorRules = guestErrorRules
+  }
+}
+
+/// A rule a campaign's guests broke: its count as of the watermark, and the session of its
+/// lowest seed's shrunk case once the campaign stored one.
+package struct FuzzCampaignGuestErrorRule: Hashable, Sendable {
+  /// The root cause the runs ended with (`guest.slot_cleared_without_eom`, ...).
+  package var rule: String
+  package var count: Int
+  package var lowestSeed: UInt64
+  package var session: SessionID?
+  package var minimalSteps: Int?
+
+  package init(
+    rule: String, count: Int, lowestSeed: UInt64, session: SessionID? = nil,
+    minimalSteps: Int? = nil
+  ) {
+    self.rule = rule
+    self.count = count
+    self.lowestSeed = lowestSeed
+    self.session = session
+    self.minimalSteps = minimalSteps
   }
 }
 
@@ -155,8 +181,61 @@ extension EventStore {
               """,
             arguments: [campaign, signature, tally.count, Int64(bitPattern: tally.lowestSeed)])
         }
+        for (rule, tally) in checkpoint.guestErrorRules {
+          try db.execute(
+            sql: """
+              INSERT INTO fuzz_campaign_guest_errors (campaign_id, rule, count, lowest_seed)
+              VALUES (?, ?, ?, ?)
+              ON CONFLICT (campaign_id, rule) DO UPDATE SET
+                count = excluded.count, lowest_seed = excluded.lowest_seed,
+                session_id = iif(lowest_seed = excluded.lowest_seed, session_id, NULL),
+                minimal_steps = iif(lowest_seed = excluded.lowest_seed, minimal_steps, NULL)
+              """,
+            arguments: [campaign, rule, tally.count, Int64(bitPattern: tally.lowestSeed)])
+        }
         try Self.reconcileCounts(db, campaign)
         return stored
+      }
+    }
+  }
+
+  /// A campaign's guest errors by rule, by rule.
+  package func fuzzCampaignGuestErrorRules(_ campaign: Int64) throws(StoreError)
+    -> [FuzzCampaignGuestErrorRule]
+  {
+    try withErrors {
+      try pool.read { db in
+        try Row.fetchAll(
+          db,
+          sql: "SELECT * FROM fuzz_campaign_guest_errors WHERE campaign_id = ? ORDER BY rule",
+          arguments: [campaign]
+        ).map { row in
+          let lowest: Int64 = row["lowest_seed"]
+          let session: Int64? = row["session_id"]
+          return FuzzCampaignGuestErrorRule(
+            rule: row["rule"], count: row["count"], lowestSeed: UInt64(bitPattern: lowest),
+            session: session.map { SessionID($0) }, minimalSteps: row["minimal_steps"])
+        }
+      }
+    }
+  }
+
+  /// Records the session holding the shrunk case of a rule's lowest seed (stored by the
+  /// caller), for a rule the campaign's checkpoint counts.
+  package func recordFuzzCampaignGuestErrorCase(
+    _ campaign: Int64, rule: String, lowestSeed: UInt64, session: SessionID, minimalSteps: Int
+  ) throws(StoreError) {
+    guard !isReadOnly else { throw .readOnly(path: path) }
+    try withErrors {
+      try pool.write { db in
+        try db.execute(
+          sql: """
+            UPDATE fuzz_campaign_guest_errors SET session_id = ?, minimal_steps = ?
+            WHERE campaign_id = ? AND rule = ? AND lowest_seed = ?
+            """,
+          arguments: [
+            session.rawValue, minimalSteps, campaign, rule, Int64(bitPattern: lowestSeed),
+          ])
       }
     }
   }

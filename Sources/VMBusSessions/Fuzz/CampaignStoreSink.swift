@@ -127,6 +127,10 @@ final class CampaignStoreSink: FuzzCampaignSink {
       tallies: Dictionary(
         uniqueKeysWithValues: checkpoint.tallies.map {
           ($0.key.description, ($0.value.count, $0.value.lowestSeed))
+        }),
+      guestErrorRules: Dictionary(
+        uniqueKeysWithValues: checkpoint.guestErrorRules.map {
+          ($0.key.rawValue, ($0.value.count, $0.value.lowestSeed))
         }))
   }
 

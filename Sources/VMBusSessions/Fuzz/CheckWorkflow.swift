@@ -71,6 +71,11 @@ package enum CheckWorkflow {
       }
       lines += record.signature.differences(
         from: PropertyChecker.firstBrokenProperty(run)?.signature)
+      if case .guestError(let rule) = record.signature, run.outcome.rootCause != rule {
+        lines.append(
+          "guest error: recorded rule \(rule), re-run gives \(run.outcome.rootCause.map(\.rawValue) ?? "none")"
+        )
+      }
       if case .legacy = record.signature {
         notes.append("old-form signature: root cause compared only for host faults")
       }

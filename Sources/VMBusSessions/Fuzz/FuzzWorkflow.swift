@@ -107,11 +107,27 @@ package struct FuzzFinding: Sendable {
   package var scenario: String?
 }
 
+/// A rule the campaign's guests broke: its runs are guest errors, not failures, and the
+/// stored case lets a reader check the oracle's verdict.
+package struct GuestErrorRule: Sendable {
+  /// The run's root cause (`guest.slot_cleared_without_eom`, ...).
+  package var rule: RootCause
+  package var count: Int
+  package var lowestSeed: UInt64
+  /// The session of the lowest seed's shrunk case (nil when that seed no longer ends in
+  /// the guest error, a resumed campaign's seed run by another build, or also fails).
+  package var session: SessionID?
+  /// Guest steps of the shrunk case.
+  package var minimalSteps: Int?
+}
+
 package struct FuzzSummary: Sendable {
   package var runs: UInt64
   package var findings: [FuzzFinding]
   /// Runs that ended in a guest error (the guest broke the protocol): not failures.
   package var guestErrors: UInt64
+  /// The guest errors by rule, by lowest seed.
+  package var guestErrorRules: [GuestErrorRule] = []
   package var runsPerSecond: Double
   package var distinctStates: Int
   /// The seeds' wall-clock time.
@@ -193,6 +209,10 @@ package enum FuzzWorkflow {
             restored[row.signature] = finding
           }
         }
+        for row in try store.fuzzCampaignGuestErrorRules(id) {
+          checkpoint.guestErrorRules[RootCause(row.rule)] = FuzzCampaign.Tally(
+            count: row.count, lowestSeed: row.lowestSeed)
+        }
         resume = FuzzCampaign.Resume(checkpoint: checkpoint, shrunk: shrunk)
       } else {
         id = try store.beginFuzzCampaign(identity: identity.json)
@@ -204,13 +224,72 @@ package enum FuzzWorkflow {
       store: store, campaign: id, options: options, corpus: corpus, restored: restored)
     let report = try campaign.run(resuming: resume, into: sink, progress: progress)
     let findings = try sink.findings()
+    let clock = ContinuousClock()
+    let shrinkStart = clock.now
+    let rules = try storeGuestErrorCases(report, of: campaign, id, options: options, store: store)
     var summary = FuzzSummary(
       runs: report.runs, findings: findings, guestErrors: report.guestErrors,
-      runsPerSecond: report.runsPerSecond,
+      guestErrorRules: rules, runsPerSecond: report.runsPerSecond,
       distinctStates: report.distinctStates, elapsed: report.elapsed,
-      shrinkElapsed: report.shrinkElapsed, timeToFirstFailure: report.timeToFirstFailure)
+      shrinkElapsed: report.shrinkElapsed + (clock.now - shrinkStart),
+      timeToFirstFailure: report.timeToFirstFailure)
     summary.resumedSeeds = report.resumedSeeds
     return summary
+  }
+
+  /// Shrinks the lowest seed of each rule the campaign's guests broke and stores the case
+  /// as a session (a case a resumed campaign stored for the same seed is kept), so that
+  /// `replay` shows why the oracle called those runs the guest's fault.
+  private static func storeGuestErrorCases(
+    _ report: FuzzCampaign.Report, of campaign: FuzzCampaign, _ id: Int64, options: FuzzOptions,
+    store: EventStore
+  ) throws(SessionsError) -> [GuestErrorRule] {
+    var stored: [String: FuzzCampaignGuestErrorRule] = [:]
+    do {
+      for row in try store.fuzzCampaignGuestErrorRules(id) { stored[row.rule] = row }
+    } catch {
+      throw .store(error)
+    }
+    var rules: [GuestErrorRule] = []
+    for (rule, tally) in report.guestErrorRules.sorted(by: {
+      ($0.value.lowestSeed, $0.key) < ($1.value.lowestSeed, $1.key)
+    }) {
+      var summary = GuestErrorRule(rule: rule, count: tally.count, lowestSeed: tally.lowestSeed)
+      if let row = stored[rule.rawValue], row.lowestSeed == tally.lowestSeed,
+        let session = row.session
+      {
+        summary.session = session
+        summary.minimalSteps = row.minimalSteps
+      } else if let found = campaign.guestErrorCase(rule, tally) {
+        var pinned = found.minimal.pinned(
+          found.minimalRun, guestError: rule, events: found.minimalRun.events.map(\.text))
+        pinned.name = guestErrorCaseName(rule, profile: pinned.host.profile, options.guestInputs)
+        pinned.description =
+          "fuzz: \(RecordedSignature.guestError(rule)) (lowest seed \(tally.lowestSeed)), not a failure"
+        let session = try ScenarioRunner.store(
+          found.minimalRun, scenarioText: regressionText(pinned, path: nil), source: nil,
+          into: store)
+        do {
+          try store.recordFuzzCampaignGuestErrorCase(
+            id, rule: rule.rawValue, lowestSeed: tally.lowestSeed, session: session,
+            minimalSteps: found.minimal.stepCount)
+        } catch {
+          throw .store(error)
+        }
+        summary.session = session
+        summary.minimalSteps = found.minimal.stepCount
+      }
+      rules.append(summary)
+    }
+    return rules
+  }
+
+  /// `qemu-guest_error-guest.slot_cleared_without_eom`, with `linux-` first for a Linux
+  /// guest's campaign: the session's name, in the regression files' pattern.
+  private static func guestErrorCaseName(
+    _ rule: RootCause, profile: HostProfile, _ inputs: GuestInputs
+  ) -> String {
+    (inputs == .linux ? "linux-" : "") + "\(profile.rawValue)-guest_error-\(rule)"
   }
 
   /// `fuzz --exhaustive`: every schedule of each scenario up to `depth` (or its first

@@ -82,6 +82,7 @@ struct RegressionCorpus {
       guard entry.profile == profile, inputs == .any || entry.linuxGuest else { return false }
       switch entry.signature {
       case .typed(let recorded): return recorded == signature
+      case .guestError: return false
       case .legacy: return entry.signature.differences(from: signature).isEmpty
       }
     }

@@ -7,6 +7,18 @@ extension FuzzSummary {
       out.field("runs", runs)
       out.field("resumed_seeds", resumedSeeds)
       out.field("guest_errors", guestErrors)
+      out.key("guest_error_rules")
+      out.array { out in
+        for rule in guestErrorRules {
+          out.object { out in
+            out.field("rule", rule.rule.rawValue)
+            out.field("count", rule.count)
+            out.field("lowest_seed", rule.lowestSeed)
+            out.field("minimal_steps", rule.minimalSteps)
+            out.field("session", rule.session?.rawValue)
+          }
+        }
+      }
       out.key("failures")
       out.array { out in
         for finding in findings {
@@ -56,6 +68,17 @@ extension FuzzSummary {
         case .new, .notWritten: lines.append("  new: \(path)")
         }
         lines.append("  reproduce: vmbus-sim run \(path)")
+      }
+    }
+    if !guestErrorRules.isEmpty {
+      lines.append("")
+      lines.append(
+        "guest errors by rule (the guest's fault, not failures; replay a session to see one):")
+      for rule in guestErrorRules {
+        lines.append(
+          "  \(rule.rule)  (\(rule.count)×, lowest seed \(rule.lowestSeed)); minimal: "
+            + (rule.minimalSteps.map { "\($0) steps" } ?? "-") + "; session "
+            + (rule.session.map { "\($0)" } ?? "-"))
       }
     }
     return lines

@@ -13,6 +13,7 @@ final class CampaignLedger: Sendable {
     var end: UInt64
     var guestErrors: UInt64 = 0
     var tallies: [FailureSignature: FuzzCampaign.Tally] = [:]
+    var guestErrorRules: [RootCause: FuzzCampaign.Tally] = [:]
     var digests: [UInt64] = []
 
     init(start: UInt64) {
@@ -23,6 +24,12 @@ final class CampaignLedger: Sendable {
     mutating func record(_ failure: FuzzFailure, seed: UInt64) {
       CampaignLedger.add(
         FuzzCampaign.Tally(count: 1, lowestSeed: seed), failure.signature, to: &tallies)
+    }
+
+    /// A run that ended in a guest error, counted under the rule the guest broke.
+    mutating func recordGuestError(_ rule: RootCause, seed: UInt64) {
+      guestErrors += 1
+      CampaignLedger.add(FuzzCampaign.Tally(count: 1, lowestSeed: seed), rule, to: &guestErrorRules)
     }
   }
 
@@ -142,17 +149,17 @@ final class CampaignLedger: Sendable {
     checkpoint.seedsDone = block.end
     checkpoint.guestErrors += block.guestErrors
     for (signature, tally) in block.tallies { add(tally, signature, to: &checkpoint.tallies) }
+    for (rule, tally) in block.guestErrorRules { add(tally, rule, to: &checkpoint.guestErrorRules) }
   }
 
-  static func add(
-    _ tally: FuzzCampaign.Tally, _ signature: FailureSignature,
-    to tallies: inout [FailureSignature: FuzzCampaign.Tally]
+  static func add<Key: Hashable>(
+    _ tally: FuzzCampaign.Tally, _ key: Key, to tallies: inout [Key: FuzzCampaign.Tally]
   ) {
-    if var known = tallies[signature] {
+    if var known = tallies[key] {
       known.add(tally)
-      tallies[signature] = known
+      tallies[key] = known
     } else {
-      tallies[signature] = tally
+      tallies[key] = tally
     }
   }
 }

@@ -1,3 +1,5 @@
+import VMBusHost
+
 /// Where a campaign's results go while it runs, and where a killed one resumes from.
 extension FuzzCampaign {
   /// One signature's share of the seeds a checkpoint covers.
@@ -28,13 +30,18 @@ extension FuzzCampaign {
     package var guestErrors: UInt64
     /// Each failing signature among them.
     package var tallies: [FailureSignature: Tally]
+    /// The guest errors among them by the rule the guest broke (the outcome's root cause):
+    /// not failures, but what a reader checks the oracle's "the guest's fault" against.
+    package var guestErrorRules: [RootCause: Tally]
 
     package init(
-      seedsDone: UInt64 = 0, guestErrors: UInt64 = 0, tallies: [FailureSignature: Tally] = [:]
+      seedsDone: UInt64 = 0, guestErrors: UInt64 = 0, tallies: [FailureSignature: Tally] = [:],
+      guestErrorRules: [RootCause: Tally] = [:]
     ) {
       self.seedsDone = seedsDone
       self.guestErrors = guestErrors
       self.tallies = tallies
+      self.guestErrorRules = guestErrorRules
     }
   }
 

@@ -92,6 +92,8 @@ package struct FuzzCampaign: Sendable {
     /// Runs that ended in a guest error: the guest broke the protocol and a correct host
     /// answers nothing either, so these are not failures.
     package var guestErrors: UInt64
+    /// The guest errors by the rule the guest broke.
+    package var guestErrorRules: [RootCause: Tally] = [:]
     /// The wall-clock time until every seed had run (shrinking on the way included).
     package var elapsed: Duration
     /// The time spent re-checking and shrinking: the workers' shrinking shared among them,
@@ -195,6 +197,7 @@ package struct FuzzCampaign: Sendable {
       guestErrors: final.checkpoint.guestErrors, elapsed: seedsDone - start,
       distinctStates: final.states.estimate,
       timeToFirstFailure: final.firstFailure.map { $0 - start })
+    report.guestErrorRules = final.checkpoint.guestErrorRules
     report.runsThisProcess = final.runs
     report.resumedSeeds = resumed
     report.shrinkDuringSeeds = shrinking
@@ -237,7 +240,9 @@ package struct FuzzCampaign: Sendable {
         let run = fuzzCase.run(reusing: &compiledSteps, messages: messages)
         block.end = index + 1
         block.digests.append(run.finalState.digest.finalized)
-        if run.outcome.kind == .guestError { block.guestErrors += 1 }
+        if run.outcome.kind == .guestError {
+          block.recordGuestError(run.outcome.rootCause ?? .unattributedGuestError, seed: seed)
+        }
         guard let failure = PropertyChecker.check(run, refold: index % Self.refoldEvery == 0)
         else { continue }
         block.record(failure, seed: seed)
@@ -317,5 +322,32 @@ package struct FuzzCampaign: Sendable {
       minimalRun: minimalRun, minimalFailure: minimalFailure)
     group.shrinkRuns = shrinker.runs + 2
     return group
+  }
+}
+
+/// A guest error's lowest seed shrunk to a case that breaks the same rule: what `fuzz`
+/// stores so that a reader can replay why the oracle called a run the guest's fault.
+extension FuzzCampaign {
+  package struct GuestErrorCase: Sendable {
+    package var rule: RootCause
+    package var tally: Tally
+    /// The shrunk case, pinned to its choices, and its run (with a transcript).
+    package var minimal: FuzzCase
+    package var minimalRun: SimulationRun
+  }
+
+  /// The lowest seed of `rule`, shrunk; nil when that seed no longer ends in the guest
+  /// error (a resumed campaign's seed run by another build), or when its run also broke a
+  /// property (a failure, which the campaign reports and files as one).
+  package func guestErrorCase(_ rule: RootCause, _ tally: Tally) -> GuestErrorCase? {
+    let fuzzCase = fuzzCase(seed: tally.lowestSeed)
+    var shrinker = Shrinker(
+      .guestError(rule), budget: configuration.shrinkBudget, inputs: configuration.guestInputs)
+    let minimal = shrinker.shrink(fuzzCase)
+    let run = minimal.run(transcript: true)
+    guard run.outcome.kind == .guestError, run.outcome.rootCause == rule,
+      PropertyChecker.check(run) == nil
+    else { return nil }
+    return GuestErrorCase(rule: rule, tally: tally, minimal: minimal, minimalRun: run)
   }
 }

@@ -53,12 +53,29 @@ package struct FuzzCase: Sendable {
 
   /// The case as a regression record plus scenario: choices pinned, each later decision 0.
   package func pinned(_ run: SimulationRun, failure: FuzzFailure, events: [String]) -> Scenario {
+    pinned(
+      run, property: failure.property.rawValue, signature: .typed(failure.signature), events: events
+    )
+  }
+
+  /// The case of a guest error as a record plus scenario: `check` re-runs it and expects the
+  /// same events, the same rule, and no broken property.
+  package func pinned(_ run: SimulationRun, guestError rule: RootCause, events: [String])
+    -> Scenario
+  {
+    pinned(
+      run, property: RecordedSignature.guestErrorProperty, signature: .guestError(rule),
+      events: events)
+  }
+
+  private func pinned(
+    _ run: SimulationRun, property: String, signature: RecordedSignature, events: [String]
+  ) -> Scenario {
     var pinned = scenario
     var choices = run.choices
     while choices.last == 0 { choices.removeLast() }
     pinned.regression = RegressionRecord(
-      seed: seed, choices: choices, property: failure.property.rawValue,
-      signature: .typed(failure.signature), events: events)
+      seed: seed, choices: choices, property: property, signature: signature, events: events)
     pinned.expected = ExpectedOutcome(
       run.outcome.kind, messageContains: run.outcome.message.isEmpty ? nil : run.outcome.message)
     return pinned

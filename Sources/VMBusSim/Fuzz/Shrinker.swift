@@ -1,10 +1,19 @@
 import VMBusHost
 
-/// Shrinks a failing case to a minimal one with the same failure signature: fewest guest
+/// Shrinks a failing case to a minimal one with the same failure signature (or a guest
+/// error to one that breaks the same rule): fewest guest
 /// steps, then fewest scheduler choices, then simplest field values (Hypothesis-style edits
 /// of the recorded choice sequence, each kept only if the failure stays the same).
 package struct Shrinker {
-  package let signature: FailureSignature
+  /// What every candidate must still do.
+  package enum Target: Hashable, Sendable {
+    /// Fail with this signature.
+    case failure(FailureSignature)
+    /// End in a guest error for this rule, breaking no property.
+    case guestError(RootCause)
+  }
+
+  package let target: Target
   /// Runs the shrinker may spend.
   package var budget: Int
   package private(set) var runs = 0
@@ -18,7 +27,11 @@ package struct Shrinker {
   private let messages = MessageCache()
 
   package init(signature: FailureSignature, budget: Int = 3_000, inputs: GuestInputs = .any) {
-    self.signature = signature
+    self.init(.failure(signature), budget: budget, inputs: inputs)
+  }
+
+  package init(_ target: Target, budget: Int = 3_000, inputs: GuestInputs = .any) {
+    self.target = target
     self.budget = budget
     self.inputs = inputs
   }
@@ -48,7 +61,13 @@ package struct Shrinker {
     runs += 1
     // The minimal case is refolded when its group is checked again; candidates are not.
     let run = candidate.run(reusing: &compiledSteps, messages: messages)
-    return PropertyChecker.check(run, refold: false)?.signature == signature
+    let failure = PropertyChecker.check(run, refold: false)
+    switch target {
+    case .failure(let signature):
+      return failure?.signature == signature
+    case .guestError(let rule):
+      return failure == nil && run.outcome.kind == .guestError && run.outcome.rootCause == rule
+    }
   }
 
   private mutating func attempt(_ best: inout FuzzCase, _ candidate: FuzzCase) -> Bool {

@@ -101,6 +101,10 @@ extension RootCause {
   static let gpadlTeardownNotInitialized = RootCause("gpadl_teardown.not_initialized")
   static let openChannelNotInitialized = RootCause("open_channel.not_initialized")
 
+  /// A guest error whose run named no rule: the count of a campaign's guest errors keeps
+  /// it, but no path of the oracle ends a run so today.
+  static let unattributedGuestError = RootCause("guest.unattributed")
+
   /// QEMU took the request and should have answered, but no reply came: a path the oracle
   /// does not name yet.
   static let replyNotSent = RootCause("vmbus_run.reply_not_sent")

@@ -1,18 +1,29 @@
 import VMBusHost
 import VMBusWire
 
-/// The signature a regression file records: the typed form `fuzz` writes now, or the plain
-/// string written before root causes existed (`host_fault body_for_full_gpadl @
-/// vmbus_gpadl_body in listen`, `guest_hang GPADL_TORNDOWN in listen`).
+/// The signature a regression file records: the typed form `fuzz` writes now, the rule of a
+/// guest error (`guest_error guest.slot_cleared_without_eom`, the pinned case `fuzz` stores
+/// for each rule a campaign's guests broke), or the plain string written before root causes
+/// existed (`host_fault body_for_full_gpadl @ vmbus_gpadl_body in listen`, `guest_hang
+/// GPADL_TORNDOWN in listen`).
 package enum RecordedSignature: Hashable, Sendable, CustomStringConvertible {
   case typed(FailureSignature)
+  /// A run that breaks no property and ends in a guest error for this rule.
+  case guestError(RootCause)
   /// An old-form string, kept as written; only some of its parts can be compared.
   case legacy(String)
 
-  /// Reads a recorded string: the typed form when it parses as one, else the old form.
+  /// The property word a guest error's record starts with.
+  package static let guestErrorProperty = "guest_error"
+
+  /// Reads a recorded string: the typed form when it parses as one, a guest error's rule,
+  /// else the old form.
   package init(text: String) {
+    let words = text.split(separator: " ")
     if let signature = FailureSignature(text: text) {
       self = .typed(signature)
+    } else if words.count == 2, words[0] == Self.guestErrorProperty, words[1].contains(".") {
+      self = .guestError(RootCause(String(words[1])))
     } else {
       self = .legacy(text)
     }
@@ -22,6 +33,7 @@ package enum RecordedSignature: Hashable, Sendable, CustomStringConvertible {
   package var description: String {
     switch self {
     case .typed(let signature): signature.description
+    case .guestError(let rule): "\(Self.guestErrorProperty) \(rule)"
     case .legacy(let text): text
     }
   }
@@ -37,6 +49,9 @@ package enum RecordedSignature: Hashable, Sendable, CustomStringConvertible {
         return ["signature: recorded \(recorded), re-run breaks no property"]
       }
       return recorded == actual ? [] : ["signature: recorded \(recorded), re-run gives \(actual)"]
+    case .guestError:
+      // The rule is the outcome's, which the caller compares; here only "no failure".
+      return actual.map { ["signature: recorded \(self), re-run breaks \($0)"] } ?? []
     case .legacy(let text):
       guard let actual else { return ["signature: recorded \(text), re-run breaks no property"] }
       guard let old = LegacySignature(text) else {

@@ -30,6 +30,9 @@ enum StoreSchema {
     migrator.registerMigration("v10-fuzz-failures-explored-depth") { db in
       try addExploredDepth(db)
     }
+    migrator.registerMigration("v11-fuzz-campaign-guest-errors") { db in
+      try createFuzzCampaignGuestErrors(db)
+    }
     return migrator
   }()
 
@@ -256,6 +259,24 @@ enum StoreSchema {
       sql: """
         ALTER TABLE fuzz_failures
           ADD COLUMN explored_depth INTEGER CHECK (explored_depth >= 0)
+        """)
+  }
+
+  /// v11: a campaign's guest errors by the rule the guest broke (the run's root cause), as
+  /// of its watermark, and the session of the lowest seed's shrunk case once stored. A
+  /// campaign of v7-v10 counted only `fuzz_campaigns.guest_errors`; it has no rows here.
+  private static func createFuzzCampaignGuestErrors(_ db: Database) throws {
+    try db.execute(
+      sql: """
+        CREATE TABLE fuzz_campaign_guest_errors (
+          campaign_id INTEGER NOT NULL REFERENCES fuzz_campaigns(id) ON DELETE CASCADE,
+          rule TEXT NOT NULL,
+          count INTEGER NOT NULL CHECK (count > 0),
+          lowest_seed INTEGER NOT NULL,
+          session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+          minimal_steps INTEGER CHECK (minimal_steps >= 0),
+          PRIMARY KEY (campaign_id, rule)
+        ) STRICT, WITHOUT ROWID;
         """)
   }
 }

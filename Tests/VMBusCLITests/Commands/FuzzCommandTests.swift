@@ -204,6 +204,69 @@ struct FuzzCommandTests {
     }
   }
 
+  @Test("guest errors are counted by rule, each with a shrunk case that verifies and checks")
+  func guestErrorsByRule() async throws {
+    try await TemporaryDirectory.with { dir in
+      let scenarios = [
+        Repository.scenario("guest-error-open-twice.yaml"),
+        Repository.scenario("qemu-gpadl-teardown.yaml"),
+      ]
+      var byJobs: [[String]] = []
+      for jobs in ["1", "2"] {
+        let database = dir.path("jobs\(jobs).sqlite")
+        let fuzz = try await CLI.run(
+          ["fuzz"] + scenarios + [
+            "--seeds", "120", "--jobs", jobs, "--no-regressions", "--db", database, "--json",
+          ])
+        #expect(fuzz.status <= 1, "\(fuzz.stderr)")
+        let summary = try JSON.parse(fuzz.stdout)
+        let rules = summary["guest_error_rules"]?.elements ?? []
+        #expect(rules.count >= 2, "\(fuzz.stdout)")
+        // Every guest error is counted under exactly one rule.
+        #expect(rules.reduce(0) { $0 + ($1["count"]?.int ?? 0) } == summary["guest_errors"]?.int)
+        byJobs.append(
+          rules.map { rule in
+            ["rule", "count", "lowest_seed", "minimal_steps"]
+              .map { rule[$0]?.string ?? "\(rule[$0]?.int ?? -1)" }.joined(separator: " ")
+          })
+        for rule in rules {
+          let name = try #require(rule["rule"]?.string)
+          #expect(name.hasPrefix("guest."))
+          #expect((rule["lowest_seed"]?.int ?? 120) < 120)
+          let session = try #require(rule["session"]?.int, "\(rule)")
+          // The stored case re-runs to the same events...
+          let verify = try await CLI.run(["verify", "\(session)", "--db", database])
+          #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+          // ...and, as a file, `check` holds it to the rule and to breaking nothing.
+          let text = try await StoreInspector.open(database).read { db in
+            try String.fetchOne(
+              db, sql: "SELECT scenario_text FROM sessions WHERE id = ?", arguments: [session])
+          }
+          let caseText = try #require(text)
+          #expect(caseText.contains("signature: \"guest_error \(name)\""))
+          let file = try dir.write("case-\(jobs)-\(session).yaml", caseText)
+          let check = try await CLI.run(["check", file])
+          #expect(check.status == 0, "\(check.stdout)")
+          let otherRule =
+            name == "guest.request_after_unload"
+            ? "guest.request_before_contact" : "guest.request_after_unload"
+          let wrong = try dir.write(
+            "wrong-\(jobs)-\(session).yaml",
+            caseText.replacingOccurrences(
+              of: "guest_error \(name)", with: "guest_error \(otherRule)"))
+          let refused = try await CLI.run(["check", wrong])
+          #expect(refused.status == 1)
+          #expect(refused.stdout.contains("recorded rule \(otherRule), re-run gives \(name)"))
+        }
+        let text = try await CLI.run(
+          ["fuzz"] + scenarios + ["--seeds", "120", "--no-regressions", "--db", database])
+        #expect(text.stdout.contains("guest errors by rule"))
+      }
+      // The same rules, counts, lowest seeds and minimal cases whoever ran the seeds.
+      #expect(byJobs[0] == byJobs[1])
+    }
+  }
+
   @Test("the exhaustive mode shows where it stands on a terminal, and nothing in a pipe")
   func exhaustiveStatusLine() async throws {
     try await TemporaryDirectory.with { dir in

@@ -109,6 +109,15 @@ struct FuzzDurabilityTests {
       }
       #expect(findings(summary) == findings(wholeSummary))
       #expect(summary["guest_errors"]?.int == wholeSummary["guest_errors"]?.int)
+      // The rules the guests broke, as the checkpoints kept them across the kill.
+      func rules(_ json: JSON) -> [String] {
+        (json["guest_error_rules"]?.elements ?? []).map { rule in
+          ["rule", "count", "lowest_seed", "minimal_steps"]
+            .map { rule[$0]?.string ?? "\(rule[$0]?.int ?? -1)" }.joined(separator: " ")
+        }
+      }
+      #expect(!rules(wholeSummary).isEmpty)
+      #expect(rules(summary) == rules(wholeSummary))
       #expect(try Self.failures(killed) == Self.failures(dir.path("whole.sqlite")))
       #expect(try Self.campaignStatus(killed) == "finished")
 

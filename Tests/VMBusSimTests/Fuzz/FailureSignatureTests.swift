@@ -205,6 +205,46 @@ struct FailureSignatureTests {
     #expect(!reports[0].failures.isEmpty)
     #expect(findings(reports[0]) == findings(reports[1]))
     #expect(reports[0].guestErrors == reports[1].guestErrors)
+    // Every guest error counted under one rule, with the same lowest seeds.
+    #expect(!reports[0].guestErrorRules.isEmpty)
+    #expect(
+      reports[0].guestErrorRules.values.reduce(0) { $0 + $1.count } == reports[0].guestErrors)
+    #expect(reports[0].guestErrorRules == reports[1].guestErrorRules)
+  }
+
+  @Test("a guest error's rule is recorded as `guest_error RULE` and read back as one")
+  func guestErrorRecord() {
+    let rule = RootCause("guest.slot_cleared_without_eom")
+    let recorded = RecordedSignature.guestError(rule)
+    #expect(recorded.description == "guest_error guest.slot_cleared_without_eom")
+    #expect(RecordedSignature(text: recorded.description) == recorded)
+    // It holds when the re-run breaks nothing, and not when it fails.
+    #expect(recorded.differences(from: nil).isEmpty)
+    let failure = FailureSignature(
+      property: .guestHang, rootCause: RootCause("gpadl_header.range_shape"),
+      tracePoint: .trace(.gpadlHeader), busState: .listen)
+    #expect(
+      recorded.differences(from: failure) == [
+        "signature: recorded guest_error guest.slot_cleared_without_eom, re-run breaks \(failure)"
+      ])
+  }
+
+  @Test("a guest error's lowest seed shrinks to a smaller case that breaks the same rule")
+  func guestErrorShrinks() throws {
+    let campaign = FuzzCampaign(
+      FuzzCampaign.Configuration(
+        scenarios: [try FuzzTests.bundled("linux-open-close.yaml")], seedCount: 200,
+        shrinkBudget: 500))
+    let report = campaign.run()
+    let (rule, tally) = try #require(
+      report.guestErrorRules.min { $0.value.lowestSeed < $1.value.lowestSeed })
+    let original = campaign.fuzzCase(seed: tally.lowestSeed)
+    #expect(original.run().outcome.rootCause == rule)
+    let found = try #require(campaign.guestErrorCase(rule, tally))
+    #expect(found.minimalRun.outcome.kind == .guestError)
+    #expect(found.minimalRun.outcome.rootCause == rule)
+    #expect(PropertyChecker.check(found.minimalRun) == nil)
+    #expect(found.minimal.stepCount < original.stepCount)
   }
 
   /// A hang is noticed wherever the run ends; its signature names where QEMU dropped the

@@ -31,11 +31,12 @@ import VMBusTesting
           "v1", "v2-fuzz-failures", "v3-skipped-lines", "v4-no-events-by-name",
           "v5-snapshots-refolded", "v6-sim-arguments", "v7-fuzz-campaigns", "v8-state-encoding",
           "v9-skipped-lines-part", "v10-fuzz-failures-explored-depth",
+          "v11-fuzz-campaign-guest-errors",
         ])
       #expect(
         strict == [
-          "events", "fuzz_campaign_signatures", "fuzz_campaigns", "fuzz_failures", "sessions",
-          "skipped_lines", "snapshots",
+          "events", "fuzz_campaign_guest_errors", "fuzz_campaign_signatures", "fuzz_campaigns",
+          "fuzz_failures", "sessions", "skipped_lines", "snapshots",
         ])
     }
   }

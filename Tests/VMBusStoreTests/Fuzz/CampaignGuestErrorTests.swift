@@ -1,0 +1,51 @@
+import Testing
+import VMBusTesting
+
+@testable import VMBusStore
+
+/// A campaign's guest errors by rule: kept with each checkpoint, and the session of a rule's
+/// lowest seed kept only while that seed is the lowest.
+@Suite struct CampaignGuestErrorTests {
+  @Test("each checkpoint writes the rules; a lower lowest seed drops the stored case")
+  func rulesFollowTheCheckpoint() throws {
+    try withTemporaryStore { store in
+      let campaign = try store.beginFuzzCampaign(identity: "{}")
+      func commit(_ rules: [String: (count: Int, lowestSeed: UInt64)]) throws {
+        let checkpoint = FuzzCampaignCheckpoint(
+          seedsDone: 10, guestErrors: UInt64(rules.values.reduce(0) { $0 + $1.count }),
+          tallies: [:], guestErrorRules: rules)
+        _ = try store.commitFuzzCampaign(
+          campaign, checkpoint: checkpoint, finding: nil, finished: false)
+      }
+      try commit(["guest.open_unknown_channel": (3, 40), "guest.request_before_contact": (1, 7)])
+      var writer = try store.beginSession(simulatedInfo("case"))
+      try writer.append(contentsOf: BootWorkload.events(boots: 1).prefix(3))
+      let session = writer.sessionID
+      try writer.finish()
+      try store.recordFuzzCampaignGuestErrorCase(
+        campaign, rule: "guest.open_unknown_channel", lowestSeed: 40, session: session,
+        minimalSteps: 2)
+      // A case for a seed that is not the rule's lowest is not recorded.
+      try store.recordFuzzCampaignGuestErrorCase(
+        campaign, rule: "guest.request_before_contact", lowestSeed: 8, session: session,
+        minimalSteps: 1)
+      #expect(
+        try store.fuzzCampaignGuestErrorRules(campaign) == [
+          FuzzCampaignGuestErrorRule(
+            rule: "guest.open_unknown_channel", count: 3, lowestSeed: 40, session: session,
+            minimalSteps: 2),
+          FuzzCampaignGuestErrorRule(rule: "guest.request_before_contact", count: 1, lowestSeed: 7),
+        ])
+
+      // More seeds: the same lowest seed keeps its case, a lower one drops it.
+      try commit(["guest.open_unknown_channel": (5, 40), "guest.request_before_contact": (2, 7)])
+      #expect(try store.fuzzCampaignGuestErrorRules(campaign).first?.session == session)
+      try commit(["guest.open_unknown_channel": (6, 12), "guest.request_before_contact": (2, 7)])
+      let rules = try store.fuzzCampaignGuestErrorRules(campaign)
+      #expect(
+        rules.first
+          == FuzzCampaignGuestErrorRule(
+            rule: "guest.open_unknown_channel", count: 6, lowestSeed: 12))
+    }
+  }
+}
