@@ -112,8 +112,12 @@ package struct FuzzFinding: Sendable {
 package struct GuestErrorRule: Sendable {
   /// The run's root cause (`guest.slot_cleared_without_eom`, ...).
   package var rule: RootCause
+  /// Runs that ended so (a campaign's seeds, or an exploration's distinct ends).
   package var count: Int
-  package var lowestSeed: UInt64
+  /// A campaign's: the lowest seed, the one shrunk.
+  package var lowestSeed: UInt64?
+  /// The exhaustive mode's: the scenario whose exploration met it (its first path shrunk).
+  package var scenario: String?
   /// The session of the lowest seed's shrunk case (nil when that seed no longer ends in
   /// the guest error, a resumed campaign's seed run by another build, or also fails).
   package var session: SessionID?
@@ -161,6 +165,8 @@ package struct ExploreSummary: Sendable {
   /// `Explorer.Report.reachedTimeLimit`): schedules past the limit may be missing.
   package var reachedTimeLimit: [String] = []
   package var findings: [FuzzFinding]
+  /// The explored runs that ended in a guest error, per scenario and rule.
+  package var guestErrorRules: [GuestErrorRule] = []
 
   /// Whether every schedule up to the depth was explored.
   package var isComplete: Bool { stoppedAtStateLimit.isEmpty && reachedTimeLimit.isEmpty }
@@ -261,14 +267,9 @@ package enum FuzzWorkflow {
         summary.session = session
         summary.minimalSteps = row.minimalSteps
       } else if let found = campaign.guestErrorCase(rule, tally) {
-        var pinned = found.minimal.pinned(
-          found.minimalRun, guestError: rule, events: found.minimalRun.events.map(\.text))
-        pinned.name = guestErrorCaseName(rule, profile: pinned.host.profile, options.guestInputs)
-        pinned.description =
-          "fuzz: \(RecordedSignature.guestError(rule)) (lowest seed \(tally.lowestSeed)), not a failure"
-        let session = try ScenarioRunner.store(
-          found.minimalRun, scenarioText: regressionText(pinned, path: nil), source: nil,
-          into: store)
+        let session = try storeGuestErrorCase(
+          found.minimal, found.minimalRun, rule, origin: .lowestSeed(tally.lowestSeed),
+          options: options, store: store)
         do {
           try store.recordFuzzCampaignGuestErrorCase(
             id, rule: rule.rawValue, lowestSeed: tally.lowestSeed, session: session,
@@ -282,6 +283,19 @@ package enum FuzzWorkflow {
       rules.append(summary)
     }
     return rules
+  }
+
+  /// Stores the shrunk case of a guest error as a session whose scenario text pins it
+  /// (`property: guest_error`), so that `verify` re-runs it and `check` holds it to its rule.
+  private static func storeGuestErrorCase(
+    _ minimal: FuzzCase, _ run: SimulationRun, _ rule: RootCause, origin: FindingOrigin,
+    options: FuzzOptions, store: EventStore
+  ) throws(SessionsError) -> SessionID {
+    var pinned = minimal.pinned(run, guestError: rule, events: run.events.map(\.text))
+    pinned.name = guestErrorCaseName(rule, profile: pinned.host.profile, options.guestInputs)
+    pinned.description = "fuzz: \(RecordedSignature.guestError(rule)) (\(origin)), not a failure"
+    return try ScenarioRunner.store(
+      run, scenarioText: regressionText(pinned, path: nil), source: nil, into: store)
   }
 
   /// `qemu-guest_error-guest.slot_cleared_without_eom`, with `linux-` first for a Linux
@@ -337,6 +351,24 @@ package enum FuzzWorkflow {
         finding.scenario = name
         summary.findings.append(finding)
       }
+      // Each rule's first path, shrunk and stored as the campaign's lowest seeds are.
+      let shrinkStart = clock.now
+      for (rule, paths) in report.guestErrorRules.sorted(by: { $0.key < $1.key }) {
+        var rule = GuestErrorRule(rule: rule, count: paths.count, scenario: name)
+        var shrinker = Shrinker(.guestError(rule.rule), inputs: options.guestInputs)
+        let minimal = shrinker.shrink(paths.first)
+        let run = minimal.run(transcript: true)
+        if run.outcome.kind == .guestError, run.outcome.rootCause == rule.rule,
+          PropertyChecker.check(run) == nil
+        {
+          rule.session = try storeGuestErrorCase(
+            minimal, run, rule.rule, origin: .exploration(depth: depth), options: options,
+            store: store)
+          rule.minimalSteps = minimal.stepCount
+        }
+        summary.guestErrorRules.append(rule)
+      }
+      summary.shrinkElapsed += clock.now - shrinkStart
       summary.states += report.states
       summary.distinctStates += report.distinctStates
       summary.truncated += report.truncated

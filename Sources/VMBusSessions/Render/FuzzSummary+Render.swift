@@ -9,15 +9,7 @@ extension FuzzSummary {
       out.field("guest_errors", guestErrors)
       out.key("guest_error_rules")
       out.array { out in
-        for rule in guestErrorRules {
-          out.object { out in
-            out.field("rule", rule.rule.rawValue)
-            out.field("count", rule.count)
-            out.field("lowest_seed", rule.lowestSeed)
-            out.field("minimal_steps", rule.minimalSteps)
-            out.field("session", rule.session?.rawValue)
-          }
-        }
+        for rule in guestErrorRules { rule.writeJSON(into: &out) }
       }
       out.key("failures")
       out.array { out in
@@ -70,17 +62,7 @@ extension FuzzSummary {
         lines.append("  reproduce: vmbus-sim run \(path)")
       }
     }
-    if !guestErrorRules.isEmpty {
-      lines.append("")
-      lines.append(
-        "guest errors by rule (the guest's fault, not failures; replay a session to see one):")
-      for rule in guestErrorRules {
-        lines.append(
-          "  \(rule.rule)  (\(rule.count)×, lowest seed \(rule.lowestSeed)); minimal: "
-            + (rule.minimalSteps.map { "\($0) steps" } ?? "-") + "; session "
-            + (rule.session.map { "\($0)" } ?? "-"))
-      }
-    }
+    if !guestErrorRules.isEmpty { lines += [""] + GuestErrorRule.textLines(guestErrorRules) }
     return lines
   }
 }
@@ -117,6 +99,10 @@ extension ExploreSummary {
             out.field("session", finding.session?.rawValue)
           }
         }
+      }
+      out.key("guest_error_rules")
+      out.array { out in
+        for rule in guestErrorRules { rule.writeJSON(into: &out) }
       }
       out.key("seconds")
       out.number(Seconds.rounded(elapsed))
@@ -156,13 +142,41 @@ extension ExploreSummary {
           + "earlier in virtual time were not explored again, so schedules the limit cut "
           + "short may hold failures it did not find (raise limits.max_time)")
     }
+    if !guestErrorRules.isEmpty { lines += GuestErrorRule.textLines(guestErrorRules) }
     if unreproduced > 0 {
       lines.append(
-        "warning: \(unreproduced) failures seen while exploring did not recur when their path "
-          + "was replayed: the explorer and the scheduler disagree (a vmbus-sim bug; please "
-          + "report it with the scenario and depth)")
+        "warning: \(unreproduced) failures or guest errors seen while exploring did not recur "
+          + "when their path was replayed: the explorer and the scheduler disagree (a vmbus-sim "
+          + "bug; please report it with the scenario and depth)")
     }
     return lines
+  }
+}
+
+extension GuestErrorRule {
+  /// One object of `guest_error_rules`: a campaign's has `lowest_seed`, an exploration's
+  /// `scenario`.
+  fileprivate func writeJSON(into out: inout JSONBuilder) {
+    out.object { out in
+      out.field("rule", rule.rawValue)
+      out.field("count", count)
+      if let lowestSeed { out.field("lowest_seed", lowestSeed) }
+      if let scenario { out.field("scenario", scenario) }
+      out.field("minimal_steps", minimalSteps)
+      out.field("session", session?.rawValue)
+    }
+  }
+
+  /// The text report's list of rules.
+  fileprivate static func textLines(_ rules: [GuestErrorRule]) -> [String] {
+    ["guest errors by rule (the guest's fault, not failures; replay a session to see one):"]
+      + rules.map { rule in
+        let origin =
+          rule.lowestSeed.map { "lowest seed \($0)" } ?? rule.scenario.map { "in \($0)" } ?? ""
+        return "  \(rule.rule)  (\(rule.count)×, \(origin)); minimal: "
+          + (rule.minimalSteps.map { "\($0) steps" } ?? "-") + "; session "
+          + (rule.session.map { "\($0)" } ?? "-")
+      }
   }
 }
 

@@ -41,12 +41,23 @@ package struct Explorer {
     package var elapsed: Duration
     /// The first path to each distinct failure, as a case that replays it.
     package var failures: [(failure: FuzzFailure, fuzzCase: FuzzCase)]
+    /// The explored runs that ended in a guest error, by the rule the guest broke: how many,
+    /// and the first path to one, as a case that replays it.
+    package var guestErrorRules: [RootCause: GuestErrorPaths] = [:]
 
     package var statesPerSecond: Double {
       let seconds =
         Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
       return seconds > 0 ? Double(states) / seconds : 0
     }
+  }
+
+  /// The explored runs that ended in a guest error for one rule.
+  package struct GuestErrorPaths: Sendable {
+    /// Runs (paths to a final state) that ended so; a state reached again is not expanded
+    /// again, so this counts distinct ends, not schedules.
+    package var count: Int
+    package var first: FuzzCase
   }
 
   /// Where an exploration stands, for a status line.
@@ -141,6 +152,23 @@ package struct Explorer {
     var covered = 0
     var unreproduced = 0
     var failures: [(failure: FuzzFailure, fuzzCase: FuzzCase)] = []
+    var guestErrorRules: [RootCause: GuestErrorPaths] = [:]
+    /// Counts a run that ended in a guest error; replays the first path to each rule through
+    /// the ordinary scheduler, which must end the same way.
+    func noteGuestError(_ outcome: Outcome, _ choices: [UInt32]) {
+      let rule = outcome.rootCause ?? .unattributedGuestError
+      if guestErrorRules[rule] != nil {
+        guestErrorRules[rule]?.count += 1
+        return
+      }
+      let fuzzCase = FuzzCase(scenario: scenario, seed: 0, choices: choices, zeroAfterReplay: true)
+      let replayed = fuzzCase.run().outcome
+      guard replayed.kind == .guestError, replayed.rootCause == rule else {
+        unreproduced += 1
+        return
+      }
+      guestErrorRules[rule] = GuestErrorPaths(count: 1, first: fuzzCase)
+    }
     // Explored states hold no event history: the first path to each candidate failure
     // (below) is replayed once through the ordinary scheduler, which confirms it.
     var candidates = Set<Candidate>()
@@ -201,6 +229,9 @@ package struct Explorer {
         }
       }
       guard !branches.isEmpty else {
+        if let outcome = node.simulation.finished, outcome.kind == .guestError {
+          noteGuestError(outcome, path)
+        }
         calm.close(frame)
         continue
       }
@@ -311,7 +342,7 @@ package struct Explorer {
     return Report(
       states: states, distinctStates: visited.count, truncated: truncated, covered: covered,
       stoppedAtStateLimit: stopped, reachedTimeLimit: reachedTimeLimit, unreproduced: unreproduced,
-      elapsed: clock.now - start - handling, failures: failures)
+      elapsed: clock.now - start - handling, failures: failures, guestErrorRules: guestErrorRules)
   }
 
   /// What broke on a path: the signature a replay of it should report, read from the fold

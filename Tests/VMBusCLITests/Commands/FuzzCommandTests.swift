@@ -267,6 +267,32 @@ struct FuzzCommandTests {
     }
   }
 
+  @Test("the exhaustive mode counts its guest errors by rule, each with a case that verifies")
+  func exploredGuestErrors() async throws {
+    try await TemporaryDirectory.with { dir in
+      let explore = try await dir.run(
+        "fuzz", Repository.scenario("guest-error-open-twice.yaml"),
+        Repository.scenario("guest-error-open-unknown-channel.yaml"), "--exhaustive",
+        "--no-regressions", "--json")
+      #expect(explore.status == 0, "\(explore.stderr)")
+      let summary = try JSON.parse(explore.stdout)
+      #expect(summary["unreproduced_failures"]?.int == 0)
+      let rules = summary["guest_error_rules"]?.elements ?? []
+      #expect(
+        rules.map { "\($0["scenario"]?.string ?? "") \($0["rule"]?.string ?? "")" } == [
+          "guest-error-open-twice guest.open_channel_not_closed",
+          "guest-error-open-unknown-channel guest.open_unknown_channel",
+        ])
+      for rule in rules {
+        #expect((rule["count"]?.int ?? 0) >= 1)
+        #expect(rule["lowest_seed"] == nil)
+        let session = try #require(rule["session"]?.int, "\(rule)")
+        let verify = try await dir.run("verify", "\(session)")
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+      }
+    }
+  }
+
   @Test("the exhaustive mode shows where it stands on a terminal, and nothing in a pipe")
   func exhaustiveStatusLine() async throws {
     try await TemporaryDirectory.with { dir in

@@ -16,6 +16,20 @@ struct ExplorerAgreementTests {
   /// Every bundled scenario whose exploration to depth 40 ends within about 20,000 states
   /// (the kdump restart since calm subtrees cover its timers' twins); the Linux boot and the
   /// other restarts take too long for a unit test.
+  @Test("an exploration counts the runs that end in a guest error, and its first path replays one")
+  func guestErrorsReplay() throws {
+    let scenario = try FuzzTests.bundled("guest-error-open-unknown-channel.yaml")
+    let report = Explorer(scenario: scenario, depth: 40).run()
+    let rule = RootCause("guest.open_unknown_channel")
+    let paths = try #require(report.guestErrorRules[rule])
+    #expect(report.guestErrorRules.count == 1)
+    #expect(paths.count >= 1)
+    #expect(report.unreproduced == 0)
+    let run = paths.first.run()
+    #expect(run.outcome.kind == .guestError)
+    #expect(run.outcome.rootCause == rule)
+  }
+
   @Test(
     "every failure a seeded run of a bundled scenario reaches within the depth, its exploration reports",
     arguments: [
