@@ -114,6 +114,18 @@ extension RootCause {
 }
 
 extension RootCause {
+  /// A guest error a request breaks whatever a correct host's channels and GPADLs are: its
+  /// length, or the connection as the requests ahead of it in the queue leave it. So it can
+  /// be judged for a request QEMU never took (its queue stalled), by walking the queue.
+  var isDecidedByTheQueue: Bool {
+    switch self {
+    case .messageTooShort, .requestBeforeContact, .requestAfterRefusedVersion,
+      .requestAfterUnload, .offersAlreadyRequested:
+      true
+    default: false
+    }
+  }
+
   /// Where QEMU dropped a request a correct host answers: the trace point of the function
   /// the root cause names. A hang is noticed wherever the run happens to end, which says
   /// nothing about the bug, so a hang's signature names the drop (one bug, one signature).

@@ -171,25 +171,31 @@ extension Simulation {
           "QEMU's message in flight waits for an EOM: the guest emptied its SynIC slot, whose message-pending flag QEMU had set, without writing one (Linux's vmbus_wait_for_unload cleanup does), and the bus runs nothing more for the \(request.type.name)"
         ))
     }
-    // The actor's requests for this reply still in QEMU's queue: whether any is, and one cut
-    // shorter than its fixed part when all are. A correct host drops such a message whatever
-    // its state (openvmm's ParseError), so then the hang is the guest's, stalled queue or not.
+    // The actor's requests for this reply still in QEMU's queue, each judged as a correct host
+    // takes the queue, in order (a copy of the oracle walks all of it): whether any is queued,
+    // and the first rule broken when every one broke a rule that only the queue decides (a
+    // request too short, or one the connection the requests ahead leave refuses: queued
+    // behind an UNLOAD, a second REQUESTOFFERS). A correct host sends nothing for those
+    // whatever became of QEMU's bus, so then the hang is the guest's, stalled queue or not.
     var queuedStill = false
-    var allShort: [UInt8]?
-    for entry in queued where entry.actor == index {
-      guard let posted = RequestKey(payload: entry.payload) else { continue }
+    var firstBroken: RequestVerdict?
+    var everyOneBroke = true
+    var walk = oracle
+    for entry in queued {
+      let verdict = walk.take(entry.payload, host: decision.state)
+      guard entry.actor == index, let posted = RequestKey(payload: entry.payload) else { continue }
       // A GPADL's last body completes the request its header made.
       let completesHeader =
         posted.type == .gpadlBody && request.type == .gpadlHeader && posted.key == request.key
       guard posted == request || completesHeader else { continue }
       queuedStill = true
-      guard posted == request, entry.payload.count < request.type.minimumLength else {
-        allShort = nil
-        break
+      if case .guestError(let rule)? = verdict, rule.rootCause.isDecidedByTheQueue {
+        firstBroken = firstBroken ?? verdict
+      } else {
+        everyOneBroke = false
       }
-      allShort = allShort ?? entry.payload
     }
-    if let allShort { return oracle.tooShort(request.type, allShort) }
+    if queuedStill, everyOneBroke, let firstBroken { return firstBroken }
     if queuedStill {
       let state = decision.state
       // Only a fatal -6 or a machine reset leaves queued messages with no run scheduled:

@@ -445,6 +445,37 @@ struct ReplyOracleTests {
     #expect(run.outcome.kind == (cut.isEmpty ? .guestHang : .guestError))
   }
 
+  /// The stalled queue is walked as a correct host takes it: a teardown queued behind an
+  /// UNLOAD gets nothing from any host (openvmm: ParseError while disconnecting), so the wait
+  /// is the guest's error; one queued behind a header that creates its GPADL is owed, since
+  /// what a queued request finds of channels and GPADLs is not judged from the queue.
+  @Test(
+    "a stalled queue is judged in order: behind an UNLOAD the guest's error, behind a header QEMU's hang",
+    arguments: [
+      ("- send: UNLOAD", "guest.request_after_unload", OutcomeKind.guestError),
+      (
+        "- send: {type: GPADL_HEADER, gpadl_id: 5, pages: 1}",
+        "msg_cb.fatal_without_resched", OutcomeKind.guestHang
+      ),
+      ("", "msg_cb.fatal_without_resched", OutcomeKind.guestHang),
+    ])
+  func stalledQueueJudgedInOrder(ahead: String, rootCause: String, kind: OutcomeKind) throws {
+    let scenario = try Self.scenario(
+      """
+      \(Self.connect)
+      - teardown_message_page
+      - send: REQUESTOFFERS
+      - send: REQUESTOFFERS
+      - sleep: 1ms
+      \(ahead)
+      - send: {type: GPADL_TEARDOWN, gpadl_id: 5}
+      - wait: {for: GPADL_TORNDOWN, match: {gpadl_id: 5}}
+      """)
+    let run = Simulation.run(scenario, seed: 0)
+    #expect(run.outcome.kind == kind, "\(run.outcome)")
+    #expect(run.outcome.rootCause == RootCause(rootCause), "\(run.outcome)")
+  }
+
   /// Found by a `--host hardened` campaign (seed 12,000,405): the oracle judged the header
   /// as QEMU drops it, the hardened host answered it (GPADL_CREATED, failure status), and
   /// the reply, settling only what QEMU handled, left it owed for a second wait.
