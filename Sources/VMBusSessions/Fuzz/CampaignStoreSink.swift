@@ -86,6 +86,20 @@ final class CampaignStoreSink: FuzzCampaignSink {
     options.afterCommit?()
   }
 
+  func guestErrorCase(_ found: FuzzCampaign.GuestErrorCase) throws(SessionsError) {
+    let session = try FuzzWorkflow.storeGuestErrorCase(
+      found.minimal, found.minimalRun, found.rule, origin: .lowestSeed(found.tally.lowestSeed),
+      options: options, store: store)
+    do throws(StoreError) {
+      try store.recordFuzzCampaignGuestErrorCase(
+        campaign, rule: found.rule.rawValue, lowestSeed: found.tally.lowestSeed,
+        session: session, minimalSteps: found.minimal.stepCount)
+    } catch {
+      throw .store(error)
+    }
+    options.afterCommit?()
+  }
+
   /// The campaign's findings once it has finished, by lowest seed; the regression files
   /// this campaign wrote that a kill left unwritten are written now.
   func findings() throws(SessionsError) -> [FuzzFinding] {

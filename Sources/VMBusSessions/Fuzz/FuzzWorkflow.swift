@@ -215,11 +215,15 @@ package enum FuzzWorkflow {
             restored[row.signature] = finding
           }
         }
+        var guestErrorCases: [RootCause: UInt64] = [:]
         for row in try store.fuzzCampaignGuestErrorRules(id) {
-          checkpoint.guestErrorRules[RootCause(row.rule)] = FuzzCampaign.Tally(
+          let rule = RootCause(row.rule)
+          checkpoint.guestErrorRules[rule] = FuzzCampaign.Tally(
             count: row.count, lowestSeed: row.lowestSeed)
+          if row.session != nil { guestErrorCases[rule] = row.lowestSeed }
         }
-        resume = FuzzCampaign.Resume(checkpoint: checkpoint, shrunk: shrunk)
+        resume = FuzzCampaign.Resume(
+          checkpoint: checkpoint, shrunk: shrunk, guestErrorCases: guestErrorCases)
       } else {
         id = try store.beginFuzzCampaign(identity: identity.json)
       }
@@ -230,64 +234,42 @@ package enum FuzzWorkflow {
       store: store, campaign: id, options: options, corpus: corpus, restored: restored)
     let report = try campaign.run(resuming: resume, into: sink, progress: progress)
     let findings = try sink.findings()
-    let clock = ContinuousClock()
-    let shrinkStart = clock.now
-    let rules = try storeGuestErrorCases(report, of: campaign, id, options: options, store: store)
     var summary = FuzzSummary(
       runs: report.runs, findings: findings, guestErrors: report.guestErrors,
-      guestErrorRules: rules, runsPerSecond: report.runsPerSecond,
+      guestErrorRules: try guestErrorRules(report, id, store: store),
+      runsPerSecond: report.runsPerSecond,
       distinctStates: report.distinctStates, elapsed: report.elapsed,
-      shrinkElapsed: report.shrinkElapsed + (clock.now - shrinkStart),
-      timeToFirstFailure: report.timeToFirstFailure)
+      shrinkElapsed: report.shrinkElapsed, timeToFirstFailure: report.timeToFirstFailure)
     summary.resumedSeeds = report.resumedSeeds
     return summary
   }
 
-  /// Shrinks the lowest seed of each rule the campaign's guests broke and stores the case
-  /// as a session (a case a resumed campaign stored for the same seed is kept), so that
-  /// `replay` shows why the oracle called those runs the guest's fault.
-  private static func storeGuestErrorCases(
-    _ report: FuzzCampaign.Report, of campaign: FuzzCampaign, _ id: Int64, options: FuzzOptions,
-    store: EventStore
-  ) throws(SessionsError) -> [GuestErrorRule] {
+  /// The rules the campaign's guests broke, by lowest seed, with the sessions of their
+  /// shrunk cases as the campaign committed them.
+  private static func guestErrorRules(_ report: FuzzCampaign.Report, _ id: Int64, store: EventStore)
+    throws(SessionsError) -> [GuestErrorRule]
+  {
     var stored: [String: FuzzCampaignGuestErrorRule] = [:]
     do {
       for row in try store.fuzzCampaignGuestErrorRules(id) { stored[row.rule] = row }
     } catch {
       throw .store(error)
     }
-    var rules: [GuestErrorRule] = []
-    for (rule, tally) in report.guestErrorRules.sorted(by: {
+    return report.guestErrorRules.sorted {
       ($0.value.lowestSeed, $0.key) < ($1.value.lowestSeed, $1.key)
-    }) {
+    }.map { rule, tally in
       var summary = GuestErrorRule(rule: rule, count: tally.count, lowestSeed: tally.lowestSeed)
-      if let row = stored[rule.rawValue], row.lowestSeed == tally.lowestSeed,
-        let session = row.session
-      {
-        summary.session = session
+      if let row = stored[rule.rawValue], row.lowestSeed == tally.lowestSeed {
+        summary.session = row.session
         summary.minimalSteps = row.minimalSteps
-      } else if let found = campaign.guestErrorCase(rule, tally) {
-        let session = try storeGuestErrorCase(
-          found.minimal, found.minimalRun, rule, origin: .lowestSeed(tally.lowestSeed),
-          options: options, store: store)
-        do {
-          try store.recordFuzzCampaignGuestErrorCase(
-            id, rule: rule.rawValue, lowestSeed: tally.lowestSeed, session: session,
-            minimalSteps: found.minimal.stepCount)
-        } catch {
-          throw .store(error)
-        }
-        summary.session = session
-        summary.minimalSteps = found.minimal.stepCount
       }
-      rules.append(summary)
+      return summary
     }
-    return rules
   }
 
   /// Stores the shrunk case of a guest error as a session whose scenario text pins it
   /// (`property: guest_error`), so that `verify` re-runs it and `check` holds it to its rule.
-  private static func storeGuestErrorCase(
+  static func storeGuestErrorCase(
     _ minimal: FuzzCase, _ run: SimulationRun, _ rule: RootCause, origin: FindingOrigin,
     options: FuzzOptions, store: EventStore
   ) throws(SessionsError) -> SessionID {

@@ -60,6 +60,14 @@ final class Committer<Sink: FuzzCampaignSink>: Sendable {
     }
   }
 
+  /// Hands the sink a guest-error rule's case, throwing its error (or an earlier one).
+  func guestErrorCase(_ found: FuzzCampaign.GuestErrorCase) throws(Sink.Failure) {
+    try state.withLock { state throws(Sink.Failure) in
+      if let failure = state.failure { throw failure }
+      try sink.guestErrorCase(found)
+    }
+  }
+
   /// Commits `checkpoint`, throwing the sink's error (or an earlier one).
   func commit(_ checkpoint: FuzzCampaign.Checkpoint, finished: Bool) throws(Sink.Failure) {
     try state.withLock { state throws(Sink.Failure) in

@@ -45,15 +45,21 @@ extension FuzzCampaign {
     }
   }
 
-  /// What a killed campaign had committed: its last checkpoint, and for each signature the
-  /// seed whose minimal case is stored (a lower seed found later is shrunk and replaces it).
+  /// What a killed campaign had committed: its last checkpoint, for each signature the
+  /// seed whose minimal case is stored (a lower seed found later is shrunk and replaces it),
+  /// and for each guest-error rule the seed whose shrunk case is stored.
   package struct Resume: Sendable {
     package var checkpoint: Checkpoint
     package var shrunk: [FailureSignature: UInt64]
+    package var guestErrorCases: [RootCause: UInt64]
 
-    package init(checkpoint: Checkpoint, shrunk: [FailureSignature: UInt64]) {
+    package init(
+      checkpoint: Checkpoint, shrunk: [FailureSignature: UInt64],
+      guestErrorCases: [RootCause: UInt64] = [:]
+    ) {
       self.checkpoint = checkpoint
       self.shrunk = shrunk
+      self.guestErrorCases = guestErrorCases
     }
   }
 }
@@ -72,6 +78,10 @@ package protocol FuzzCampaignSink: Sendable {
   /// A checkpoint; `finished` on the last, once every seed has run and every lowest seed
   /// is shrunk.
   func checkpoint(_ checkpoint: FuzzCampaign.Checkpoint, finished: Bool) throws(Failure)
+  /// The shrunk case of a guest-error rule's lowest seed, after the seeds and before the
+  /// last checkpoint (which a kill before it leaves unwritten, so `--resume` comes back for
+  /// the rules still without one).
+  func guestErrorCase(_ found: FuzzCampaign.GuestErrorCase) throws(Failure)
 }
 
 /// Keeps nothing: a campaign whose report is all the caller wants.
@@ -81,4 +91,5 @@ struct DiscardingSink: FuzzCampaignSink {
     checkpoint: FuzzCampaign.Checkpoint
   ) {}
   func checkpoint(_ checkpoint: FuzzCampaign.Checkpoint, finished: Bool) {}
+  func guestErrorCase(_ found: FuzzCampaign.GuestErrorCase) {}
 }

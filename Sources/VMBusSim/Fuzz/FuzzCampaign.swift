@@ -180,6 +180,15 @@ package struct FuzzCampaign: Sendable {
     let final = ledger.final()
     let endShrinkStart = clock.now
     try shrinkUnshrunk(final.checkpoint, committer: committer, ledger: ledger, start: start)
+    if !final.checkpoint.guestErrorRules.isEmpty {
+      // The rules' counts are committed before their cases, which name them.
+      try committer.commit(final.checkpoint, finished: false)
+      for (rule, tally) in final.checkpoint.guestErrorRules.sorted(by: { $0.key < $1.key })
+      where resume?.guestErrorCases[rule] != tally.lowestSeed {
+        guard let found = guestErrorCase(rule, tally) else { continue }
+        try committer.guestErrorCase(found)
+      }
+    }
     try committer.commit(final.checkpoint, finished: true)
     // The seeds' time is the wall clock less the workers' shrinking, shared among them.
     let shrinking = shrinkTime.withLock { $0 } / jobs

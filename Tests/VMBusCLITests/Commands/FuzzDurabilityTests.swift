@@ -128,6 +128,63 @@ struct FuzzDurabilityTests {
     }
   }
 
+  /// The guest-error rules stored so far: each rule with whether its case is stored.
+  static func guestErrorCases(_ path: String) throws -> [String: Bool] {
+    try StoreInspector.open(path).read { db in
+      guard try db.tableExists("fuzz_campaign_guest_errors") else { return [:] }
+      var cases: [String: Bool] = [:]
+      for row in try Row.fetchAll(
+        db, sql: "SELECT rule, session_id IS NOT NULL AS stored FROM fuzz_campaign_guest_errors")
+      {
+        cases[row["rule"]] = row["stored"]
+      }
+      return cases
+    }
+  }
+
+  @Test("kill -9 between two guest errors' cases: --resume stores the rest, as one run does")
+  func killedWhileStoringGuestErrorCases() async throws {
+    try await TemporaryDirectory.with { dir in
+      let scenario = Repository.scenario("linux-open-close.yaml")
+      // 400 seeds of this scenario break three rules (docs/fuzzing.md).
+      let arguments = ["fuzz", scenario, "--seeds", "400", "--no-regressions", "--json"]
+      let whole = try await CLI.run(arguments + ["--db", dir.path("whole.sqlite")], in: dir.url)
+      let wholeRules = try JSON.parse(whole.stdout)["guest_error_rules"]?.elements ?? []
+      #expect(wholeRules.count >= 2, "\(whole.stdout)")
+
+      let killed = dir.path("killed.sqlite")
+      let process = try CLI.start(
+        arguments + ["--db", killed], environment: [CLI.stopAtEachCommit: "1"], in: dir.url)
+      var cases: [String: Bool] = [:]
+      while await CLI.waitUntilStopped(process) {
+        cases = try Self.guestErrorCases(killed)
+        if cases.values.contains(true) { break }
+        kill(process.processIdentifier, SIGCONT)
+      }
+      try #require(process.isRunning, "the campaign ended before a guest error's case was stored")
+      kill(process.processIdentifier, SIGKILL)
+      await CLI.waitForExit(process)
+      // One case stored, the others not yet, and the campaign not finished.
+      #expect(cases.values.filter { $0 }.count == 1, "\(cases)")
+      #expect(cases.count == wholeRules.count)
+      #expect(try Self.campaignStatus(killed) == "running")
+
+      let resumed = try await CLI.run(arguments + ["--resume", "--db", killed], in: dir.url)
+      #expect(resumed.status <= 1, "\(resumed.stderr)")
+      let resumedRules = try JSON.parse(resumed.stdout)["guest_error_rules"]?.elements ?? []
+      func rules(_ rules: [JSON]) -> [String] {
+        rules.map { rule in
+          ["rule", "count", "lowest_seed", "minimal_steps"]
+            .map { rule[$0]?.string ?? "\(rule[$0]?.int ?? -1)" }.joined(separator: " ")
+        }
+      }
+      #expect(rules(resumedRules) == rules(wholeRules))
+      for rule in resumedRules { #expect(rule["session"]?.int != nil, "\(rule)") }
+      #expect(try Self.guestErrorCases(killed).values.allSatisfy { $0 })
+      #expect(try Self.campaignStatus(killed) == "finished")
+    }
+  }
+
   @Test("--resume refuses a campaign of other inputs, naming what differs")
   func resumeRefusesOtherIdentity() async throws {
     try await TemporaryDirectory.with { dir in
