@@ -421,6 +421,17 @@ struct ReplyOracleTests {
     #expect(PropertyChecker.check(run) == nil)
   }
 
+  /// Steps after which QEMU's queue is stalled (§9.45): the message page torn down, the
+  /// offers' delivery fails with -6 and resets the bus without rescheduling, while the
+  /// second REQUESTOFFERS keeps the queue non-empty, so nothing enqueued later is taken.
+  static let stalledBus = """
+    \(connect)
+    - teardown_message_page
+    - send: REQUESTOFFERS
+    - send: REQUESTOFFERS
+    - sleep: 1ms
+    """
+
   /// §9.45: a fatal delivery failure reset the bus without rescheduling it, so nothing queued
   /// after it is taken. A whole INITIATE_CONTACT there is owed (`msg_cb.fatal_without_resched`);
   /// one cut short is dropped by any host, stalled or not.
@@ -432,11 +443,7 @@ struct ReplyOracleTests {
   func shortRequestInAStalledQueue(cut: String, rootCause: String) throws {
     let scenario = try Self.scenario(
       """
-      \(Self.connect)
-      - teardown_message_page
-      - send: REQUESTOFFERS
-      - send: REQUESTOFFERS
-      - sleep: 1ms
+      \(Self.stalledBus)
       - send: {type: INITIATE_CONTACT, version_requested: "4.0"\(cut)}
       - wait: VERSION_RESPONSE
       """)
@@ -462,11 +469,7 @@ struct ReplyOracleTests {
   func stalledQueueJudgedInOrder(ahead: String, rootCause: String, kind: OutcomeKind) throws {
     let scenario = try Self.scenario(
       """
-      \(Self.connect)
-      - teardown_message_page
-      - send: REQUESTOFFERS
-      - send: REQUESTOFFERS
-      - sleep: 1ms
+      \(Self.stalledBus)
       \(ahead)
       - send: {type: GPADL_TEARDOWN, gpadl_id: 5}
       - wait: {for: GPADL_TORNDOWN, match: {gpadl_id: 5}}
