@@ -1,9 +1,9 @@
 import VMBusHost
 
 /// Shrinks a failing case to a minimal one with the same failure signature (or a guest
-/// error to one that breaks the same rule): fewest guest
-/// steps, then fewest scheduler choices, then simplest field values (Hypothesis-style edits
-/// of the recorded choice sequence, each kept only if the failure stays the same).
+/// error to one that breaks the same rule): fewest guest steps, then fewest scheduler
+/// choices, then simplest field values (Hypothesis-style edits of the recorded choice
+/// sequence, each kept only if the target still holds).
 package struct Shrinker {
   /// What every candidate must still do.
   package enum Target: Hashable, Sendable {
