@@ -125,6 +125,38 @@ import VMBusStore
     }
   }
 
+  @Test func guestErrorRulesAreListedWithTheirStoredCases() throws {
+    try Workspace.with { space in
+      let store = try space.store()
+      let summary = try FuzzWorkflow.run(
+        Self.options("linux-open-close.yaml", seeds: 120), store: store)
+      #expect(!summary.linuxGuest)
+      #expect(!summary.guestErrorRules.isEmpty)
+      #expect(summary.guestErrorRules.reduce(0) { $0 + $1.count } == Int(summary.guestErrors))
+      for rule in summary.guestErrorRules {
+        let session = try #require(rule.session)
+        #expect(try store.session(session).status == .complete)
+        #expect(
+          try store.session(session).info.scenarioText?.contains("guest_error \(rule.rule)") == true
+        )
+      }
+      let header = "guest errors by rule (the guest's fault"
+      #expect(summary.textLines.contains { $0.hasPrefix(header) })
+      // Under `--guest linux` the same list says whose protocol error it is.
+      var linux = summary
+      linux.linuxGuest = true
+      #expect(!linux.textLines.contains { $0.hasPrefix(header) })
+      #expect(
+        linux.textLines.contains {
+          $0.hasPrefix("guest errors by rule (unmodified Linux broke the protocol")
+        })
+      var options = Self.options("linux-boot.yaml", seeds: 2)
+      options.guestInputs = .linux
+      let linuxCampaign = try FuzzWorkflow.run(options, store: try space.store("linux.sqlite"))
+      #expect(linuxCampaign.linuxGuest)
+    }
+  }
+
   @Test func jobsDoNotChangeWhatIsFound() throws {
     try Workspace.with { space in
       func signatures(_ jobs: Int) throws -> [String: (Int, UInt64)] {

@@ -132,6 +132,9 @@ package struct FuzzSummary: Sendable {
   package var guestErrors: UInt64
   /// The guest errors by rule, by lowest seed.
   package var guestErrorRules: [GuestErrorRule] = []
+  /// The campaign ran `--guest linux`: a guest error then says unmodified Linux (or its
+  /// model) broke the protocol.
+  package var linuxGuest = false
   package var runsPerSecond: Double
   package var distinctStates: Int
   /// The seeds' wall-clock time.
@@ -167,6 +170,8 @@ package struct ExploreSummary: Sendable {
   package var findings: [FuzzFinding]
   /// The explored runs that ended in a guest error, per scenario and rule.
   package var guestErrorRules: [GuestErrorRule] = []
+  /// The exploration ran `--guest linux` (see ``FuzzSummary/linuxGuest``).
+  package var linuxGuest = false
 
   /// Whether every schedule up to the depth was explored.
   package var isComplete: Bool { stoppedAtStateLimit.isEmpty && reachedTimeLimit.isEmpty }
@@ -241,6 +246,7 @@ package enum FuzzWorkflow {
       distinctStates: report.distinctStates, elapsed: report.elapsed,
       shrinkElapsed: report.shrinkElapsed, timeToFirstFailure: report.timeToFirstFailure)
     summary.resumedSeeds = report.resumedSeeds
+    summary.linuxGuest = options.guestInputs == .linux
     return summary
   }
 
@@ -299,6 +305,7 @@ package enum FuzzWorkflow {
     let clock = ContinuousClock()
     var summary = ExploreSummary(
       states: 0, distinctStates: 0, truncated: 0, elapsed: .zero, findings: [])
+    summary.linuxGuest = options.guestInputs == .linux
     var corpus = try options.regressionsDirectory.map { directory throws(SessionsError) in
       try RegressionCorpus(directory: directory)
     }

@@ -62,7 +62,9 @@ extension FuzzSummary {
         lines.append("  reproduce: vmbus-sim run \(path)")
       }
     }
-    if !guestErrorRules.isEmpty { lines += [""] + GuestErrorRule.textLines(guestErrorRules) }
+    if !guestErrorRules.isEmpty {
+      lines += [""] + GuestErrorRule.textLines(guestErrorRules, linuxGuest: linuxGuest)
+    }
     return lines
   }
 }
@@ -142,7 +144,9 @@ extension ExploreSummary {
           + "earlier in virtual time were not explored again, so schedules the limit cut "
           + "short may hold failures it did not find (raise limits.max_time)")
     }
-    if !guestErrorRules.isEmpty { lines += GuestErrorRule.textLines(guestErrorRules) }
+    if !guestErrorRules.isEmpty {
+      lines += GuestErrorRule.textLines(guestErrorRules, linuxGuest: linuxGuest)
+    }
     if unreproduced > 0 {
       lines.append(
         "warning: \(unreproduced) failures or guest errors seen while exploring did not recur "
@@ -167,9 +171,14 @@ extension GuestErrorRule {
     }
   }
 
-  /// The text report's list of rules.
-  fileprivate static func textLines(_ rules: [GuestErrorRule]) -> [String] {
-    ["guest errors by rule (the guest's fault, not failures; replay a session to see one):"]
+  /// The text report's list of rules. Under `--guest linux` the guest is unmodified Linux,
+  /// so a rule broken is a claim about Linux (or a flaw of its model) worth reading.
+  fileprivate static func textLines(_ rules: [GuestErrorRule], linuxGuest: Bool) -> [String] {
+    [
+      linuxGuest
+        ? "guest errors by rule (unmodified Linux broke the protocol, or its model did: not QEMU failures; replay a session to see one):"
+        : "guest errors by rule (the guest's fault, not failures; replay a session to see one):"
+    ]
       + rules.map { rule in
         let origin =
           rule.lowestSeed.map { "lowest seed \($0)" } ?? rule.scenario.map { "in \($0)" } ?? ""
