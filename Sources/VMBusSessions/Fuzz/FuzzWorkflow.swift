@@ -112,12 +112,17 @@ package struct FuzzFinding: Sendable {
 package struct GuestErrorRule: Sendable {
   /// The run's root cause (`guest.slot_cleared_without_eom`, ...).
   package var rule: RootCause
+  /// Where the shrunk case comes from.
+  package enum Origin: Sendable {
+    /// A campaign's lowest seed with the rule.
+    case lowestSeed(UInt64)
+    /// The first path to the rule in this scenario's exploration.
+    case exploration(scenario: String)
+  }
+
   /// Runs that ended so (a campaign's seeds, or an exploration's distinct ends).
   package var count: Int
-  /// A campaign's: the lowest seed, the one shrunk.
-  package var lowestSeed: UInt64?
-  /// The exhaustive mode's: the scenario whose exploration met it (its first path shrunk).
-  package var scenario: String?
+  package var origin: Origin
   /// The session of the lowest seed's shrunk case (nil when that seed no longer ends in
   /// the guest error, a resumed campaign's seed run by another build, or also fails).
   package var session: SessionID?
@@ -264,7 +269,8 @@ package enum FuzzWorkflow {
     return report.guestErrorRules.sorted {
       ($0.value.lowestSeed, $0.key) < ($1.value.lowestSeed, $1.key)
     }.map { rule, tally in
-      var summary = GuestErrorRule(rule: rule, count: tally.count, lowestSeed: tally.lowestSeed)
+      var summary = GuestErrorRule(
+        rule: rule, count: tally.count, origin: .lowestSeed(tally.lowestSeed))
       if let row = stored[rule.rawValue], row.lowestSeed == tally.lowestSeed {
         summary.session = row.session
         summary.minimalSteps = row.minimalSteps
@@ -343,19 +349,16 @@ package enum FuzzWorkflow {
       // Each rule's first path, shrunk and stored as the campaign's lowest seeds are.
       let shrinkStart = clock.now
       for (rule, paths) in report.guestErrorRules.sorted(by: { $0.key < $1.key }) {
-        var rule = GuestErrorRule(rule: rule, count: paths.count, scenario: name)
-        var shrinker = Shrinker(.guestError(rule.rule), inputs: options.guestInputs)
-        let minimal = shrinker.shrink(paths.first)
-        let run = minimal.run(transcript: true)
-        if run.outcome.kind == .guestError, run.outcome.rootCause == rule.rule,
-          PropertyChecker.check(run) == nil
+        var summaryRule = GuestErrorRule(
+          rule: rule, count: paths.count, origin: .exploration(scenario: name))
+        if let (minimal, run) = paths.first.shrunk(toGuestError: rule, inputs: options.guestInputs)
         {
-          rule.session = try storeGuestErrorCase(
-            minimal, run, rule.rule, origin: .exploration(depth: depth), options: options,
+          summaryRule.session = try storeGuestErrorCase(
+            minimal, run, rule, origin: .exploration(depth: depth), options: options,
             store: store)
-          rule.minimalSteps = minimal.stepCount
+          summaryRule.minimalSteps = minimal.stepCount
         }
-        summary.guestErrorRules.append(rule)
+        summary.guestErrorRules.append(summaryRule)
       }
       summary.shrinkElapsed += clock.now - shrinkStart
       summary.states += report.states

@@ -164,8 +164,10 @@ extension GuestErrorRule {
     out.object { out in
       out.field("rule", rule.rawValue)
       out.field("count", count)
-      if let lowestSeed { out.field("lowest_seed", lowestSeed) }
-      if let scenario { out.field("scenario", scenario) }
+      switch origin {
+      case .lowestSeed(let seed): out.field("lowest_seed", seed)
+      case .exploration(let scenario): out.field("scenario", scenario)
+      }
       out.field("minimal_steps", minimalSteps)
       out.field("session", session?.rawValue)
     }
@@ -181,7 +183,10 @@ extension GuestErrorRule {
     ]
       + rules.map { rule in
         let origin =
-          rule.lowestSeed.map { "lowest seed \($0)" } ?? rule.scenario.map { "in \($0)" } ?? ""
+          switch rule.origin {
+          case .lowestSeed(let seed): "lowest seed \(seed)"
+          case .exploration(let scenario): "in \(scenario)"
+          }
         return "  \(rule.rule)  (\(rule.count)×, \(origin)); minimal: "
           + (rule.minimalSteps.map { "\($0) steps" } ?? "-") + "; session "
           + (rule.session.map { "\($0)" } ?? "-")

@@ -345,17 +345,12 @@ extension FuzzCampaign {
     package var minimalRun: SimulationRun
   }
 
-  /// The lowest seed of `rule`, shrunk; nil when that seed no longer ends in the guest
-  /// error (a resumed campaign's seed run by another build), or when its run also broke a
-  /// property (a failure, which the campaign reports and files as one).
+  /// The lowest seed of `rule`, shrunk (see ``FuzzCase/shrunk(toGuestError:budget:inputs:)``).
   package func guestErrorCase(_ rule: RootCause, _ tally: Tally) -> GuestErrorCase? {
-    let fuzzCase = fuzzCase(seed: tally.lowestSeed)
-    var shrinker = Shrinker(
-      .guestError(rule), budget: configuration.shrinkBudget, inputs: configuration.guestInputs)
-    let minimal = shrinker.shrink(fuzzCase)
-    let run = minimal.run(transcript: true)
-    guard run.outcome.kind == .guestError, run.outcome.rootCause == rule,
-      PropertyChecker.check(run) == nil
+    guard
+      let (minimal, run) = fuzzCase(seed: tally.lowestSeed).shrunk(
+        toGuestError: rule, budget: configuration.shrinkBudget,
+        inputs: configuration.guestInputs)
     else { return nil }
     return GuestErrorCase(rule: rule, tally: tally, minimal: minimal, minimalRun: run)
   }

@@ -197,3 +197,21 @@ package struct Shrinker {
     return improved
   }
 }
+
+extension FuzzCase {
+  /// The case shrunk to a smaller one that still ends in a guest error for `rule` and breaks
+  /// no property, with its run (transcript included); nil when this case does not (a seed a
+  /// resumed campaign counted under another build, or a run that also broke a property,
+  /// which is filed as a failure).
+  package func shrunk(toGuestError rule: RootCause, budget: Int = 3_000, inputs: GuestInputs)
+    -> (minimal: FuzzCase, run: SimulationRun)?
+  {
+    var shrinker = Shrinker(.guestError(rule), budget: budget, inputs: inputs)
+    let minimal = shrinker.shrink(self)
+    let run = minimal.run(transcript: true)
+    guard run.outcome.kind == .guestError, run.outcome.rootCause == rule,
+      PropertyChecker.check(run) == nil
+    else { return nil }
+    return (minimal, run)
+  }
+}
