@@ -44,6 +44,8 @@ package enum SessionsError: Error, Sendable, CustomStringConvertible {
     case .store(.sessionNotFound): 66
     // A seq the user asked for that the session does not have.
     case .store(.sequenceOutOfRange): 64
+    // A shard database whose campaign the target already holds.
+    case .store(.campaignAlreadyMerged): 65
     case .store: 74
     case .usage: 64
     case .traceIO(let error): Self.exitCode(error)

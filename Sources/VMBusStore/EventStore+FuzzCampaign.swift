@@ -131,6 +131,45 @@ extension EventStore {
     }
   }
 
+  /// Every campaign, oldest first.
+  package func fuzzCampaigns() throws(StoreError) -> [FuzzCampaignRecord] {
+    try withErrors { try pool.read { db in try Self.fuzzCampaigns(db) } }
+  }
+
+  static func fuzzCampaigns(_ db: Database) throws -> [FuzzCampaignRecord] {
+    try Row.fetchAll(db, sql: "SELECT * FROM fuzz_campaigns ORDER BY id").map(campaign(row:))
+  }
+
+  /// The guest errors of every campaign here, by rule (by lowest seed, as `fuzz` lists
+  /// them): counts added up, and the lowest seed with the session of its case. Campaigns over disjoint seeds (the shards of one
+  /// campaign, merged) thus read as one campaign over all of them would.
+  package func guestErrorRulesOfAllCampaigns() throws(StoreError) -> [FuzzCampaignGuestErrorRule] {
+    try withErrors { try pool.read { db in try Self.guestErrorRulesOfAllCampaigns(db) } }
+  }
+
+  static func guestErrorRulesOfAllCampaigns(_ db: Database) throws -> [FuzzCampaignGuestErrorRule] {
+    var rules: [String: FuzzCampaignGuestErrorRule] = [:]
+    // By campaign, so that of two campaigns with the same lowest seed the older one's case
+    // is the one kept.
+    for row in try Row.fetchAll(
+      db, sql: "SELECT * FROM fuzz_campaign_guest_errors ORDER BY campaign_id, rule")
+    {
+      let rule = guestErrorRule(row: row)
+      guard var combined = rules[rule.rule] else {
+        rules[rule.rule] = rule
+        continue
+      }
+      combined.count += rule.count
+      if rule.lowestSeed < combined.lowestSeed {
+        combined.lowestSeed = rule.lowestSeed
+        combined.session = rule.session
+        combined.minimalSteps = rule.minimalSteps
+      }
+      rules[rule.rule] = combined
+    }
+    return rules.values.sorted { ($0.lowestSeed, $0.rule) < ($1.lowestSeed, $1.rule) }
+  }
+
   /// A campaign's signatures, by signature text.
   package func fuzzCampaignSignatures(_ campaign: Int64) throws(StoreError)
     -> [FuzzCampaignSignature]
@@ -209,13 +248,7 @@ extension EventStore {
           db,
           sql: "SELECT * FROM fuzz_campaign_guest_errors WHERE campaign_id = ? ORDER BY rule",
           arguments: [campaign]
-        ).map { row in
-          let lowest: Int64 = row["lowest_seed"]
-          let session: Int64? = row["session_id"]
-          return FuzzCampaignGuestErrorRule(
-            rule: row["rule"], count: row["count"], lowestSeed: UInt64(bitPattern: lowest),
-            session: session.map { SessionID($0) }, minimalSteps: row["minimal_steps"])
-        }
+        ).map(Self.guestErrorRule(row:))
       }
     }
   }
@@ -301,6 +334,14 @@ extension EventStore {
     return FuzzCampaignRecord(
       id: row["id"], identity: row["identity"], finished: row["status"] == "finished",
       seedsDone: UInt64(bitPattern: seeds), guestErrors: UInt64(bitPattern: guestErrors))
+  }
+
+  private static func guestErrorRule(row: Row) -> FuzzCampaignGuestErrorRule {
+    let lowest: Int64 = row["lowest_seed"]
+    let session: Int64? = row["session_id"]
+    return FuzzCampaignGuestErrorRule(
+      rule: row["rule"], count: row["count"], lowestSeed: UInt64(bitPattern: lowest),
+      session: session.map { SessionID($0) }, minimalSteps: row["minimal_steps"])
   }
 
   private static func campaignSignature(row: Row) -> FuzzCampaignSignature {

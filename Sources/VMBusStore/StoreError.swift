@@ -35,6 +35,9 @@ package enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
   /// A ``SessionWriter`` was used against its contract: `misuse` says how (`finish`
   /// inside ``EventStore/importSession(_:options:_:)``, whose transaction completes it).
   case writerMisuse(path: String, session: SessionID, misuse: String)
+  /// A fuzz campaign of the database at `path` is already in `holder` (a database merged
+  /// before, or the same one given twice): merging it again would count its seeds twice.
+  case campaignAlreadyMerged(path: String, campaign: Int64, holder: String)
   /// SQLite reported an error: its primary result code and message.
   case sqlite(path: String, code: Int32, message: String)
 
@@ -65,6 +68,9 @@ package enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     case .encodingFailed(let path, let reason): "\(path): cannot encode: \(reason)"
     case .writerMisuse(let path, let session, let misuse):
       "\(path): session \(session): session writer misused: \(misuse)"
+    case .campaignAlreadyMerged(let path, let campaign, let holder):
+      "\(path): fuzz campaign \(campaign) is already in \(holder) (merged before, or the same "
+        + "database given twice); merging it again would count its seeds twice"
     case .sqlite(let path, let code, let message): "\(path): sqlite error \(code): \(message)"
     }
   }

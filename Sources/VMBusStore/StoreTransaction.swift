@@ -21,6 +21,70 @@ package struct StoreTransaction: ~Copyable {
     }
   }
 
+  /// Every campaign stored here, oldest first.
+  package func fuzzCampaigns() throws(StoreError) -> [FuzzCampaignRecord] {
+    try EventStore.withStoreErrors(path: path) { try EventStore.fuzzCampaigns(db) }
+  }
+
+  /// ``EventStore/guestErrorRulesOfAllCampaigns()`` inside the transaction.
+  package func guestErrorRulesOfAllCampaigns() throws(StoreError) -> [FuzzCampaignGuestErrorRule] {
+    try EventStore.withStoreErrors(path: path) { try EventStore.guestErrorRulesOfAllCampaigns(db) }
+  }
+
+  /// Copies a campaign of `source` with its signature and guest-error rows, as it stands
+  /// there (running or finished, its watermark and counts); returns its id here. A row's
+  /// session becomes its copy's id from `sessions`, or NULL when that session was not
+  /// copied (a failure's case another shard's lower seed replaced).
+  package func copyFuzzCampaign(
+    _ campaign: FuzzCampaignRecord, from source: EventStore, sessions: [SessionID: SessionID]
+  ) throws(StoreError) -> Int64 {
+    let tables = ["fuzz_campaign_signatures", "fuzz_campaign_guest_errors"]
+    let rows: [[Row]]
+    do {
+      rows = try source.pool.read { db in
+        try tables.map { table in
+          try Row.fetchAll(
+            db, sql: "SELECT * FROM \(table) WHERE campaign_id = ?", arguments: [campaign.id])
+        }
+      }
+    } catch {
+      throw EventStore.storeError(error, path: source.path)
+    }
+    let db = self.db
+    return try EventStore.withStoreErrors(path: path) {
+      try db.execute(
+        sql: """
+          INSERT INTO fuzz_campaigns (identity, status, seeds_done, guest_errors)
+          VALUES (?, ?, ?, ?)
+          """,
+        arguments: [
+          campaign.identity, campaign.finished ? "finished" : "running",
+          Int64(bitPattern: campaign.seedsDone), Int64(bitPattern: campaign.guestErrors),
+        ])
+      let id = db.lastInsertedRowID
+      for (table, tableRows) in zip(tables, rows) {
+        for row in tableRows {
+          // Every column as stored, but for the campaign and the session it names.
+          let columns = Array(row.columnNames)
+          let values: [(any DatabaseValueConvertible)?] = columns.map { column in
+            switch column {
+            case "campaign_id": return id
+            case "session_id":
+              let session: Int64? = row[column]
+              return session.flatMap { sessions[SessionID($0)]?.rawValue }
+            default: return row[column] as DatabaseValue
+            }
+          }
+          try db.execute(
+            sql: "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES ("
+              + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")",
+            arguments: StatementArguments(values))
+        }
+      }
+      return id
+    }
+  }
+
   /// Copies a session of `source`, its events and skipped lines, as a new complete
   /// session; returns its id here.
   package func copySession(_ session: SessionID, from source: EventStore) throws(StoreError)

@@ -279,6 +279,61 @@ import VMBusStore
         let session = try #require(record.session)
         #expect(try merged.session(session).status == .complete)
       }
+      // Guest errors too: each shard's campaign is copied, and over all of them each rule
+      // has the single process's count, lowest seed and minimal case.
+      let singleStore = try space.store("single.sqlite")
+      #expect(!single.guestErrorRules.isEmpty)
+      func lines(_ rules: [FuzzCampaignGuestErrorRule], _ store: EventStore) throws -> [String] {
+        try rules.map { rule in
+          let session = try #require(rule.session, "\(rule.rule) has no case")
+          let text = try #require(try store.session(session).info.scenarioText)
+          return "\(rule.rule) \(rule.count) \(rule.lowestSeed) \(rule.minimalSteps ?? -1)\n\(text)"
+        }
+      }
+      let summary = try MergeWorkflow.merge([], into: merged)
+      #expect(summary.campaignsCopied == 0)
+      #expect(try merged.fuzzCampaigns().count == 3)
+      #expect(
+        try lines(summary.guestErrorRules, merged)
+          == lines(singleStore.guestErrorRulesOfAllCampaigns(), singleStore))
+      #expect(
+        single.guestErrorRules.map { "\($0.rule.rawValue) \($0.count)" }
+          == summary.guestErrorRules.map { "\($0.rule) \($0.count)" })
+    }
+  }
+
+  /// Merging a shard whose campaign the target already holds would count its seeds twice:
+  /// refused, naming the file, and the target keeps what it had.
+  @Test func aShardMergedTwiceIsRefused() throws {
+    try Workspace.with { space in
+      let shard = space.path("shard.sqlite")
+      _ = try FuzzWorkflow.run(
+        FuzzWorkflowTests.options("linux-open-close.yaml", seeds: 60),
+        store: try space.store("shard.sqlite"))
+      let target = try space.store("merged.sqlite")
+      let first = try MergeWorkflow.merge([shard], into: target)
+      #expect(first.campaignsCopied == 1)
+      let failures = try target.fuzzFailures()
+      let sessions = try target.sessions().count
+      for sources in [[shard], [space.path("other.sqlite"), shard, shard]] {
+        if sources.count > 1 {
+          _ = try FuzzWorkflow.run(
+            FuzzWorkflowTests.options("linux-open-close.yaml", seeds: 30),
+            store: try space.store("other.sqlite"))
+        }
+        let error = sessionsError { () throws(SessionsError) in
+          try MergeWorkflow.merge(sources, into: target)
+        }
+        guard case .store(.campaignAlreadyMerged(let path, _, _)) = error else {
+          Issue.record("expected campaignAlreadyMerged, got \(String(describing: error))")
+          continue
+        }
+        #expect(path == shard)
+        #expect(error?.exitCode == 65)
+        #expect(try target.fuzzFailures() == failures)
+        #expect(try target.sessions().count == sessions)
+        #expect(try target.fuzzCampaigns().count == 1)
+      }
     }
   }
 

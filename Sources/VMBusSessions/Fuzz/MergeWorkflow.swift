@@ -1,36 +1,50 @@
 import VMBusHost
 import VMBusStore
 
-/// What `merge` did.
+/// What `merge` did, and what the merged database then holds.
 package struct MergeSummary: Sendable {
   package var sessionsCopied: Int
   package var failuresAdded: Int
   package var failuresMerged: Int
   package var skippedInProgress: Int
+  package var campaignsCopied: Int
+  /// Every failure of the merged database, as `fuzz_failures` holds them.
+  package var failures: [FuzzFailureRecord]
+  /// The guest errors of every campaign of the merged database, by rule.
+  package var guestErrorRules: [FuzzCampaignGuestErrorRule]
 }
 
 /// Combines shard databases into one: sessions are copied, and failures deduplicated by
 /// (profile, signature): counts add up, and the lowest first seed and its minimal case are
-/// kept, whatever the order of the shards.
+/// kept, whatever the order of the shards. Each shard's campaign records are copied too,
+/// so that its guest errors by rule, read over all campaigns, add up the same way.
 package enum MergeWorkflow {
   package static func merge(_ sources: [String], into target: EventStore) throws(SessionsError)
     -> MergeSummary
   {
+    let path = target.path
     do {
       // One transaction: a merge that fails on any shard leaves the target as it was.
       return try target.inTransaction { target throws(StoreError) in
-        try merge(sources, into: target)
+        try merge(sources, into: target, at: path)
       }
     } catch {
       throw .store(error)
     }
   }
 
-  private static func merge(_ sources: [String], into target: borrowing StoreTransaction)
-    throws(StoreError) -> MergeSummary
-  {
+  private static func merge(
+    _ sources: [String], into target: borrowing StoreTransaction, at path: String
+  ) throws(StoreError) -> MergeSummary {
     var summary = MergeSummary(
-      sessionsCopied: 0, failuresAdded: 0, failuresMerged: 0, skippedInProgress: 0)
+      sessionsCopied: 0, failuresAdded: 0, failuresMerged: 0, skippedInProgress: 0,
+      campaignsCopied: 0, failures: [], guestErrorRules: [])
+    // A campaign already here was merged before (or is the same shard given twice):
+    // copying it again would count its seeds twice.
+    var campaigns: [String: String] = [:]
+    for campaign in try target.fuzzCampaigns() {
+      campaigns[campaign.identity] = path
+    }
     // The lowest first seed known per (profile, signature): its minimal case is the one
     // kept, as a single process over the same seeds would keep it.
     var known: [String: UInt64] = [:]
@@ -39,6 +53,12 @@ package enum MergeWorkflow {
     }
     for source in sources {
       let store = try EventStore.openReadOnly(path: source)
+      let sourceCampaigns = try store.fuzzCampaigns()
+      for campaign in sourceCampaigns {
+        if let holder = campaigns[campaign.identity] {
+          throw .campaignAlreadyMerged(path: source, campaign: campaign.id, holder: holder)
+        }
+      }
       let failures = try store.fuzzFailures()
       let sessionsOfFailures = Set(failures.compactMap(\.session))
       var copied: [SessionID: SessionID] = [:]
@@ -68,10 +88,17 @@ package enum MergeWorkflow {
           summary.skippedInProgress += 1
           continue
         }
-        _ = try target.copySession(session.id, from: store)
+        copied[session.id] = try target.copySession(session.id, from: store)
         summary.sessionsCopied += 1
       }
+      for campaign in sourceCampaigns {
+        _ = try target.copyFuzzCampaign(campaign, from: store, sessions: copied)
+        campaigns[campaign.identity] = source
+        summary.campaignsCopied += 1
+      }
     }
+    summary.failures = try target.fuzzFailures()
+    summary.guestErrorRules = try target.guestErrorRulesOfAllCampaigns()
     return summary
   }
 }

@@ -4,7 +4,8 @@ import VMBusSessions
 struct MergeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "merge",
-    abstract: "Combine shard databases into --db, deduplicating fuzz failures by signature.",
+    abstract:
+      "Combine shard databases into --db: sessions and campaigns copied, fuzz failures deduplicated by signature.",
     discussion: """
       Example:
         vmbus-sim merge shard0.sqlite shard1.sqlite --db campaign.sqlite
@@ -12,15 +13,18 @@ struct MergeCommand: ParsableCommand {
 
   @Argument(help: "The databases to merge in.") var sources: [String]
   @OptionGroup var database: DatabaseOptions
+  @Flag(help: "Print one JSON summary.") var json = false
 
   func run() throws {
     try reportingFailures {
       let summary = try MergeWorkflow.merge(sources, into: try database.open())
-      emit(
-        "merged \(sources.count) databases into \(database.path): \(summary.sessionsCopied) sessions copied, "
-          + "\(summary.failuresAdded) new failures, \(summary.failuresMerged) merged into existing ones"
-          + (summary.skippedInProgress > 0
-            ? ", \(summary.skippedInProgress) in-progress sessions skipped" : ""))
+      if json {
+        var out = JSONBuilder()
+        summary.writeJSON(into: &out)
+        emit(out.text)
+      } else {
+        summary.textLines(sources: sources.count, target: database.path).forEach(emit)
+      }
     }
   }
 }

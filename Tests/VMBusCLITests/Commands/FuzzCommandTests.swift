@@ -71,25 +71,63 @@ struct FuzzCommandTests {
   func shardsAndMerge() async throws {
     try await TemporaryDirectory.with { dir in
       var signatures: [Set<String>] = []
+      var guestErrors: [String: (count: Int, lowestSeed: Int)] = [:]
       for shard in 0..<2 {
         let result = try await CLI.run(
           [
             "fuzz", Repository.scenario("linux-open-close.yaml"), "--seeds", "80", "--shard",
             "\(shard)/2", "--db", dir.path("shard\(shard).sqlite"), "--no-regressions", "--json",
           ])
-        let failures = try JSON.parse(result.stdout)["failures"]?.elements ?? []
+        let summary = try JSON.parse(result.stdout)
+        let failures = summary["failures"]?.elements ?? []
         signatures.append(Set(failures.compactMap { $0["signature"]?["text"]?.string }))
+        for rule in summary["guest_error_rules"]?.elements ?? [] {
+          let name = try #require(rule["rule"]?.string)
+          let count = try #require(rule["count"]?.int)
+          let seed = try #require(rule["lowest_seed"]?.int)
+          let known = guestErrors[name] ?? (0, seed)
+          guestErrors[name] = (known.count + count, min(known.lowestSeed, seed))
+        }
       }
-      let merge = try await CLI.run(
-        [
-          "merge", dir.path("shard0.sqlite"), dir.path("shard1.sqlite"), "--db",
-          dir.path("all.sqlite"),
-        ])
+      #expect(!guestErrors.isEmpty)
+      let shards = [dir.path("shard0.sqlite"), dir.path("shard1.sqlite")]
+      let merge = try await CLI.run(["merge"] + shards + ["--db", dir.path("all.sqlite")])
       #expect(merge.status == 0, "\(merge.stderr)")
       let union = signatures[0].union(signatures[1])
       let shared = signatures[0].intersection(signatures[1])
       #expect(merge.stdout.contains("\(union.count) new failures"), "\(merge.stdout)")
       #expect(merge.stdout.contains("\(shared.count) merged into existing ones"))
+      #expect(merge.stdout.contains("2 campaigns copied"))
+      for (rule, tally) in guestErrors {
+        #expect(
+          merge.stdout.contains("  \(rule)  (\(tally.count)×, lowest seed \(tally.lowestSeed))"),
+          "\(merge.stdout)")
+      }
+
+      // The JSON lists what the merged database holds: each signature once, and the
+      // shards' guest errors added up by rule, each with the lowest seed's case.
+      let json = try await CLI.run(
+        ["merge"] + shards + ["--db", dir.path("json.sqlite"), "--json"])
+      #expect(json.status == 0, "\(json.stderr)")
+      let merged = try JSON.parse(json.stdout)
+      #expect(merged["campaigns_copied"]?.int == 2)
+      let failures = merged["failures"]?.elements ?? []
+      #expect(Set(failures.compactMap { $0["signature"]?["text"]?.string }) == union)
+      let rules = merged["guest_error_rules"]?.elements ?? []
+      #expect(rules.count == guestErrors.count)
+      for rule in rules {
+        let tally = try #require(guestErrors[rule["rule"]?.string ?? ""])
+        #expect(rule["count"]?.int == tally.count)
+        #expect(rule["lowest_seed"]?.int == tally.lowestSeed)
+        #expect(rule["session"]?.int != nil)
+      }
+
+      // A shard merged again would count its seeds twice: refused, and nothing changes.
+      let before = try StoreInspector.dump(dir.path("all.sqlite"))
+      let again = try await CLI.run(["merge", shards[1], "--db", dir.path("all.sqlite")])
+      #expect(again.exited && again.status == 65, "\(again)")
+      #expect(again.stderr.contains("\(shards[1]): fuzz campaign"), "\(again.stderr)")
+      #expect(try StoreInspector.dump(dir.path("all.sqlite")) == before)
     }
   }
 
@@ -105,9 +143,19 @@ struct FuzzCommandTests {
           "--no-regressions",
         ])
       #expect(fuzz.status == 1, "\(fuzz.stderr)")
+      // Two other campaigns (other seeds): one merged before, one merged with the damaged
+      // shard.
+      let earlier = dir.path("earlier.sqlite")
       let good = dir.path("good.sqlite")
-      try FileManager.default.copyItem(atPath: shard, toPath: good)
-      let first = try await CLI.run(["merge", good, "--db", dir.path("all.sqlite")])
+      for (path, seeds) in [(earlier, "30"), (good, "20")] {
+        let other = try await CLI.run(
+          [
+            "fuzz", Repository.scenario("linux-open-close.yaml"), "--seeds", seeds, "--db", path,
+            "--no-regressions",
+          ])
+        #expect(other.exited && other.status <= 1, "\(other.stderr)")
+      }
+      let first = try await CLI.run(["merge", earlier, "--db", dir.path("all.sqlite")])
       #expect(first.status == 0, "\(first)")
       let before = try StoreInspector.dump(dir.path("all.sqlite"))
       try StoreInspector.damage(shard, sql: "DROP TABLE fuzz_failures")

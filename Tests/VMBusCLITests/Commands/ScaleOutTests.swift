@@ -48,6 +48,39 @@ struct ScaleOutTests {
       let merged = try Self.failures(dir.path("merged.sqlite"))
       #expect(!merged.isEmpty)
       #expect(merged == (try Self.failures(dir.path("single.sqlite"))))
+      let rules = try Self.guestErrorRules(dir.path("merged.sqlite"))
+      #expect(!rules.isEmpty)
+      #expect(rules == (try Self.guestErrorRules(dir.path("single.sqlite"))))
+    }
+  }
+
+  /// The guest errors of every campaign of a database, by rule, as one comparable line
+  /// each: the counts added up, the lowest seed, and the text of its shrunk case.
+  static func guestErrorRules(_ database: String) throws -> [String] {
+    try StoreInspector.open(database).read { db in
+      let rows = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT rule, count, lowest_seed, minimal_steps, scenario_text
+          FROM fuzz_campaign_guest_errors LEFT JOIN sessions ON sessions.id = session_id
+          ORDER BY campaign_id
+          """)
+      var rules: [String: (count: Int, seed: Int64, minimal: String)] = [:]
+      for row in rows {
+        let rule: String = row["rule"]
+        let count: Int = row["count"]
+        let seed: Int64 = row["lowest_seed"]
+        let steps: Int = row["minimal_steps"] ?? -1
+        let text: String = row["scenario_text"] ?? "no case"
+        let known = rules[rule] ?? (0, seed, "\(steps) steps\n\(text)")
+        rules[rule] = (
+          known.count + count, min(known.seed, seed),
+          seed < known.seed ? "\(steps) steps\n\(text)" : known.minimal
+        )
+      }
+      return rules.sorted { $0.key < $1.key }.map { rule, tally in
+        "\(rule) count \(tally.count) lowest seed \(tally.seed): \(tally.minimal)"
+      }
     }
   }
 

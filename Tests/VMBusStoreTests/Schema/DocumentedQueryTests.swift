@@ -38,6 +38,20 @@ import VMBusWire
       var third = try store.beginSession(simulatedInfo("running"))
       try third.append(contentsOf: workload.prefix(5))
       try third.flush()
+      // Two campaigns' guest errors, as two merged shards leave them.
+      let shards: [[String: (count: Int, lowestSeed: UInt64)]] = [
+        ["guest.request_after_unload": (3, 7), "guest.x": (1, 20)],
+        ["guest.request_after_unload": (2, 4)],
+      ]
+      for rules in shards {
+        let campaign = try store.beginFuzzCampaign(identity: "{}")
+        _ = try store.commitFuzzCampaign(
+          campaign,
+          checkpoint: FuzzCampaignCheckpoint(
+            seedsDone: 30, guestErrors: UInt64(rules.values.map(\.count).reduce(0, +)),
+            tallies: [:], guestErrorRules: rules),
+          finding: nil, finished: true)
+      }
       let sessions: [(id: Int64, events: [HostEvent])] = [
         (1, workload), (2, EventSamples.all), (3, Array(workload.prefix(5))),
       ]
@@ -101,6 +115,10 @@ import VMBusWire
         "the busiest trace points of session 1": busiest.map {
           [$0.key.databaseValue, $0.value.databaseValue]
         },
+        "guest errors by rule over every campaign (merged shards add up)": [
+          ["guest.request_after_unload".databaseValue, 5.databaseValue, 4.databaseValue],
+          ["guest.x".databaseValue, 1.databaseValue, 20.databaseValue],
+        ],
       ]
 
       let queries = try Self.documentedQueries()
