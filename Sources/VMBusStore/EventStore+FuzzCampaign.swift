@@ -137,7 +137,9 @@ extension EventStore {
   }
 
   static func fuzzCampaigns(_ db: Database) throws -> [FuzzCampaignRecord] {
-    try Row.fetchAll(db, sql: "SELECT * FROM fuzz_campaigns ORDER BY id").map(campaign(row:))
+    // A file opened read-only keeps its schema: one written before v7 has no campaigns.
+    guard try db.tableExists("fuzz_campaigns") else { return [] }
+    return try Row.fetchAll(db, sql: "SELECT * FROM fuzz_campaigns ORDER BY id").map(campaign(row:))
   }
 
   /// The guest errors of every campaign here, by rule (by lowest seed, as `fuzz` lists

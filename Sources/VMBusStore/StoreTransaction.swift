@@ -43,7 +43,10 @@ package struct StoreTransaction: ~Copyable {
     do {
       rows = try source.pool.read { db in
         try tables.map { table in
-          try Row.fetchAll(
+          // A file opened read-only keeps its schema: one written before v11 has no
+          // guest-error rows.
+          guard try db.tableExists(table) else { return [] }
+          return try Row.fetchAll(
             db, sql: "SELECT * FROM \(table) WHERE campaign_id = ?", arguments: [campaign.id])
         }
       }

@@ -1,3 +1,4 @@
+import GRDB
 import Testing
 import VMBusTesting
 
@@ -46,6 +47,56 @@ import VMBusTesting
         rules.first
           == FuzzCampaignGuestErrorRule(
             rule: "guest.open_unknown_channel", count: 6, lowestSeed: 12))
+    }
+  }
+
+  /// `merge` reads shard files read-only, in the schema they were written with.
+  @Test(
+    "a campaign of a file written before v11 copies without guest-error rows; before v7 there are none"
+  )
+  func campaignsOfOlderFilesCopy() throws {
+    try withTemporaryPath { path in
+      do {
+        let pool = try DatabasePool(path: path)
+        try StoreSchema.migrator.migrate(pool, upTo: "v10-fuzz-failures-explored-depth")
+        try pool.write { db in
+          try db.execute(
+            sql: """
+              INSERT INTO fuzz_campaigns (identity, status, seeds_done, guest_errors)
+              VALUES ('{"seeds":50}', 'finished', 50, 4);
+              INSERT INTO fuzz_campaign_signatures (campaign_id, signature, count, lowest_seed)
+              VALUES (1, 'host_crash x', 2, 9);
+              """)
+        }
+      }
+      let source = try EventStore.openReadOnly(path: path)
+      let campaigns = try source.fuzzCampaigns()
+      #expect(
+        campaigns == [
+          FuzzCampaignRecord(
+            id: 1, identity: #"{"seeds":50}"#, finished: true, seedsDone: 50, guestErrors: 4)
+        ])
+      try withTemporaryStore { target in
+        let campaign = try #require(campaigns.first)
+        let id = try target.inTransaction { transaction throws(StoreError) in
+          try transaction.copyFuzzCampaign(campaign, from: source, sessions: [:])
+        }
+        var copied = campaign
+        copied.id = id
+        #expect(try target.fuzzCampaigns() == [copied])
+        #expect(
+          try target.fuzzCampaignSignatures(id) == [
+            FuzzCampaignSignature(signature: "host_crash x", count: 2, lowestSeed: 9, finding: nil)
+          ])
+        #expect(try target.fuzzCampaignGuestErrorRules(id).isEmpty)
+      }
+    }
+    try withTemporaryPath { path in
+      do {
+        let pool = try DatabasePool(path: path)
+        try StoreSchema.migrator.migrate(pool, upTo: "v6-sim-arguments")
+      }
+      #expect(try EventStore.openReadOnly(path: path).fuzzCampaigns().isEmpty)
     }
   }
 }
