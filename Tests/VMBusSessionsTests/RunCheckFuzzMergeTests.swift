@@ -159,19 +159,33 @@ import VMBusStore
 
   @Test func jobsDoNotChangeWhatIsFound() throws {
     try Workspace.with { space in
-      func signatures(_ jobs: Int) throws -> [String: (Int, UInt64)] {
+      func found(_ jobs: Int) throws -> (
+        signatures: [String: (Int, UInt64)], guestErrorCases: [String]
+      ) {
+        let store = try space.store("jobs\(jobs).sqlite")
         let summary = try FuzzWorkflow.run(
-          Self.options("linux-open-close.yaml", seeds: 150, jobs: jobs),
-          store: try space.store("jobs\(jobs).sqlite"))
-        return Dictionary(
-          uniqueKeysWithValues: summary.findings.map {
-            ($0.signature.description, ($0.count, $0.firstSeed))
-          })
+          Self.options("concurrent-opens.yaml", seeds: 150, jobs: jobs), store: store)
+        // The guest errors' cases are shrunk on as many threads: the same cases.
+        let cases = try summary.guestErrorRules.map { rule in
+          let session = try #require(rule.session)
+          let text = try store.session(session).info.scenarioText ?? ""
+          return "\(rule.rule) \(rule.count) \(rule.minimalSteps ?? -1)\n\(text)"
+        }
+        return (
+          Dictionary(
+            uniqueKeysWithValues: summary.findings.map {
+              ($0.signature.description, ($0.count, $0.firstSeed))
+            }), cases
+        )
       }
-      let one = try signatures(1)
-      let two = try signatures(2)
-      #expect(one.keys.sorted() == two.keys.sorted())
-      for (key, value) in one { #expect(two[key]?.0 == value.0 && two[key]?.1 == value.1) }
+      let one = try found(1)
+      let two = try found(2)
+      #expect(one.signatures.keys.sorted() == two.signatures.keys.sorted())
+      for (key, value) in one.signatures {
+        #expect(two.signatures[key]?.0 == value.0 && two.signatures[key]?.1 == value.1)
+      }
+      #expect(one.guestErrorCases.count > 1)
+      #expect(one.guestErrorCases == two.guestErrorCases)
     }
   }
 

@@ -60,11 +60,17 @@ final class Committer<Sink: FuzzCampaignSink>: Sendable {
     }
   }
 
-  /// Hands the sink a guest-error rule's case, throwing its error (or an earlier one).
-  func guestErrorCase(_ found: FuzzCampaign.GuestErrorCase) throws(Sink.Failure) {
-    try state.withLock { state throws(Sink.Failure) in
-      if let failure = state.failure { throw failure }
-      try sink.guestErrorCase(found)
+  /// Hands the sink a guest-error rule's case; false once the sink has failed.
+  func guestErrorCase(_ found: FuzzCampaign.GuestErrorCase) -> Bool {
+    state.withLock { state in
+      guard state.failure == nil else { return false }
+      do throws(Sink.Failure) {
+        try sink.guestErrorCase(found)
+      } catch {
+        state.failure = error
+        return false
+      }
+      return true
     }
   }
 

@@ -183,11 +183,9 @@ package struct FuzzCampaign: Sendable {
     if !final.checkpoint.guestErrorRules.isEmpty {
       // The rules' counts are committed before their cases, which name them.
       try committer.commit(final.checkpoint, finished: false)
-      for (rule, tally) in final.checkpoint.guestErrorRules.sorted(by: { $0.key < $1.key })
-      where resume?.guestErrorCases[rule] != tally.lowestSeed {
-        guard let found = guestErrorCase(rule, tally) else { continue }
-        try committer.guestErrorCase(found)
-      }
+      try shrinkGuestErrorCases(
+        final.checkpoint.guestErrorRules, done: resume?.guestErrorCases ?? [:],
+        committer: committer)
     }
     try committer.commit(final.checkpoint, finished: true)
     // The seeds' time is the wall clock less the workers' shrinking, shared among them.
@@ -343,6 +341,28 @@ extension FuzzCampaign {
     /// The shrunk case, pinned to its choices, and its run (with a transcript).
     package var minimal: FuzzCase
     package var minimalRun: SimulationRun
+  }
+
+  /// Shrinks each rule's lowest seed (but those whose case a resumed campaign already
+  /// stored) on up to `jobs` threads, taking the rules in order, and hands each case to the
+  /// sink as soon as it is shrunk. The cases are the same whatever the number of threads;
+  /// only the order the sink takes them in varies.
+  private func shrinkGuestErrorCases<Sink: FuzzCampaignSink>(
+    _ rules: [RootCause: Tally], done: [RootCause: UInt64], committer: Committer<Sink>
+  ) throws(Sink.Failure) {
+    let pending = rules.sorted { $0.key < $1.key }.filter { done[$0.key] != $0.value.lowestSeed }
+    let next = Atomic<Int>(0)
+    DispatchQueue.concurrentPerform(iterations: min(configuration.jobs, pending.count)) { _ in
+      while true {
+        let index = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        guard index < pending.count else { return }
+        guard let found = guestErrorCase(pending[index].key, pending[index].value) else {
+          continue
+        }
+        guard committer.guestErrorCase(found) else { return }
+      }
+    }
+    if let failure = committer.failure { throw failure }
   }
 
   /// The lowest seed of `rule`, shrunk (see ``FuzzCase/shrunk(toGuestError:budget:inputs:)``).
