@@ -10,6 +10,9 @@ import VMBusHost
 /// one reply was told QEMU owed it.
 struct PostedRequests: Sendable {
   struct Entry: Hashable, Sendable {
+    /// Which post made it: the queued message carries the same id, so that QEMU taking that
+    /// message judges this entry, whatever else the actor posted or forgot with the key.
+    var id: UInt32
     var key: RequestKey
     /// Pages of a GPADL still to come in bodies: the host owes GPADL_CREATED only once the
     /// last body completes the GPADL.
@@ -23,12 +26,23 @@ struct PostedRequests: Sendable {
 
   /// In the order the actor posted them.
   private(set) var entries: [Entry] = []
+  /// The next entry's id. Never reset: a message still queued from before ``removeAll()``
+  /// must not find an entry posted after it.
+  private var nextID: UInt32 = 0
 
   var isEmpty: Bool { entries.isEmpty }
 
-  /// A request the hypercall accepted: it joins QEMU's queue.
-  mutating func post(_ key: RequestKey, missingPages: UInt64 = 0) {
-    entries.append(Entry(key: key, missingPages: missingPages))
+  /// A request the hypercall accepted: it joins QEMU's queue. Returns its entry's id.
+  mutating func post(_ key: RequestKey, missingPages: UInt64 = 0) -> UInt32 {
+    let id = nextID
+    nextID &+= 1
+    entries.append(Entry(id: id, key: key, missingPages: missingPages))
+    return id
+  }
+
+  /// Where the entry with `id` stands among the entries, if the actor still has it.
+  func position(of id: UInt32) -> Int? {
+    entries.firstIndex { $0.id == id }
   }
 
   /// A GPADL_BODY carried `pages` more pages of GPADL `id`: of the newest header with the id
@@ -43,13 +57,12 @@ struct PostedRequests: Sendable {
     entries[index].missingPages -= min(pages, entries[index].missingPages)
   }
 
-  /// QEMU took a request with `key` from its queue: the oldest one not yet taken, since the
-  /// queue is first in, first out and the actor posted them in order. A GPADL's header is
-  /// taken while its bodies may still be to come.
-  mutating func judge(_ key: RequestKey, _ verdict: RequestVerdict) {
-    guard let index = entries.firstIndex(where: { $0.key == key && $0.verdict == nil }) else {
-      return
-    }
+  /// QEMU took (or flushed) the message that made entry `id`. Nothing, when the actor no
+  /// longer has that entry (it forgot or withdrew it after the post): the verdict then
+  /// belongs to no request it waits on, not to a later one with the same key. A GPADL's
+  /// header is taken while its bodies may still be to come.
+  mutating func judge(entry id: UInt32, _ verdict: RequestVerdict) {
+    guard let index = position(of: id) else { return }
     entries[index].verdict = verdict
   }
 

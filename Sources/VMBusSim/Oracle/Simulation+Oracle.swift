@@ -7,6 +7,9 @@ import VMBusWire
 struct QueuedRequest: Hashable, Sendable {
   var actor: Int
   var payload: [UInt8]
+  /// The id of the entry the post made in the actor's ``PostedRequests`` (nil for a message
+  /// that asks for no reply of its own, or too short to name one).
+  var entry: UInt32?
 }
 
 /// Where the oracle meets the run: requests judged as QEMU takes them, and the end of a run
@@ -43,18 +46,16 @@ extension Simulation {
       let head = queued.removeFirst()
       if let judgedOracle {
         oracle = judgedOracle
-        if let verdict, let request = RequestKey(payload: head.payload) {
-          actors[head.actor].requests.judge(request, verdict)
+        if let verdict, let entry = head.entry {
+          actors[head.actor].requests.judge(entry: entry, verdict)
         }
       }
     }
     // `send_unload` empties the queue (§9.43): what was behind the UNLOAD is gone.
     while queued.count > decision.state.rxQueue.count {
       let flushed = queued.removeFirst()
-      if let verdict = ReplyOracle.flushedBehindUnload(flushed.payload),
-        let request = RequestKey(payload: flushed.payload)
-      {
-        actors[flushed.actor].requests.judge(request, verdict)
+      if let entry = flushed.entry, let verdict = ReplyOracle.flushedBehindUnload(flushed.payload) {
+        actors[flushed.actor].requests.judge(entry: entry, verdict)
       }
     }
   }
@@ -187,7 +188,14 @@ extension Simulation {
       // A GPADL's last body completes the request its header made.
       let completesHeader =
         posted.type == .gpadlBody && request.type == .gpadlHeader && posted.key == request.key
-      guard posted == request || completesHeader else { continue }
+      guard completesHeader || posted == request else { continue }
+      // A request the actor forgot since (a new contact, an UNLOAD, a teardown) is not one
+      // it waits on, even with the key of one it posted later.
+      if !completesHeader,
+        entry.entry.flatMap({ actors[index].requests.position(of: $0) }) == nil
+      {
+        continue
+      }
       queuedStill = true
       if case .guestError(let rule)? = verdict, rule.rootCause.isDecidedByTheQueue {
         firstBroken = firstBroken ?? verdict

@@ -94,12 +94,13 @@ extension Simulation {
       from: begin)
     guard status != .success else {
       let payload = call.effectivePayload
-      queued.append(QueuedRequest(actor: index, payload: payload))
+      var entry: UInt32?
       if let request = RequestKey(payload: payload) {
         noteAsked(request)
         withdrawRequests(superseded: request)
-        record(request, payload: payload, by: index)
+        entry = record(request, payload: payload, by: index)
       }
+      queued.append(QueuedRequest(actor: index, payload: payload, entry: entry))
       return advance(index)
     }
     if let backoff = retry.backoff(after: status, attempt: actors[index].attempt) {
@@ -112,24 +113,28 @@ extension Simulation {
   }
 
   /// Notes a request the host must now answer; a GPADL becomes one only with its last page.
-  private mutating func record(_ request: RequestKey, payload: [UInt8], by index: Int) {
+  /// Returns the id of the entry it made, for the queue to judge that entry and no other.
+  private mutating func record(_ request: RequestKey, payload: [UInt8], by index: Int)
+    -> UInt32?
+  {
     // Asked again: owed again. (Checked first: most runs never withdraw anything.)
     if !actors[index].withdrawn.isEmpty { actors[index].withdrawn[request] = nil }
     switch request.type {
     case .gpadlHeader:
-      guard let (header, carried) = GpadlHeader.fixedPart(of: payload) else { return }
+      guard let (header, carried) = GpadlHeader.fixedPart(of: payload) else { return nil }
       let missing =
         UInt64(header.declaredPageCount) - UInt64(min(carried, Int(header.declaredPageCount)))
       // Pages to come need an id for the bodies to name.
-      guard missing == 0 || request.key != nil else { return }
-      actors[index].requests.post(request, missingPages: missing)
+      guard missing == 0 || request.key != nil else { return nil }
+      return actors[index].requests.post(request, missingPages: missing)
     case .gpadlBody:
       guard let id = request.key, let (_, carried) = GpadlBody.fixedPart(of: payload) else {
-        return
+        return nil
       }
       actors[index].requests.add(pages: UInt64(carried), toGpadl: id)
+      return nil
     default:
-      actors[index].requests.post(request)
+      return actors[index].requests.post(request)
     }
   }
 

@@ -253,8 +253,17 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
     hasher.add(kernel.explorationKey())
     actors.addExplorationKey(into: &hasher)
     oracle.addExplorationKey(into: &hasher)
-    // Who posted each queued message (the host's queue key holds the messages).
-    for index in queued.indices { hasher.add(queued[index].actor) }
+    // Who posted each queued message (the host's queue key holds the messages), and which
+    // of the actor's entries it judges, by position (the ids themselves are a count of
+    // posts, which two paths to one state need not share).
+    for index in queued.indices {
+      let actor = queued[index].actor
+      let position =
+        queued[index].entry.flatMap { actors[actor].requests.position(of: $0) }.map {
+          UInt64($0) + 1
+        } ?? 0
+      hasher.add(UInt64(actor) | position << 32)
+    }
     // Which replies a second post would duplicate. The ledger's order is the order of first
     // mention, the same for equal histories.
     for index in replies.indices {

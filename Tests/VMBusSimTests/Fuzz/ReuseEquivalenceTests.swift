@@ -392,33 +392,31 @@ struct ReuseEquivalenceTests {
   func actorKeyCoversOwedRequests() throws {
     let base = try Self.startingActors()
     var posted = base
-    posted[0].requests.post(RequestKey(type: .openChannel, key: 7))
+    let open = posted[0].requests.post(RequestKey(type: .openChannel, key: 7))
     var otherPosted = base
-    otherPosted[0].requests.post(RequestKey(type: .openChannel, key: 8))
+    _ = otherPosted[0].requests.post(RequestKey(type: .openChannel, key: 8))
     var pagesDue = base
-    pagesDue[0].requests.post(RequestKey(type: .gpadlHeader, key: 0xE1E10), missingPages: 3)
+    _ = pagesDue[0].requests.post(RequestKey(type: .gpadlHeader, key: 0xE1E10), missingPages: 3)
     var fewerPagesDue = base
-    fewerPagesDue[0].requests.post(RequestKey(type: .gpadlHeader, key: 0xE1E10), missingPages: 2)
+    _ = fewerPagesDue[0].requests.post(
+      RequestKey(type: .gpadlHeader, key: 0xE1E10), missingPages: 2)
     // Taken by QEMU, and judged: handled, dropped by a named check, or the guest's error.
     var handled = posted
-    handled[0].requests.judge(RequestKey(type: .openChannel, key: 7), .owed(dropped: nil))
+    handled[0].requests.judge(entry: open, .owed(dropped: nil))
     var dropped = posted
     dropped[0].requests.judge(
-      RequestKey(type: .openChannel, key: 7),
-      .owed(dropped: Finding(.openChannelNotInitialized, "dropped")))
+      entry: open, .owed(dropped: Finding(.openChannelNotInitialized, "dropped")))
     var refused = posted
-    refused[0].requests.judge(
-      RequestKey(type: .openChannel, key: 7), .guestError(Finding(.openUnknownChannel, "error")))
+    refused[0].requests.judge(entry: open, .guestError(Finding(.openUnknownChannel, "error")))
     // The same two requests, judged in the other order: another state.
     var twice = posted
-    twice[0].requests.post(RequestKey(type: .openChannel, key: 7))
+    let again = twice[0].requests.post(RequestKey(type: .openChannel, key: 7))
     var firstRefused = twice
-    firstRefused[0].requests.judge(
-      RequestKey(type: .openChannel, key: 7), .guestError(Finding(.openUnknownChannel, "error")))
+    firstRefused[0].requests.judge(entry: open, .guestError(Finding(.openUnknownChannel, "error")))
     var secondRefused = twice
-    secondRefused[0].requests.judge(RequestKey(type: .openChannel, key: 7), .owed(dropped: nil))
+    secondRefused[0].requests.judge(entry: open, .owed(dropped: nil))
     secondRefused[0].requests.judge(
-      RequestKey(type: .openChannel, key: 7), .guestError(Finding(.openUnknownChannel, "error")))
+      entry: again, .guestError(Finding(.openUnknownChannel, "error")))
     let keys = [
       base, posted, otherPosted, pagesDue, fewerPagesDue, handled, dropped, refused, twice,
       firstRefused, secondRefused,

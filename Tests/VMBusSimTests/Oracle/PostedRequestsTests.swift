@@ -13,31 +13,50 @@ struct PostedRequestsTests {
   static let rangeShape = RequestVerdict.owed(dropped: Finding(.gpadlHeaderRangeShape, "shape"))
   static let handled = RequestVerdict.owed(dropped: nil)
 
-  /// Two OPENCHANNELs for one relid, the older taken by QEMU and judged `verdict`.
-  static func twoOpens(olderJudged verdict: RequestVerdict) -> PostedRequests {
+  /// Two OPENCHANNELs for one relid, the older taken by QEMU and judged `verdict`; and the
+  /// newer's entry id.
+  static func twoOpens(olderJudged verdict: RequestVerdict) -> (PostedRequests, UInt32) {
     var requests = PostedRequests()
-    requests.post(Self.open)
-    requests.post(Self.open)
-    requests.judge(Self.open, verdict)
-    return requests
+    let older = requests.post(Self.open)
+    let newer = requests.post(Self.open)
+    requests.judge(entry: older, verdict)
+    return (requests, newer)
   }
 
-  @Test("QEMU takes requests with one key in the order they were posted")
-  func judgedInOrder() {
-    var requests = Self.twoOpens(olderJudged: Self.tooShort)
+  @Test("a verdict goes to the entry the queued message made")
+  func judgedByEntry() {
+    var (requests, newer) = Self.twoOpens(olderJudged: Self.tooShort)
     #expect(requests.entries.map(\.verdict) == [Self.tooShort, nil])
-    requests.judge(Self.open, Self.handled)
+    requests.judge(entry: newer, Self.handled)
     #expect(requests.entries.map(\.verdict) == [Self.tooShort, Self.handled])
-    // A third take has no request left to judge.
-    requests.judge(Self.open, Self.rangeShape)
-    #expect(requests.entries.map(\.verdict) == [Self.tooShort, Self.handled])
+  }
+
+  /// Found by a `--guest any` campaign: a GPADL_HEADER posted, then UNLOAD (which forgets
+  /// it), then Linux's header with the same id, queued behind the UNLOAD. QEMU took the first
+  /// and judged it handled; by key, that verdict went to Linux's header, and the hang on it
+  /// was QEMU's `reply_not_sent` instead of the guest's request after UNLOAD.
+  @Test("a message whose entry the actor forgot judges nothing, not a later entry with its key")
+  func forgottenEntryJudgesNothing() {
+    var requests = PostedRequests()
+    let forgotten = requests.post(Self.gpadl)
+    requests.removeAll()
+    let later = requests.post(Self.gpadl)
+    #expect(later != forgotten)
+    requests.judge(entry: forgotten, Self.handled)
+    #expect(requests.entries.map(\.verdict) == [nil])
+    #expect(requests.position(of: forgotten) == nil)
+    requests.judge(
+      entry: later, .guestError(Finding(.requestAfterUnload, "queued behind UNLOAD")))
+    #expect(
+      requests.verdict(on: Self.gpadl)
+        == .guestError(Finding(.requestAfterUnload, "queued behind UNLOAD")))
   }
 
   @Test("a reply settles the request QEMU handled, not an older one it refused or dropped")
   func replySettlesTheHandledRequest() {
     for older in [Self.tooShort, Self.rangeShape] {
-      var requests = Self.twoOpens(olderJudged: older)
-      requests.judge(Self.open, Self.handled)
+      var (requests, newer) = Self.twoOpens(olderJudged: older)
+      requests.judge(entry: newer, Self.handled)
       #expect(requests.settles(Self.open))
       requests.settle(Self.open)
       #expect(requests.entries.map(\.verdict) == [older])
@@ -51,7 +70,7 @@ struct PostedRequestsTests {
 
   @Test("a reply settles a request not yet judged when QEMU handled none")
   func replySettlesAnUnjudgedRequest() {
-    var requests = Self.twoOpens(olderJudged: Self.tooShort)
+    var (requests, _) = Self.twoOpens(olderJudged: Self.tooShort)
     requests.settle(Self.open)
     #expect(requests.entries.map(\.verdict) == [Self.tooShort])
   }
@@ -59,23 +78,21 @@ struct PostedRequestsTests {
   @Test("a hang's verdict: a named drop, else QEMU's silence, else the guest's error")
   func hangVerdictOrder() {
     var requests = PostedRequests()
-    requests.post(Self.open)
-    requests.judge(Self.open, Self.tooShort)
+    requests.judge(entry: requests.post(Self.open), Self.tooShort)
     #expect(requests.verdict(on: Self.open) == Self.tooShort)
-    requests.post(Self.open)
+    _ = requests.post(Self.open)
     // Not taken yet (or taken by a path the oracle does not judge): owed.
     #expect(requests.verdict(on: Self.open) == Self.handled)
-    requests.post(Self.open)
-    requests.judge(Self.open, Self.rangeShape)
+    requests.judge(entry: requests.post(Self.open), Self.rangeShape)
     #expect(requests.verdict(on: Self.open) == Self.rangeShape)
   }
 
   @Test("a GPADL is owed a reply once its bodies bring every page; a teardown withdraws it")
   func gpadlPages() {
     var requests = PostedRequests()
-    requests.post(Self.gpadl, missingPages: 5)
+    let header = requests.post(Self.gpadl, missingPages: 5)
     // QEMU takes the header before the bodies come: the verdict waits with it.
-    requests.judge(Self.gpadl, Self.handled)
+    requests.judge(entry: header, Self.handled)
     #expect(!requests.awaitsReply(Self.gpadl))
     requests.add(pages: 3, toGpadl: 0x100)
     requests.add(pages: 1, toGpadl: 0x200)
@@ -87,7 +104,7 @@ struct PostedRequestsTests {
     #expect(requests.awaitsReply(Self.gpadl))
     #expect(requests.verdict(on: Self.gpadl) == Self.handled)
     // Pages of a second header with the id go to it, the first being whole.
-    requests.post(Self.gpadl, missingPages: 1)
+    _ = requests.post(Self.gpadl, missingPages: 1)
     requests.add(pages: 1, toGpadl: 0x100)
     #expect(requests.entries.map(\.missingPages) == [0, 0])
     requests.withdrawGpadl(0x100)
@@ -100,10 +117,10 @@ struct PostedRequestsTests {
   @Test("a body's pages go to the newest header with its id that lacks pages")
   func bodiesFollowTheirHeader() {
     var requests = PostedRequests()
-    requests.post(Self.gpadl, missingPages: 1)
-    requests.post(Self.gpadl, missingPages: 6)
-    requests.judge(Self.gpadl, Self.handled)
-    requests.judge(Self.gpadl, Self.rangeShape)
+    let older = requests.post(Self.gpadl, missingPages: 1)
+    let newer = requests.post(Self.gpadl, missingPages: 6)
+    requests.judge(entry: older, Self.handled)
+    requests.judge(entry: newer, Self.rangeShape)
     requests.add(pages: 6, toGpadl: 0x100)
     #expect(requests.entries.map(\.missingPages) == [1, 0])
     #expect(requests.verdict(on: Self.gpadl) == Self.rangeShape)

@@ -421,6 +421,45 @@ struct ReplyOracleTests {
     #expect(PropertyChecker.check(run) == nil)
   }
 
+  /// Found by a `--guest any` campaign (seeds 95,925,792 and 92,755,947): QEMU's verdict on
+  /// a queued message went to the actor's oldest unjudged request with the same key, not to
+  /// the request that message made. A header the UNLOAD made the guest forget (first case),
+  /// or one too short to be a request (second), handed its verdict to the header the guest
+  /// then waited on, and the hang read as QEMU's `vmbus_run.reply_not_sent`. The offers
+  /// keep the bus busy, so that all of them are queued before it takes the first.
+  @Test(
+    "a queued message's verdict goes to the request it made, not to another with its key",
+    arguments: [
+      (
+        """
+        - send: {type: GPADL_HEADER, gpadl_id: 0x100, pages: 2, pfn_count: 0}
+        - send: UNLOAD
+        - send: {type: GPADL_HEADER, gpadl_id: 0x100, pages: 1}
+        """, "guest.request_after_unload", OutcomeKind.guestError
+      ),
+      (
+        """
+        - send: {type: GPADL_HEADER, gpadl_id: 0x100, truncate: 17}
+        - send: {type: GPADL_HEADER, gpadl_id: 0x100, pages: 1, pfn_count: 0}
+        - send: {type: GPADL_HEADER, gpadl_id: 0x100, pages: 1}
+        """, "gpadl_header.duplicate_id", OutcomeKind.guestHang
+      ),
+    ])
+  func verdictGoesToTheRequestItsMessageMade(
+    headers: String, rootCause: String, kind: OutcomeKind
+  ) throws {
+    let scenario = try Self.scenario(
+      """
+      \(Self.connect)
+      - send: REQUESTOFFERS
+      \(headers)
+      - wait: {for: GPADL_CREATED, match: {gpadl_id: 0x100}}
+      """)
+    let run = Simulation.run(scenario, seed: 0)
+    #expect(run.outcome.kind == kind, "\(run.outcome)")
+    #expect(run.outcome.rootCause == RootCause(rootCause), "\(run.outcome)")
+  }
+
   /// Steps after which QEMU's queue is stalled (§9.45): the message page torn down, the
   /// offers' delivery fails with -6 and resets the bus without rescheduling, while the
   /// second REQUESTOFFERS keeps the queue non-empty, so nothing enqueued later is taken.
