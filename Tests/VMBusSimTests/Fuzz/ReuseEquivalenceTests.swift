@@ -488,6 +488,33 @@ struct ReuseEquivalenceTests {
     #expect(keys(at(1_000), .done).untimed != sooner.untimed)
   }
 
+  /// Which of its actor's requests a queued message judges decides the verdicts to come: the
+  /// key holds it, by the request's position, not by the id (a count of posts, which two
+  /// paths to one state need not share).
+  @Test("the key tells apart a queued message whose request the actor forgot, not its id")
+  func keyCoversWhichRequestAQueuedMessageJudges() throws {
+    let base = Simulation<StateRecorder>(
+      PreparedScenario(try FuzzTests.bundled("concurrent-opens.yaml")), seed: 0)
+    let request = RequestKey(type: .openChannel, key: 1)
+    func queuedOpen(postedBefore: Int) -> Simulation<StateRecorder> {
+      var simulation = base
+      for _ in 0..<postedBefore { _ = simulation.actors[0].requests.post(request) }
+      simulation.actors[0].forgetRequests()
+      let id = simulation.actors[0].requests.post(request)
+      simulation.queued = [QueuedRequest(actor: 0, payload: [5, 0, 0, 0, 0, 0, 0, 0], entry: id)]
+      return simulation
+    }
+    var judging = queuedOpen(postedBefore: 0)
+    var renumbered = queuedOpen(postedBefore: 3)
+    var forgotten = judging
+    forgotten.actors[0].forgetRequests()
+    _ = forgotten.actors[0].requests.post(request)
+    #expect(judging.actors[0].requests.entries.map(\.key) == [request])
+    #expect(forgotten.actors[0].requests.entries.map(\.key) == [request])
+    #expect(judging.explorationKey() == renumbered.explorationKey())
+    #expect(judging.explorationKey() != forgotten.explorationKey())
+  }
+
   /// A hot-added device's configuration is not in the host's key (a scenario fixes its own
   /// devices'), so the order devices were added in must be in the run's.
   @Test("the exploration key tells apart runs that added the same devices in another order")
