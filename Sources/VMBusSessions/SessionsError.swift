@@ -41,11 +41,14 @@ package enum SessionsError: Error, Sendable, CustomStringConvertible {
     case .badInput: 65
     case .io: 74
     case .missingInput: 66
-    case .store(.sessionNotFound): 66
+    case .store(.sessionNotFound), .store(.noSuchFile): 66
+    // A database that is not ours, damaged, from a newer build, or already merged.
+    case .store(.notADatabase), .store(.notOurDatabase), .store(.missingTables),
+      .store(.newerSchema), .store(.malformed), .store(.corruptEvent), .store(.corruptSnapshot),
+      .store(.corruptSession), .store(.campaignAlreadyMerged):
+      65
     // A seq the user asked for that the session does not have.
     case .store(.sequenceOutOfRange): 64
-    // A shard database whose campaign the target already holds.
-    case .store(.campaignAlreadyMerged): 65
     case .store: 74
     case .usage: 64
     case .traceIO(let error): Self.exitCode(error)

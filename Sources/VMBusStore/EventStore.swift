@@ -67,7 +67,7 @@ package final class EventStore: Sendable {
   /// meanwhile. Every read sees one committed state of the file.
   package static func openReadOnly(path: String) throws(StoreError) -> EventStore {
     guard FileManager.default.fileExists(atPath: path) else {
-      throw .cannotOpen(path: path, reason: "no such file")
+      throw .noSuchFile(path: path)
     }
     if case .empty = try inspect(path: path) {
       throw .notOurDatabase(path: path, applicationID: 0)
@@ -152,6 +152,7 @@ package final class EventStore: Sendable {
       let message = (error.message ?? "\(error.resultCode)").lowercased()
       switch error.resultCode {
       case .SQLITE_NOTADB: return .notADatabase(path: path)
+      case .SQLITE_CORRUPT: return .malformed(path: path, message: message)
       case .SQLITE_READONLY: return .readOnly(path: path)
       case .SQLITE_CANTOPEN: return .cannotOpen(path: path, reason: message)
       default: return .sqlite(path: path, code: error.resultCode.rawValue, message: message)

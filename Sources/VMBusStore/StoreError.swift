@@ -2,11 +2,14 @@
 ///
 /// Every case names the database file, so a message stands on its own in a log.
 package enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
-  /// SQLite could not open the file (missing directory, permissions, a read-only open of a
-  /// file that does not exist).
+  /// SQLite could not open the file (a missing directory, permissions).
   case cannotOpen(path: String, reason: String)
+  /// A database to read (never one to create) does not exist.
+  case noSuchFile(path: String)
   /// The file exists but is not an SQLite database at all.
   case notADatabase(path: String)
+  /// SQLite found the file damaged (`SQLITE_CORRUPT`: a truncated or overwritten page).
+  case malformed(path: String, message: String)
   /// The file is an SQLite database written by something else: its `application_id` is not
   /// ours, or it has tables and no `application_id`.
   case notOurDatabase(path: String, applicationID: Int32)
@@ -35,8 +38,9 @@ package enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
   /// A ``SessionWriter`` was used against its contract: `misuse` says how (`finish`
   /// inside ``EventStore/importSession(_:options:_:)``, whose transaction completes it).
   case writerMisuse(path: String, session: SessionID, misuse: String)
-  /// A fuzz campaign of the database at `path` is already in `holder` (a database merged
-  /// before, or the same one given twice): merging it again would count its seeds twice.
+  /// A fuzz campaign of the database at `path` is already in `holder` (the target, merged
+  /// into before, or `path` itself, given twice): merging it again would count its seeds
+  /// twice.
   case campaignAlreadyMerged(path: String, campaign: Int64, holder: String)
   /// SQLite reported an error: its primary result code and message.
   case sqlite(path: String, code: Int32, message: String)
@@ -44,7 +48,9 @@ package enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
   package var description: String {
     switch self {
     case .cannotOpen(let path, let reason): "\(path): cannot open: \(reason)"
+    case .noSuchFile(let path): "\(path): cannot open: no such file"
     case .notADatabase(let path): "\(path): not an sqlite database"
+    case .malformed(let path, let message): "\(path): damaged sqlite database: \(message)"
     case .notOurDatabase(let path, let applicationID):
       "\(path): not a vmbus-sim event store (application_id \(Self.hex(applicationID)))"
     case .missingTables(let path, let tables):
@@ -68,9 +74,12 @@ package enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     case .encodingFailed(let path, let reason): "\(path): cannot encode: \(reason)"
     case .writerMisuse(let path, let session, let misuse):
       "\(path): session \(session): session writer misused: \(misuse)"
+    case .campaignAlreadyMerged(let path, let campaign, let holder) where holder == path:
+      "\(path): given twice; merging its fuzz campaign \(campaign) again would count its seeds "
+        + "twice"
     case .campaignAlreadyMerged(let path, let campaign, let holder):
-      "\(path): fuzz campaign \(campaign) is already in \(holder) (merged before, or the same "
-        + "database given twice); merging it again would count its seeds twice"
+      "\(path): fuzz campaign \(campaign) is already in \(holder) (merged before, or a copy of "
+        + "this database merged); merging it again would count its seeds twice"
     case .sqlite(let path, let code, let message): "\(path): sqlite error \(code): \(message)"
     }
   }

@@ -168,6 +168,45 @@ struct FuzzCommandTests {
     }
   }
 
+  /// sysexits for what `merge` is given: a shard that is not there is missing input; one that
+  /// is no database, a damaged one, or one given twice is bad data. Each names the file, and
+  /// the target keeps what it had.
+  @Test("merge exits 66 for a missing shard, 65 for a damaged, foreign or repeated one")
+  func mergeExitStatuses() async throws {
+    try await TemporaryDirectory.with { dir in
+      let shard = dir.path("shard.sqlite")
+      let fuzz = try await CLI.run(
+        [
+          "fuzz", Repository.scenario("linux-open-close.yaml"), "--seeds", "20", "--db", shard,
+          "--no-regressions",
+        ])
+      #expect(fuzz.exited && fuzz.status <= 1, "\(fuzz.stderr)")
+      let target = dir.path("all.sqlite")
+      let first = try await CLI.run(["merge", shard, "--db", target])
+      #expect(first.status == 0, "\(first)")
+      let before = try StoreInspector.dump(target)
+      let shardBytes = try Data(contentsOf: URL(fileURLWithPath: shard))
+      try Data("not a database at all".utf8).write(
+        to: URL(fileURLWithPath: dir.path("junk.sqlite")))
+      try shardBytes.prefix(5_000).write(to: URL(fileURLWithPath: dir.path("cut.sqlite")))
+      let cases: [(sources: [String], status: Int32, says: String)] = [
+        ([dir.path("missing.sqlite")], 66, "missing.sqlite: cannot open: no such file"),
+        ([dir.path("junk.sqlite")], 65, "junk.sqlite: not an sqlite database"),
+        ([dir.path("cut.sqlite")], 65, "cut.sqlite: damaged sqlite database"),
+        ([shard], 65, "shard.sqlite: fuzz campaign 1 is already in \(target)"),
+      ]
+      for (sources, status, says) in cases {
+        let merge = try await CLI.run(["merge"] + sources + ["--db", target])
+        #expect(merge.exited && merge.status == status, "\(sources): \(merge)")
+        #expect(merge.stderr.contains(says), "\(merge.stderr)")
+        #expect(try StoreInspector.dump(target) == before)
+      }
+      let twice = try await CLI.run(["merge", shard, shard, "--db", dir.path("other.sqlite")])
+      #expect(twice.exited && twice.status == 65, "\(twice)")
+      #expect(twice.stderr.contains("shard.sqlite: given twice"), "\(twice.stderr)")
+    }
+  }
+
   /// A Kubernetes Indexed Job or a Slurm job array gives each task its index; `auto/N`
   /// takes it, and runs exactly the seeds `I/N` runs.
   @Test("--shard auto/N takes its index from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID")

@@ -260,7 +260,7 @@ import VMBusTesting
 
   @Test func aMissingFileCannotBeOpenedReadOnly() throws {
     try withTemporaryPath { path in
-      #expect(throws: StoreError.cannotOpen(path: path, reason: "no such file")) {
+      #expect(throws: StoreError.noSuchFile(path: path)) {
         try EventStore.openReadOnly(path: path)
       }
       #expect(!FileManager.default.fileExists(atPath: path))
