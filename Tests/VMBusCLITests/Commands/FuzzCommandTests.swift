@@ -131,30 +131,30 @@ struct FuzzCommandTests {
     }
   }
 
+  /// A campaign of `linux-open-close` over `seeds` seeds into `database`; it may find
+  /// failures (exit 1).
+  static func fuzzShard(_ database: String, seeds: Int) async throws {
+    let fuzz = try await CLI.run(
+      [
+        "fuzz", Repository.scenario("linux-open-close.yaml"), "--seeds", "\(seeds)", "--db",
+        database, "--no-regressions",
+      ])
+    #expect(fuzz.exited && fuzz.status <= 1, "\(fuzz.stderr)")
+  }
+
   /// A shard whose failures cannot be read fails the merge: its findings are never dropped
   /// in silence.
   @Test("merge fails on a shard whose failures it cannot read, says which, and changes nothing")
   func mergeKeepsUnreadableFailures() async throws {
     try await TemporaryDirectory.with { dir in
       let shard = dir.path("shard.sqlite")
-      let fuzz = try await CLI.run(
-        [
-          "fuzz", Repository.scenario("linux-open-close.yaml"), "--seeds", "40", "--db", shard,
-          "--no-regressions",
-        ])
-      #expect(fuzz.status == 1, "\(fuzz.stderr)")
+      try await Self.fuzzShard(shard, seeds: 40)
       // Two other campaigns (other seeds): one merged before, one merged with the damaged
       // shard.
       let earlier = dir.path("earlier.sqlite")
       let good = dir.path("good.sqlite")
-      for (path, seeds) in [(earlier, "30"), (good, "20")] {
-        let other = try await CLI.run(
-          [
-            "fuzz", Repository.scenario("linux-open-close.yaml"), "--seeds", seeds, "--db", path,
-            "--no-regressions",
-          ])
-        #expect(other.exited && other.status <= 1, "\(other.stderr)")
-      }
+      try await Self.fuzzShard(earlier, seeds: 30)
+      try await Self.fuzzShard(good, seeds: 20)
       let first = try await CLI.run(["merge", earlier, "--db", dir.path("all.sqlite")])
       #expect(first.status == 0, "\(first)")
       let before = try StoreInspector.dump(dir.path("all.sqlite"))
@@ -175,12 +175,7 @@ struct FuzzCommandTests {
   func mergeExitStatuses() async throws {
     try await TemporaryDirectory.with { dir in
       let shard = dir.path("shard.sqlite")
-      let fuzz = try await CLI.run(
-        [
-          "fuzz", Repository.scenario("linux-open-close.yaml"), "--seeds", "20", "--db", shard,
-          "--no-regressions",
-        ])
-      #expect(fuzz.exited && fuzz.status <= 1, "\(fuzz.stderr)")
+      try await Self.fuzzShard(shard, seeds: 20)
       let target = dir.path("all.sqlite")
       let first = try await CLI.run(["merge", shard, "--db", target])
       #expect(first.status == 0, "\(first)")
