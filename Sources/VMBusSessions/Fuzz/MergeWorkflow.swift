@@ -8,10 +8,20 @@ package struct MergeSummary: Sendable {
   package var failuresMerged: Int
   package var skippedInProgress: Int
   package var campaignsCopied: Int
+  /// Campaigns copied while still running (a shard killed and not resumed): their counts
+  /// stop at their watermark, so the merge holds fewer seeds than asked for.
+  package var unfinishedCampaigns: [UnfinishedCampaign] = []
   /// Every failure of the merged database, as `fuzz_failures` holds them.
   package var failures: [FuzzFailureRecord]
   /// The guest errors of every campaign of the merged database, by rule.
   package var guestErrorRules: [FuzzCampaignGuestErrorRule]
+}
+
+/// A campaign `merge` copied that had not finished: where from, and how far it got.
+package struct UnfinishedCampaign: Sendable, Equatable {
+  package var database: String
+  package var campaign: Int64
+  package var seedsDone: UInt64
 }
 
 /// Combines shard databases into one: sessions are copied, and failures deduplicated by
@@ -95,6 +105,11 @@ package enum MergeWorkflow {
         _ = try target.copyFuzzCampaign(campaign, from: store, sessions: copied)
         campaigns[campaign.identity] = source
         summary.campaignsCopied += 1
+        if !campaign.finished {
+          summary.unfinishedCampaigns.append(
+            UnfinishedCampaign(
+              database: source, campaign: campaign.id, seedsDone: campaign.seedsDone))
+        }
       }
     }
     summary.failures = try target.fuzzFailures()

@@ -12,6 +12,16 @@ extension MergeSummary {
       out.field("failures_merged", failuresMerged)
       out.field("campaigns_copied", campaignsCopied)
       out.field("skipped_in_progress", skippedInProgress)
+      out.key("unfinished_campaigns")
+      out.array { out in
+        for campaign in unfinishedCampaigns {
+          out.object { out in
+            out.field("database", campaign.database)
+            out.field("campaign", campaign.campaign)
+            out.field("seeds_done", campaign.seedsDone)
+          }
+        }
+      }
       out.key("failures")
       out.array { out in
         for failure in failures {
@@ -55,6 +65,12 @@ extension MergeSummary {
         + "\(campaignsCopied) campaigns copied"
         + (skippedInProgress > 0 ? ", \(skippedInProgress) in-progress sessions skipped" : "")
     ]
+    for campaign in unfinishedCampaigns {
+      lines.append(
+        "warning: \(campaign.database): campaign \(campaign.campaign) had not finished "
+          + "(\(campaign.seedsDone) seeds done): its counts stop there; finish it with fuzz "
+          + "--resume on that database, then merge again into a new one")
+    }
     if !failures.isEmpty {
       lines.append("failures in \(target):")
       for failure in failures {

@@ -168,6 +168,34 @@ struct FuzzCommandTests {
     }
   }
 
+  /// A shard killed and not resumed holds a running campaign: merged, its counts stop at
+  /// its watermark, and `merge` says so rather than passing it off as the whole campaign.
+  @Test("merge warns about a shard whose campaign had not finished")
+  func mergeWarnsAboutUnfinishedCampaigns() async throws {
+    try await TemporaryDirectory.with { dir in
+      let shard = dir.path("shard.sqlite")
+      try await Self.fuzzShard(shard, seeds: 20)
+      // As a kill leaves it: the campaign still running, its watermark where it stopped.
+      try StoreInspector.damage(
+        shard, sql: "UPDATE fuzz_campaigns SET status = 'running', seeds_done = 12")
+      let text = try await CLI.run(["merge", shard, "--db", dir.path("text.sqlite")])
+      #expect(text.status == 0, "\(text)")
+      #expect(
+        text.stdout.contains(
+          "warning: \(shard): campaign 1 had not finished (12 seeds done)"), "\(text.stdout)")
+      let json = try await CLI.run(["merge", shard, "--db", dir.path("json.sqlite"), "--json"])
+      let unfinished = try JSON.parse(json.stdout)["unfinished_campaigns"]?.elements ?? []
+      #expect(unfinished.count == 1)
+      #expect(unfinished.first?["database"]?.string == shard)
+      #expect(unfinished.first?["seeds_done"]?.int == 12)
+      // A finished shard has no warning.
+      let finished = dir.path("finished.sqlite")
+      try await Self.fuzzShard(finished, seeds: 20)
+      let clean = try await CLI.run(["merge", finished, "--db", dir.path("clean.sqlite")])
+      #expect(!clean.stdout.contains("warning"), "\(clean.stdout)")
+    }
+  }
+
   /// sysexits for what `merge` is given: a shard that is not there is missing input; one that
   /// is no database, a damaged one, or one given twice is bad data. Each names the file, and
   /// the target keeps what it had.
