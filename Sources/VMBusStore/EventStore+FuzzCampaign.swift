@@ -143,8 +143,9 @@ extension EventStore {
   }
 
   /// The guest errors of every campaign here, by rule (by lowest seed, as `fuzz` lists
-  /// them): counts added up, and the lowest seed with the session of its case. Campaigns over disjoint seeds (the shards of one
-  /// campaign, merged) thus read as one campaign over all of them would.
+  /// them): counts added up, and the lowest seed with the session of its case. Campaigns
+  /// over disjoint seeds (the shards of one campaign, merged) thus read as one campaign over
+  /// all of them would.
   package func guestErrorRulesOfAllCampaigns() throws(StoreError) -> [FuzzCampaignGuestErrorRule] {
     try withErrors { try pool.read { db in try Self.guestErrorRulesOfAllCampaigns(db) } }
   }

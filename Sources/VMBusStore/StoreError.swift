@@ -38,10 +38,9 @@ package enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
   /// A ``SessionWriter`` was used against its contract: `misuse` says how (`finish`
   /// inside ``EventStore/importSession(_:options:_:)``, whose transaction completes it).
   case writerMisuse(path: String, session: SessionID, misuse: String)
-  /// A fuzz campaign of the database at `path` is already in `holder` (the target, merged
-  /// into before, or `path` itself, given twice): merging it again would count its seeds
-  /// twice.
-  case campaignAlreadyMerged(path: String, campaign: Int64, holder: String)
+  /// A fuzz campaign of the database at `path` is already where `merge` puts it: merging it
+  /// again would count its seeds twice.
+  case campaignAlreadyMerged(path: String, campaign: Int64, holder: CampaignHolder)
   /// SQLite reported an error: its primary result code and message.
   case sqlite(path: String, code: Int32, message: String)
 
@@ -74,12 +73,12 @@ package enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     case .encodingFailed(let path, let reason): "\(path): cannot encode: \(reason)"
     case .writerMisuse(let path, let session, let misuse):
       "\(path): session \(session): session writer misused: \(misuse)"
-    case .campaignAlreadyMerged(let path, let campaign, let holder) where holder == path:
-      "\(path): given twice; merging its fuzz campaign \(campaign) again would count its seeds "
-        + "twice"
-    case .campaignAlreadyMerged(let path, let campaign, let holder):
-      "\(path): fuzz campaign \(campaign) is already in \(holder) (merged before, or a copy of "
-        + "this database merged); merging it again would count its seeds twice"
+    case .campaignAlreadyMerged(let path, let campaign, .target(let target)):
+      "\(path): fuzz campaign \(campaign) is already in \(target) (merged before); merging it "
+        + "again would count its seeds twice"
+    case .campaignAlreadyMerged(let path, let campaign, .earlierSource(let source)):
+      "\(path): fuzz campaign \(campaign) is also in \(source), given earlier in this merge "
+        + "(the same database twice, or a copy); merging both would count its seeds twice"
     case .sqlite(let path, let code, let message): "\(path): sqlite error \(code): \(message)"
     }
   }
@@ -87,4 +86,11 @@ package enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
   private static func hex(_ value: Int32) -> String {
     "0x" + String(UInt32(bitPattern: value), radix: 16)
   }
+}
+
+/// Where a campaign `merge` was given is already: in the target, or in a database given
+/// earlier in the same merge.
+package enum CampaignHolder: Hashable, Sendable {
+  case target(String)
+  case earlierSource(String)
 }

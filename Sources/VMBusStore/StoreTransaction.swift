@@ -55,6 +55,9 @@ package struct StoreTransaction: ~Copyable {
     }
     let db = self.db
     return try EventStore.withStoreErrors(path: path) {
+      // The columns this schema has, quoted: a shard's own column names are input, and one
+      // from an older schema may lack some.
+      let columns = try tables.map { table in try db.columns(in: table).map(\.name) }
       try db.execute(
         sql: """
           INSERT INTO fuzz_campaigns (identity, status, seeds_done, guest_errors)
@@ -65,10 +68,10 @@ package struct StoreTransaction: ~Copyable {
           Int64(bitPattern: campaign.seedsDone), Int64(bitPattern: campaign.guestErrors),
         ])
       let id = db.lastInsertedRowID
-      for (table, tableRows) in zip(tables, rows) {
+      for ((table, tableColumns), tableRows) in zip(zip(tables, columns), rows) {
         for row in tableRows {
           // Every column as stored, but for the campaign and the session it names.
-          let columns = Array(row.columnNames)
+          let columns = tableColumns.filter(row.hasColumn)
           let values: [(any DatabaseValueConvertible)?] = columns.map { column in
             switch column {
             case "campaign_id": return id
@@ -79,7 +82,8 @@ package struct StoreTransaction: ~Copyable {
             }
           }
           try db.execute(
-            sql: "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES ("
+            sql: "INSERT INTO \(table) ("
+              + columns.map(\.quotedDatabaseIdentifier).joined(separator: ", ") + ") VALUES ("
               + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")",
             arguments: StatementArguments(values))
         }

@@ -51,9 +51,9 @@ package enum MergeWorkflow {
       campaignsCopied: 0, failures: [], guestErrorRules: [])
     // A campaign already here was merged before (or is the same shard given twice):
     // copying it again would count its seeds twice.
-    var campaigns: [String: String] = [:]
+    var campaigns: [String: CampaignHolder] = [:]
     for campaign in try target.fuzzCampaigns() {
-      campaigns[campaign.identity] = path
+      campaigns[campaign.identity] = .target(path)
     }
     // The lowest first seed known per (profile, signature): its minimal case is the one
     // kept, as a single process over the same seeds would keep it.
@@ -103,7 +103,7 @@ package enum MergeWorkflow {
       }
       for campaign in sourceCampaigns {
         _ = try target.copyFuzzCampaign(campaign, from: store, sessions: copied)
-        campaigns[campaign.identity] = source
+        campaigns[campaign.identity] = .earlierSource(source)
         summary.campaignsCopied += 1
         if !campaign.finished {
           summary.unfinishedCampaigns.append(

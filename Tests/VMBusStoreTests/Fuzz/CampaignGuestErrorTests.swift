@@ -99,4 +99,39 @@ import VMBusTesting
       #expect(try EventStore.openReadOnly(path: path).fuzzCampaigns().isEmpty)
     }
   }
+
+  /// A shard's column names are input: `merge` copies the columns its own schema has, quoted,
+  /// so a name that reads as SQL is never run.
+  @Test("a shard's own column names never reach the SQL that copies its campaign")
+  func hostileColumnNamesAreNotCopied() throws {
+    try withTemporaryPath { path in
+      do {
+        let shard = try EventStore.open(path: path)
+        let campaign = try shard.beginFuzzCampaign(identity: "{}")
+        _ = try shard.commitFuzzCampaign(
+          campaign,
+          checkpoint: FuzzCampaignCheckpoint(
+            seedsDone: 5, guestErrors: 1, tallies: ["host_crash x": (1, 3)],
+            guestErrorRules: ["guest.x": (1, 4)]),
+          finding: nil, finished: true)
+        try shard.pool.write { db in
+          try db.execute(
+            sql: """
+              ALTER TABLE fuzz_campaign_signatures
+                ADD COLUMN "x) VALUES (1); DROP TABLE sessions; --" TEXT DEFAULT 'y'
+              """)
+        }
+      }
+      let source = try EventStore.openReadOnly(path: path)
+      try withTemporaryStore { target in
+        let campaign = try #require(try source.fuzzCampaigns().first)
+        let id = try target.inTransaction { transaction throws(StoreError) in
+          try transaction.copyFuzzCampaign(campaign, from: source, sessions: [:])
+        }
+        #expect(try target.fuzzCampaignSignatures(id).map(\.signature) == ["host_crash x"])
+        #expect(try target.fuzzCampaignGuestErrorRules(id).map(\.rule) == ["guest.x"])
+        #expect(try target.sessions().isEmpty)
+      }
+    }
+  }
 }
