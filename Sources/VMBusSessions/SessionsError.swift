@@ -44,6 +44,7 @@ package enum SessionsError: Error, Sendable, CustomStringConvertible {
     case .store(.sessionNotFound), .store(.noSuchFile): 66
     // A database that is not ours, damaged, from a newer build, or already merged.
     case .store(.notADatabase), .store(.notOurDatabase), .store(.missingTables),
+      .store(.missingColumns),
       .store(.newerSchema), .store(.malformed), .store(.corruptEvent), .store(.corruptSnapshot),
       .store(.corruptSession), .store(.campaignAlreadyMerged):
       65

@@ -59,7 +59,7 @@ package final class EventStore: Sendable {
       try DatabasePool(path: path, configuration: configuration)
     }
     try withStoreErrors(path: path) { try StoreSchema.migrator.migrate(pool) }
-    try checkTables(pool, path: path)
+    try checkLayout(pool, path: path, lastMigration: StoreSchema.migrator.migrations.last)
     return EventStore(path: path, isReadOnly: false, pool: pool)
   }
 
@@ -69,7 +69,7 @@ package final class EventStore: Sendable {
     guard FileManager.default.fileExists(atPath: path) else {
       throw .noSuchFile(path: path)
     }
-    if case .empty = try inspect(path: path) {
+    guard case .ours(let migrations) = try inspect(path: path) else {
       throw .notOurDatabase(path: path, applicationID: 0)
     }
     var configuration = Configuration()
@@ -78,7 +78,12 @@ package final class EventStore: Sendable {
     let pool = try withStoreErrors(path: path) {
       try DatabasePool(path: path, configuration: configuration)
     }
-    try checkTables(pool, path: path)
+    // Read in its own schema: it must have what its migrations made, no more. Migrations
+    // run in order, so what a file surely has is what the run of them it records from the
+    // first made.
+    let recorded = Set(migrations)
+    let lastMigration = StoreSchema.migrator.migrations.prefix(while: recorded.contains).last
+    try checkLayout(pool, path: path, lastMigration: lastMigration)
     return EventStore(path: path, isReadOnly: true, pool: pool)
   }
 
@@ -86,8 +91,9 @@ package final class EventStore: Sendable {
   private enum Inspection {
     /// An SQLite database with no tables and no application id: ours to initialize.
     case empty
-    /// Our application id, and no migration this build does not know.
-    case ours
+    /// Our application id, and no migration this build does not know: these are the ones
+    /// it records.
+    case ours(migrations: [String])
   }
 
   private static func inspect(path: String) throws(StoreError) -> Inspection {
@@ -117,16 +123,28 @@ package final class EventStore: Sendable {
     guard unknown.isEmpty else {
       throw .newerSchema(path: path, unknownMigrations: unknown)
     }
-    return .ours
+    return .ours(migrations: migrations)
   }
 
-  private static func checkTables(_ pool: DatabasePool, path: String) throws(StoreError) {
-    let missing = try withStoreErrors(path: path) {
-      try pool.read { db in
-        try StoreSchema.requiredTables.filter { try !db.tableExists($0) }
+  /// Refuses a file that lacks a table or column the migrations through `lastMigration`
+  /// made (when it records none, a table every schema has). Extra tables and columns are
+  /// left alone.
+  private static func checkLayout(
+    _ pool: DatabasePool, path: String, lastMigration: String?
+  ) throws(StoreError) {
+    let (actual, expected) = try withStoreErrors(path: path) {
+      let actual = try pool.read { db in try SchemaLayout.layout(of: db) }
+      var expected = try lastMigration.map(SchemaLayout.expected(through:)) ?? [:]
+      for table in StoreSchema.requiredTables where expected[table] == nil {
+        expected[table] = []
       }
+      return (actual, expected)
     }
-    guard missing.isEmpty else { throw .missingTables(path: path, tables: missing) }
+    let missing = SchemaLayout.missing(in: actual, expected: expected)
+    guard missing.tables.isEmpty else { throw .missingTables(path: path, tables: missing.tables) }
+    if let first = missing.columns.first {
+      throw .missingColumns(path: path, table: first.table, columns: first.columns)
+    }
   }
 
   /// Runs `body`, turning GRDB's errors into ``StoreError``s that name this file.

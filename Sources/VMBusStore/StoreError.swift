@@ -15,6 +15,9 @@ package enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
   case notOurDatabase(path: String, applicationID: Int32)
   /// The file carries our `application_id` but lacks tables the schema requires.
   case missingTables(path: String, tables: [String])
+  /// The file carries our `application_id` and a table, but the table lacks columns the
+  /// migrations the file records made (renamed or dropped by hand, or a damaged schema).
+  case missingColumns(path: String, table: String, columns: [String])
   /// The file was migrated by a newer build: it records migrations this build does not know.
   case newerSchema(path: String, unknownMigrations: [String])
   /// The store was opened read-only and was asked to write.
@@ -54,6 +57,9 @@ package enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
       "\(path): not a vmbus-sim event store (application_id \(Self.hex(applicationID)))"
     case .missingTables(let path, let tables):
       "\(path): vmbus-sim event store is missing tables: \(tables.joined(separator: ", "))"
+    case .missingColumns(let path, let table, let columns):
+      "\(path): vmbus-sim event store's table \(table) is missing columns: "
+        + columns.joined(separator: ", ")
     case .newerSchema(let path, let unknown):
       "\(path): written by a newer vmbus-sim (unknown migrations: "
         + "\(unknown.joined(separator: ", "))); upgrade this build to open it"

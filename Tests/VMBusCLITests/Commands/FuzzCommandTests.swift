@@ -212,10 +212,21 @@ struct FuzzCommandTests {
       try Data("not a database at all".utf8).write(
         to: URL(fileURLWithPath: dir.path("junk.sqlite")))
       try shardBytes.prefix(5_000).write(to: URL(fileURLWithPath: dir.path("cut.sqlite")))
+      // Ours by its id and migrations, but a column renamed by hand: SQLite alone would say
+      // only "no such column" at the first query that names it.
+      let renamed = dir.path("renamed.sqlite")
+      try shardBytes.write(to: URL(fileURLWithPath: renamed))
+      try await DatabaseQueue(path: renamed).write { db in
+        try db.execute(sql: "ALTER TABLE fuzz_failures RENAME COLUMN first_seed TO seed")
+      }
       let cases: [(sources: [String], status: Int32, says: String)] = [
         ([dir.path("missing.sqlite")], 66, "missing.sqlite: cannot open: no such file"),
         ([dir.path("junk.sqlite")], 65, "junk.sqlite: not an sqlite database"),
         ([dir.path("cut.sqlite")], 65, "cut.sqlite: damaged sqlite database"),
+        (
+          [renamed], 65,
+          "renamed.sqlite: vmbus-sim event store's table fuzz_failures is missing columns: first_seed"
+        ),
         ([shard], 65, "shard.sqlite: fuzz campaign 1 is already in \(target)"),
       ]
       for (sources, status, says) in cases {

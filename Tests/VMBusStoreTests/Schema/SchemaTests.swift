@@ -258,6 +258,62 @@ import VMBusTesting
     }
   }
 
+  @Test func aRenamedColumnIsNamedWhenTheFileIsOpened() throws {
+    try withTemporaryPath { path in
+      do {
+        let store = try EventStore.open(path: path)
+        try store.pool.write { db in
+          try db.execute(sql: "ALTER TABLE sessions RENAME COLUMN seed TO random_seed")
+        }
+      }
+      let error = StoreError.missingColumns(path: path, table: "sessions", columns: ["seed"])
+      #expect(throws: error) { try EventStore.open(path: path) }
+      #expect(throws: error) { try EventStore.openReadOnly(path: path) }
+      #expect(
+        error.description
+          == "\(path): vmbus-sim event store's table sessions is missing columns: seed")
+    }
+  }
+
+  /// Read-only, a file is read in its own schema: it needs only what its own migrations
+  /// made, and a table a later migration adds is not missing from it.
+  @Test func anOlderFileIsCheckedAgainstItsOwnMigrations() throws {
+    try withTemporaryPath { path in
+      do {
+        let pool = try DatabasePool(path: path)
+        try StoreSchema.migrator.migrate(pool, upTo: "v6-sim-arguments")
+      }
+      let store = try EventStore.openReadOnly(path: path)
+      #expect(try store.sessions().isEmpty)
+      #expect(try store.fuzzCampaigns().isEmpty)
+    }
+    try withTemporaryPath { path in
+      do {
+        let pool = try DatabasePool(path: path)
+        try StoreSchema.migrator.migrate(pool, upTo: "v7-fuzz-campaigns")
+        try pool.write { db in
+          try db.execute(sql: "ALTER TABLE fuzz_campaigns DROP COLUMN seeds_done")
+        }
+      }
+      #expect(
+        throws: StoreError.missingColumns(
+          path: path, table: "fuzz_campaigns", columns: ["seeds_done"])
+      ) { try EventStore.openReadOnly(path: path) }
+    }
+  }
+
+  /// The reference the check uses is the migrations run on an empty database: it has every
+  /// table the store reads.
+  @Test func theExpectedLayoutFollowsTheMigrations() throws {
+    let all = try SchemaLayout.expected(through: try #require(StoreSchema.migrator.migrations.last))
+    #expect(Set(StoreSchema.requiredTables).isSubset(of: all.keys))
+    #expect(all["fuzz_campaign_guest_errors"] != nil)
+    #expect(all["fuzz_failures"]?.contains("explored_depth") == true)
+    let early = try SchemaLayout.expected(through: "v1")
+    #expect(early["fuzz_failures"] == nil)
+    #expect(early["sessions"]?.contains("scenario_text") == true)
+  }
+
   @Test func aMissingFileCannotBeOpenedReadOnly() throws {
     try withTemporaryPath { path in
       #expect(throws: StoreError.noSuchFile(path: path)) {
