@@ -68,8 +68,9 @@ extension MergeSummary {
     for campaign in unfinishedCampaigns {
       lines.append(
         "warning: \(campaign.database): campaign \(campaign.campaign) had not finished "
-          + "(\(campaign.seedsDone) seeds done): its counts stop there; finish it with fuzz "
-          + "--resume on that database, then merge again into a new one")
+          + "(\(campaign.seedsDone) seeds done): its counts stop there; finish it with the "
+          + "shard's fuzz command plus --resume, on this merged database or on the shard's "
+          + "(then merge again into a new one)")
     }
     if !failures.isEmpty {
       lines.append("failures in \(target):")

@@ -50,10 +50,39 @@ struct FuzzDurabilityTests {
     }
   }
 
+  static func campaignStatuses(_ path: String) throws -> [String] {
+    try StoreInspector.open(path).read { db in
+      try String.fetchAll(db, sql: "SELECT status FROM fuzz_campaigns ORDER BY id")
+    }
+  }
+
   static func campaignStatus(_ path: String) throws -> String? {
     try StoreInspector.open(path).read { db in
       try String.fetchOne(db, sql: "SELECT status FROM fuzz_campaigns")
     }
+  }
+
+  /// Starts `arguments` (a campaign writing to `database`) and kills it with SIGKILL once a
+  /// finding and a watermark past the first block are committed; returns what was committed.
+  /// The campaign stops itself after each commit, so it cannot end unseen however busy the
+  /// test runner is.
+  static func killAfterFirstFinding(
+    _ arguments: [String], database: String, in dir: TemporaryDirectory
+  ) async throws -> (findings: Int, seedsDone: Int) {
+    let process = try CLI.start(
+      arguments, environment: [CLI.stopAtEachCommit: "1"], in: dir.url)
+    var seen = (findings: 0, seedsDone: 0)
+    while await CLI.waitUntilStopped(process) {
+      seen = try committed(database)
+      if seen.findings >= 1 && seen.seedsDone >= 1 { break }
+      kill(process.processIdentifier, SIGCONT)
+    }
+    try #require(
+      process.isRunning, "the campaign ended before a finding and a watermark were committed")
+    kill(process.processIdentifier, SIGKILL)
+    await CLI.waitForExit(process)
+    #expect(process.terminationReason == .uncaughtSignal)
+    return seen
   }
 
   @Test("kill -9 keeps the committed findings with their sessions; --resume ends as one run does")
@@ -66,23 +95,8 @@ struct FuzzDurabilityTests {
       #expect(whole.status == 1, "\(whole)")
 
       let killed = dir.path("killed.sqlite")
-      // The campaign stops itself after each commit, so it cannot end unseen however busy
-      // the test runner is: let it go on until a finding and a watermark past the first
-      // block are committed.
-      let process = try CLI.start(
-        arguments + ["--jobs", "2", "--db", killed],
-        environment: [CLI.stopAtEachCommit: "1"], in: dir.url)
-      var seen = (findings: 0, seedsDone: 0)
-      while await CLI.waitUntilStopped(process) {
-        seen = try Self.committed(killed)
-        if seen.findings >= 1 && seen.seedsDone >= 1 { break }
-        kill(process.processIdentifier, SIGCONT)
-      }
-      try #require(
-        process.isRunning, "the campaign ended before a finding and a watermark were committed")
-      kill(process.processIdentifier, SIGKILL)
-      await CLI.waitForExit(process)
-      #expect(process.terminationReason == .uncaughtSignal)
+      let seen = try await Self.killAfterFirstFinding(
+        arguments + ["--jobs", "2", "--db", killed], database: killed, in: dir)
 
       // The file opens cleanly and holds the findings, each with its complete session.
       #expect(try StoreInspector.integrityCheck(killed) == ["ok"])
@@ -204,6 +218,69 @@ struct FuzzDurabilityTests {
         result.stderr.contains("the unfinished campaign 2 ran other inputs")
           && result.stderr.contains("or drop --resume"))
       #expect(result.stderr.contains("seeds: 5, not 10"))
+    }
+  }
+
+  /// A batch node preempted after the merge ran: the shard's campaign, merged unfinished, is
+  /// resumed in the merged database, which then holds what merging the finished shards does.
+  @Test("a shard merged unfinished and resumed in the merged database ends as merged finished")
+  func resumeInTheMergedDatabase() async throws {
+    try await TemporaryDirectory.with { dir in
+      let scenario = Repository.scenario("linux-open-close.yaml")
+      func shard(_ index: Int) -> [String] {
+        ["fuzz", scenario, "--seeds", "400", "--shard", "\(index)/2", "--no-regressions", "--json"]
+      }
+      for (index, name) in [(0, "whole0"), (1, "whole1")] {
+        let run = try await CLI.run(shard(index) + ["--db", dir.path("\(name).sqlite")])
+        #expect(run.status <= 1, "\(run.stderr)")
+      }
+      let reference = dir.path("reference.sqlite")
+      let merged = try await CLI.run(
+        ["merge", dir.path("whole0.sqlite"), dir.path("whole1.sqlite"), "--db", reference])
+      #expect(merged.status == 0, "\(merged)")
+      #expect(try !Self.guestErrorRules(reference).isEmpty)
+      #expect(try Self.minimalCases(reference).count >= 2)
+
+      let killed = dir.path("killed.sqlite")
+      _ = try await Self.killAfterFirstFinding(
+        shard(0) + ["--db", killed], database: killed, in: dir)
+      let target = dir.path("merged.sqlite")
+      let early = try await CLI.run(
+        ["merge", killed, dir.path("whole1.sqlite"), "--db", target])
+      #expect(early.status == 0 && early.stdout.contains("had not finished"), "\(early)")
+      let resumed = try await CLI.run(shard(0) + ["--resume", "--db", target])
+      #expect(resumed.status <= 1, "\(resumed.stderr)")
+
+      #expect(try Self.failures(target) == Self.failures(reference))
+      #expect(try Self.guestErrorRules(target) == Self.guestErrorRules(reference))
+      #expect(try Self.minimalCases(target) == Self.minimalCases(reference))
+      #expect(try Self.campaignStatuses(target) == ["finished", "finished"])
+    }
+  }
+
+  /// The guest errors by rule over every campaign, as `merge` lists them.
+  static func guestErrorRules(_ path: String) throws -> [String] {
+    try StoreInspector.open(path).read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT rule, sum(count), min(lowest_seed) FROM fuzz_campaign_guest_errors
+          GROUP BY rule ORDER BY rule
+          """
+      ).map(\.description)
+    }
+  }
+
+  /// Each failure's minimal case, by the text of its session's scenario.
+  static func minimalCases(_ path: String) throws -> [String] {
+    try StoreInspector.open(path).read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT f.signature, s.scenario_text FROM fuzz_failures f
+          LEFT JOIN sessions s ON s.id = f.session_id ORDER BY f.host_profile, f.signature
+          """
+      ).map(\.description)
     }
   }
 }
