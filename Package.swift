@@ -42,8 +42,10 @@ let package = Package(
     .target(
       name: "VMBusReport",
       dependencies: ["VMBusSessions", "VMBusStore", "VMBusTrace", "VMBusHost", "VMBusWire"],
-      // The page's scripts, embedded in ReportPage+Script.swift (ReportScriptTests checks it).
-      exclude: ["Page/Script"],
+      // The page's scripts, compiled into the binary (no resource bundle to ship beside it).
+      resources: [
+        .embedInCode("Page/Script/error-capture.js"), .embedInCode("Page/Script/report.js"),
+      ],
       swiftSettings: strict),
     .executableTarget(
       name: "vmbus-sim",

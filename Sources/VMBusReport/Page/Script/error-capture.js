@@ -1,6 +1,6 @@
 // Runs first: keeps every error, failed load and console.error in window.__errors for the
 // self-test, and reports them even if the main script never runs.
-// ReportPage+Script.swift embeds this file; ReportScriptTests keeps the two equal.
+// Compiled into the binary (embedInCode in Package.swift); ReportScriptTests checks it.
 (function () {
   'use strict';
 

@@ -1,7 +1,7 @@
 // The report page's script: reads the data (ReportData in VMBusReport), draws only the
 // diagram rows in view, folds the state deltas (with a keyframe every 256 events) to show the
 // host state at the selected event, and runs the self-test when the URL's hash is #selftest.
-// ReportPage+Script.swift embeds this file; ReportScriptTests keeps the two equal.
+// Compiled into the binary (embedInCode in Package.swift); ReportScriptTests checks it.
 (function () {
   'use strict';
 
