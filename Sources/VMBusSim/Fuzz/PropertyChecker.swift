@@ -115,9 +115,14 @@ package enum PropertyChecker {
           property: .hostFault, rootCause: cause, tracePoint: point, busState: faultBus),
         detail: fault.description, atSeq: seq)
     case .invariant(let broken):
+      // QEMU's load breaks the refcounts in one way only, so the breach at the load is that
+      // bug, named as QEMU's; anywhere else it is named by the invariant.
+      let cause: RootCause =
+        broken.invariant == .refcountsBalanced && finding.eventName == SimulatorEvent.migratedName
+        ? .postLoadGpadlRefcountReset : RootCause("invariant.\(broken.invariant.rawValue)")
       return FuzzFailure(
         signature: FailureSignature(
-          property: .invariant, rootCause: RootCause("invariant.\(broken.invariant.rawValue)"),
+          property: .invariant, rootCause: cause,
           tracePoint: FailurePoint(name: finding.eventName), busState: finding.busAfter),
         detail: broken.message, atSeq: seq)
     case .transition(let broken):

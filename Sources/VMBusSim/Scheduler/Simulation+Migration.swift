@@ -118,4 +118,8 @@ extension RootCause {
   /// `vmbus_post_load` finds no channel state to re-open (upstream migrates none), and the
   /// run it schedules finds no OPENING channel for the saved OPEN_CHANNEL state: abort.
   static let postLoadChannelStateNotLoaded = RootCause("vmbus_post_load.channel_state_not_loaded")
+  /// `vmbus_post_load` sets every loaded GPADL's refcount to 1, a torn-down one's too, whose
+  /// own reference went with its teardown: a reference nobody holds, so the GPADL is never
+  /// freed and its id stays blocked (§9.53).
+  static let postLoadGpadlRefcountReset = RootCause("vmbus_post_load.gpadl_refcount_reset")
 }

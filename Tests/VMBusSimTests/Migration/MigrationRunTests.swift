@@ -122,6 +122,31 @@ struct MigrationRunTests {
     #expect(hardened.run().failures.isEmpty)
   }
 
+  /// §9.53 under QEMU's name: a GPADL torn down under an open channel, then a migration.
+  /// The breach of `refcounts_balanced` at the load is `vmbus_post_load`'s bug; the hardened
+  /// host keeps the reference counts and breaks nothing.
+  @Test("a GPADL torn down under an open channel, migrated: vmbus_post_load.gpadl_refcount_reset")
+  func tornDownGpadlAtTheLoadIsNamedAsQEMUsBug() throws {
+    let actors = """
+        - name: guest
+          steps:
+            - linux.connect: {versions: ["4.0"]}
+            - linux.request_offers: {wait: true}
+            - linux.open: {device: netvsc, ring_pages: 4}
+            - send: {type: 11, child_relid: 0, gpadl_id: 0xe1e10}
+            - wait: GPADL_TORNDOWN
+            - migrate
+      """
+    let run = FuzzCase(scenario: try Self.scenario(actors), seed: 0).run()
+    let failure = try #require(PropertyChecker.check(run))
+    #expect(failure.signature.property == .invariant)
+    #expect(failure.signature.rootCause == .postLoadGpadlRefcountReset)
+    #expect(failure.signature.tracePoint == .simulator(SimulatorEvent.migratedName))
+    #expect(failure.detail.contains("references, expected 0"), "\(failure.detail)")
+    let hardened = FuzzCase(scenario: try Self.scenario(actors, profile: "hardened"), seed: 0)
+    #expect(PropertyChecker.check(hardened.run()) == nil)
+  }
+
   @Test("the hardened host migrates in every position without a failure")
   func hardenedExplorationIsClean() throws {
     let scenario = try Self.scenario(Self.gpadlAndMigration, profile: "hardened")
