@@ -2,8 +2,8 @@ import VMBusWire
 
 /// A point where QEMU aborts or dereferences NULL; after it the host takes no more input.
 public enum HostFault: Hashable, Sendable, Codable, CustomStringConvertible {
-  /// `post_msg` with no SINT route (reference §9 entries 12 and 42): VERSION_RESPONSE after
-  /// target vCPU 0xFFFFFFFF, or UNLOAD_RESPONSE before any successful contact.
+  /// `post_msg` with no SINT route (docs/qemu-reference.md §9.12, §9.42): VERSION_RESPONSE
+  /// after target vCPU 0xFFFFFFFF, or UNLOAD_RESPONSE before any successful contact.
   case postWithoutRoute(MessageType)
   /// A SINT route to a VP index with no vCPU (§9 entries 13 and 37).
   case unknownVCPU(UInt32)

@@ -2,8 +2,9 @@ import VMBusWire
 
 /// Deciding the guest's hypercalls and the machine's configuration changes.
 extension Decision {
-  /// HvPostMessage through QEMU's hyperv layer, then `vmbus_recv_message` (reference §1.1,
-  /// §4.3). Only the VMBus handler traces; every status is recorded for the guest.
+  /// HvPostMessage through QEMU's hyperv layer, then `vmbus_recv_message`
+  /// (docs/qemu-reference.md §1.1, §4.3). Only the VMBus handler traces; every status is
+  /// recorded for the guest.
   mutating func hypercall(_ call: GuestHypercall) {
     let status: HypercallStatus
     if call.payloadSize > UInt32(WireLimits.maxPayload) {

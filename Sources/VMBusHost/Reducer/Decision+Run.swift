@@ -56,8 +56,8 @@ extension Decision {
 
   /// `vmbus_msg_cb`: asserts a message is in flight, traces, and on success runs the state's
   /// complete function, which aborts like the send function when an outside reset took its
-  /// object (reference §4.1, §7.4). The hardened host ignores a callback with nothing in
-  /// flight (§9 entry 46) and completes nothing when there is nothing to complete.
+  /// object (docs/qemu-reference.md §4.1, §7.4). The hardened host ignores a callback with
+  /// nothing in flight (§9.46) and completes nothing when there is nothing to complete.
   mutating func deliver(status: Int32) {
     guard state.messageInFlight else {
       if !state.isHardened { fault(.callbackWithoutMessage) }

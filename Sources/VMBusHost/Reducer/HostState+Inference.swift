@@ -1,6 +1,6 @@
 import VMBusWire
 
-/// Confirming or withdrawing a bare trace's guesses (reference §8.4).
+/// Confirming or withdrawing a bare trace's guesses (docs/qemu-reference.md §8.4).
 ///
 /// QEMU answers one command at a time: once a handler has run, the next main-loop trace point
 /// is either that command's reply or, if there is none, the next run of LISTEN. So the first

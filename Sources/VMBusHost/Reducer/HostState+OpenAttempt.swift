@@ -1,6 +1,6 @@
 import VMBusWire
 
-/// What QEMU's `open_channel` does with a request (reference §6.3 step 6).
+/// What QEMU's `open_channel` does with a request (docs/qemu-reference.md §6.3 step 6).
 enum OpenAttempt: Hashable, Sendable {
   /// `is_open` is set.
   case opened

@@ -1,6 +1,6 @@
 import VMBusWire
 
-/// Resets, closes and GPADL references (reference §5.6, §7.3, §7.4).
+/// Resets, closes and GPADL references (docs/qemu-reference.md §5.6, §7.3, §7.4).
 extension HostState {
   /// `bus_cold_reset`: every device first (channels closed and INIT), then `vmbus_deinit`.
   /// The rx queue and the run's schedule are untouched.

@@ -6,8 +6,8 @@ import VMBusWire
 /// trace point QEMU uses for that reply, so a session stays a sequence of QEMU's traces. It
 /// names no object on the bus: the request it answers changed nothing.
 public enum FailureReply: Hashable, Sendable, Codable, CustomStringConvertible {
-  /// GPADL_CREATED with ``gpadlFailureStatus`` for a header QEMU ignores (reference §9
-  /// entries 17–19), echoing the header's child relid and GPADL id.
+  /// GPADL_CREATED with ``gpadlFailureStatus`` for a header QEMU ignores (docs/qemu-reference.md
+  /// §9.17–§9.19), echoing the header's child relid and GPADL id.
   case gpadlRefused(childRelid: ChannelID, gpadlID: GpadlID)
   /// GPADL_TORNDOWN for a teardown of an unknown or torn-down GPADL (§9 entry 26).
   case gpadlTorndown(GpadlID)

@@ -1,7 +1,7 @@
 import VMBusWire
 
-/// The host side of the bus as QEMU holds it (reference §4.2), plus what the reducer needs to
-/// fold a bare trace. Every value here is a fold of a session's events.
+/// The host side of the bus as QEMU holds it (docs/qemu-reference.md §4.2), plus what the
+/// reducer needs to fold a bare trace. Every value here is a fold of a session's events.
 public struct HostState: Hashable, Sendable, Codable {
   /// Which host behaviour is modelled.
   public internal(set) var profile: HostProfile = .qemu
@@ -42,7 +42,7 @@ public struct HostState: Hashable, Sendable, Codable {
   /// accepted once without a violation.
   public internal(set) var faultJustTraced = false
   /// Whether the session shows if `sint_route` exists, so that ``hasRoute`` is QEMU's and a
-  /// post without a route is a fault the fold can claim (reference §9 entries 12 and 42).
+  /// post without a route is a fault the fold can claim (docs/qemu-reference.md §9.12, §9.42).
   ///
   /// Only a traced INITIATE_CONTACT creates the route, and every `vmbus_deinit` drops it. So
   /// it is known from the machine's start (a simulation records it), and from every
@@ -157,7 +157,7 @@ public struct HostState: Hashable, Sendable, Codable {
 }
 
 /// What a bare trace has not yet shown, waiting for the next main-loop trace point: in QEMU
-/// the reply a command causes is always the next host output (reference §8.4).
+/// the reply a command causes is always the next host output (docs/qemu-reference.md §8.4).
 public enum TraceInference: Hashable, Sendable, Codable {
   /// INITIATE_CONTACT was traced; VERSION_RESPONSE follows unless the SINT route set-up
   /// failed, in which case QEMU went back to LISTEN silently.

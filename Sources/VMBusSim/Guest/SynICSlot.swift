@@ -1,7 +1,7 @@
 import VMBusWire
 
 /// The guest's SynIC message slot for SINT 2 and the host message on its way into it
-/// (reference §1.3).
+/// (docs/qemu-reference.md §1.3).
 struct SynICSlot: Hashable, Sendable {
   /// What occupies the slot until the guest's EOM.
   enum Content: Hashable, Sendable {

@@ -3,7 +3,7 @@ import VMBusWire
 
 /// Requests about GPADLs and channels: openvmm's `handle_gpadl_header`,
 /// `handle_gpadl_teardown` and `handle_open_channel` against QEMU's handlers of the same
-/// names (reference §5.2, §5.5, §6.3).
+/// names (docs/qemu-reference.md §5.2, §5.5, §6.3).
 extension ReplyOracle {
   /// openvmm answers every header of a connected guest, with GPADL_CREATED and a failure
   /// status when it is malformed or its id is taken; QEMU ignores those silently (§9.17-19).

@@ -2,7 +2,7 @@ import VMBusHost
 import VMBusWire
 
 /// The host side of a step: the main loop's bottom halves and the delivery path into the
-/// guest's slot (reference §1.3, `hw/hyperv/hyperv.c`).
+/// guest's slot (docs/qemu-reference.md §1.3, `hw/hyperv/hyperv.c`).
 extension Simulation {
   /// One `aio_bh_poll` slice: every bottom half scheduled so far, newest first. What they
   /// schedule waits for the next slice. A host fault ends the slice (and the run).

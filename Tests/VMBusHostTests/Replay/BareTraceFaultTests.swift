@@ -216,7 +216,8 @@ struct BareTraceFaultTests {
     }
   }
 
-  /// A simulated crash right after a trace line (reference §9 entries 12, 13, 24, 33, 37, 42).
+  /// A simulated crash right after a trace line (docs/qemu-reference.md §9.12, §9.13, §9.24,
+  /// §9.33, §9.37, §9.42).
   enum SimulatedCrash: String, CaseIterable, Sendable {
     case contactWithoutVP, contactToMissingVCPU, openToMissingVCPU, ringOffsetWraps
     case bodyForFullGpadl, unloadBeforeContact
