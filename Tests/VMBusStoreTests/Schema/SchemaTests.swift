@@ -227,15 +227,20 @@ import VMBusTesting
     }
   }
 
+  /// A new store at `path`, then `sql` run on it as a hand edit would.
+  static func createStore(at path: String, thenRun sql: String) throws {
+    let store = try EventStore.open(path: path)
+    try store.pool.write { db in try db.execute(sql: sql) }
+  }
+
   @Test func aNewerSchemaIsRefused() throws {
     try withTemporaryPath { path in
-      do {
-        let store = try EventStore.open(path: path)
-        try store.pool.write { db in
-          try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v2')")
-          try db.execute(sql: "CREATE TABLE annotations (id INTEGER PRIMARY KEY) STRICT")
-        }
-      }
+      try Self.createStore(
+        at: path,
+        thenRun: """
+          INSERT INTO grdb_migrations (identifier) VALUES ('v2');
+          CREATE TABLE annotations (id INTEGER PRIMARY KEY) STRICT
+          """)
       let error = StoreError.newerSchema(path: path, unknownMigrations: ["v2"])
       #expect(throws: error) { try EventStore.open(path: path) }
       #expect(throws: error) { try EventStore.openReadOnly(path: path) }
@@ -248,10 +253,7 @@ import VMBusTesting
 
   @Test func ourDatabaseWithoutItsTablesIsRefused() throws {
     try withTemporaryPath { path in
-      do {
-        let store = try EventStore.open(path: path)
-        try store.pool.write { db in try db.execute(sql: "DROP TABLE snapshots") }
-      }
+      try Self.createStore(at: path, thenRun: "DROP TABLE snapshots")
       #expect(throws: StoreError.missingTables(path: path, tables: ["snapshots"])) {
         try EventStore.open(path: path)
       }
@@ -260,12 +262,8 @@ import VMBusTesting
 
   @Test func aRenamedColumnIsNamedWhenTheFileIsOpened() throws {
     try withTemporaryPath { path in
-      do {
-        let store = try EventStore.open(path: path)
-        try store.pool.write { db in
-          try db.execute(sql: "ALTER TABLE sessions RENAME COLUMN seed TO random_seed")
-        }
-      }
+      try Self.createStore(
+        at: path, thenRun: "ALTER TABLE sessions RENAME COLUMN seed TO random_seed")
       let error = StoreError.missingColumns(path: path, table: "sessions", columns: ["seed"])
       #expect(throws: error) { try EventStore.open(path: path) }
       #expect(throws: error) { try EventStore.openReadOnly(path: path) }
