@@ -79,6 +79,10 @@ package enum CheckWorkflow {
       if case .legacy = record.signature {
         notes.append("old-form signature: root cause compared only for host faults")
       }
+      if case .renamed(let recorded, let current) = record.signature {
+        notes.append(
+          "root cause \(recorded.rootCause) is now \(current.rootCause); the file keeps its name")
+      }
     }
     return CheckResult(path: path, passed: lines.isEmpty, lines: lines, notes: notes)
   }

@@ -72,7 +72,8 @@ struct RegressionCorpus {
   }
 
   /// The file already recording `signature` for `profile`: one with the same typed
-  /// signature, or an old-form one that agrees on every part it holds. A Linux guest's
+  /// signature (or one written under a root cause's former name), or an old-form one that
+  /// agrees on every part it holds. A Linux guest's
   /// finding is recorded only by a case a Linux guest runs: that it is reachable from Linux
   /// is the point of the file.
   func existing(_ signature: FailureSignature, profile: HostProfile, inputs: GuestInputs)
@@ -82,6 +83,7 @@ struct RegressionCorpus {
       guard entry.profile == profile, inputs == .any || entry.linuxGuest else { return false }
       switch entry.signature {
       case .typed(let recorded): return recorded == signature
+      case .renamed(_, let current): return current == signature
       case .guestError: return false
       case .legacy: return entry.signature.differences(from: signature).isEmpty
       }

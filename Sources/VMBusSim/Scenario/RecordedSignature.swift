@@ -8,6 +8,9 @@ import VMBusWire
 /// GPADL_TORNDOWN in listen`).
 package enum RecordedSignature: Hashable, Sendable, CustomStringConvertible {
   case typed(FailureSignature)
+  /// A typed signature written under a root cause's former name (``RootCauseRename``): kept as
+  /// written, compared as `current`.
+  case renamed(recorded: FailureSignature, current: FailureSignature)
   /// A run that breaks no property and ends in a guest error for this rule.
   case guestError(RootCause)
   /// An old-form string, kept as written; only some of its parts can be compared.
@@ -21,7 +24,9 @@ package enum RecordedSignature: Hashable, Sendable, CustomStringConvertible {
   package init(text: String) {
     let words = text.split(separator: " ")
     if let signature = FailureSignature(text: text) {
-      self = .typed(signature)
+      self =
+        RootCauseRename.current(of: signature).map { .renamed(recorded: signature, current: $0) }
+        ?? .typed(signature)
     } else if words.count == 2, words[0] == Self.guestErrorProperty, words[1].contains(".") {
       self = .guestError(RootCause(String(words[1])))
     } else {
@@ -33,6 +38,7 @@ package enum RecordedSignature: Hashable, Sendable, CustomStringConvertible {
   package var description: String {
     switch self {
     case .typed(let signature): signature.description
+    case .renamed(let recorded, _): recorded.description
     case .guestError(let rule): "\(Self.guestErrorProperty) \(rule)"
     case .legacy(let text): text
     }
@@ -49,6 +55,12 @@ package enum RecordedSignature: Hashable, Sendable, CustomStringConvertible {
         return ["signature: recorded \(recorded), re-run breaks no property"]
       }
       return recorded == actual ? [] : ["signature: recorded \(recorded), re-run gives \(actual)"]
+    case .renamed(let recorded, let current):
+      guard let actual else {
+        return ["signature: recorded \(recorded), re-run breaks no property"]
+      }
+      return current == actual
+        ? [] : ["signature: recorded \(recorded) (now \(current)), re-run gives \(actual)"]
     case .guestError:
       // The rule is the outcome's, which the caller compares; here only "no failure".
       return actual.map { ["signature: recorded \(self), re-run breaks \($0)"] } ?? []

@@ -105,6 +105,47 @@ struct RegressionCorpusTests {
     }
   }
 
+  /// A user's corpus may hold §9.53's file under its former root cause
+  /// (`invariant.refcounts_balanced`): `check` passes it with a note, and a campaign that
+  /// finds the failure counts that file as known instead of filing a second one.
+  @Test("a file recorded under a root cause's former name stays that signature's file")
+  func renamedRootCauseKeepsItsFile() async throws {
+    try await TemporaryDirectory.with { dir in
+      let name = "qemu-invariant-vmbus_post_load.gpadl_refcount_reset.yaml"
+      let current = try String(
+        contentsOfFile: Repository.scenario("regressions/" + name), encoding: .utf8)
+      let former = current.replacingOccurrences(
+        of: "invariant vmbus_post_load.gpadl_refcount_reset @",
+        with: "invariant invariant.refcounts_balanced @")
+      #expect(former != current)
+      let regressions = dir.path("regressions")
+      try FileManager.default.createDirectory(
+        atPath: regressions, withIntermediateDirectories: true)
+      let kept = regressions + "/qemu-invariant-invariant.refcounts_balanced.yaml"
+      try former.write(toFile: kept, atomically: true, encoding: .utf8)
+      let check = try await CLI.run(["check", kept])
+      #expect(check.status == 0, "\(check.stdout)")
+      #expect(
+        check.stdout.contains(
+          "root cause invariant.refcounts_balanced is now vmbus_post_load.gpadl_refcount_reset"),
+        "\(check.stdout)")
+      // The file's own scenario, fuzzed: its seeds find the failure again.
+      let fuzz = try await CLI.run([
+        "fuzz", kept, "--seeds", "40", "--regressions", regressions,
+        "--db", dir.path("fuzz.sqlite"), "--json",
+      ])
+      let failures = try JSON.parse(fuzz.stdout)["failures"]?.elements ?? []
+      let found = failures.first {
+        $0["signature"]?["root_cause"]?.string == "vmbus_post_load.gpadl_refcount_reset"
+          && $0["signature"]?["bus_state"]?.string == "listen"
+      }
+      #expect(found?["corpus"]?.string == "known", "\(fuzz.stdout)")
+      #expect(try String(contentsOfFile: kept, encoding: .utf8) == former)
+      let files = try FileManager.default.contentsOfDirectory(atPath: regressions)
+      #expect(!files.contains(name), "\(files)")
+    }
+  }
+
   @Test("--replace-smaller without regression files is a usage error")
   func replaceSmallerNeedsFiles() async throws {
     try await TemporaryDirectory.with { dir in

@@ -101,6 +101,33 @@ struct FailureSignatureTests {
     }
   }
 
+  /// §9.53 was recorded as `invariant.refcounts_balanced` before it had QEMU's name: such a
+  /// record still stands for the signature, is kept as written, and the former name keeps its
+  /// meaning where the rename does not apply.
+  @Test("a record under a root cause's former name compares as the current signature")
+  func renamedRootCause() throws {
+    let text = "invariant invariant.refcounts_balanced @ sim_migrated in listen"
+    let recorded = RecordedSignature(text: text)
+    let current = try #require(
+      FailureSignature(
+        text: "invariant vmbus_post_load.gpadl_refcount_reset @ sim_migrated in listen"))
+    guard case .renamed(_, let renamedTo) = recorded else {
+      Issue.record("\(recorded) is not read as renamed")
+      return
+    }
+    #expect(renamedTo == current)
+    #expect(recorded.description == text)
+    #expect(recorded.differences(from: current) == [])
+    var elsewhere = current
+    elsewhere.busState = .unload
+    #expect(recorded.differences(from: elsewhere).count == 1)
+    let atAnotherPoint = "invariant invariant.refcounts_balanced @ vmbus_open_channel in listen"
+    guard case .typed = RecordedSignature(text: atAnotherPoint) else {
+      Issue.record("the former name is renamed only at the load")
+      return
+    }
+  }
+
   @Test("an old-form record that disagrees on a part it holds is a difference")
   func legacyMismatch() {
     let recorded = RecordedSignature.legacy(
