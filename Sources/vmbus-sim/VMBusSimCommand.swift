@@ -19,6 +19,6 @@ struct VMBusSimCommand: ParsableCommand {
     subcommands: [
       RunCommand.self, ImportCommand.self, SessionsCommand.self, ReplayCommand.self,
       VerifyCommand.self, ExportCommand.self, ReportCommand.self, FuzzCommand.self,
-      CheckCommand.self, MergeCommand.self,
+      CheckCommand.self, MergeCommand.self, FindingsCommand.self,
     ])
 }
