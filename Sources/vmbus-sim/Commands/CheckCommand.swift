@@ -10,33 +10,43 @@ struct CheckCommand: ParsableCommand {
       its recorded event stream line for line (the first divergence is shown as a diff) and \
       its recorded failure signature (property, root cause, trace point, bus state). A \
       signature recorded before root causes existed is compared on the parts it holds. \
-      Exit status 1 when any file fails.
+      Exit status 1 when any file fails. With --json, one object: the counts and each \
+      file's result.
 
       Example:
         vmbus-sim check scenarios/regressions
       """)
 
   @Argument(help: "Files or directories (default: scenarios).") var paths: [String] = []
+  @Flag(help: "Print one JSON summary: each file's result, differences and notes.")
+  var json = false
 
   func run() throws {
-    var failed = 0
-    var passed = 0
+    var failed = false
     try reportingFailures {
+      var results: [CheckResult] = []
       for file in try CheckWorkflow.files(paths.isEmpty ? ["scenarios"] : paths) {
         let result = CheckWorkflow.check(file)
-        if result.passed {
-          passed += 1
-          emit("ok    \(file)")
-          result.notes.forEach { emit("      note: \($0)") }
-        } else {
-          failed += 1
-          emit("FAIL  \(file)")
-          result.lines.forEach { emit("      \($0)") }
-          result.notes.forEach { emit("      note: \($0)") }
-        }
+        results.append(result)
+        // Text goes out file by file, as each is checked.
+        if !json { Self.textLines(result).forEach(emit) }
       }
-      emit("\(passed) passed, \(failed) failed")
+      failed = results.contains { !$0.passed }
+      if json {
+        var out = JSONBuilder()
+        CheckResult.writeJSON(results, into: &out)
+        emit(out.text)
+      } else {
+        let passed = results.filter(\.passed).count
+        emit("\(passed) passed, \(results.count - passed) failed")
+      }
     }
-    if failed > 0 { throw ExitCode(1) }
+    if failed { throw ExitCode(1) }
+  }
+
+  private static func textLines(_ result: CheckResult) -> [String] {
+    [(result.passed ? "ok    " : "FAIL  ") + result.path]
+      + (result.passed ? [] : result.lines.map { "      \($0)" })
+      + result.notes.map { "      note: \($0)" }
   }
 }

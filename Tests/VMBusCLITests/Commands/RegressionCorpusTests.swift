@@ -146,6 +146,30 @@ struct RegressionCorpusTests {
     }
   }
 
+  /// For CI dashboards: the same verdicts as the text, one object.
+  @Test("check --json gives each file's result, differences and notes, and the same exit status")
+  func checkJSON() async throws {
+    try await TemporaryDirectory.with { dir in
+      let good = Repository.scenario("regressions/qemu-host_fault-vmbus_init.unknown_vcpu.yaml")
+      let text = try String(contentsOfFile: good, encoding: .utf8)
+      let moved = try dir.write(
+        "moved.yaml",
+        text.replacingOccurrences(
+          of: "vmbus_initiate_contact in handshake\"", with: "vmbus_initiate_contact in listen\""))
+      let result = try await CLI.run(["check", good, moved, "--json"])
+      #expect(result.status == 1, "\(result.stderr)")
+      let summary = try JSON.parse(result.stdout)
+      #expect(summary["passed"]?.int == 1 && summary["failed"]?.int == 1, "\(result.stdout)")
+      let files = summary["files"]?.elements ?? []
+      #expect(files.map { $0["path"]?.string } == [good, moved])
+      #expect(files.first?["differences"]?.elements.isEmpty == true)
+      let differences = files.last?["differences"]?.elements.compactMap(\.string) ?? []
+      #expect(differences.contains { $0.hasPrefix("signature: recorded") }, "\(differences)")
+      let passing = try await CLI.run(["check", good, "--json"])
+      #expect(passing.status == 0)
+    }
+  }
+
   @Test("--replace-smaller without regression files is a usage error")
   func replaceSmallerNeedsFiles() async throws {
     try await TemporaryDirectory.with { dir in
