@@ -73,9 +73,8 @@ struct RegressionCorpus {
 
   /// The file already recording `signature` for `profile`: one with the same typed
   /// signature (or one written under a root cause's former name), or an old-form one that
-  /// agrees on every part it holds. A Linux guest's
-  /// finding is recorded only by a case a Linux guest runs: that it is reachable from Linux
-  /// is the point of the file.
+  /// agrees on every part it holds. A Linux guest's finding is recorded only by a case a
+  /// Linux guest runs: that it is reachable from Linux is the point of the file.
   func existing(_ signature: FailureSignature, profile: HostProfile, inputs: GuestInputs)
     -> Entry?
   {
