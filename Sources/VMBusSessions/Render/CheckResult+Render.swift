@@ -20,4 +20,16 @@ extension CheckResult {
       }
     }
   }
+
+  /// `check`'s text for one file: `ok` or `FAIL`, what differs, then the notes.
+  package var textLines: [String] {
+    [(passed ? "ok    " : "FAIL  ") + path] + (passed ? [] : lines.map { "      \($0)" })
+      + notes.map { "      note: \($0)" }
+  }
+
+  /// `check`'s last line: `N passed, M failed`.
+  package static func totalLine(_ results: [CheckResult]) -> String {
+    let passed = results.filter(\.passed).count
+    return "\(passed) passed, \(results.count - passed) failed"
+  }
 }

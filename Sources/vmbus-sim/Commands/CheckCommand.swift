@@ -29,7 +29,7 @@ struct CheckCommand: ParsableCommand {
         let result = CheckWorkflow.check(file)
         results.append(result)
         // Text goes out file by file, as each is checked.
-        if !json { Self.textLines(result).forEach(emit) }
+        if !json { result.textLines.forEach(emit) }
       }
       failed = results.contains { !$0.passed }
       if json {
@@ -37,16 +37,9 @@ struct CheckCommand: ParsableCommand {
         CheckResult.writeJSON(results, into: &out)
         emit(out.text)
       } else {
-        let passed = results.filter(\.passed).count
-        emit("\(passed) passed, \(results.count - passed) failed")
+        emit(CheckResult.totalLine(results))
       }
     }
     if failed { throw ExitCode(1) }
-  }
-
-  private static func textLines(_ result: CheckResult) -> [String] {
-    [(result.passed ? "ok    " : "FAIL  ") + result.path]
-      + (result.passed ? [] : result.lines.map { "      \($0)" })
-      + result.notes.map { "      note: \($0)" }
   }
 }
