@@ -38,6 +38,32 @@ package struct FuzzFailureRecord: Hashable, Sendable {
   }
 }
 
+extension FuzzFailureRecord {
+  /// `other`, a record of the same failure, folded into this one as the store folds a
+  /// failure recorded twice (``EventStore/recordFuzzFailure(_:)``): counts add up, the
+  /// earlier first seed wins, and the minimal case is the lower seed's when it has one, else
+  /// the first stored. For records read back from different rows (a root cause renamed).
+  package func absorbing(_ other: FuzzFailureRecord) -> FuzzFailureRecord {
+    var combined = self
+    combined.count += other.count
+    combined.firstSeed = Swift.min(firstSeed, other.firstSeed)
+    let otherCaseWins = other.firstSeed < firstSeed && other.session != nil
+    if otherCaseWins || (session == nil && other.session != nil) {
+      combined.exploredDepth = other.exploredDepth
+    }
+    if otherCaseWins {
+      combined.session = other.session
+      combined.regressionFile = other.regressionFile
+      combined.regressionText = other.regressionText
+      combined.detail = other.detail
+    } else {
+      combined.session = session ?? other.session
+      combined.regressionFile = regressionFile ?? other.regressionFile
+    }
+    return combined
+  }
+}
+
 extension EventStore {
   /// Adds a failure, or merges it into the row with its signature: counts add up, the
   /// earliest seed wins, and the first stored minimal case is kept. Returns the stored row.
@@ -87,8 +113,9 @@ extension EventStore {
     return try fuzzFailure(db, profile: record.hostProfile, signature: record.signature) ?? record
   }
 
-  /// The minimal case belongs to the lowest seed: a record with a lower first seed and a
-  /// session of its own replaces the stored case (shards merged in any order keep the case
+  /// The minimal case belongs to the lowest seed (``FuzzFailureRecord/absorbing(_:)`` is the
+  /// same rule in memory): a record with a lower first seed and a session of its own
+  /// replaces the stored case (shards merged in any order keep the case
   /// one process would have kept). Column names are the row before the update.
   private static let lowerSeedWithCase =
     "excluded.first_seed < first_seed AND excluded.session_id IS NOT NULL"

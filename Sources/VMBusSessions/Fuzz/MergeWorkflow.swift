@@ -11,7 +11,8 @@ package struct MergeSummary: Sendable {
   /// Campaigns copied while still running (a shard killed and not resumed): their counts
   /// stop at their watermark, so the merge holds fewer seeds than asked for.
   package var unfinishedCampaigns: [UnfinishedCampaign] = []
-  /// Every failure of the merged database, as `fuzz_failures` holds them.
+  /// Every failure of the merged database, as `fuzz_failures` holds them, under today's
+  /// root-cause names.
   package var failures: [FuzzFailureRecord]
   /// The guest errors of every campaign of the merged database, by rule.
   package var guestErrorRules: [FuzzCampaignGuestErrorRule]
@@ -58,7 +59,9 @@ package enum MergeWorkflow {
     // The lowest first seed known per (profile, signature): its minimal case is the one
     // kept, as a single process over the same seeds would keep it.
     var known: [String: UInt64] = [:]
-    for failure in try target.fuzzFailures() {
+    // Keyed by today's root-cause names: a shard or a target written before a rename holds
+    // the same failure under the former name (``RootCauseRename``).
+    for failure in try target.fuzzFailures().underCurrentRootCauseNames() {
       known["\(failure.hostProfile) \(failure.signature)"] = failure.firstSeed
     }
     for source in sources {
@@ -73,8 +76,8 @@ package enum MergeWorkflow {
       let sessionsOfFailures = Set(failures.compactMap(\.session))
       var copied: [SessionID: SessionID] = [:]
       for failure in failures {
-        let key = "\(failure.hostProfile) \(failure.signature)"
-        var record = failure
+        var record = failure.underCurrentRootCauseName()
+        let key = "\(record.hostProfile) \(record.signature)"
         if let seed = known[key], seed <= failure.firstSeed {
           record.session = nil
           summary.failuresMerged += 1
@@ -112,7 +115,7 @@ package enum MergeWorkflow {
         }
       }
     }
-    summary.failures = try target.fuzzFailures()
+    summary.failures = try target.fuzzFailures().underCurrentRootCauseNames()
     summary.guestErrorRules = try target.guestErrorRulesOfAllCampaigns()
     return summary
   }

@@ -7,7 +7,8 @@ import VMBusStore
 /// killed on a batch node had committed.
 package struct StoredFindings: Sendable {
   package var campaigns: [CampaignListing]
-  /// Every failure of the database, as `fuzz_failures` holds them.
+  /// Every failure of the database, as `fuzz_failures` holds them, under today's root-cause
+  /// names.
   package var failures: [FuzzFailureRecord]
   /// The guest errors of every campaign, by rule.
   package var guestErrorRules: [FuzzCampaignGuestErrorRule]
@@ -16,7 +17,7 @@ package struct StoredFindings: Sendable {
     do {
       return StoredFindings(
         campaigns: try store.fuzzCampaigns().map(CampaignListing.init),
-        failures: try store.fuzzFailures(),
+        failures: try store.fuzzFailures().underCurrentRootCauseNames(),
         guestErrorRules: try store.guestErrorRulesOfAllCampaigns())
     } catch {
       throw .store(error)

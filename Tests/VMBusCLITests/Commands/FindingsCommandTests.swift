@@ -85,6 +85,56 @@ struct FindingsCommandTests {
     }
   }
 
+  /// A database written before §9.53 had QEMU's name holds it under the invariant's, and one
+  /// that a later build added to holds it under both (docs/fuzzing.md, renamed root causes).
+  @Test("a failure stored under a root cause's former name is listed once, under today's")
+  func renamedRootCauseListedOnce() async throws {
+    try await TemporaryDirectory.with { dir in
+      let database = dir.path("renamed.sqlite")
+      let shard = dir.path("old-shard.sqlite")
+      for (path, seeds) in [(database, "60"), (shard, "30")] {
+        let fuzz = try await CLI.run([
+          "fuzz", Repository.scenario("linux-open-close.yaml"), "--seeds", seeds,
+          "--no-regressions", "--db", path,
+        ])
+        #expect(fuzz.status <= 1, "\(fuzz.stderr)")
+      }
+      let former = "invariant invariant.refcounts_balanced @ sim_migrated in listen"
+      let current = "invariant vmbus_post_load.gpadl_refcount_reset @ sim_migrated in listen"
+      // Elsewhere the former name still means the invariant: kept as it is.
+      let elsewhere = "invariant invariant.refcounts_balanced @ vmbus_gpadl_torndown in listen"
+      func insert(_ signature: String, count: Int, seed: Int) -> String {
+        """
+        INSERT INTO fuzz_failures (host_profile, signature, property, count, first_seed,
+          detail, regression_text) VALUES ('qemu', '\(signature)', 'invariant', \(count),
+          \(seed), 'seed \(seed)', '');
+        """
+      }
+      try StoreInspector.damage(
+        database,
+        sql: insert(former, count: 2, seed: 5) + insert(current, count: 3, seed: 9)
+          + insert(elsewhere, count: 1, seed: 7))
+      try StoreInspector.damage(shard, sql: insert(former, count: 4, seed: 2))
+
+      let listed = try JSON.parse(
+        try await CLI.run(["findings", "--db", database, "--json"]).stdout)
+      let failures = Self.failures(listed)
+      #expect(failures.contains("\(current) 5 5"), "\(failures)")
+      #expect(failures.contains("\(elsewhere) 1 7"))
+      #expect(!failures.contains { $0.hasPrefix(former) })
+      let text = try await CLI.run(["findings", "--db", database])
+      #expect(text.stdout.contains("  \(current)  ("), "\(text.stdout)")
+      #expect(!text.stdout.contains(former))
+
+      // Merged, the shard's row under the former name joins the target's.
+      let merged = try await CLI.run(["merge", shard, "--db", database, "--json"])
+      #expect(merged.status == 0, "\(merged.stderr)")
+      let mergedFailures = Self.failures(try JSON.parse(merged.stdout))
+      #expect(mergedFailures.contains("\(current) 9 2"), "\(mergedFailures)")
+      #expect(!mergedFailures.contains { $0.hasPrefix(former) })
+    }
+  }
+
   @Test("findings of a database with no campaign says so; a missing database is exit 66")
   func nothingToList() async throws {
     try await TemporaryDirectory.with { dir in
