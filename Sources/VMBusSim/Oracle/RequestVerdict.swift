@@ -91,8 +91,8 @@ extension RootCause {
   /// The guest's kernel gave way (kexec, kdump, hibernation) after posting the request.
   static let kernelRestartReplyForgotten = RootCause("guest.kernel_restarted")
   /// Linux's `vmbus_bus_suspend` waits until the host rescinded every sub-channel it
-  /// offered (`nr_chan_close_on_suspend`), as Hyper-V does once a primary closes; QEMU
-  /// rescinds a channel only when its device is removed, so hibernation never finishes.
+  /// offered (`nr_chan_close_on_suspend`), as Hyper-V does once a primary closes; QEMU never
+  /// rescinds a channel (docs/qemu-reference.md §6.6), so hibernation never finishes.
   static let subchannelsNeverRescinded = RootCause("suspend.subchannels_never_rescinded")
   /// `<handler>.not_initialized`: the handler's `vmbus_initialized` check dropped the
   /// request while a correct host is connected, for a reason the oracle does not model.

@@ -130,7 +130,8 @@ extension Simulation {
         return false
       }
     case .awaitSubchannelRescinds:
-      // QEMU rescinds a channel only when its device goes away: never after a close.
+      // QEMU never sends RESCIND_CHANNELOFFER (docs/qemu-reference.md §6.6): not after a close,
+      // and not for a device, since VMBus devices are cold-plugged.
       if kernel.offers.contains(where: { $0.subChannelIndex != 0 }) {
         block(index, .subchannelRescinds, deadline: nil)
         return false
