@@ -68,7 +68,10 @@ package struct ScenarioMutator {
     switch choices.pick(below: 9) {
     case 0: steps.insert(Step(.linux(.kexec)), at: position)
     case 1: steps.insert(Step(.linux(.kdump)), at: position)
-    case 2: steps.insert(Step(.linux(.hibernate)), at: position)
+    case 2:
+      // Hibernation: the thaw alone, or the whole cycle through a reboot and a boot kernel.
+      let mode = pick(HibernationMode.allCases)
+      steps.insert(Step(.linux(.hibernate(mode))), at: position)
     case 3: steps.insert(Step(.linux(.reboot)), at: position)
     case 4 where !devices.isEmpty:
       // `echo … > unbind`, and as often `bind` again.

@@ -101,7 +101,7 @@ extension LinuxOp {
       .clearMessageSlots, .awaitProbes, .blockProbing, .lockDevice, .unlockDevice, .awaitOffer,
       .awaitResumeOffers,
       .awaitSubchannelRescinds,
-      .rememberOpenChannels, .restartKernel,
+      .rememberOpenChannels, .saveHibernationImage, .restartKernel,
       .expectOpenStatus, .log:
       self
     }

@@ -27,6 +27,9 @@ struct GuestKernel: Hashable, Sendable {
     case fresh
     /// Hibernation resume: the image's state comes back; the host's offers do not.
     case resume
+    /// A boot kernel hands over to the hibernation image it found (``saveImage()``), which
+    /// resumes as in `resume`.
+    case restoreImage
   }
 
   /// Devices by scenario name: class and instance, to find their offers. A scenario has a
@@ -71,6 +74,10 @@ struct GuestKernel: Hashable, Sendable {
   private(set) var lockedDevices: Set<String> = []
   /// Channels open when the kernel last gave way: what its successor probes or resumes.
   private(set) var openBeforeRestart: [DeviceChannel] = []
+  /// The hibernation image on disk: the kernel as it was once its devices were frozen,
+  /// which a boot kernel restores. At most one; kept across restarts until restored (a list,
+  /// for a value of the type's own kind).
+  private var image: [GuestKernel] = []
   /// The exploration key of everything above, or nil once something changed: computed when
   /// the explorer asks (it hashes every state it reaches), never in a fuzz run.
   private var cachedKey = Uncompared<UInt64?>(nil)
@@ -213,8 +220,20 @@ struct GuestKernel: Hashable, Sendable {
     switch kind {
     case .fresh:
       let open = openChannels
+      let image = image
       self = GuestKernel(devices: devices, vcpus: vcpus)
       openBeforeRestart = open
+      self.image = image
+    case .restoreImage:
+      // A boot kernel without an image (a step compiled elsewhere) resumes itself.
+      if let restored = image.first {
+        let devices = devices
+        self = restored
+        // Devices added since the image are still the machine's.
+        for device in devices { add(device) }
+      }
+      image = []
+      restart(.resume)
     case .resume:
       // The freeze callbacks closed the channels; what they closed was remembered.
       savedVersion = connectedVersion
@@ -225,6 +244,24 @@ struct GuestKernel: Hashable, Sendable {
       // `vmbus_bus_suspend` invalidated every relid; the host offers afresh.
       offers = []
     }
+    cachedKey.value = nil
+  }
+
+  /// The kernel that boots after a machine reset: nothing of this one's state but what its
+  /// drivers probe again (the channels open now) and what is on disk (the hibernation image).
+  func afterMachineReset(devices: [DeviceSpec], vcpus: UInt32) -> GuestKernel {
+    var next = GuestKernel(devices: devices, vcpus: vcpus)
+    next.openBeforeRestart = openChannels
+    next.image = image
+    return next
+  }
+
+  /// Writes the hibernation image: this kernel as it is now, for a later boot kernel to
+  /// restore (`.restoreImage`).
+  mutating func saveImage() {
+    var snapshot = self
+    snapshot.image = []
+    image = [snapshot]
     cachedKey.value = nil
   }
 
@@ -296,6 +333,12 @@ struct GuestKernel: Hashable, Sendable {
       UInt64(savedVersion?.rawValue ?? .max) | (unloadStarted ? 1 << 32 : 0)
         | (pollingForUnload ? 1 << 33 : 0) | (allOffersDelivered ? 1 << 34 : 0)
         | (probingBlocked ? 1 << 35 : 0) | UInt64(performanceChannels & 0xFFFF) << 36)
+    // The image on disk comes back whole at a restore, its connection and GPADL counter too.
+    if var saved = image.first {
+      hasher.add(saved.explorationKey())
+      hasher.add(
+        UInt64(saved.nextGpadl) | UInt64(saved.connectedVersion?.rawValue ?? .max) << 32)
+    }
     return hasher.value
   }
 

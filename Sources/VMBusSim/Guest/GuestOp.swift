@@ -81,6 +81,8 @@ enum LinuxOp: Hashable, Sendable {
   case awaitSubchannelRescinds
   /// Note the channels open now, for the kernel's successor to reopen.
   case rememberOpenChannels
+  /// Write the hibernation image: the kernel as it is now, for a boot kernel to restore.
+  case saveHibernationImage
   /// The kernel gives way to the next one.
   case restartKernel(GuestKernel.Restart)
   /// Expect the open just attempted to have ended with OPENCHANNEL_RESULT `status`.

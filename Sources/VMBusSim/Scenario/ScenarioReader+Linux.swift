@@ -80,6 +80,19 @@ extension ScenarioReader {
     return .unload(crash: crash)
   }
 
+  /// `linux.hibernate`, or `linux.hibernate: {mode: reboot}`.
+  mutating func hibernate(_ node: Node?, at location: SourceLocation) -> LinuxStep {
+    guard let node, !Self.isNull(node) else { return .hibernate(.thaw) }
+    let fields = fields(node, "linux.hibernate", at: location, keys: ["mode"])
+    let mode =
+      fields["mode"].flatMap {
+        choice(
+          $0, "linux.hibernate.mode", "mode", plural: "modes",
+          HibernationMode.allCases.map { ($0.rawValue, $0) })
+      } ?? .thaw
+    return .hibernate(mode)
+  }
+
   /// `linux.probe: {device: netvsc}` and `linux.remove: {device: netvsc}`.
   mutating func driverDevice(_ node: Node?, _ name: String, at location: SourceLocation) -> String {
     let fields = fields(node, name, at: location, keys: ["device"], required: ["device"])

@@ -66,9 +66,7 @@ extension ScenarioReader {
     case "linux.kdump":
       noArguments(argument, name)
       return .linux(.kdump)
-    case "linux.hibernate":
-      noArguments(argument, name)
-      return .linux(.hibernate)
+    case "linux.hibernate": return .linux(hibernate(argument, at: location))
     case "linux.reboot":
       noArguments(argument, name)
       return .linux(.reboot)

@@ -164,7 +164,8 @@ package enum ScenarioWriter {
     case .remove(let device): return "linux.remove: {device: \(device)}"
     case .kexec: return "linux.kexec"
     case .kdump: return "linux.kdump"
-    case .hibernate: return "linux.hibernate"
+    case .hibernate(.thaw): return "linux.hibernate"
+    case .hibernate(let mode): return "linux.hibernate: {mode: \(mode.rawValue)}"
     case .reboot: return "linux.reboot"
     }
   }

@@ -237,12 +237,28 @@ package enum LinuxStep: Hashable, Sendable {
   case kexec
   /// A crash: `hv_crash_handler`'s polled UNLOAD, then the kdump kernel boots.
   case kdump
-  /// Hibernation: drivers close, UNLOAD, then resume with the saved version and reopen.
-  case hibernate
+  /// Hibernation: drivers close, UNLOAD, then resume with the saved version and reopen;
+  /// with `.reboot`, the image is then restored by a boot kernel after a machine reset.
+  case hibernate(HibernationMode)
   /// A reboot: the machine is reset (no UNLOAD: `hv_machine_shutdown` acts on kexec only),
   /// then the new kernel boots.
   case reboot
 
   /// Linux 6.1/6.12's version table, newest first.
   package static let defaultVersions: [ProtocolVersion] = LinuxKernel.default.versionTable
+}
+
+/// How a hibernation goes on after the image is made (kernel/power/hibernate.c), as
+/// `/sys/power/disk` chooses it.
+package enum HibernationMode: String, Hashable, Sendable, CaseIterable {
+  /// The thaw that every hibernation runs to write its image (`hibernation_snapshot`), after
+  /// which the guest runs on, as Linux does when the image cannot be written: the host sees
+  /// what a restore shows it, without a boot kernel in between.
+  case thaw
+  /// `reboot`: after the thaw writes the image, `power_down` restarts the machine
+  /// (`kernel_restart`, no UNLOAD); a boot kernel boots, finds the image
+  /// (`software_resume`), quiesces the devices (`hibernation_restore`: UNLOAD) and hands over
+  /// to the image kernel, which resumes. The one mode whose whole cycle one QEMU process
+  /// sees (platform and shutdown modes power the machine off).
+  case reboot
 }

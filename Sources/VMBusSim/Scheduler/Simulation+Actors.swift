@@ -252,11 +252,10 @@ extension Simulation {
         synic.delivery = .idle
         mainLoop.schedule(.deliveryCompletion(DeliveryStatus.noMessagePage))
       }
-      let open = kernel.openChannels
-      kernel = GuestKernel(
+      // What a rebooted kernel's drivers probe again (`linux.reboot`), and a hibernation
+      // image to restore.
+      kernel = kernel.afterMachineReset(
         devices: scenario.host.devices + addedDevices, vcpus: scenario.host.vcpus)
-      // What a rebooted kernel's drivers probe again (`linux.reboot`).
-      kernel.rememberOpenChannels(open)
       restartKernelActors(except: nil)
       synic.slot = nil
       synic.emptiedWithoutEOM = false

@@ -137,6 +137,7 @@ extension Simulation {
         return false
       }
     case .rememberOpenChannels: kernel.rememberOpenChannels()
+    case .saveHibernationImage: kernel.saveImage()
     case .restartKernel(let kind): restartKernel(kind, by: index)
     case .expectOpenStatus(let channel, let status):
       guard openMet(channel, expecting: status, by: index) else { return false }
@@ -383,9 +384,13 @@ extension Simulation {
     // Its own deliveries belonged to the old kernel too (plain waits read the inbox).
     actors[index].forgetKernelState()
     if kind == .fresh { restartKernelActors(except: index) }
-    note(
-      .environment, actor: actors[index].name,
-      kind == .fresh ? "a new kernel starts" : "the hibernation image resumes", from: begin)
+    let what =
+      switch kind {
+      case .fresh: "a new kernel starts"
+      case .resume: "the hibernation image resumes"
+      case .restoreImage: "the boot kernel hands over to the hibernation image, which resumes"
+      }
+    note(.environment, actor: actors[index].name, what, from: begin)
   }
 
   /// A new kernel: driver probes start over; every actor's linked requests and inbox belong

@@ -209,6 +209,47 @@ struct RunTests {
     }
   }
 
+  /// `linux.hibernate: {mode: reboot}` (docs/linux-guest-model.md): the thaw, a machine
+  /// reset, the boot kernel's boot and quiesce, the image kernel's resume; a mode Linux does
+  /// not have is refused where it is written.
+  @Test func aHibernationThroughARebootRestoresTheImageAfterTheBootKernel() async throws {
+    try await TemporaryDirectory.with { dir in
+      let run = try await dir.run("run", Repository.scenario("linux-hibernate-reboot.yaml"))
+      #expect(run.status == 0, "\(run.stderr)")
+      let lines = run.lines
+      let reset = try #require(lines.firstIndex { $0.hasSuffix("machine reset") })
+      let handover = try #require(
+        lines.firstIndex { $0.hasSuffix("hands over to the hibernation image, which resumes") })
+      #expect(reset < handover)
+      // UNLOAD at the freeze and at the boot kernel's quiesce, none at the reset.
+      let unloads = lines.indices.filter { lines[$0].contains("→ host            UNLOAD") }
+      #expect(unloads.count == 2, "\(run.stdout)")
+      #expect(unloads.first.map { $0 < reset } == true && unloads.last.map { $0 > reset } == true)
+      #expect(lines.last == "outcome: passed (as expected)")
+
+      let path = try dir.write(
+        "bad-hibernate.yaml",
+        """
+        description: a hibernation mode Linux has but the model does not
+        expect: passed
+        host: {devices: [{class: hv-balloon}]}
+        actors:
+          - name: boot
+            steps:
+              - linux.connect
+              - linux.hibernate: {mode: platform}
+
+        """)
+      let bad = try await CLI.run(["run", path, "--db", dir.database], in: dir.url)
+      #expect(bad.status == 65)
+      #expect(
+        bad.stderr.contains(
+          "\(path):8:33: error: linux.hibernate.mode: unknown mode 'platform'; "
+            + "modes are thaw, reboot"),
+        "\(bad.stderr)")
+    }
+  }
+
   @Test func aBrokenScenarioReportsEveryErrorWithItsLocation() async throws {
     try await TemporaryDirectory.with { dir in
       _ = try await dir.importLog(TraceFixtures.mixedLog)

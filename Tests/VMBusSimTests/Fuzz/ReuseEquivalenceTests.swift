@@ -239,6 +239,35 @@ struct ReuseEquivalenceTests {
     #expect(second.ringGpadl(for: DeviceChannel("netvsc")) == 0xE1E12)
   }
 
+  /// A hibernation image on disk decides what a later restore brings back: the kernel's key
+  /// holds it, its version and GPADL counter included (the simulation hashes the live
+  /// kernel's own beside the kernel's key), through a machine reset until it is restored.
+  @Test("the guest kernel's key holds its hibernation image, through a machine reset")
+  func kernelKeyHoldsTheImage() {
+    var plain = GuestKernel(devices: Self.twoDevices)
+    var imaged = plain
+    imaged.saveImage()
+    #expect(plain.explorationKey() != imaged.explorationKey())
+    // Two images that differ only in the version they were connected at.
+    var at40 = GuestKernel(devices: Self.twoDevices)
+    at40.connectedVersion = .win10
+    at40.saveImage()
+    var at30 = GuestKernel(devices: Self.twoDevices)
+    at30.connectedVersion = .win8_1
+    at30.saveImage()
+    var rebootedAt40 = at40.afterMachineReset(devices: Self.twoDevices, vcpus: 1)
+    var rebootedAt30 = at30.afterMachineReset(devices: Self.twoDevices, vcpus: 1)
+    #expect(rebootedAt40.connectedVersion == nil && rebootedAt30.connectedVersion == nil)
+    #expect(rebootedAt40.explorationKey() != rebootedAt30.explorationKey())
+    // The restore brings the image's version back as the one to resume with, and uses it up.
+    rebootedAt40.restart(.restoreImage)
+    rebootedAt30.restart(.restoreImage)
+    #expect(rebootedAt40.savedVersion == .win10 && rebootedAt30.savedVersion == .win8_1)
+    var restoredAgain = rebootedAt40
+    restoredAgain.restart(.restoreImage)
+    #expect(restoredAgain.savedVersion == nil)
+  }
+
   @Test("the guest kernel's key does not depend on the order its channels and locks changed in")
   func kernelKeyIgnoresOrder() {
     let netvsc = DeviceChannel("netvsc")

@@ -844,6 +844,44 @@ struct LinuxGuestModelTests {
       ])
   }
 
+  /// `hibernate` → `power_down` in `reboot` mode (kernel/power/hibernate.c): after the thaw
+  /// writes the image, `kernel_restart` resets the machine (no UNLOAD); the boot kernel boots
+  /// walking its whole table and probes, `software_resume` → `hibernation_restore` quiesces
+  /// it with the freeze callbacks (UNLOAD), and the image kernel resumes with the version
+  /// and GPADL counter of the image, made before the thaw: the thaw's id comes again.
+  @Test("hibernate reboot mode (hibernate.c): thaw, machine reset, boot kernel, quiesce, restore")
+  func hibernationThroughARebootRestoresTheImage() throws {
+    let run = try Run(
+      Run.yaml(
+        devices: ["{class: hv-balloon}"],
+        steps: [
+          #"linux.connect: {versions: ["3.0"]}"#, "linux.request_offers",
+          "linux.probe: {device: hv-balloon}", "linux.hibernate: {mode: reboot}",
+        ]))
+    #expect(run.outcome.kind == .passed, "\(run.outcome)")
+    let open = { (id: String) in
+      ["GPADL_HEADER \(id) relid 1 pages 10", "OPENCHANNEL relid 1 gpadl \(id) vp 0 offset 5"]
+    }
+    let close = { (id: String) in
+      ["CLOSECHANNEL relid 1", "GPADL_TEARDOWN relid 1 gpadl \(id)", "UNLOAD"]
+    }
+    let contact = ["INITIATE_CONTACT 3.0 conn 1", "REQUESTOFFERS"]
+    #expect(
+      run.lines == contact + open("E1E10") + close("E1E10")
+        // The thaw.
+        + contact + open("E1E11")
+        // The boot kernel, after the machine reset, and its quiesce.
+        + Self.walk612 + ["REQUESTOFFERS"] + open("E1E10") + close("E1E10")
+        // The image kernel.
+        + contact + open("E1E11"))
+    let texts = run.run.transcript.map(\.text)
+    let reset = try #require(texts.firstIndex(of: "machine reset"))
+    let restored = try #require(
+      texts.firstIndex(of: "the boot kernel hands over to the hibernation image, which resumes"))
+    #expect(reset < restored)
+    #expect(texts.filter { $0 == "the hibernation image resumes" }.count == 1)
+  }
+
   /// `dpm_prepare`'s `device_block_probing` (drivers/base/dd.c, drivers/base/power/main.c):
   /// hibernation waits for the probes under way and defers the others until `dpm_complete`,
   /// so no driver probe posts between the first freeze message and the end of resume.

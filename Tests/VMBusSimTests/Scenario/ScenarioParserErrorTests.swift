@@ -67,6 +67,14 @@ struct ScenarioParserErrorTests {
       "11:30: error: linux.unload.mode: unknown mode 'reboot'; modes are kexec, crash"
     ),
     (
+      "- linux.hibernate: {mode: platform}",
+      "11:33: error: linux.hibernate.mode: unknown mode 'platform'; modes are thaw, reboot"
+    ),
+    (
+      "- linux.hibernate: {resume: now}",
+      "11:27: error: linux.hibernate: unknown key 'resume'; keys are mode"
+    ),
+    (
       "- linux.request_offers: {wait: yes}",
       "11:38: error: linux.request_offers.wait: expected true or false, found 'yes'"
     ),

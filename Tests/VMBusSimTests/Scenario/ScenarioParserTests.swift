@@ -210,6 +210,8 @@ struct ScenarioParserTests {
             - linux.kexec
             - linux.kdump
             - linux.hibernate
+            - linux.hibernate: {mode: reboot}
+            - linux.hibernate: {mode: thaw}
             - linux.reboot
       """
     let scenario = try ScenarioParser.parse(text, file: "scenarios/lifecycles.yaml")
@@ -217,7 +219,8 @@ struct ScenarioParserTests {
     #expect(
       scenario.actors.first?.steps.map(\.action) == [
         .linux(.probe(device: "netvsc")), .linux(.remove(device: "netvsc")), .linux(.kexec),
-        .linux(.kdump), .linux(.hibernate), .linux(.reboot),
+        .linux(.kdump), .linux(.hibernate(.thaw)), .linux(.hibernate(.reboot)),
+        .linux(.hibernate(.thaw)), .linux(.reboot),
       ])
     let again = try ScenarioParser.parse(ScenarioWriter.yaml(scenario), file: "again.yaml")
     #expect(again.guest == scenario.guest)

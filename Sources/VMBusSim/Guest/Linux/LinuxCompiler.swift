@@ -42,7 +42,7 @@ struct LinuxCompiler {
     case .kdump:
       unload(crash: true)
       newKernel()
-    case .hibernate: hibernate()
+    case .hibernate(let mode): hibernate(mode)
     case .reboot:
       // `kernel_restart` → `device_shutdown` waits for the probes under way; no hv driver
       // has a shutdown callback that sends anything, and `hv_machine_shutdown` unloads only
@@ -339,21 +339,44 @@ struct LinuxCompiler {
     }
   }
 
-  /// `vmbus_bus_suspend` after the drivers' freeze callbacks, then `vmbus_bus_resume` and
-  /// the drivers' resume callbacks.
-  private mutating func hibernate() {
-    // `dpm_prepare`'s device_block_probing waits for the probes under way and defers any
-    // offer that arrives until `dpm_complete`.
+  /// `hibernation_snapshot`: `vmbus_bus_suspend` after the drivers' freeze callbacks, the
+  /// image, then `vmbus_bus_resume` and the drivers' resume callbacks (the thaw). In
+  /// `reboot` mode the machine then restarts, and a boot kernel restores the image.
+  private mutating func hibernate(_ mode: HibernationMode) {
+    freeze(rememberingOpenChannels: true)
+    emit(.linux(.saveHibernationImage))
+    resume(.resume)
+    guard mode == .reboot else { return }
+    // `power_down` → `kernel_restart`, as `linux.reboot`: `device_shutdown` waits for the
+    // probes under way and sends nothing; the machine resets.
+    emit(.linux(.awaitProbes))
+    emit(.environment(.machineReset))
+    // The boot kernel boots, then `software_resume` finds the image: `hibernation_restore`
+    // quiesces the devices with their freeze callbacks, and the image kernel resumes.
+    bootNewKernel()
+    freeze(rememberingOpenChannels: false)
+    resume(.restoreImage)
+  }
+
+  /// `dpm_prepare` and the freeze callbacks: probing waits for the probes under way and is
+  /// blocked (an offer that arrives from here on is probed at `dpm_complete`), the drivers
+  /// close, and `vmbus_bus_suspend` unloads. The image kernel notes what it closes, for its
+  /// resume to reopen; a boot kernel's quiesce need not (the image's list comes back).
+  private mutating func freeze(rememberingOpenChannels: Bool) {
     emit(.linux(.awaitProbes))
     emit(.linux(.blockProbing(true)))
-    // The drivers' freeze callbacks close what is open; resume reopens it.
-    emit(.linux(.rememberOpenChannels))
+    if rememberingOpenChannels { emit(.linux(.rememberOpenChannels)) }
     for device in context.devices { lockedRemove(device.name) }
     if context.devices.contains(where: { $0.channels > 1 }) {
       emit(.linux(.awaitSubchannelRescinds))
     }
     unload(crash: false)
-    emit(.linux(.restartKernel(.resume)))
+  }
+
+  /// `vmbus_bus_resume` and the drivers' resume callbacks for what was open at the freeze,
+  /// then `dpm_complete` unblocks probing.
+  private mutating func resume(_ restart: GuestKernel.Restart) {
+    emit(.linux(.restartKernel(restart)))
     // Resume negotiates the saved version only.
     let resumed = label()
     for version in context.kernel.versionTable {
