@@ -719,8 +719,8 @@ struct LinuxGuestModelTests {
   }
 
   /// `vmbus_bus_suspend` / `vmbus_bus_resume` (drivers/hv/vmbus_drv.c) around the drivers'
-  /// freeze and resume callbacks (6.14): netvsc closes and tears its ring and buffers down,
-  /// hv_balloon closes, UNLOAD; resume negotiates `vmbus_proto_version` only, asks for the
+  /// freeze and resume callbacks (6.14): hv_balloon, registered last, closes first, then
+  /// netvsc closes and tears its ring and buffers down, UNLOAD; resume negotiates `vmbus_proto_version` only, asks for the
   /// offers and waits for ALLOFFERS_DELIVERED, and the drivers open again with GPADL ids that
   /// carry on (the image's `next_gpadl_handle`).
   @Test(
@@ -749,10 +749,11 @@ struct LinuxGuestModelTests {
     #expect(netvscIDs.first == ring)
     #expect(
       Array(boot.dropFirst(7)) == [
+        // The last device registered freezes first.
+        "CLOSECHANNEL relid 2", "GPADL_TEARDOWN relid 2 gpadl \(balloonID)",
         "CLOSECHANNEL relid 1", "GPADL_TEARDOWN relid 1 gpadl \(netvscIDs[0])",
         "GPADL_TEARDOWN relid 1 gpadl \(netvscIDs[1])",
-        "GPADL_TEARDOWN relid 1 gpadl \(netvscIDs[2])", "CLOSECHANNEL relid 2",
-        "GPADL_TEARDOWN relid 2 gpadl \(balloonID)", "UNLOAD", "INITIATE_CONTACT 4.0 conn 1",
+        "GPADL_TEARDOWN relid 1 gpadl \(netvscIDs[2])", "UNLOAD", "INITIATE_CONTACT 4.0 conn 1",
         "REQUESTOFFERS", "GPADL_HEADER E1E14 relid 1 pages 256",
         "OPENCHANNEL relid 1 gpadl E1E14 vp 0 offset 128", "GPADL_HEADER E1E15 relid 1 pages 4096",
         "GPADL_HEADER E1E16 relid 1 pages 255", "GPADL_HEADER E1E17 relid 2 pages 10",

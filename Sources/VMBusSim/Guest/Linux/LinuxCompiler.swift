@@ -362,11 +362,14 @@ struct LinuxCompiler {
   /// blocked (an offer that arrives from here on is probed at `dpm_complete`), the drivers
   /// close, and `vmbus_bus_suspend` unloads. The image kernel notes what it closes, for its
   /// resume to reopen; a boot kernel's quiesce need not (the image's list comes back).
+  /// The devices freeze last registered first (`dpm_suspend_noirq` walks its list from the
+  /// tail), and Linux registers them in offer order, which is QEMU's realize order: the
+  /// scenario's, reversed. They resume in scenario order.
   private mutating func freeze(rememberingOpenChannels: Bool) {
     emit(.linux(.awaitProbes))
     emit(.linux(.blockProbing(true)))
     if rememberingOpenChannels { emit(.linux(.rememberOpenChannels)) }
-    for device in context.devices { lockedRemove(device.name) }
+    for device in context.devices.reversed() { lockedRemove(device.name) }
     if context.devices.contains(where: { $0.channels > 1 }) {
       emit(.linux(.awaitSubchannelRescinds))
     }
