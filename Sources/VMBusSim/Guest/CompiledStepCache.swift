@@ -101,7 +101,7 @@ extension LinuxOp {
       .clearMessageSlots, .awaitProbes, .blockProbing, .lockDevice, .unlockDevice, .awaitOffer,
       .awaitResumeOffers,
       .awaitSubchannelRescinds,
-      .rememberOpenChannels, .saveHibernationImage, .restartKernel,
+      .rememberOpenChannels, .saveHibernationImage, .powerOff, .restartKernel,
       .expectOpenStatus, .log:
       self
     }

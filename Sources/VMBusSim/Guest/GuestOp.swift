@@ -83,6 +83,8 @@ enum LinuxOp: Hashable, Sendable {
   case rememberOpenChannels
   /// Write the hibernation image: the kernel as it is now, for a boot kernel to restore.
   case saveHibernationImage
+  /// The machine enters ACPI S4, which QEMU takes as a shutdown request: the run ends.
+  case powerOff
   /// The kernel gives way to the next one.
   case restartKernel(GuestKernel.Restart)
   /// Expect the open just attempted to have ended with OPENCHANNEL_RESULT `status`.

@@ -255,10 +255,15 @@ package enum HibernationMode: String, Hashable, Sendable, CaseIterable {
   /// which the guest runs on, as Linux does when the image cannot be written: the host sees
   /// what a restore shows it, without a boot kernel in between.
   case thaw
+  /// `platform`, the default where ACPI offers S4: after the thaw writes the image,
+  /// `hibernation_platform_enter` freezes the devices again with their poweroff callbacks
+  /// (UNLOAD) and the machine enters S4, which QEMU takes as a shutdown: the process ends,
+  /// and the restore is another process's.
+  case platform
   /// `reboot`: after the thaw writes the image, `power_down` restarts the machine
   /// (`kernel_restart`, no UNLOAD); a boot kernel boots, finds the image
   /// (`software_resume`), quiesces the devices (`hibernation_restore`: UNLOAD) and hands over
   /// to the image kernel, which resumes. The one mode whose whole cycle one QEMU process
-  /// sees (platform and shutdown modes power the machine off).
+  /// sees.
   case reboot
 }

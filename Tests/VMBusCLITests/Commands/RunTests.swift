@@ -210,8 +210,9 @@ struct RunTests {
   }
 
   /// `linux.hibernate: {mode: reboot}` (docs/linux-guest-model.md): the thaw, a machine
-  /// reset, the boot kernel's boot and quiesce, the image kernel's resume; a mode Linux does
-  /// not have is refused where it is written.
+  /// reset, the boot kernel's boot and quiesce, the image kernel's resume; `platform` mode's
+  /// second UNLOAD and power-off; a mode the model does not have is refused where it is
+  /// written.
   @Test func aHibernationThroughARebootRestoresTheImageAfterTheBootKernel() async throws {
     try await TemporaryDirectory.with { dir in
       let run = try await dir.run("run", Repository.scenario("linux-hibernate-reboot.yaml"))
@@ -227,6 +228,34 @@ struct RunTests {
       #expect(unloads.first.map { $0 < reset } == true && unloads.last.map { $0 > reset } == true)
       #expect(lines.last == "outcome: passed (as expected)")
 
+      // Platform mode: the poweroff freeze unloads again, then S4 ends the run.
+      let platform = try dir.write(
+        "platform.yaml",
+        """
+        description: hibernation in platform mode
+        expect: passed
+        host: {devices: [{class: hv-balloon}]}
+        guest: {kernel: "6.14", probe: auto}
+        actors:
+          - name: boot
+            steps:
+              - linux.connect
+              - linux.request_offers
+              - linux.hibernate: {mode: platform}
+
+        """)
+      let off = try await CLI.run(["run", platform, "--db", dir.database, "--json"], in: dir.url)
+      #expect(off.status == 0, "\(off.stderr)")
+      let summary = try JSON.parse(off.stdout)
+      #expect(summary["outcome"] == "passed")
+      #expect(summary["message"]?.string?.contains("powered off (ACPI S4)") == true)
+      let log = try await dir.run("export", "2", "--format", "qemu-log")
+      // UNLOAD at the freeze and at the poweroff.
+      let platformUnloads = log.lines.filter {
+        $0.hasSuffix("vmbus_process_incoming_message type 16")
+      }
+      #expect(platformUnloads.count == 2, "\(log.stdout)")
+
       let path = try dir.write(
         "bad-hibernate.yaml",
         """
@@ -237,15 +266,15 @@ struct RunTests {
           - name: boot
             steps:
               - linux.connect
-              - linux.hibernate: {mode: platform}
+              - linux.hibernate: {mode: shutdown}
 
         """)
       let bad = try await CLI.run(["run", path, "--db", dir.database], in: dir.url)
       #expect(bad.status == 65)
       #expect(
         bad.stderr.contains(
-          "\(path):8:33: error: linux.hibernate.mode: unknown mode 'platform'; "
-            + "modes are thaw, reboot"),
+          "\(path):8:33: error: linux.hibernate.mode: unknown mode 'shutdown'; "
+            + "modes are thaw, platform, reboot"),
         "\(bad.stderr)")
     }
   }

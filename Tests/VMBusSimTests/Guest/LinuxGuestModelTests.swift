@@ -883,6 +883,36 @@ struct LinuxGuestModelTests {
     #expect(texts.filter { $0 == "the hibernation image resumes" }.count == 1)
   }
 
+  /// `hibernation_platform_enter` (kernel/power/hibernate.c): after the thaw, PMSG_HIBERNATE
+  /// runs the poweroff callbacks, which are the freeze ones, so the devices close and
+  /// `vmbus_bus_suspend` unloads once more; then S4, which QEMU takes as a shutdown, and the
+  /// run ends with nothing owed.
+  @Test("hibernate platform mode (hibernate.c): thaw, then the poweroff freeze and S4 end the run")
+  func platformHibernationPowersOffAfterASecondUnload() throws {
+    let run = try Run(
+      Run.yaml(
+        devices: ["{class: hv-balloon}"],
+        steps: [
+          #"linux.connect: {versions: ["3.0"]}"#, "linux.request_offers",
+          "linux.probe: {device: hv-balloon}", "linux.hibernate: {mode: platform}",
+          // Never reached: the machine is off.
+          "linux.kexec",
+        ]))
+    #expect(run.outcome.kind == .passed, "\(run.outcome)")
+    #expect(run.outcome.message.contains("powered off (ACPI S4)"), "\(run.outcome)")
+    let contact = ["INITIATE_CONTACT 3.0 conn 1", "REQUESTOFFERS"]
+    let open = { (id: String) in
+      ["GPADL_HEADER \(id) relid 1 pages 10", "OPENCHANNEL relid 1 gpadl \(id) vp 0 offset 5"]
+    }
+    let close = { (id: String) in
+      ["CLOSECHANNEL relid 1", "GPADL_TEARDOWN relid 1 gpadl \(id)", "UNLOAD"]
+    }
+    #expect(
+      run.lines == contact + open("E1E10") + close("E1E10") + contact + open("E1E11")
+        + close("E1E11"))
+    #expect(run.run.transcript.last?.text == "the machine enters S4 and powers off")
+  }
+
   /// `dpm_prepare`'s `device_block_probing` (drivers/base/dd.c, drivers/base/power/main.c):
   /// hibernation waits for the probes under way and defers the others until `dpm_complete`,
   /// so no driver probe posts between the first freeze message and the end of resume.

@@ -67,8 +67,9 @@ struct ScenarioParserErrorTests {
       "11:30: error: linux.unload.mode: unknown mode 'reboot'; modes are kexec, crash"
     ),
     (
-      "- linux.hibernate: {mode: platform}",
-      "11:33: error: linux.hibernate.mode: unknown mode 'platform'; modes are thaw, reboot"
+      "- linux.hibernate: {mode: shutdown}",
+      "11:33: error: linux.hibernate.mode: unknown mode 'shutdown'; modes are thaw, platform, "
+        + "reboot"
     ),
     (
       "- linux.hibernate: {resume: now}",

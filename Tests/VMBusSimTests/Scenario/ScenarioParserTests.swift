@@ -212,6 +212,7 @@ struct ScenarioParserTests {
             - linux.hibernate
             - linux.hibernate: {mode: reboot}
             - linux.hibernate: {mode: thaw}
+            - linux.hibernate: {mode: platform}
             - linux.reboot
       """
     let scenario = try ScenarioParser.parse(text, file: "scenarios/lifecycles.yaml")
@@ -220,7 +221,7 @@ struct ScenarioParserTests {
       scenario.actors.first?.steps.map(\.action) == [
         .linux(.probe(device: "netvsc")), .linux(.remove(device: "netvsc")), .linux(.kexec),
         .linux(.kdump), .linux(.hibernate(.thaw)), .linux(.hibernate(.reboot)),
-        .linux(.hibernate(.thaw)), .linux(.reboot),
+        .linux(.hibernate(.thaw)), .linux(.hibernate(.platform)), .linux(.reboot),
       ])
     let again = try ScenarioParser.parse(ScenarioWriter.yaml(scenario), file: "again.yaml")
     #expect(again.guest == scenario.guest)

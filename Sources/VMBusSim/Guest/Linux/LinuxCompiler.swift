@@ -340,13 +340,23 @@ struct LinuxCompiler {
   }
 
   /// `hibernation_snapshot`: `vmbus_bus_suspend` after the drivers' freeze callbacks, the
-  /// image, then `vmbus_bus_resume` and the drivers' resume callbacks (the thaw). In
-  /// `reboot` mode the machine then restarts, and a boot kernel restores the image.
+  /// image, then `vmbus_bus_resume` and the drivers' resume callbacks (the thaw). Then
+  /// `power_down`: in `platform` mode the machine powers off, in `reboot` mode it restarts
+  /// and a boot kernel restores the image.
   private mutating func hibernate(_ mode: HibernationMode) {
     freeze(rememberingOpenChannels: true)
     emit(.linux(.saveHibernationImage))
     resume(.resume)
-    guard mode == .reboot else { return }
+    switch mode {
+    case .thaw: return
+    case .platform:
+      // `hibernation_platform_enter`: PMSG_HIBERNATE runs the poweroff callbacks, which are
+      // the freeze ones (`poweroff_noirq`), `vmbus_bus_suspend` unloads, and S4 follows.
+      freeze(rememberingOpenChannels: false)
+      emit(.linux(.powerOff))
+      return
+    case .reboot: break
+    }
     // `power_down` → `kernel_restart`, as `linux.reboot`: `device_shutdown` waits for the
     // probes under way and sends nothing; the machine resets.
     emit(.linux(.awaitProbes))
