@@ -62,7 +62,7 @@ struct ActorRuntime: Sendable {
       case .deviceLock(let device):
         "waits for \(device)'s device lock, which another probe or remove holds"
       case .subchannelRescinds:
-        "waits for the host to rescind every sub-channel it offered before hibernating (vmbus_bus_suspend); QEMU rescinds only when a device goes away"
+        "waits for the host to rescind every sub-channel it offered before hibernating (vmbus_bus_suspend); QEMU never rescinds a channel"
       }
     }
 

@@ -26,11 +26,13 @@ package struct Outcome: Hashable, Sendable, Codable, CustomStringConvertible {
     self.rootCause = rootCause
   }
 
-  /// Whether this outcome is what `expected` asks for.
+  /// Whether this outcome is what `expected` asks for (a message fragment in a reworded
+  /// phrase's former words matches too: ``OutcomeWording``).
   package func satisfies(_ expected: ExpectedOutcome) -> Bool {
     guard kind == expected.kind else { return false }
     guard let fragment = expected.messageContains else { return true }
-    return message.contains(fragment)
+    if message.contains(fragment) { return true }
+    return OutcomeWording.current(of: fragment).map { message.contains($0) } ?? false
   }
 
   package var description: String {

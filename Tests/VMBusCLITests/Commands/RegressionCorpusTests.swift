@@ -146,6 +146,30 @@ struct RegressionCorpusTests {
     }
   }
 
+  /// A file `fuzz` wrote before an outcome message was reworded holds the old words in
+  /// `expect.message`: `check` still passes it, and the words it matches are today's.
+  @Test("a file whose expected message holds a reworded phrase's former words still passes")
+  func rewordedOutcomeMessageStillMatches() async throws {
+    try await TemporaryDirectory.with { dir in
+      let name = "linux-qemu-guest_hang-suspend.subchannels_never_rescinded.yaml"
+      let current = try String(
+        contentsOfFile: Repository.scenario("regressions/" + name), encoding: .utf8)
+      let former = current.replacingOccurrences(
+        of: "QEMU never rescinds a channel", with: "QEMU rescinds only when a device goes away")
+      #expect(former != current)
+      let kept = try dir.write(name, former)
+      let check = try await CLI.run(["check", kept])
+      #expect(check.status == 0, "\(check.stdout)")
+      // Other words are still a mismatch.
+      let wrong = try dir.write(
+        "wrong-" + name,
+        current.replacingOccurrences(
+          of: "QEMU never rescinds a channel", with: "QEMU rescinds every channel"))
+      let failing = try await CLI.run(["check", wrong])
+      #expect(failing.status == 1, "\(failing.stdout)")
+    }
+  }
+
   /// For CI dashboards: the same verdicts as the text, one object.
   @Test("check --json gives each file's result, differences and notes, and the same exit status")
   func checkJSON() async throws {
