@@ -237,8 +237,9 @@ package enum LinuxStep: Hashable, Sendable {
   case kexec
   /// A crash: `hv_crash_handler`'s polled UNLOAD, then the kdump kernel boots.
   case kdump
-  /// Hibernation: drivers close, UNLOAD, then resume with the saved version and reopen;
-  /// with `.reboot`, the image is then restored by a boot kernel after a machine reset.
+  /// Hibernation: drivers close, UNLOAD, then resume with the saved version and reopen (the
+  /// thaw); then `.platform` closes and unloads again and powers off, and `.reboot` resets
+  /// the machine for a boot kernel that restores the image.
   case hibernate(HibernationMode)
   /// A reboot: the machine is reset (no UNLOAD: `hv_machine_shutdown` acts on kexec only),
   /// then the new kernel boots.
