@@ -69,8 +69,8 @@ package struct ScenarioMutator {
     case 0: steps.insert(Step(.linux(.kexec)), at: position)
     case 1: steps.insert(Step(.linux(.kdump)), at: position)
     case 2:
-      // Hibernation: the thaw alone, then a power-off (platform), or the whole cycle through
-      // a reboot and a boot kernel.
+      // Hibernation: the thaw alone, then a power-off (platform's S4 or shutdown's S5), or
+      // the whole cycle through a reboot and a boot kernel.
       let mode = pick(HibernationMode.allCases)
       steps.insert(Step(.linux(.hibernate(mode))), at: position)
     case 3: steps.insert(Step(.linux(.reboot)), at: position)

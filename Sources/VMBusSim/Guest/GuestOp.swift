@@ -83,8 +83,8 @@ enum LinuxOp: Hashable, Sendable {
   case rememberOpenChannels
   /// Write the hibernation image: the kernel as it is now, for a boot kernel to restore.
   case saveHibernationImage
-  /// The machine enters ACPI S4, which QEMU takes as a shutdown request: the run ends.
-  case powerOff
+  /// The machine enters ACPI S4 or S5, which QEMU takes as a shutdown request: the run ends.
+  case powerOff(ACPISleepState)
   /// The kernel gives way to the next one.
   case restartKernel(GuestKernel.Restart)
   /// Expect the open just attempted to have ended with OPENCHANNEL_RESULT `status`.
@@ -165,4 +165,13 @@ struct GuestProgram: Hashable, Sendable {
   }
 
   var nextIndex: Int { ops.count }
+}
+
+/// The ACPI sleep state a power-off writes to PM1 control (`acpi_pm1_cnt_write`,
+/// hw/acpi/core.c): QEMU takes both as a shutdown request.
+package enum ACPISleepState: String, Hashable, Sendable {
+  /// Hibernation's S4 (`hibernation_platform_enter`).
+  case s4 = "S4"
+  /// Soft off (`acpi_power_off`, from `kernel_power_off`).
+  case s5 = "S5"
 }

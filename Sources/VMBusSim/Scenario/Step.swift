@@ -238,8 +238,8 @@ package enum LinuxStep: Hashable, Sendable {
   /// A crash: `hv_crash_handler`'s polled UNLOAD, then the kdump kernel boots.
   case kdump
   /// Hibernation: drivers close, UNLOAD, then resume with the saved version and reopen (the
-  /// thaw); then `.platform` closes and unloads again and powers off, and `.reboot` resets
-  /// the machine for a boot kernel that restores the image.
+  /// thaw); then `.platform` closes and unloads again and powers off, `.shutdown` powers off,
+  /// and `.reboot` resets the machine for a boot kernel that restores the image.
   case hibernate(HibernationMode)
   /// A reboot: the machine is reset (no UNLOAD: `hv_machine_shutdown` acts on kexec only),
   /// then the new kernel boots.
@@ -261,6 +261,11 @@ package enum HibernationMode: String, Hashable, Sendable, CaseIterable {
   /// (UNLOAD) and the machine enters S4, which QEMU takes as a shutdown: the process ends,
   /// and the restore is another process's.
   case platform
+  /// `shutdown`, where the platform offers no S4 (or the user chose it): after the thaw,
+  /// `power_down` calls `kernel_power_off`, whose `device_shutdown` waits for the probes under
+  /// way and sends nothing (no hv driver has a shutdown callback, and `hv_machine_shutdown`
+  /// unloads for kexec only); ACPI's S5 ends the QEMU process.
+  case shutdown
   /// `reboot`: after the thaw writes the image, `power_down` restarts the machine
   /// (`kernel_restart`, no UNLOAD); a boot kernel boots, finds the image
   /// (`software_resume`), quiesces the devices (`hibernation_restore`: UNLOAD) and hands over

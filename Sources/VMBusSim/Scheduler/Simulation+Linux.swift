@@ -138,13 +138,16 @@ extension Simulation {
       }
     case .rememberOpenChannels: kernel.rememberOpenChannels()
     case .saveHibernationImage: kernel.saveImage()
-    case .powerOff:
-      // QEMU takes S4 as a shutdown request (`acpi_pm1_cnt_write`): the process exits, or
-      // the VM stops; nothing after this reaches this QEMU (the restore boots elsewhere).
+    case .powerOff(let state):
+      // QEMU takes S4 and S5 as a shutdown request (`acpi_pm1_cnt_write`): the process
+      // exits, or the VM stops; nothing after this reaches this QEMU (the restore boots
+      // elsewhere).
       note(
-        .environment, actor: actors[index].name, "the machine enters S4 and powers off",
-        from: events.count)
-      finish(.passed, "the machine powered off (ACPI S4) with the hibernation image written")
+        .environment, actor: actors[index].name,
+        "the machine enters \(state.rawValue) and powers off", from: events.count)
+      finish(
+        .passed,
+        "the machine powered off (ACPI \(state.rawValue)) with the hibernation image written")
       return false
     case .restartKernel(let kind): restartKernel(kind, by: index)
     case .expectOpenStatus(let channel, let status):

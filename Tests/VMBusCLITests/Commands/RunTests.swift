@@ -229,9 +229,7 @@ struct RunTests {
       #expect(lines.last == "outcome: passed (as expected)")
 
       // Platform mode: the poweroff freeze unloads again, then S4 ends the run.
-      let platform = try dir.write(
-        "platform.yaml",
-        """
+      let platformYAML = """
         description: hibernation in platform mode
         expect: passed
         host: {devices: [{class: hv-balloon}]}
@@ -243,7 +241,8 @@ struct RunTests {
               - linux.request_offers
               - linux.hibernate: {mode: platform}
 
-        """)
+        """
+      let platform = try dir.write("platform.yaml", platformYAML)
       let off = try await CLI.run(["run", platform, "--db", dir.database, "--json"], in: dir.url)
       #expect(off.status == 0, "\(off.stderr)")
       let summary = try JSON.parse(off.stdout)
@@ -256,6 +255,18 @@ struct RunTests {
       }
       #expect(platformUnloads.count == 2, "\(log.stdout)")
 
+      // Shutdown mode: after the thaw, S5 with nothing sent; one UNLOAD in all.
+      let shutdown = try dir.write(
+        "shutdown.yaml",
+        platformYAML.replacingOccurrences(of: "{mode: platform}", with: "{mode: shutdown}"))
+      let s5 = try await CLI.run(["run", shutdown, "--db", dir.database, "--json"], in: dir.url)
+      #expect(s5.status == 0, "\(s5.stderr)")
+      #expect(try JSON.parse(s5.stdout)["message"]?.string?.contains("(ACPI S5)") == true)
+      let s5Log = try await dir.run("export", "3", "--format", "qemu-log")
+      #expect(
+        s5Log.lines.filter { $0.hasSuffix("vmbus_process_incoming_message type 16") }.count == 1,
+        "\(s5Log.stdout)")
+
       let path = try dir.write(
         "bad-hibernate.yaml",
         """
@@ -266,15 +277,15 @@ struct RunTests {
           - name: boot
             steps:
               - linux.connect
-              - linux.hibernate: {mode: shutdown}
+              - linux.hibernate: {mode: hybrid}
 
         """)
       let bad = try await CLI.run(["run", path, "--db", dir.database], in: dir.url)
       #expect(bad.status == 65)
       #expect(
         bad.stderr.contains(
-          "\(path):8:33: error: linux.hibernate.mode: unknown mode 'shutdown'; "
-            + "modes are thaw, platform, reboot"),
+          "\(path):8:33: error: linux.hibernate.mode: unknown mode 'hybrid'; "
+            + "modes are thaw, platform, shutdown, reboot"),
         "\(bad.stderr)")
     }
   }

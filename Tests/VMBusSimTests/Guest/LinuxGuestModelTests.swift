@@ -913,6 +913,32 @@ struct LinuxGuestModelTests {
     #expect(run.run.transcript.last?.text == "the machine enters S4 and powers off")
   }
 
+  /// `power_down` in shutdown mode (kernel/power/hibernate.c): after the thaw,
+  /// `kernel_power_off` → `device_shutdown` sends nothing (no hv driver has a shutdown
+  /// callback, and `hv_machine_shutdown` unloads for kexec only), and S5 ends the run: one
+  /// UNLOAD in all, the thaw's channels left open.
+  @Test("hibernate shutdown mode (hibernate.c): thaw, then S5 with nothing sent")
+  func shutdownHibernationPowersOffWithoutASecondUnload() throws {
+    let run = try Run(
+      Run.yaml(
+        devices: ["{class: hv-balloon}"],
+        steps: [
+          #"linux.connect: {versions: ["3.0"]}"#, "linux.request_offers",
+          "linux.probe: {device: hv-balloon}", "linux.hibernate: {mode: shutdown}",
+          // Never reached: the machine is off.
+          "linux.kexec",
+        ]))
+    #expect(run.outcome.kind == .passed, "\(run.outcome)")
+    #expect(run.outcome.message.contains("powered off (ACPI S5)"), "\(run.outcome)")
+    let contact = ["INITIATE_CONTACT 3.0 conn 1", "REQUESTOFFERS"]
+    let open = { (id: String) in
+      ["GPADL_HEADER \(id) relid 1 pages 10", "OPENCHANNEL relid 1 gpadl \(id) vp 0 offset 5"]
+    }
+    let close = ["CLOSECHANNEL relid 1", "GPADL_TEARDOWN relid 1 gpadl E1E10", "UNLOAD"]
+    #expect(run.lines == contact + open("E1E10") + close + contact + open("E1E11"))
+    #expect(run.run.transcript.last?.text == "the machine enters S5 and powers off")
+  }
+
   /// `dpm_prepare`'s `device_block_probing` (drivers/base/dd.c, drivers/base/power/main.c):
   /// hibernation waits for the probes under way and defers the others until `dpm_complete`,
   /// so no driver probe posts between the first freeze message and the end of resume.

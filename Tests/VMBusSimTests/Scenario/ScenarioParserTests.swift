@@ -213,6 +213,7 @@ struct ScenarioParserTests {
             - linux.hibernate: {mode: reboot}
             - linux.hibernate: {mode: thaw}
             - linux.hibernate: {mode: platform}
+            - linux.hibernate: {mode: shutdown}
             - linux.reboot
       """
     let scenario = try ScenarioParser.parse(text, file: "scenarios/lifecycles.yaml")
@@ -221,7 +222,8 @@ struct ScenarioParserTests {
       scenario.actors.first?.steps.map(\.action) == [
         .linux(.probe(device: "netvsc")), .linux(.remove(device: "netvsc")), .linux(.kexec),
         .linux(.kdump), .linux(.hibernate(.thaw)), .linux(.hibernate(.reboot)),
-        .linux(.hibernate(.thaw)), .linux(.hibernate(.platform)), .linux(.reboot),
+        .linux(.hibernate(.thaw)), .linux(.hibernate(.platform)),
+        .linux(.hibernate(.shutdown)), .linux(.reboot),
       ])
     let again = try ScenarioParser.parse(ScenarioWriter.yaml(scenario), file: "again.yaml")
     #expect(again.guest == scenario.guest)

@@ -341,8 +341,9 @@ struct LinuxCompiler {
 
   /// `hibernation_snapshot`: `vmbus_bus_suspend` after the drivers' freeze callbacks, the
   /// image, then `vmbus_bus_resume` and the drivers' resume callbacks (the thaw). Then
-  /// `power_down`: in `platform` mode the machine powers off, in `reboot` mode it restarts
-  /// and a boot kernel restores the image.
+  /// `power_down`: in `platform` mode the devices freeze again and the machine enters S4, in
+  /// `shutdown` mode it powers off, in `reboot` mode it restarts and a boot kernel restores
+  /// the image.
   private mutating func hibernate(_ mode: HibernationMode) {
     freeze(rememberingOpenChannels: true)
     emit(.linux(.saveHibernationImage))
@@ -353,7 +354,13 @@ struct LinuxCompiler {
       // `hibernation_platform_enter`: PMSG_HIBERNATE runs the poweroff callbacks, which are
       // the freeze ones (`poweroff_noirq`), `vmbus_bus_suspend` unloads, and S4 follows.
       freeze(rememberingOpenChannels: false)
-      emit(.linux(.powerOff))
+      emit(.linux(.powerOff(.s4)))
+      return
+    case .shutdown:
+      // `kernel_power_off` → `device_shutdown`: the probes under way are awaited and nothing
+      // is sent (as `linux.reboot`); `acpi_power_off` enters S5.
+      emit(.linux(.awaitProbes))
+      emit(.linux(.powerOff(.s5)))
       return
     case .reboot: break
     }
