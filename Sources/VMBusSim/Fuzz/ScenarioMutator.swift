@@ -52,9 +52,9 @@ package struct ScenarioMutator {
   // MARK: what an unmodified Linux guest does
 
   /// A change an unmodified Linux guest, its user or its machine can make: a kernel
-  /// restart (kexec, a crash and kdump, hibernation, a reboot) at any point, a driver
-  /// unbound or rebound, a slow message handler keeping the slot busy, another kernel
-  /// release. Never a message Linux would not send.
+  /// restart (kexec, a crash and kdump, hibernation, a reboot) or a suspend-to-RAM at any
+  /// point, a driver unbound or rebound, a slow message handler keeping the slot busy, a
+  /// migration, another kernel release. Never a message Linux would not send.
   private mutating func applyLinux(to scenario: inout Scenario) {
     guard !scenario.actors.isEmpty else { return }
     let actor = choices.pick(below: scenario.actors.count)
@@ -65,7 +65,7 @@ package struct ScenarioMutator {
     let unloads = steps.firstIndex { if case .linux(.unload) = $0.action { true } else { false } }
     let last = max(unloads ?? steps.count, booted)
     let position = booted + choices.pick(below: last - booted + 1)
-    switch choices.pick(below: 9) {
+    switch choices.pick(below: 10) {
     case 0: steps.insert(Step(.linux(.kexec)), at: position)
     case 1: steps.insert(Step(.linux(.kdump)), at: position)
     case 2:
@@ -89,6 +89,9 @@ package struct ScenarioMutator {
     case 7:
       // The machine migrates under the running kernel, which does not notice.
       steps.insert(Step(.environment(.migrate)), at: position)
+    case 8:
+      // `systemctl suspend`: S3, and QEMU's wake, under the running kernel.
+      steps.insert(Step(.linux(.suspend)), at: position)
     default:
       scenario.guest.kernel = pick(LinuxKernel.modelled)
     }

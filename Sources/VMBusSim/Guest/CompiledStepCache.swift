@@ -97,11 +97,12 @@ extension LinuxOp {
     case .postTeardown(let purpose, let onFailure):
       .postTeardown(purpose, onFailure: move(onFailure))
     case .startUnload(let skip): .startUnload(skip: move(skip))
+    case .offlineSecondaryCPUs(let onFailure): .offlineSecondaryCPUs(onFailure: move(onFailure))
     case .link, .awaitLinked, .allocateGpadl, .setChannel, .setCreated, .pollForUnload,
       .clearMessageSlots, .awaitProbes, .blockProbing, .lockDevice, .unlockDevice, .awaitOffer,
       .awaitResumeOffers,
       .awaitSubchannelRescinds,
-      .rememberOpenChannels, .saveHibernationImage, .powerOff, .restartKernel,
+      .rememberOpenChannels, .saveHibernationImage, .powerOff, .enterS3, .restartKernel,
       .expectOpenStatus, .log:
       self
     }

@@ -117,6 +117,15 @@ struct GuestKernel: Hashable, Sendable {
     offerIndex(for: channel) != nil
   }
 
+  /// The lowest secondary CPU that a channel the kernel was offered (open or not) is bound
+  /// to, while the kernel is connected: `hv_synic_cleanup` refuses to take it offline
+  /// (-EBUSY). 6.15 and later move an open channel with MODIFYCHANNEL instead, but only
+  /// from version 5.3, which QEMU does not offer.
+  var secondaryCPUHoldingAChannel: UInt32? {
+    guard connectedVersion != nil, !unloadStarted else { return nil }
+    return targetCPUs.filter { $0.value != 0 && isOffered($0.key) }.values.min()
+  }
+
   private func offerIndex(for channel: DeviceChannel) -> Int? {
     guard let index = devices.firstIndex(where: { $0.name == channel.device }) else { return nil }
     let instance = devices[index].config.instanceID

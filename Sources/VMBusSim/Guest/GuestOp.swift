@@ -83,6 +83,12 @@ enum LinuxOp: Hashable, Sendable {
   case rememberOpenChannels
   /// Write the hibernation image: the kernel as it is now, for a boot kernel to restore.
   case saveHibernationImage
+  /// `freeze_secondary_cpus`: each secondary CPU goes offline through `hv_synic_cleanup`,
+  /// which refuses (-EBUSY) while the kernel is connected and a channel it was offered is
+  /// bound to that CPU; then the suspend is aborted, and the walk continues at `onFailure`.
+  case offlineSecondaryCPUs(onFailure: Int)
+  /// ACPI S3 and the wake: QEMU resets the machine under the kernel, which runs on.
+  case enterS3
   /// The machine enters ACPI S4 or S5, which QEMU takes as a shutdown request: the run ends.
   case powerOff(ACPISleepState)
   /// The kernel gives way to the next one.

@@ -114,6 +114,20 @@ struct ReplyOracle: Hashable, Sendable {
       channels: host.channels, gpadls: host.gpadls)
   }
 
+  /// QEMU's wake from S3 reset its bus (`pc_machine_wakeup` → `qemu_devices_reset` →
+  /// `vmbus_deinit`) under a kernel that keeps its connection across suspend-to-RAM. A
+  /// correct host keeps the connection too: Hyper-V offers no S3, and nothing in VMBus tells
+  /// a guest its host forgot it.
+  mutating func wakeupReset(before host: HostState) {
+    guard connection == .connected, lost == nil else { return }
+    lost = LostConnection(
+      cause: Finding(
+        .wakeupBusReset,
+        "QEMU's wake from S3 reset the bus (pc_machine_wakeup → qemu_devices_reset → vmbus_deinit) under a kernel that keeps its connection across suspend-to-RAM, so QEMU ignored the request as if the guest had never negotiated"
+      ),
+      channels: host.channels, gpadls: host.gpadls)
+  }
+
   /// The machine reset: both hosts start over, and the guest reboots.
   mutating func machineReset() {
     self = ReplyOracle(fatalFailureSeen: fatalFailureSeen)

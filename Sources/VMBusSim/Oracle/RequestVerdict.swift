@@ -78,6 +78,9 @@ extension RootCause {
   /// QEMU §9.45: after the fatal reset no bus run is scheduled, and a message into a
   /// non-empty rx queue does not schedule one: the request is never taken.
   static let msgCbFatalWithoutResched = RootCause("msg_cb.fatal_without_resched")
+  /// QEMU's wake from S3 resets the machine (`pc_machine_wakeup`), its bus included, while
+  /// the guest's kernel runs on connected: later requests meet `vmbus_initialized` false.
+  static let wakeupBusReset = RootCause("wakeup.bus_reset")
   /// Upstream `vmbus_post_load` loads no offer state: offers QEMU had not yet sent when
   /// the source stopped are never sent.
   static let postLoadOffersLost = RootCause("vmbus_post_load.offers_lost")
@@ -142,7 +145,8 @@ extension RootCause {
     case .requestOffersNotInitialized, .gpadlHeaderNotInitialized, .gpadlTeardownNotInitialized,
       .openChannelNotInitialized:
       .trace(.processIncomingMessage)
-    case .machineResetReplyForgotten, .machineResetQueueStalled:
+    // The wake's reset is QEMU's machine reset.
+    case .machineResetReplyForgotten, .machineResetQueueStalled, .wakeupBusReset:
       .simulator(SimulatorEvent.machineReset.name)
     // `handle_close_channel` is where Hyper-V would rescind the sub-channels.
     case .subchannelsNeverRescinded: .trace(.closeChannel)

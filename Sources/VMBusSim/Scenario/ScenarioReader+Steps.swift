@@ -6,6 +6,7 @@ extension ScenarioReader {
   static let stepNames = [
     "linux.connect", "linux.request_offers", "linux.open", "linux.close", "linux.unload",
     "linux.probe", "linux.remove", "linux.kexec", "linux.kdump", "linux.hibernate", "linux.reboot",
+    "linux.suspend",
     "send", "wait", "sleep", "slot_busy", "teardown_message_page", "restore_message_page",
     "machine_reset", "device_reset", "device_added", "corrupt_ring", "migrate", "signal_event",
   ]
@@ -70,6 +71,9 @@ extension ScenarioReader {
     case "linux.reboot":
       noArguments(argument, name)
       return .linux(.reboot)
+    case "linux.suspend":
+      noArguments(argument, name)
+      return .linux(.suspend)
     case "send": return .send(send(argument, at: location))
     case "wait": return .wait(wait(argument, at: location))
     case "sleep":

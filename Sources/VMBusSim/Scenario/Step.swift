@@ -244,6 +244,10 @@ package enum LinuxStep: Hashable, Sendable {
   /// A reboot: the machine is reset (no UNLOAD: `hv_machine_shutdown` acts on kexec only),
   /// then the new kernel boots.
   case reboot
+  /// Suspend-to-RAM (`echo mem > /sys/power/state`, ACPI S3): vmbus sends nothing (it has no
+  /// `suspend_noirq`), a channel bound to a secondary CPU aborts the suspend, and otherwise
+  /// the kernel runs on after QEMU's wake, which resets the machine under it.
+  case suspend
 
   /// Linux 6.1/6.12's version table, newest first.
   package static let defaultVersions: [ProtocolVersion] = LinuxKernel.default.versionTable

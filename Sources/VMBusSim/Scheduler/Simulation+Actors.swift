@@ -229,7 +229,8 @@ extension Simulation {
       synic.messagePageEnabled = true
       note(.environment, actor: actor, "guest sets up its SynIC message page", from: begin)
     case .machineReset:
-      input(.resetMachine)
+      let hardened = decision.state.isHardened
+      if hardened { input(.resetMachine) } else { qemuResetsMachine() }
       // The guest reboots: nothing it asked for before is owed any more, by QEMU or by a
       // correct host (openvmm's `reset()` sends nothing).
       for index in actors.indices {
@@ -239,18 +240,12 @@ extension Simulation {
       // The guest reboots: a fresh kernel and an empty slot. `synic_reset` cleared the
       // message page address; the new kernel sets one up before it sends anything, so a
       // delivery the vCPU attempts before then finds none (-ENXIO).
-      if decision.state.isHardened {
+      if hardened {
         // The hardened host cancels the message it staged before the reset, as openvmm's
         // `reset()` drops its pending messages: no late completion can be taken for the
         // next message's (docs/hardened.md, §9 entry 46).
         mainLoop.cancelDeliveryCompletions()
         synic.delivery = .idle
-      } else if case .posted = synic.delivery {
-        // QEMU 5.1-7.0 (later releases abort above): the vCPU runs its queued `cpu_post_msg`
-        // before the new kernel runs, and `synic_reset` has cleared the message page, so the
-        // staged message fails with -ENXIO and its completion is due.
-        synic.delivery = .idle
-        mainLoop.schedule(.deliveryCompletion(DeliveryStatus.noMessagePage))
       }
       // What a rebooted kernel's drivers probe again (`linux.reboot`), and a hibernation
       // image to restore.
@@ -288,6 +283,47 @@ extension Simulation {
       }
       note(.guestToHost, actor: actor, "HvSignalEvent(\(id)) [\(status)]", from: begin)
     }
+  }
+}
+
+extension Simulation {
+  /// `qemu_system_reset`, or the same reset at a wake from S3 (`pc_machine_wakeup`).
+  mutating func qemuResetsMachine() {
+    input(.resetMachine)
+    if case .posted = synic.delivery {
+      // QEMU 5.1-7.0 (later releases abort in the reset): the vCPU runs its queued
+      // `cpu_post_msg` before the guest runs again, and `synic_reset` has cleared the
+      // message page, so the staged message fails with -ENXIO and its completion is due.
+      synic.delivery = .idle
+      mainLoop.schedule(.deliveryCompletion(DeliveryStatus.noMessagePage))
+    }
+  }
+
+  /// ACPI S3, then QEMU's wake (`qemu_system_wakeup` → `pc_machine_wakeup`): QEMU resets the
+  /// machine exactly as `qemu_system_reset` does (its bus's `vmbus_deinit` does not look at
+  /// the reset's type), but the guest's kernel runs on, keeping its connection, channels and
+  /// GPADLs, and its `hv_synic_resume` sets CPU 0's message page up again before anything
+  /// else runs. Nothing tells the guest: VMBus has no message for it, and Hyper-V offers no
+  /// S3. The hardened host keeps its bus across a wake, as QEMU's virtio-balloon skips a
+  /// RESET_TYPE_WAKEUP.
+  mutating func wakeFromS3(by actor: String) {
+    let begin = events.count
+    let before = decision.state
+    let text: String
+    if before.isHardened {
+      text = "the machine enters S3 and wakes; the hardened host keeps its bus across the wake"
+    } else {
+      qemuResetsMachine()
+      oracle.wakeupReset(before: before)
+      let open = before.channels.filter { if case .open = $0.state { true } else { false } }
+      text =
+        "the machine enters S3; QEMU wakes it with a machine reset (pc_machine_wakeup)"
+        + (before.isInitialized
+          ? ", which drops the connection, \(open.count) open channel(s) and "
+            + "\(before.gpadls.count) GPADL(s) the kernel still holds" : "")
+    }
+    synic.messagePageEnabled = true
+    note(.environment, actor: actor, text, from: begin)
   }
 }
 

@@ -41,6 +41,9 @@ extension Simulation {
           GpadlTeardown(childRelid: offer.childRelid, gpadlID: GpadlID(gpadl.id))
         ).encoded()
       }
+    case .enterS3:
+      wakeFromS3(by: actors[index].name)
+      advance(index)
     default:
       // Blocking ops that became possible, and bookkeeping (normally run by `advance`).
       if runInline(index, op) { advance(index, from: actors[index].pc) }
@@ -154,7 +157,16 @@ extension Simulation {
       guard openMet(channel, expecting: status, by: index) else { return false }
     case .log(let text):
       note(.environment, actor: actors[index].name, text, from: events.count)
-    case .awaitLinked, .postGpadl, .postOpen, .postClose, .postTeardown:
+    case .offlineSecondaryCPUs(let onFailure):
+      if let cpu = kernel.secondaryCPUHoldingAChannel {
+        note(
+          .environment, actor: actors[index].name,
+          "freeze_secondary_cpus: Error taking CPU\(cpu) down: -16 (hv_synic_cleanup: a channel is bound to it); the suspend is aborted",
+          from: events.count)
+        actors[index].pc = onFailure
+        return true
+      }
+    case .awaitLinked, .postGpadl, .postOpen, .postClose, .postTeardown, .enterS3:
       // These take a step of their own.
       return false
     }

@@ -290,6 +290,56 @@ struct RunTests {
     }
   }
 
+  /// `linux.suspend` (docs/linux-guest-model.md): the bundled scenario's wake resets QEMU's
+  /// bus under the kernel, whose later unbind hangs (exit 1, the outcome it expects); the
+  /// same guest under the hardened host passes, and with a channel on CPU 1 the suspend is
+  /// aborted and QEMU never sees S3.
+  @Test func aSuspendToRAMLeavesTheKernelConnectedToABusQEMUReset() async throws {
+    try await TemporaryDirectory.with { dir in
+      let scenario = Repository.scenario("linux-suspend-to-ram.yaml")
+      let run = try await CLI.run(["run", scenario, "--db", dir.database, "--json"], in: dir.url)
+      #expect(run.status == 1, "\(run.stderr)")
+      let summary = try JSON.parse(run.stdout)
+      #expect(summary["outcome"] == "guest_hang")
+      #expect(summary["root_cause"] == "wakeup.bus_reset")
+      #expect(
+        summary["signature"]?["text"] == "guest_hang wakeup.bus_reset @ sim_machine_reset in listen"
+      )
+      let check = try await CLI.run(["check", scenario], in: dir.url)
+      #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+      let transcript = try await CLI.run(["run", scenario, "--db", dir.database], in: dir.url)
+      #expect(
+        transcript.stdout.contains("the machine enters S3; QEMU wakes it with a machine reset"))
+
+      let text = try String(contentsOfFile: scenario, encoding: .utf8)
+      let hardened = try dir.write(
+        "hardened.yaml",
+        text.replacingOccurrences(of: "  vcpus: 2", with: "  profile: hardened\n  vcpus: 2")
+          .replacingOccurrences(
+            of: "  outcome: guest_hang\n  message: \"QEMU's wake from S3 reset the bus\"",
+            with: "  outcome: passed"))
+      let kept = try await CLI.run(["run", hardened, "--db", dir.database, "--json"], in: dir.url)
+      #expect(kept.status == 0, "\(kept.stdout)\(kept.stderr)")
+
+      // A second storvsc takes CPU 1 (`init_vp_index`): `hv_synic_cleanup` refuses to take
+      // it offline and the suspend is aborted, so the unbind is answered.
+      let aborted = try dir.write(
+        "aborted.yaml",
+        text.replacingOccurrences(
+          of: "    - class: storvsc\n",
+          with: "    - {class: storvsc, name: sda}\n    - {class: storvsc, name: sdb}\n"
+        )
+        .replacingOccurrences(of: "{device: storvsc}", with: "{device: sda}")
+        .replacingOccurrences(
+          of: "  outcome: guest_hang\n  message: \"QEMU's wake from S3 reset the bus\"",
+          with: "  outcome: passed"))
+      let refused = try await CLI.run(["run", aborted, "--db", dir.database], in: dir.url)
+      #expect(refused.status == 0, "\(refused.stdout)\(refused.stderr)")
+      #expect(refused.stdout.contains("Error taking CPU1 down: -16"))
+      #expect(!refused.stdout.contains("sim_machine_reset"))
+    }
+  }
+
   @Test func aBrokenScenarioReportsEveryErrorWithItsLocation() async throws {
     try await TemporaryDirectory.with { dir in
       _ = try await dir.importLog(TraceFixtures.mixedLog)

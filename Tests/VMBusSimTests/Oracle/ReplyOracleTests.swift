@@ -239,6 +239,17 @@ struct ReplyOracleTests {
       kind: .guestHang, rootCause: "msg_cb.fatal_reset",
       message: "the fatal delivery failure (-6) reset QEMU's bus"),
     Case(
+      name: "a request after QEMU's wake from S3: pc_machine_wakeup resets the bus under a "
+        + "kernel that keeps its connection; openvmm keeps it",
+      steps: """
+        \(connect)
+        - linux.suspend
+        - send: {type: GPADL_HEADER, gpadl_id: 0x100, pages: 4, pfn_count: 4}
+        - wait: {for: GPADL_CREATED, match: {gpadl_id: 0x100}}
+        """,
+      kind: .guestHang, rootCause: "wakeup.bus_reset",
+      message: "QEMU's wake from S3 reset the bus"),
+    Case(
       name: "INITIATE_CONTACT into a queue stalled by a fatal delivery failure: vmbus_msg_cb "
         + "does not reschedule (§9.45)",
       steps: """

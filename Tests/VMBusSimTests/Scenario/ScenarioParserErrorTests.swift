@@ -67,9 +67,9 @@ struct ScenarioParserErrorTests {
       "11:30: error: linux.unload.mode: unknown mode 'reboot'; modes are kexec, crash"
     ),
     (
-      "- linux.hibernate: {mode: shutdown}",
-      "11:33: error: linux.hibernate.mode: unknown mode 'shutdown'; modes are thaw, platform, "
-        + "reboot"
+      "- linux.hibernate: {mode: hybrid}",
+      "11:33: error: linux.hibernate.mode: unknown mode 'hybrid'; modes are thaw, platform, "
+        + "shutdown, reboot"
     ),
     (
       "- linux.hibernate: {resume: now}",
@@ -87,8 +87,8 @@ struct ScenarioParserErrorTests {
       "- linux.opne: {device: netvsc}",
       "11:9: error: actors.steps: unknown step 'linux.opne'; steps are linux.connect, "
         + "linux.request_offers, linux.open, linux.close, linux.unload, linux.probe, "
-        + "linux.remove, linux.kexec, linux.kdump, linux.hibernate, linux.reboot, send, wait, sleep, "
-        + "slot_busy, teardown_message_page, restore_message_page, machine_reset, "
+        + "linux.remove, linux.kexec, linux.kdump, linux.hibernate, linux.reboot, linux.suspend, "
+        + "send, wait, sleep, slot_busy, teardown_message_page, restore_message_page, machine_reset, "
         + "device_reset, device_added, corrupt_ring, migrate, signal_event"
     ),
     (
@@ -211,6 +211,10 @@ struct ScenarioParserErrorTests {
     (
       "- teardown_message_page: {now: true}",
       "11:32: error: teardown_message_page: takes no arguments, found a mapping"
+    ),
+    (
+      "- linux.suspend: {state: deep}",
+      "11:24: error: linux.suspend: takes no arguments, found a mapping"
     ),
     (
       "- device_reset: {}",

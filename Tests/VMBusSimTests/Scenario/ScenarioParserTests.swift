@@ -215,6 +215,7 @@ struct ScenarioParserTests {
             - linux.hibernate: {mode: platform}
             - linux.hibernate: {mode: shutdown}
             - linux.reboot
+            - linux.suspend
       """
     let scenario = try ScenarioParser.parse(text, file: "scenarios/lifecycles.yaml")
     #expect(scenario.guest == GuestSpec(kernel: LinuxKernel(major: 7, minor: 2), autoProbe: true))
@@ -223,7 +224,7 @@ struct ScenarioParserTests {
         .linux(.probe(device: "netvsc")), .linux(.remove(device: "netvsc")), .linux(.kexec),
         .linux(.kdump), .linux(.hibernate(.thaw)), .linux(.hibernate(.reboot)),
         .linux(.hibernate(.thaw)), .linux(.hibernate(.platform)),
-        .linux(.hibernate(.shutdown)), .linux(.reboot),
+        .linux(.hibernate(.shutdown)), .linux(.reboot), .linux(.suspend),
       ])
     let again = try ScenarioParser.parse(ScenarioWriter.yaml(scenario), file: "again.yaml")
     #expect(again.guest == scenario.guest)

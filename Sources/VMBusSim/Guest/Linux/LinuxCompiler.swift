@@ -50,6 +50,7 @@ struct LinuxCompiler {
       emit(.linux(.awaitProbes))
       emit(.environment(.machineReset))
       bootNewKernel()
+    case .suspend: suspendToRAM()
     }
     precondition(pending.isEmpty, "a Linux step left a jump unbound")
   }
@@ -373,6 +374,31 @@ struct LinuxCompiler {
     bootNewKernel()
     freeze(rememberingOpenChannels: false)
     resume(.restoreImage)
+  }
+
+  /// `suspend_devices_and_enter` with mem_sleep "deep" (kernel/power/suspend.c): vmbus and
+  /// the hv drivers have no suspend callbacks for PMSG_SUSPEND (`suspend_noirq` is NULL, so
+  /// that a Generation-2 VM can wake from suspend-to-idle), so nothing is sent. The freezer
+  /// cannot freeze a task waiting for a reply (uninterruptibly), and Linux then fails the
+  /// suspend and the user tries again: the model waits for each device's operation under way
+  /// instead, which is that later try. A channel bound to a secondary CPU aborts the suspend
+  /// there; otherwise the SynIC goes down (`hv_synic_suspend`) and the machine enters S3.
+  private mutating func suspendToRAM() {
+    // `dpm_prepare`: the probes under way, then probing blocked until `dpm_complete`.
+    emit(.linux(.awaitProbes))
+    emit(.linux(.blockProbing(true)))
+    for device in context.devices {
+      emit(.linux(.lockDevice(device.name)))
+      emit(.linux(.unlockDevice(device.name)))
+    }
+    let aborted = label()
+    emit(.linux(.offlineSecondaryCPUs(onFailure: target(aborted))))
+    // `syscore_suspend` → `hv_synic_suspend`: CPU 0's message page goes (QEMU's main loop
+    // may still run before the S3 write), then S3, the wake, and `hv_synic_resume`.
+    emit(.environment(.teardownMessagePage))
+    emit(.linux(.enterS3))
+    bind(aborted)
+    emit(.linux(.blockProbing(false)))
   }
 
   /// `dpm_prepare` and the freeze callbacks: probing waits for the probes under way and is

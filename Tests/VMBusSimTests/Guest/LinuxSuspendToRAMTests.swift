@@ -1,0 +1,160 @@
+import Testing
+import VMBusHost
+import VMBusWire
+
+@testable import VMBusSim
+
+/// `linux.suspend`: suspend-to-RAM as Linux 6.x runs it on QEMU (kernel/power/suspend.c,
+/// drivers/hv/hv.c `hv_synic_cleanup`, drivers/hv/vmbus_drv.c `hv_synic_suspend`), and QEMU's
+/// wake, which resets the machine (`pc_machine_wakeup`) under a kernel that runs on.
+@Suite("LinuxGuestModel: suspend-to-RAM")
+struct LinuxSuspendToRAMTests {
+  typealias Run = LinuxGuestRun
+
+  static let contact = ["INITIATE_CONTACT 4.0 conn 1", "REQUESTOFFERS"]
+
+  /// `freeze_secondary_cpus` → `hv_synic_cleanup`: a connected kernel with a channel bound to
+  /// CPU 1 (`init_vp_index` puts the second storvsc there) cannot take CPU 1 offline, so the
+  /// suspend is aborted before S3: nothing is sent, QEMU is not reset, and probing is
+  /// unblocked, so the unbind after it is answered.
+  @Test("hv_synic_cleanup (hv.c): a channel on CPU 1 aborts the suspend, nothing sent")
+  func aChannelOnASecondaryCPUAbortsTheSuspend() throws {
+    let run = try Run(
+      Run.yaml(
+        devices: ["{class: storvsc, name: sda}", "{class: storvsc, name: sdb}"],
+        steps: [
+          #"linux.connect: {versions: ["4.0"]}"#, "linux.request_offers",
+          "linux.probe: {device: sda}", "linux.probe: {device: sdb}", "linux.suspend",
+          "linux.remove: {device: sdb}",
+        ]))
+    #expect(run.outcome.kind == .passed, "\(run.outcome)")
+    #expect(
+      run.notes.contains {
+        $0.hasPrefix("freeze_secondary_cpus: Error taking CPU1 down: -16")
+      }, "\(run.notes)")
+    #expect(!run.run.events.contains(.simulator(.machineReset)))
+    #expect(
+      Array(run.linesWithoutBodies.suffix(2)) == [
+        "CLOSECHANNEL relid 2", "GPADL_TEARDOWN relid 2 gpadl E1E11",
+      ])
+    #expect(run.received.last == "GPADL_TORNDOWN gpadl 925201")
+  }
+
+  /// With every channel on CPU 0 the suspend goes through: CPU 0's message page goes down
+  /// (`hv_synic_suspend`), S3, and QEMU's wake resets the machine. The kernel still holds its
+  /// connection and its open channel, so the unbind's GPADL_TEARDOWN meets a bus that is not
+  /// initialized and is ignored: a hang a correct host would not cause.
+  @Test("pc_machine_wakeup: the wake resets QEMU's bus; the next teardown hangs")
+  func theWakeResetsTheBusUnderTheKernel() throws {
+    let run = try Run(
+      Run.yaml(
+        devices: ["{class: storvsc}"],
+        steps: [
+          #"linux.connect: {versions: ["4.0"]}"#, "linux.request_offers",
+          "linux.probe: {device: storvsc}", "linux.suspend", "linux.remove: {device: storvsc}",
+        ]))
+    #expect(run.outcome.kind == .guestHang, "\(run.outcome)")
+    #expect(run.outcome.rootCause == .wakeupBusReset, "\(run.outcome)")
+    #expect(run.outcome.owedReply == .gpadlTorndown)
+    #expect(
+      run.linesWithoutBodies == Self.contact + [
+        "GPADL_HEADER E1E10 relid 1 pages 64", "OPENCHANNEL relid 1 gpadl E1E10 vp 0 offset 32",
+        "CLOSECHANNEL relid 1", "GPADL_TEARDOWN relid 1 gpadl E1E10",
+      ])
+    let wake = try #require(run.entry(containing: "the machine enters S3"))
+    #expect(
+      run.run.transcript[wake].text.hasSuffix(
+        "which drops the connection, 1 open channel(s) and 1 GPADL(s) the kernel still holds"))
+    let down = try #require(run.entry(containing: "tears down its SynIC message page"))
+    #expect(down < wake)
+    #expect(run.run.events.filter { $0 == .simulator(.machineReset) }.count == 1)
+  }
+
+  /// `hv_kexec_handler` after the wake: the kernel is still CONNECTED, so it sends UNLOAD, and
+  /// QEMU, whose wake released its SINT route, posts UNLOAD_RESPONSE through a NULL route.
+  @Test("send_unload after the wake: kexec's UNLOAD crashes QEMU (no SINT route)")
+  func kexecAfterTheWakeCrashesQEMU() throws {
+    let run = try Run(
+      Run.yaml(
+        devices: ["{class: hv-balloon}"],
+        steps: [
+          #"linux.connect: {versions: ["4.0"]}"#, "linux.request_offers",
+          "linux.probe: {device: hv-balloon}", "linux.suspend", "linux.kexec",
+        ]))
+    #expect(run.outcome.kind == .hostFault, "\(run.outcome)")
+    #expect(
+      run.outcome.message == "UNLOAD_RESPONSE posted with no SINT route (NULL dereference)",
+      "\(run.outcome)")
+    #expect(run.lines.last == "UNLOAD")
+  }
+
+  /// The hardened host keeps its bus across a wake (as QEMU's virtio-balloon skips a
+  /// RESET_TYPE_WAKEUP reset): the same unbind is answered.
+  @Test("the hardened host keeps its bus across the wake")
+  func theHardenedHostKeepsItsBusAcrossTheWake() throws {
+    let run = try Run(
+      Run.yaml(
+        devices: ["{class: storvsc}"], profile: "hardened",
+        steps: [
+          #"linux.connect: {versions: ["4.0"]}"#, "linux.request_offers",
+          "linux.probe: {device: storvsc}", "linux.suspend", "linux.remove: {device: storvsc}",
+        ]))
+    #expect(run.outcome.kind == .passed, "\(run.outcome)")
+    #expect(!run.run.events.contains(.simulator(.machineReset)))
+    #expect(
+      run.notes.contains(
+        "the machine enters S3 and wakes; the hardened host keeps its bus across the wake"))
+    #expect(run.received.last == "GPADL_TORNDOWN gpadl 925200")
+  }
+
+  /// The freezer cannot freeze a task waiting uninterruptibly for a reply, and Linux then
+  /// fails the suspend (the user tries again later): the model's suspend waits for the
+  /// device operation under way on another task instead, so S3 never falls between one of
+  /// its requests and the reply, whatever the schedule.
+  @Test("the suspend never splits a probe's or an unbind's request from its reply")
+  func theSuspendWaitsForTheOperationUnderWay() throws {
+    let yaml = """
+      description: a probe and an unbind race a suspend
+      expect: passed
+      host:
+        vcpus: 1
+        devices: [{class: hv-balloon}]
+      guest: {kernel: "6.14", probe: steps}
+      actors:
+        - name: boot
+          steps:
+            - linux.connect
+            - linux.request_offers
+            - linux.suspend
+        - name: user
+          steps:
+            - linux.probe: {device: hv-balloon}
+            - linux.remove: {device: hv-balloon}
+      """
+    let prepared = PreparedScenario(try ScenarioParser.parse(yaml, file: "linux-test.yaml"))
+    let pairs = [
+      ("GPADL_HEADER", "GPADL_CREATED"), ("OPENCHANNEL relid", "OPENCHANNEL_RESULT"),
+      ("GPADL_TEARDOWN", "GPADL_TORNDOWN"),
+    ]
+    var waited = 0
+    for seed in 0..<40 as Range<UInt64> {
+      let run = Run(Simulation.run(prepared, seed: seed))
+      let texts = run.run.transcript.map(\.text)
+      let wake = try #require(run.entry(containing: "the machine enters S3"), "seed \(seed)")
+      for (request, reply) in pairs {
+        guard let asked = texts.firstIndex(where: { $0.hasPrefix(request) }) else { continue }
+        let answered = texts.firstIndex { $0.hasPrefix(reply) } ?? texts.count
+        #expect(
+          !(asked..<answered).contains(wake), "seed \(seed): S3 between \(request) and \(reply)")
+      }
+      // The suspend is ready as soon as the offers are in, before the unbind's teardown: a
+      // suspend after the teardown waited for it.
+      if let teardown = texts.firstIndex(where: { $0.hasPrefix("GPADL_TEARDOWN") }),
+        teardown < wake
+      {
+        waited += 1
+      }
+    }
+    #expect(waited > 0)
+  }
+}
