@@ -374,17 +374,20 @@ package enum FuzzWorkflow {
   }
 
   /// The scenarios to fuzz or explore. Under `.linux` a scenario with a step Linux does not
-  /// take (a raw message, a plain wait, an environment action) is refused, or left out of
-  /// the default list, so that every finding filed as a Linux guest's is one.
+  /// take (a raw message, a plain wait, an environment action) or a machine Linux mode does
+  /// not make (message page faults, vCPUs without SynIC) is refused, or left out of the
+  /// default list, so that every finding filed as a Linux guest's is one.
   private static func loadScenarios(_ options: FuzzOptions) throws(SessionsError) -> [Scenario] {
     var scenarios: [Scenario] = []
     for path in options.scenarioPaths {
       let scenario = try ScenarioRunner(path: path, seed: 0).load().scenario
-      if options.guestInputs == .linux, let step = scenario.firstStepBeyondLinux {
+      if options.guestInputs == .linux, let beyond = scenario.beyondLinux {
         if options.defaultScenarios { continue }
+        var location = ""
+        if case .step(let step) = beyond, let at = step.location { location = ":\(at)" }
         throw .withRemedy(
           .usage(
-            "\(path)\(step.location.map { ":\($0)" } ?? ""): a Linux guest's campaign fuzzes what Linux sends, and this step is not a linux.* step"
+            "\(path)\(location): a Linux guest's campaign fuzzes what Linux sends, and \(beyond.reason)"
           ), .fuzzAnyGuest)
       }
       scenarios.append(scenario)

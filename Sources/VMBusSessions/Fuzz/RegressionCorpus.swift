@@ -10,7 +10,7 @@ struct RegressionCorpus {
   struct Entry {
     var path: String
     var profile: HostProfile
-    /// The case is one an unmodified Linux guest runs (`Scenario.firstStepBeyondLinux`).
+    /// The case is one an unmodified Linux guest runs (`Scenario.beyondLinux`).
     var linuxGuest: Bool
     var signature: RecordedSignature
     /// Guest steps, then pinned choices: what "smaller" compares.
@@ -64,7 +64,7 @@ struct RegressionCorpus {
       entries.append(
         Entry(
           path: path, profile: scenario.host.profile,
-          linuxGuest: scenario.firstStepBeyondLinux == nil, signature: record.signature,
+          linuxGuest: scenario.beyondLinux == nil, signature: record.signature,
           size: CaseSize(
             steps: scenario.actors.reduce(0) { $0 + $1.steps.count },
             choices: record.choices.count)))

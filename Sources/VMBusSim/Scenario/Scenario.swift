@@ -39,19 +39,45 @@ package struct Scenario: Hashable, Sendable {
   }
 }
 
+/// What puts a scenario beyond what an unmodified Linux guest and its machine do.
+package enum BeyondLinux: Hashable, Sendable {
+  /// A step Linux does not take: a raw message, a plain wait, an environment action other
+  /// than a busy message slot or a migration.
+  case step(Step)
+  /// `faults.message_page_missing`: Linux tears its message page down only as its kernel
+  /// goes away, never while it talks.
+  case messagePageFaults
+  /// `host.vcpus_without_synic`: QEMU's SynIC is the whole machine's (`hv-synic`), and a
+  /// Linux without SynIC does not load `hv_vmbus`.
+  case vcpusWithoutSynIC
+
+  /// Why, as a message names it.
+  package var reason: String {
+    switch self {
+    case .step: "this step is not a linux.* step"
+    case .messagePageFaults:
+      "faults.message_page_missing takes the message page away, which Linux never does while it talks"
+    case .vcpusWithoutSynIC:
+      "host.vcpus_without_synic gives vCPUs no SynIC, and without one Linux does not load hv_vmbus"
+    }
+  }
+}
+
 extension Scenario {
-  /// The first step that is not Linux's own (a raw message, a plain wait, an environment
-  /// action other than a busy message slot), or nil for a scenario an unmodified Linux guest
-  /// could run as it is. A busy slot is not the guest's doing: another message is there.
-  package var firstStepBeyondLinux: Step? {
+  /// The first thing that is not Linux's own, or nil for a scenario an unmodified Linux
+  /// guest could run as it is, on a machine that only does what Linux mode does to it: a
+  /// busy slot (another message is there) and a migration are not the guest's doing.
+  package var beyondLinux: BeyondLinux? {
     for actor in actors {
       for step in actor.steps {
         switch step.action {
-        case .linux, .sleep, .environment(.slotBusy): continue
-        case .send, .wait, .environment: return step
+        case .linux, .sleep, .environment(.slotBusy), .environment(.migrate): continue
+        case .send, .wait, .environment: return .step(step)
         }
       }
     }
+    if faults.messagePageMissing > 0 { return .messagePageFaults }
+    if !host.vcpusWithoutSynIC.isEmpty { return .vcpusWithoutSynIC }
     return nil
   }
 }

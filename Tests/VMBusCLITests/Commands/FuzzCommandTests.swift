@@ -731,6 +731,16 @@ struct FuzzCommandTests {
         "--no-regressions")
       #expect(explored.status == 64)
       #expect(explored.stderr.contains("version-fallback.yaml:9:9:"), "\(explored.stderr)")
+      // Linux steps alone do not make a Linux guest's machine: message page faults are
+      // refused by name.
+      let faulted = try await dir.run(
+        "fuzz", Repository.scenario("regressions/qemu-guest_hang-msg_cb.fatal_reset.yaml"),
+        "--guest", "linux", "--seeds", "5", "--no-regressions")
+      #expect(faulted.status == 64)
+      #expect(
+        faulted.stderr.contains(
+          "a Linux guest's campaign fuzzes what Linux sends, and faults.message_page_missing"),
+        "\(faulted.stderr)")
     }
   }
 }
