@@ -2,7 +2,7 @@ import Foundation
 import VMBusStore
 
 /// What a campaign runs, stored with it: `fuzz --resume` continues only a campaign whose
-/// identity is this one (same scenario files with the same contents, same seeds).
+/// identity is this one (same scenario files with the same contents, same seeds, same build).
 struct CampaignIdentity: Codable, Equatable {
   struct ScenarioFile: Codable, Equatable {
     var path: String
@@ -18,6 +18,9 @@ struct CampaignIdentity: Codable, Equatable {
   var shard: String
   var seeds: UInt64?
   var seconds: Double?
+  /// The build that ran it (``BuildIdentity``): another build mutates and schedules each
+  /// seed differently. Absent from campaigns stored before it was recorded.
+  var build: String?
 
   init(_ options: FuzzOptions) throws(SessionsError) {
     var files: [ScenarioFile] = []
@@ -39,6 +42,7 @@ struct CampaignIdentity: Codable, Equatable {
     seconds = options.duration.map {
       Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18
     }
+    build = BuildIdentity.current
   }
 
   /// The JSON stored in `fuzz_campaigns.identity` (keys sorted, so equal identities are
@@ -84,10 +88,33 @@ struct CampaignIdentity: Codable, Equatable {
       throw .withRemedy(
         .usage("\(store.path): no unfinished fuzz campaign to resume"), .startNewCampaign)
     }
+    // The same inputs from another build: say so, rather than list a hash as an input.
+    if let build, Self.replacingBuild(of: newest.identity, with: build) == json {
+      let theirs =
+        Self.build(of: newest.identity).map { "build ID \($0)" } ?? "a build that recorded none"
+      throw .withRemedy(
+        .usage(
+          "\(store.path): the unfinished campaign \(newest.id) ran the same inputs with another build of vmbus-sim (\(theirs); this one is \(build)); each build mutates and schedules a seed its own way, so resume it with that build"
+        ), .startNewCampaign)
+    }
     throw .withRemedy(
       .usage(
         "\(store.path): the unfinished campaign \(newest.id) ran other inputs ("
           + differences(from: newest.identity).joined(separator: "; ")
           + "); give the same scenarios and options"), .startNewCampaign)
+  }
+
+  /// A stored identity's build, if it recorded one.
+  private static func build(of stored: String) -> String? {
+    try? JSONDecoder().decode(CampaignIdentity.self, from: Data(stored.utf8)).build
+  }
+
+  /// A stored identity as this build would have written it, or nil if this build cannot
+  /// read it.
+  private static func replacingBuild(of stored: String, with build: String) -> String? {
+    guard var identity = try? JSONDecoder().decode(CampaignIdentity.self, from: Data(stored.utf8))
+    else { return nil }
+    identity.build = build
+    return identity.json
   }
 }

@@ -33,6 +33,11 @@ package struct CampaignListing: Sendable {
   /// The options, as `fuzz` flags (`--guest linux`, `--seeds 3000`, `--shard 1/3`): enough to
   /// repeat the command with `--resume`.
   package var options: [String]
+  /// The build that ran it (``BuildIdentity``), nil for a campaign recorded without one.
+  package var build: String?
+
+  /// Whether this build can continue it with `--resume`.
+  package var resumableByThisBuild: Bool { build == BuildIdentity.current }
 
   init(_ record: FuzzCampaignRecord) {
     self.record = record
@@ -43,8 +48,10 @@ package struct CampaignListing: Sendable {
       // An identity this build cannot read: shown as stored.
       scenarios = []
       options = [record.identity]
+      build = nil
       return
     }
+    build = identity.build
     scenarios = identity.scenarios.map(\.path)
     var options: [String] = []
     if let profile = identity.profile { options += ["--host", profile] }

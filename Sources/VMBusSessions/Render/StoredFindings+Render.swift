@@ -90,6 +90,7 @@ extension StoredFindings {
             out.array { out in for scenario in campaign.scenarios { out.string(scenario) } }
             out.key("options")
             out.array { out in for option in campaign.options { out.string(option) } }
+            out.field("build", campaign.build)
           }
         }
       }
@@ -117,7 +118,12 @@ extension StoredFindings {
       if !record.finished {
         lines.append(
           "     not finished (killed?): its counts stop at its watermark; the same fuzz command "
-            + "plus --resume --db \(path) continues it")
+            + "plus --resume --db \(path) continues it"
+            + (campaign.resumableByThisBuild
+              ? ""
+              : ", run by the build that began it ("
+                + (campaign.build.map { "build ID \($0)" } ?? "one that recorded no build ID")
+                + ")"))
       }
     }
     return lines + FindingsRender.failureLines(failures, in: path)

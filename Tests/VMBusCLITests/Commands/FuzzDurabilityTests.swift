@@ -221,6 +221,45 @@ struct FuzzDurabilityTests {
     }
   }
 
+  /// A seed means a mutation and a schedule only within one build: a campaign another build
+  /// ran (or one recorded before builds were) is not resumed, and the message says why.
+  @Test("--resume refuses a campaign another build ran, naming both builds")
+  func resumeRefusesAnotherBuild() async throws {
+    try await TemporaryDirectory.with { dir in
+      let scenario = Repository.scenario("linux-open-close.yaml")
+      let arguments = ["fuzz", scenario, "--seeds", "3", "--no-regressions"]
+      let first = try await dir.run(arguments)
+      #expect(first.status <= 1, "\(first)")
+      for edit in ["json_set(identity, '$.build', 'feedface')", "json_remove(identity, '$.build')"]
+      {
+        try StoreInspector.damage(
+          dir.database,
+          sql: "UPDATE fuzz_campaigns SET status = 'running', identity = \(edit) WHERE id = 1")
+        let result = try await dir.run(arguments + ["--resume"])
+        #expect(result.status == 64, "\(result)")
+        #expect(
+          result.stderr.contains(
+            "the unfinished campaign 1 ran the same inputs with another build of vmbus-sim ("),
+          "\(result.stderr)")
+        #expect(
+          result.stderr.contains(
+            edit.hasPrefix("json_set")
+              ? "build ID feedface; this one is " : "a build that recorded none"),
+          "\(result.stderr)")
+        // `findings` says which build continues it.
+        let findings = try await dir.run("findings")
+        #expect(
+          findings.stdout.contains(
+            edit.hasPrefix("json_set")
+              ? "run by the build that began it (build ID feedface)"
+              : "run by the build that began it (one that recorded no build ID)"),
+          "\(findings.stdout)")
+      }
+      let listed = try JSON.parse(try await dir.run("findings", "--json").stdout)
+      #expect(listed["campaigns"]?.elements.first?["build"] == .null)
+    }
+  }
+
   /// A batch node preempted after the merge ran: the shard's campaign, merged unfinished, is
   /// resumed in the merged database, which then holds what merging the finished shards does.
   @Test("a shard merged unfinished and resumed in the merged database ends as merged finished")
