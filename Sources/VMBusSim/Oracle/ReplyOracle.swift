@@ -105,13 +105,11 @@ struct ReplyOracle: Hashable, Sendable {
   /// keeps its connection, channels and GPADLs (openvmm queues a message it cannot post).
   mutating func fatalDeliveryFailure(before host: HostState) {
     fatalFailureSeen = true
-    guard connection == .connected, lost == nil else { return }
-    lost = LostConnection(
-      cause: Finding(
+    loseConnection(
+      Finding(
         .msgCbFatalReset,
         "the fatal delivery failure (-6) reset QEMU's bus (vmbus_msg_cb), so QEMU ignored the request as if the guest had never negotiated"
-      ),
-      channels: host.channels, gpadls: host.gpadls)
+      ), before: host)
   }
 
   /// QEMU's wake from S3 reset its bus (`pc_machine_wakeup` → `qemu_devices_reset` →
@@ -119,13 +117,18 @@ struct ReplyOracle: Hashable, Sendable {
   /// correct host keeps the connection too: Hyper-V offers no S3, and nothing in VMBus tells
   /// a guest its host forgot it.
   mutating func wakeupReset(before host: HostState) {
-    guard connection == .connected, lost == nil else { return }
-    lost = LostConnection(
-      cause: Finding(
+    loseConnection(
+      Finding(
         .wakeupBusReset,
         "QEMU's wake from S3 reset the bus (pc_machine_wakeup → qemu_devices_reset → vmbus_deinit) under a kernel that keeps its connection across suspend-to-RAM, so QEMU ignored the request as if the guest had never negotiated"
-      ),
-      channels: host.channels, gpadls: host.gpadls)
+      ), before: host)
+  }
+
+  /// QEMU reset its bus under a connected guest, with the channels and GPADLs a correct host
+  /// keeps; the first such loss names every drop until the next contact or reset.
+  private mutating func loseConnection(_ cause: Finding, before host: HostState) {
+    guard connection == .connected, lost == nil else { return }
+    lost = LostConnection(cause: cause, channels: host.channels, gpadls: host.gpadls)
   }
 
   /// The machine reset: both hosts start over, and the guest reboots.

@@ -883,23 +883,27 @@ struct LinuxGuestModelTests {
     #expect(texts.filter { $0 == "the hibernation image resumes" }.count == 1)
   }
 
-  /// `hibernation_platform_enter` (kernel/power/hibernate.c): after the thaw, PMSG_HIBERNATE
-  /// runs the poweroff callbacks, which are the freeze ones, so the devices close and
-  /// `vmbus_bus_suspend` unloads once more; then S4, which QEMU takes as a shutdown, and the
-  /// run ends with nothing owed.
-  @Test("hibernate platform mode (hibernate.c): thaw, then the poweroff freeze and S4 end the run")
-  func platformHibernationPowersOffAfterASecondUnload() throws {
+  /// After the thaw, `power_down` (kernel/power/hibernate.c) goes on by mode. In platform
+  /// mode `hibernation_platform_enter` runs the poweroff callbacks (PMSG_HIBERNATE), which
+  /// are the freeze ones, so the devices close and `vmbus_bus_suspend` unloads once more, then
+  /// S4. In shutdown mode `kernel_power_off` → `device_shutdown` sends nothing (no hv driver
+  /// has a shutdown callback, and `hv_machine_shutdown` unloads for kexec only), then S5.
+  /// QEMU takes either as a shutdown, and the run ends with nothing owed.
+  @Test(
+    "hibernate platform and shutdown modes (hibernate.c): a second freeze and S4, or S5 alone",
+    arguments: [("platform", "S4", true), ("shutdown", "S5", false)])
+  func hibernationPowersOff(mode: String, state: String, freezesAgain: Bool) throws {
     let run = try Run(
       Run.yaml(
         devices: ["{class: hv-balloon}"],
         steps: [
           #"linux.connect: {versions: ["3.0"]}"#, "linux.request_offers",
-          "linux.probe: {device: hv-balloon}", "linux.hibernate: {mode: platform}",
+          "linux.probe: {device: hv-balloon}", "linux.hibernate: {mode: \(mode)}",
           // Never reached: the machine is off.
           "linux.kexec",
         ]))
     #expect(run.outcome.kind == .passed, "\(run.outcome)")
-    #expect(run.outcome.message.contains("powered off (ACPI S4)"), "\(run.outcome)")
+    #expect(run.outcome.message.contains("powered off (ACPI \(state))"), "\(run.outcome)")
     let contact = ["INITIATE_CONTACT 3.0 conn 1", "REQUESTOFFERS"]
     let open = { (id: String) in
       ["GPADL_HEADER \(id) relid 1 pages 10", "OPENCHANNEL relid 1 gpadl \(id) vp 0 offset 5"]
@@ -907,36 +911,9 @@ struct LinuxGuestModelTests {
     let close = { (id: String) in
       ["CLOSECHANNEL relid 1", "GPADL_TEARDOWN relid 1 gpadl \(id)", "UNLOAD"]
     }
-    #expect(
-      run.lines == contact + open("E1E10") + close("E1E10") + contact + open("E1E11")
-        + close("E1E11"))
-    #expect(run.run.transcript.last?.text == "the machine enters S4 and powers off")
-  }
-
-  /// `power_down` in shutdown mode (kernel/power/hibernate.c): after the thaw,
-  /// `kernel_power_off` → `device_shutdown` sends nothing (no hv driver has a shutdown
-  /// callback, and `hv_machine_shutdown` unloads for kexec only), and S5 ends the run: one
-  /// UNLOAD in all, the thaw's channels left open.
-  @Test("hibernate shutdown mode (hibernate.c): thaw, then S5 with nothing sent")
-  func shutdownHibernationPowersOffWithoutASecondUnload() throws {
-    let run = try Run(
-      Run.yaml(
-        devices: ["{class: hv-balloon}"],
-        steps: [
-          #"linux.connect: {versions: ["3.0"]}"#, "linux.request_offers",
-          "linux.probe: {device: hv-balloon}", "linux.hibernate: {mode: shutdown}",
-          // Never reached: the machine is off.
-          "linux.kexec",
-        ]))
-    #expect(run.outcome.kind == .passed, "\(run.outcome)")
-    #expect(run.outcome.message.contains("powered off (ACPI S5)"), "\(run.outcome)")
-    let contact = ["INITIATE_CONTACT 3.0 conn 1", "REQUESTOFFERS"]
-    let open = { (id: String) in
-      ["GPADL_HEADER \(id) relid 1 pages 10", "OPENCHANNEL relid 1 gpadl \(id) vp 0 offset 5"]
-    }
-    let close = ["CLOSECHANNEL relid 1", "GPADL_TEARDOWN relid 1 gpadl E1E10", "UNLOAD"]
-    #expect(run.lines == contact + open("E1E10") + close + contact + open("E1E11"))
-    #expect(run.run.transcript.last?.text == "the machine enters S5 and powers off")
+    let thaw = contact + open("E1E10") + close("E1E10") + contact + open("E1E11")
+    #expect(run.lines == thaw + (freezesAgain ? close("E1E11") : []))
+    #expect(run.run.transcript.last?.text == "the machine enters \(state) and powers off")
   }
 
   /// `dpm_prepare`'s `device_block_probing` (drivers/base/dd.c, drivers/base/power/main.c):
