@@ -270,6 +270,10 @@ package enum HibernationMode: String, Hashable, Sendable, CaseIterable {
   /// way and sends nothing (no hv driver has a shutdown callback, and `hv_machine_shutdown`
   /// unloads for kexec only); ACPI's S5 ends the QEMU process.
   case shutdown
+  /// `suspend` (suspend-to-both): after the thaw writes the image, `power_down` suspends to
+  /// RAM as `linux.suspend` does, and the kernel runs on after the wake; if the suspend
+  /// fails (a channel on a secondary CPU), it takes `platform`'s path instead.
+  case suspend
   /// `reboot`: after the thaw writes the image, `power_down` restarts the machine
   /// (`kernel_restart`, no UNLOAD); a boot kernel boots, finds the image
   /// (`software_resume`), quiesces the devices (`hibernation_restore`: UNLOAD) and hands over

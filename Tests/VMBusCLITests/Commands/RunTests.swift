@@ -285,7 +285,7 @@ struct RunTests {
       #expect(
         bad.stderr.contains(
           "\(path):8:33: error: linux.hibernate.mode: unknown mode 'hybrid'; "
-            + "modes are thaw, platform, shutdown, reboot"),
+            + "modes are thaw, platform, shutdown, suspend, reboot"),
         "\(bad.stderr)")
     }
   }

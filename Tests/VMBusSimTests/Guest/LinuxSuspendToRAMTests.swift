@@ -107,6 +107,38 @@ struct LinuxSuspendToRAMTests {
     #expect(run.received.last == "GPADL_TORNDOWN gpadl 925200")
   }
 
+  /// Hibernation's suspend mode (suspend-to-both, kernel/power/hibernate.c `power_down`):
+  /// after the thaw writes the image, `suspend_devices_and_enter`. With every channel on
+  /// CPU 0 it goes through: S3, QEMU's wake, and the kernel runs on with one UNLOAD sent in
+  /// all. With a channel on CPU 1 the suspend fails, and `power_down` goes on in platform
+  /// mode: the poweroff freeze (a second UNLOAD) and S4.
+  @Test(
+    "hibernate suspend mode: S3 after the thaw, or platform's S4 when the suspend fails",
+    arguments: [false, true])
+  func suspendToBoth(channelOnCPU1: Bool) throws {
+    // `init_vp_index` puts the first storvsc channel on CPU 0, the second on CPU 1.
+    let disks = channelOnCPU1 ? ["sda", "sdb"] : ["sda"]
+    let run = try Run(
+      Run.yaml(
+        devices: disks.map { "{class: storvsc, name: \($0)}" },
+        steps: [#"linux.connect: {versions: ["4.0"]}"#, "linux.request_offers"]
+          + disks.map { "linux.probe: {device: \($0)}" } + ["linux.hibernate: {mode: suspend}"]))
+    #expect(run.outcome.kind == .passed, "\(run.outcome)")
+    let unloads = run.lines.filter { $0 == "UNLOAD" }.count
+    let wake = run.entry(containing: "the machine enters S3")
+    let resumed = try #require(run.entry(containing: "the hibernation image resumes"))
+    if channelOnCPU1 {
+      #expect(unloads == 2)
+      #expect(wake == nil)
+      #expect(run.notes.contains { $0.hasPrefix("freeze_secondary_cpus: Error taking CPU1 down") })
+      #expect(run.outcome.message.contains("powered off (ACPI S4)"), "\(run.outcome)")
+    } else {
+      #expect(unloads == 1)
+      #expect(try #require(wake) > resumed)
+      #expect(!run.outcome.message.contains("powered off"), "\(run.outcome)")
+    }
+  }
+
   /// The freezer cannot freeze a task waiting uninterruptibly for a reply, and Linux then
   /// fails the suspend (the user tries again later): the model's suspend waits for the
   /// device operation under way on another task instead, so S3 never falls between one of

@@ -69,7 +69,7 @@ struct ScenarioParserErrorTests {
     (
       "- linux.hibernate: {mode: hybrid}",
       "11:33: error: linux.hibernate.mode: unknown mode 'hybrid'; modes are thaw, platform, "
-        + "shutdown, reboot"
+        + "shutdown, suspend, reboot"
     ),
     (
       "- linux.hibernate: {resume: now}",

@@ -214,6 +214,7 @@ struct ScenarioParserTests {
             - linux.hibernate: {mode: thaw}
             - linux.hibernate: {mode: platform}
             - linux.hibernate: {mode: shutdown}
+            - linux.hibernate: {mode: suspend}
             - linux.reboot
             - linux.suspend
       """
@@ -224,7 +225,8 @@ struct ScenarioParserTests {
         .linux(.probe(device: "netvsc")), .linux(.remove(device: "netvsc")), .linux(.kexec),
         .linux(.kdump), .linux(.hibernate(.thaw)), .linux(.hibernate(.reboot)),
         .linux(.hibernate(.thaw)), .linux(.hibernate(.platform)),
-        .linux(.hibernate(.shutdown)), .linux(.reboot), .linux(.suspend),
+        .linux(.hibernate(.shutdown)), .linux(.hibernate(.suspend)), .linux(.reboot),
+        .linux(.suspend),
       ])
     let again = try ScenarioParser.parse(ScenarioWriter.yaml(scenario), file: "again.yaml")
     #expect(again.guest == scenario.guest)

@@ -343,8 +343,9 @@ struct LinuxCompiler {
   /// `hibernation_snapshot`: `vmbus_bus_suspend` after the drivers' freeze callbacks, the
   /// image, then `vmbus_bus_resume` and the drivers' resume callbacks (the thaw). Then
   /// `power_down`: in `platform` mode the devices freeze again and the machine enters S4, in
-  /// `shutdown` mode it powers off, in `reboot` mode it restarts and a boot kernel restores
-  /// the image.
+  /// `shutdown` mode it powers off, in `suspend` mode it suspends to RAM (or, if that fails,
+  /// goes on as `platform`), in `reboot` mode it restarts and a boot kernel restores the
+  /// image.
   private mutating func hibernate(_ mode: HibernationMode) {
     freeze(rememberingOpenChannels: true)
     emit(.linux(.saveHibernationImage))
@@ -362,6 +363,18 @@ struct LinuxCompiler {
       // is sent (as `linux.reboot`); `acpi_power_off` enters S5.
       emit(.linux(.awaitProbes))
       emit(.linux(.powerOff(.s5)))
+      return
+    case .suspend:
+      // `suspend_devices_and_enter`; on an error `power_down` goes on in platform mode
+      // (x86 with ACPI has `hibernation_ops`).
+      let platform = label()
+      let done = label()
+      suspendToRAM(orElse: platform)
+      emit(.jump(to: target(done)))
+      bind(platform)
+      freeze(rememberingOpenChannels: false)
+      emit(.linux(.powerOff(.s4)))
+      bind(done)
       return
     case .reboot: break
     }
@@ -382,8 +395,9 @@ struct LinuxCompiler {
   /// cannot freeze a task waiting for a reply (uninterruptibly), and Linux then fails the
   /// suspend and the user tries again: the model waits for each device's operation under way
   /// instead, which is that later try. A channel bound to a secondary CPU aborts the suspend
-  /// there; otherwise the SynIC goes down (`hv_synic_suspend`) and the machine enters S3.
-  private mutating func suspendToRAM() {
+  /// there (and the walk goes on at `fallback`, when given); otherwise the SynIC goes down
+  /// (`hv_synic_suspend`) and the machine enters S3.
+  private mutating func suspendToRAM(orElse fallback: Label? = nil) {
     // `dpm_prepare`: the probes under way, then probing blocked until `dpm_complete`.
     emit(.linux(.awaitProbes))
     emit(.linux(.blockProbing(true)))
@@ -397,8 +411,18 @@ struct LinuxCompiler {
     // may still run before the S3 write), then S3, the wake, and `hv_synic_resume`.
     emit(.environment(.teardownMessagePage))
     emit(.linux(.enterS3))
+    guard let fallback else {
+      bind(aborted)
+      emit(.linux(.blockProbing(false)))
+      return
+    }
+    let done = label()
+    emit(.linux(.blockProbing(false)))
+    emit(.jump(to: target(done)))
     bind(aborted)
     emit(.linux(.blockProbing(false)))
+    emit(.jump(to: target(fallback)))
+    bind(done)
   }
 
   /// `dpm_prepare` and the freeze callbacks: probing waits for the probes under way and is
