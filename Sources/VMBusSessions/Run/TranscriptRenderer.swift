@@ -22,11 +22,20 @@ package enum TranscriptRenderer {
     return lines
   }
 
-  /// Virtual time in microseconds with three decimals, right-aligned.
+  /// Virtual time, right-aligned in 12 columns: microseconds with three decimals below a
+  /// second, then seconds with six decimals (nine when the nanoseconds need them), so that a
+  /// run past its first second (a `sleep: 1s`) keeps the column.
   static func time(_ duration: VirtualDuration) -> String {
-    let micros = duration.nanoseconds / 1_000
-    let fraction = duration.nanoseconds % 1_000
-    let text = "\(micros).\(String(fraction).leftZeroPadded(to: 3))µs"
+    let nanos = duration.nanoseconds
+    let text: String
+    if nanos < 1_000_000_000 {
+      text = "\(nanos / 1_000).\(String(nanos % 1_000).leftZeroPadded(to: 3))µs"
+    } else if nanos % 1_000 == 0 {
+      let micros = nanos % 1_000_000_000 / 1_000
+      text = "\(nanos / 1_000_000_000).\(String(micros).leftZeroPadded(to: 6))s"
+    } else {
+      text = "\(nanos / 1_000_000_000).\(String(nanos % 1_000_000_000).leftZeroPadded(to: 9))s"
+    }
     return text.count >= 12 ? text : String(repeating: " ", count: 12 - text.count) + text
   }
 }
