@@ -89,32 +89,22 @@ struct CampaignIdentity: Codable, Equatable {
         .usage("\(store.path): no unfinished fuzz campaign to resume"), .startNewCampaign)
     }
     // The same inputs from another build: say so, rather than list a hash as an input.
-    if let build, Self.replacingBuild(of: newest.identity, with: build) == json {
-      let theirs =
-        Self.build(of: newest.identity).map { "build ID \($0)" } ?? "a build that recorded none"
-      throw .withRemedy(
-        .usage(
-          "\(store.path): the unfinished campaign \(newest.id) ran the same inputs with another build of vmbus-sim (\(theirs); this one is \(build)); each build mutates and schedules a seed its own way, so resume it with that build"
-        ), .startNewCampaign)
+    if let build,
+      var theirs = try? JSONDecoder().decode(Self.self, from: Data(newest.identity.utf8))
+    {
+      let other = theirs.build.map { "build ID \($0)" } ?? "a build that recorded none"
+      theirs.build = build
+      if theirs.json == json {
+        throw .withRemedy(
+          .usage(
+            "\(store.path): the unfinished campaign \(newest.id) ran the same inputs with another build of vmbus-sim (\(other); this one is \(build)); each build mutates and schedules a seed its own way, so resume it with that build"
+          ), .startNewCampaign)
+      }
     }
     throw .withRemedy(
       .usage(
         "\(store.path): the unfinished campaign \(newest.id) ran other inputs ("
           + differences(from: newest.identity).joined(separator: "; ")
           + "); give the same scenarios and options"), .startNewCampaign)
-  }
-
-  /// A stored identity's build, if it recorded one.
-  private static func build(of stored: String) -> String? {
-    try? JSONDecoder().decode(CampaignIdentity.self, from: Data(stored.utf8)).build
-  }
-
-  /// A stored identity as this build would have written it, or nil if this build cannot
-  /// read it.
-  private static func replacingBuild(of stored: String, with build: String) -> String? {
-    guard var identity = try? JSONDecoder().decode(CampaignIdentity.self, from: Data(stored.utf8))
-    else { return nil }
-    identity.build = build
-    return identity.json
   }
 }
