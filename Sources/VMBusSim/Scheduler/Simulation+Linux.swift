@@ -119,6 +119,14 @@ extension Simulation {
     case .unlockDevice(let device):
       kernel.unlock(device: device)
       refreshBlocked()
+      // Linux's mutex does not hand itself to a waiter: whichever task runs first takes it.
+      // So the unlocking task stops here while another waits, and its next lock (an unbind
+      // after a probe) can come before or after the waiter's.
+      actors[index].pc += 1
+      if !actors[index].finishedProgram, someoneWaits(forLockOf: device, besides: index) {
+        return false
+      }
+      return true
     case .blockProbing(let blocked):
       kernel.probingBlocked = blocked
       if !blocked { refreshBlocked() }
@@ -351,6 +359,14 @@ extension Simulation {
   ) {
     actors[index].status = .blocked(.init(reason: reason, deadline: deadline))
     actors[index].unblocked = false
+  }
+
+  /// Whether another actor is blocked on `device`'s lock.
+  private func someoneWaits(forLockOf device: String, besides index: Int) -> Bool {
+    actors.indices.contains { other in
+      guard other != index, case .blocked(let blocked) = actors[other].status else { return false }
+      return blocked.reason == .deviceLock(device)
+    }
   }
 
   /// Re-checks every blocked actor's condition (after an offer arrives or a probe ends).

@@ -251,12 +251,13 @@ struct LinuxCompiler {
   /// on `init_vp_index`'s CPU, establish its buffers (netvsc), then open the sub-channels
   /// offered. A failure ends the probe; a buffer's failure undoes what was established.
   /// The driver core holds the device's lock across the probe (`__device_attach`), so a
-  /// remove or another bind of the same device waits for it.
-  private mutating func probe(_ device: String) {
+  /// remove or another bind of the same device waits for it; a resume runs under the locks
+  /// its freeze took (`lockHeld`).
+  private mutating func probe(_ device: String, lockHeld: Bool = false) {
     let primary = DeviceChannel(device)
     let done = label()
     emit(.linux(.awaitOffer(primary, timeout: nil)))
-    emit(.linux(.lockDevice(device)))
+    if !lockHeld { emit(.linux(.lockDevice(device))) }
     let driver = context.driver(of: device)
     // A failed open fails the probe; so does one of a device already bound (-EINVAL: the
     // driver core would not have called probe).
@@ -279,7 +280,7 @@ struct LinuxCompiler {
     for buffer in driver.buffers { teardownIfCreated(GpadlPurpose(primary, buffer: buffer.buffer)) }
     close(primary)
     bind(done)
-    emit(.linux(.unlockDevice(device)))
+    if !lockHeld { emit(.linux(.unlockDevice(device))) }
   }
 
   /// An unbind: the driver core takes the device's lock (`device_release_driver`) first.
@@ -398,34 +399,27 @@ struct LinuxCompiler {
   /// that a Generation-2 VM can wake from suspend-to-idle), so nothing is sent. The freezer
   /// cannot freeze a task waiting for a reply (uninterruptibly), and Linux then fails the
   /// suspend and the user tries again: the model waits for each device's operation under way
-  /// instead, which is that later try. A channel bound to a secondary CPU aborts the suspend
+  /// instead, which is that later try, and holds every device's lock until the thaw, as the
+  /// frozen tasks start no other. A channel bound to a secondary CPU aborts the suspend
   /// there (and the walk goes on at `fallback`, when given); otherwise the SynIC goes down
   /// (`hv_synic_suspend`) and the machine enters S3.
   private mutating func suspendToRAM(orElse fallback: Label? = nil) {
     // `dpm_prepare`: the probes under way, then probing blocked until `dpm_complete`.
     emit(.linux(.awaitProbes))
     emit(.linux(.blockProbing(true)))
-    for device in context.devices {
-      emit(.linux(.lockDevice(device.name)))
-      emit(.linux(.unlockDevice(device.name)))
-    }
+    for device in context.devices { emit(.linux(.lockDevice(device.name))) }
     let aborted = label()
     emit(.linux(.offlineSecondaryCPUs(onFailure: target(aborted))))
     // `syscore_suspend` → `hv_synic_suspend`: CPU 0's message page goes (QEMU's main loop
     // may still run before the S3 write), then S3, the wake, and `hv_synic_resume`.
     emit(.environment(.teardownMessagePage))
     emit(.linux(.enterS3))
-    guard let fallback else {
-      bind(aborted)
-      emit(.linux(.blockProbing(false)))
-      return
-    }
     let done = label()
-    emit(.linux(.blockProbing(false)))
+    thaw()
     emit(.jump(to: target(done)))
     bind(aborted)
-    emit(.linux(.blockProbing(false)))
-    emit(.jump(to: target(fallback)))
+    thaw()
+    if let fallback { emit(.jump(to: target(fallback))) }
     bind(done)
   }
 
@@ -436,11 +430,15 @@ struct LinuxCompiler {
   /// The devices freeze last registered first (`dpm_suspend_noirq` walks its list from the
   /// tail), and Linux registers them in offer order, which is QEMU's realize order: the
   /// scenario's, reversed. They resume in scenario order.
+  /// The freezer has stopped every task first: an unbind under way finishes (the model's
+  /// stand-in for Linux's later try, as for a suspend) and none starts until the thaw, so the
+  /// freeze holds every device's lock until `resume` ends.
   private mutating func freeze(rememberingOpenChannels: Bool) {
     emit(.linux(.awaitProbes))
     emit(.linux(.blockProbing(true)))
+    for device in context.devices.reversed() { emit(.linux(.lockDevice(device.name))) }
     if rememberingOpenChannels { emit(.linux(.rememberOpenChannels)) }
-    for device in context.devices.reversed() { lockedRemove(device.name) }
+    for device in context.devices.reversed() { remove(device.name) }
     if context.devices.contains(where: { $0.channels > 1 }) {
       emit(.linux(.awaitSubchannelRescinds))
     }
@@ -448,7 +446,8 @@ struct LinuxCompiler {
   }
 
   /// `vmbus_bus_resume` and the drivers' resume callbacks for what was open at the freeze,
-  /// then `dpm_complete` unblocks probing.
+  /// under the locks the freeze took; then `dpm_complete` unblocks probing and the thaw frees
+  /// the locks.
   private mutating func resume(_ restart: GuestKernel.Restart) {
     emit(.linux(.restartKernel(restart)))
     // Resume negotiates the saved version only.
@@ -469,10 +468,16 @@ struct LinuxCompiler {
       let skip = label()
       let primary = DeviceChannel(device.name)
       emit(.linux(.jumpUnless(.openBeforeRestart(primary), to: target(skip))))
-      probe(device.name)
+      probe(device.name, lockHeld: true)
       bind(skip)
     }
+    thaw()
+  }
+
+  /// `dpm_complete` and the thaw: probing resumes and the devices' locks are free again.
+  private mutating func thaw() {
     emit(.linux(.blockProbing(false)))
+    for device in context.devices { emit(.linux(.unlockDevice(device.name))) }
   }
 }
 
