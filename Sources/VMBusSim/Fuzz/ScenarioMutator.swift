@@ -65,7 +65,7 @@ package struct ScenarioMutator {
     let unloads = steps.firstIndex { if case .linux(.unload) = $0.action { true } else { false } }
     let last = max(unloads ?? steps.count, booted)
     let position = booted + choices.pick(below: last - booted + 1)
-    switch choices.pick(below: 10) {
+    switch choices.pick(below: 11) {
     case 0: steps.insert(Step(.linux(.kexec)), at: position)
     case 1: steps.insert(Step(.linux(.kdump)), at: position)
     case 2:
@@ -92,6 +92,10 @@ package struct ScenarioMutator {
     case 8:
       // `systemctl suspend`: S3, and QEMU's wake, under the running kernel.
       steps.insert(Step(.linux(.suspend)), at: position)
+    case 9:
+      // Any process, unprivileged too, connects an AF_VSOCK socket to the host: port 22 is
+      // ssh over vsock (systemd's convention).
+      steps.insert(Step(.linux(.hvsockConnect(port: 22))), at: position)
     default:
       scenario.guest.kernel = pick(LinuxKernel.modelled)
     }

@@ -27,6 +27,13 @@ extension ChannelMessage {
     case .relidReleased(let m): "RELID_RELEASED relid \(m.childRelid.rawValue)"
     case .unload: "UNLOAD"
     case .unloadResponse: "UNLOAD_RESPONSE"
+    case .other(.tlConnectRequest, let payload):
+      // Not a type the wire decodes (no host modelled takes it), but Linux sends it.
+      if let m = try? TLConnectRequest(decoding: payload) {
+        "TL_CONNECT_REQUEST guest \(m.guestEndpointID) host \(m.hostServiceID)"
+      } else {
+        "TL_CONNECT_REQUEST (\(payload.count) bytes)"
+      }
     case .other(let type, let payload): "\(type.name) (\(payload.count) bytes)"
     }
   }

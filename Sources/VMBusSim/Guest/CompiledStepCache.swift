@@ -96,6 +96,8 @@ extension LinuxOp {
     case .postClose(let channel, let onFailure): .postClose(channel, onFailure: move(onFailure))
     case .postTeardown(let purpose, let onFailure):
       .postTeardown(purpose, onFailure: move(onFailure))
+    case .postTLConnect(let port, let onFailure):
+      .postTLConnect(remotePort: port, onFailure: move(onFailure))
     case .startUnload(let skip): .startUnload(skip: move(skip))
     case .offlineSecondaryCPUs(let onFailure): .offlineSecondaryCPUs(onFailure: move(onFailure))
     case .link, .awaitLinked, .allocateGpadl, .setChannel, .setCreated, .pollForUnload,

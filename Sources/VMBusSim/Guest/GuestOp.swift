@@ -50,6 +50,9 @@ enum LinuxOp: Hashable, Sendable {
   case postClose(DeviceChannel, onFailure: Int)
   /// GPADL_TEARDOWN of the GPADL for a purpose.
   case postTeardown(GpadlPurpose, onFailure: Int)
+  /// TL_CONNECT_REQUEST for a socket connecting to the host's vsock `remotePort`
+  /// (`hvs_connect`).
+  case postTLConnect(remotePort: UInt32, onFailure: Int)
   /// Set a channel's state.
   case setChannel(DeviceChannel, GuestKernel.ChannelState)
   /// Note whether the host created the GPADL for a purpose.

@@ -93,6 +93,13 @@ extension ScenarioReader {
     return .hibernate(mode)
   }
 
+  /// `linux.hvsock_connect: {port: 22}`: the host's vsock port a guest socket connects to.
+  mutating func hvsockConnect(_ node: Node?, at location: SourceLocation) -> LinuxStep {
+    let fields = fields(
+      node, "linux.hvsock_connect", at: location, keys: ["port"], required: ["port"])
+    return .hvsockConnect(port: integer(fields, "port", default: UInt32(0)))
+  }
+
   /// `linux.probe: {device: netvsc}` and `linux.remove: {device: netvsc}`.
   mutating func driverDevice(_ node: Node?, _ name: String, at location: SourceLocation) -> String {
     let fields = fields(node, name, at: location, keys: ["device"], required: ["device"])

@@ -6,7 +6,7 @@ extension ScenarioReader {
   static let stepNames = [
     "linux.connect", "linux.request_offers", "linux.open", "linux.close", "linux.unload",
     "linux.probe", "linux.remove", "linux.kexec", "linux.kdump", "linux.hibernate", "linux.reboot",
-    "linux.suspend",
+    "linux.suspend", "linux.hvsock_connect",
     "send", "wait", "sleep", "slot_busy", "teardown_message_page", "restore_message_page",
     "machine_reset", "device_reset", "device_added", "corrupt_ring", "migrate", "signal_event",
   ]
@@ -74,6 +74,7 @@ extension ScenarioReader {
     case "linux.suspend":
       noArguments(argument, name)
       return .linux(.suspend)
+    case "linux.hvsock_connect": return .linux(hvsockConnect(argument, at: location))
     case "send": return .send(send(argument, at: location))
     case "wait": return .wait(wait(argument, at: location))
     case "sleep":

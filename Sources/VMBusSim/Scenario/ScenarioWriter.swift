@@ -168,6 +168,7 @@ package enum ScenarioWriter {
     case .hibernate(let mode): return "linux.hibernate: {mode: \(mode.rawValue)}"
     case .reboot: return "linux.reboot"
     case .suspend: return "linux.suspend"
+    case .hvsockConnect(let port): return "linux.hvsock_connect: {port: \(port)}"
     }
   }
 

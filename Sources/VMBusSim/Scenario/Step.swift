@@ -248,6 +248,10 @@ package enum LinuxStep: Hashable, Sendable {
   /// `suspend_noirq`), a channel bound to a secondary CPU aborts the suspend, and otherwise
   /// the kernel runs on after QEMU's wake, which resets the machine under it.
   case suspend
+  /// A process connects an AF_VSOCK stream socket to the host (CID 2) at vsock `port`: with
+  /// hv_sock loaded (protocol 4.0 and above) `hvs_connect` posts TL_CONNECT_REQUEST, and a
+  /// refusal fails the connect (-EINVAL); nothing else is sent.
+  case hvsockConnect(port: UInt32)
 
   /// Linux 6.1/6.12's version table, newest first.
   package static let defaultVersions: [ProtocolVersion] = LinuxKernel.default.versionTable

@@ -41,6 +41,10 @@ extension Simulation {
           GpadlTeardown(childRelid: offer.childRelid, gpadlID: GpadlID(gpadl.id))
         ).encoded()
       }
+    case .postTLConnect(let port, let onFailure):
+      postLinux(index, onFailure: onFailure) { _ in
+        TLConnectRequest(localPort: Self.firstEphemeralVsockPort, remotePort: port).encoded()
+      }
     case .enterS3:
       wakeFromS3(by: actors[index].name)
       advance(index)
@@ -174,7 +178,7 @@ extension Simulation {
         actors[index].pc = onFailure
         return true
       }
-    case .awaitLinked, .postGpadl, .postOpen, .postClose, .postTeardown, .enterS3:
+    case .awaitLinked, .postGpadl, .postOpen, .postClose, .postTeardown, .postTLConnect, .enterS3:
       // These take a step of their own.
       return false
     }
@@ -360,6 +364,11 @@ extension Simulation {
     actors[index].status = .blocked(.init(reason: reason, deadline: deadline))
     actors[index].unblocked = false
   }
+
+  /// The local port of a guest socket that connects unbound: af_vsock's first ephemeral
+  /// port (`LAST_RESERVED_PORT + 1`). Linux starts its counter at a random port above it;
+  /// no modelled host reads the field.
+  static var firstEphemeralVsockPort: UInt32 { 1024 }
 
   /// Whether another actor is blocked on `device`'s lock.
   private func someoneWaits(forLockOf device: String, besides index: Int) -> Bool {

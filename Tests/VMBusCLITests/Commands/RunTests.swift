@@ -340,6 +340,32 @@ struct RunTests {
     }
   }
 
+  /// `linux.hvsock_connect` (docs/linux-guest-model.md): the bundled scenario's connect is
+  /// refused at the hypercall, traced by `vmbus_recv_message` and stored; the run passes, and
+  /// an exhaustive exploration of every order against the boot finds nothing.
+  @Test func anHvsockConnectIsRefusedAtTheHypercall() async throws {
+    try await TemporaryDirectory.with { dir in
+      let scenario = Repository.scenario("linux-hvsock-connect.yaml")
+      let run = try await CLI.run(["run", scenario, "--db", dir.database], in: dir.url)
+      #expect(run.status == 0, "\(run.stderr)")
+      #expect(
+        run.stdout.contains(
+          "TL_CONNECT_REQUEST guest 00000400-facb-11e6-bd58-64006a7986d3 "
+            + "host 00000016-facb-11e6-bd58-64006a7986d3 [invalid hypercall input (3)]"),
+        "\(run.stdout)")
+      #expect(run.stdout.contains("vmbus_recv_message type 21 size 40"))
+      #expect(run.stdout.contains("hvs_connect: hv_post_msg() failed: connect() returns -EINVAL"))
+      let explored = try await CLI.run(
+        ["fuzz", scenario, "--exhaustive", "--no-regressions", "--db", dir.database, "--json"],
+        in: dir.url)
+      #expect(explored.status == 0, "\(explored.stderr)")
+      let summary = try JSON.parse(explored.stdout)
+      #expect(summary["complete"] == true)
+      #expect(summary["failures"]?.elements.isEmpty == true, "\(explored.stdout)")
+      #expect((summary["states"]?.int ?? 0) > 1_000)
+    }
+  }
+
   @Test func aBrokenScenarioReportsEveryErrorWithItsLocation() async throws {
     try await TemporaryDirectory.with { dir in
       _ = try await dir.importLog(TraceFixtures.mixedLog)

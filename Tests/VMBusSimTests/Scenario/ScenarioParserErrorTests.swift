@@ -88,7 +88,7 @@ struct ScenarioParserErrorTests {
       "11:9: error: actors.steps: unknown step 'linux.opne'; steps are linux.connect, "
         + "linux.request_offers, linux.open, linux.close, linux.unload, linux.probe, "
         + "linux.remove, linux.kexec, linux.kdump, linux.hibernate, linux.reboot, linux.suspend, "
-        + "send, wait, sleep, slot_busy, teardown_message_page, restore_message_page, machine_reset, "
+        + "linux.hvsock_connect, send, wait, sleep, slot_busy, teardown_message_page, restore_message_page, machine_reset, "
         + "device_reset, device_added, corrupt_ring, migrate, signal_event"
     ),
     (
@@ -215,6 +215,14 @@ struct ScenarioParserErrorTests {
     (
       "- linux.suspend: {state: deep}",
       "11:24: error: linux.suspend: takes no arguments, found a mapping"
+    ),
+    (
+      "- linux.hvsock_connect",
+      "11:9: error: linux.hvsock_connect: missing key 'port'"
+    ),
+    (
+      "- linux.hvsock_connect: {port: -1}",
+      "11:38: error: linux.hvsock_connect.port: expected a number from 0 to 4294967295, found '-1'"
     ),
     (
       "- device_reset: {}",

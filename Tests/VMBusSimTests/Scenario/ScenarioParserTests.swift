@@ -217,6 +217,7 @@ struct ScenarioParserTests {
             - linux.hibernate: {mode: suspend}
             - linux.reboot
             - linux.suspend
+            - linux.hvsock_connect: {port: 22}
       """
     let scenario = try ScenarioParser.parse(text, file: "scenarios/lifecycles.yaml")
     #expect(scenario.guest == GuestSpec(kernel: LinuxKernel(major: 7, minor: 2), autoProbe: true))
@@ -226,7 +227,7 @@ struct ScenarioParserTests {
         .linux(.kdump), .linux(.hibernate(.thaw)), .linux(.hibernate(.reboot)),
         .linux(.hibernate(.thaw)), .linux(.hibernate(.platform)),
         .linux(.hibernate(.shutdown)), .linux(.hibernate(.suspend)), .linux(.reboot),
-        .linux(.suspend),
+        .linux(.suspend), .linux(.hvsockConnect(port: 22)),
       ])
     let again = try ScenarioParser.parse(ScenarioWriter.yaml(scenario), file: "again.yaml")
     #expect(again.guest == scenario.guest)

@@ -51,6 +51,7 @@ struct LinuxCompiler {
       emit(.environment(.machineReset))
       bootNewKernel()
     case .suspend: suspendToRAM()
+    case .hvsockConnect(let port): hvsockConnect(port: port)
     }
     precondition(pending.isEmpty, "a Linux step left a jump unbound")
   }
@@ -420,6 +421,32 @@ struct LinuxCompiler {
     bind(aborted)
     thaw()
     if let fallback { emit(.jump(to: target(fallback))) }
+    bind(done)
+  }
+
+  /// `vsock_connect` through hv_sock (net/vmw_vsock/hyperv_transport.c). `hvs_init` loads the
+  /// transport only from protocol 4.0 (`VERSION_WIN10`); below it the connect fails with
+  /// -ENODEV and sends nothing. `hvs_connect` posts TL_CONNECT_REQUEST; `vmbus_post_msg`
+  /// retries only a full queue or an unknown connection id, so any other refusal fails the
+  /// connect (-EINVAL, "hv_post_msg() failed"). A request the host takes leaves the socket
+  /// waiting for the host to offer an hv_sock channel, up to the connect timeout (2 s,
+  /// `VSOCK_DEFAULT_CONNECT_TIMEOUT`); no modelled host offers one.
+  private mutating func hvsockConnect(port: UInt32) {
+    let noTransport = label()
+    let refused = label()
+    let done = label()
+    emit(.linux(.jumpUnless(.connectedAtLeast(.win10), to: target(noTransport))))
+    emit(.linux(.postTLConnect(remotePort: port, onFailure: target(refused))))
+    emit(.sleep(.seconds(2)))
+    emit(.linux(.log("vsock_connect: no hv_sock channel offered within 2 s: -ETIMEDOUT")))
+    emit(.jump(to: target(done)))
+    bind(refused)
+    emit(.linux(.log("hvs_connect: hv_post_msg() failed: connect() returns -EINVAL")))
+    emit(.jump(to: target(done)))
+    bind(noTransport)
+    emit(
+      .linux(.log("vsock_connect: hv_sock is not loaded below protocol 4.0: -ENODEV, nothing sent"))
+    )
     bind(done)
   }
 
