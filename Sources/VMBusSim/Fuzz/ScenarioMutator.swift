@@ -52,12 +52,24 @@ package struct ScenarioMutator {
   // MARK: what an unmodified Linux guest does
 
   /// A change an unmodified Linux guest, its user or its machine can make: a kernel
-  /// restart (kexec, a crash and kdump, hibernation, a reboot) or a suspend-to-RAM at any
-  /// point, a driver unbound or rebound, a slow message handler keeping the slot busy, a
-  /// migration, another kernel release. Never a message Linux would not send.
+  /// restart (kexec, a crash and kdump, hibernation, a reboot, an emergency restart) or a
+  /// suspend-to-RAM at any point, a driver unbound or rebound, an hv_sock connect, a slow
+  /// message handler keeping the slot busy, a migration, another kernel release. Never a
+  /// message Linux would not send.
+  ///
+  /// A restart or a suspend goes to the actor that boots the kernel, after the steps already
+  /// there: they are the system's transitions, which Linux serializes (`system_transition_mutex`,
+  /// the kexec lock) and which begin only when the one before has ended. Two of them in two
+  /// actors would overlap, as no Linux kernel lets them (a crash during a kexec does not
+  /// start the crash kernel).
   private mutating func applyLinux(to scenario: inout Scenario) {
     guard !scenario.actors.isEmpty else { return }
-    let actor = choices.pick(below: scenario.actors.count)
+    let mutation = choices.pick(below: 12)
+    let transition = mutation <= 4 || mutation == 9
+    let actor =
+      transition
+      ? (scenario.actors.firstIndex { $0.steps.contains(where: Self.bootsKernel) } ?? 0)
+      : choices.pick(below: scenario.actors.count)
     var steps = scenario.actors[actor].steps
     // Only where the kernel runs: after its boot (connect, then the offer request) and
     // before it unloads for good (nothing follows `vmbus_initiate_unload` in a kernel).
@@ -65,7 +77,7 @@ package struct ScenarioMutator {
     let unloads = steps.firstIndex { if case .linux(.unload) = $0.action { true } else { false } }
     let last = max(unloads ?? steps.count, booted)
     let position = booted + choices.pick(below: last - booted + 1)
-    switch choices.pick(below: 11) {
+    switch mutation {
     case 0: steps.insert(Step(.linux(.kexec)), at: position)
     case 1: steps.insert(Step(.linux(.kdump)), at: position)
     case 2:
@@ -74,25 +86,28 @@ package struct ScenarioMutator {
       let mode = pick(HibernationMode.allCases)
       steps.insert(Step(.linux(.hibernate(mode))), at: position)
     case 3: steps.insert(Step(.linux(.reboot)), at: position)
-    case 4 where !devices.isEmpty:
+    case 4:
+      // SysRq b: the machine resets at once, under whatever the kernel was doing.
+      steps.insert(Step(.linux(.emergencyRestart)), at: position)
+    case 5 where !devices.isEmpty:
       // `echo … > unbind`, and as often `bind` again.
       let device = pick(devices)
       var rebind = [Step(.linux(.remove(device: device)))]
       if choices.pick(below: 2) == 0 { rebind.append(Step(.linux(.probe(device: device)))) }
       steps.insert(contentsOf: rebind, at: position)
-    case 5:
+    case 6:
       // The guest's message handler is slow: the slot stays busy for a few deliveries.
       steps.insert(
         Step(.environment(.slotBusy(deliveries: 1 + choices.pick(below: 3)))), at: position)
-    case 6:
-      scenario.faults.slotBusy = [0, 0.1, 0.5, 0.9][choices.pick(below: 4)]
     case 7:
+      scenario.faults.slotBusy = [0, 0.1, 0.5, 0.9][choices.pick(below: 4)]
+    case 8:
       // The machine migrates under the running kernel, which does not notice.
       steps.insert(Step(.environment(.migrate)), at: position)
-    case 8:
+    case 9:
       // `systemctl suspend`: S3, and QEMU's wake, under the running kernel.
       steps.insert(Step(.linux(.suspend)), at: position)
-    case 9:
+    case 10:
       // Any process, unprivileged too, connects an AF_VSOCK socket to the host: port 22 is
       // ssh over vsock (systemd's convention).
       steps.insert(Step(.linux(.hvsockConnect(port: 22))), at: position)

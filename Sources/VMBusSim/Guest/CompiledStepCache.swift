@@ -100,8 +100,10 @@ extension LinuxOp {
       .postTLConnect(remotePort: port, onFailure: move(onFailure))
     case .startUnload(let skip): .startUnload(skip: move(skip))
     case .offlineSecondaryCPUs(let onFailure): .offlineSecondaryCPUs(onFailure: move(onFailure))
+    case .lockSystemTransition(let busy): .lockSystemTransition(busy: busy.map(move))
     case .link, .awaitLinked, .allocateGpadl, .setChannel, .setCreated, .pollForUnload,
-      .clearMessageSlots, .awaitProbes, .blockProbing, .lockDevice, .unlockDevice, .awaitOffer,
+      .clearMessageSlots, .awaitProbes, .blockProbing, .lockDevice, .unlockDevice,
+      .unlockSystemTransition, .freezeProcesses, .thawProcesses, .freezePoint, .awaitOffer,
       .awaitResumeOffers,
       .awaitSubchannelRescinds,
       .rememberOpenChannels, .saveHibernationImage, .powerOff, .enterS3, .restartKernel,

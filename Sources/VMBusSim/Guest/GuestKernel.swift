@@ -72,6 +72,15 @@ struct GuestKernel: Hashable, Sendable {
   }
   /// Devices whose lock a probe or remove holds (`device_lock`).
   private(set) var lockedDevices: Set<String> = []
+  /// The actor whose suspend or hibernation freezes the processes (`pm_freezing`), from
+  /// `freeze_processes` until it thaws them: every other task stops before its next step,
+  /// and the freezer waits until none is inside one.
+  var processesFrozenBy: Int? {
+    didSet { cachedKey.value = nil }
+  }
+  /// `system_transition_mutex` is held: a suspend, a hibernation, or the reboot syscall's
+  /// kexec or restart is under way, and the others wait (or, a suspend, fail with -EBUSY).
+  private(set) var systemTransitionHeld = false
   /// Channels open when the kernel last gave way: what its successor probes or resumes.
   private(set) var openBeforeRestart: [DeviceChannel] = []
   /// The hibernation image on disk: the kernel as it was once its devices were frozen,
@@ -224,6 +233,19 @@ struct GuestKernel: Hashable, Sendable {
     cachedKey.value = nil
   }
 
+  /// Takes `system_transition_mutex`; false when another transition holds it.
+  mutating func lockSystemTransition() -> Bool {
+    guard !systemTransitionHeld else { return false }
+    systemTransitionHeld = true
+    cachedKey.value = nil
+    return true
+  }
+
+  mutating func unlockSystemTransition() {
+    systemTransitionHeld = false
+    cachedKey.value = nil
+  }
+
   /// The kernel gives way to the next: see ``Restart``.
   mutating func restart(_ kind: Restart) {
     switch kind {
@@ -338,10 +360,13 @@ struct GuestKernel: Hashable, Sendable {
     hasher.add(lockSum)
     hasher.add(lockedDevices.count)
     for channel in openBeforeRestart { channel.addExplorationKey(into: &hasher) }
+    let flags: UInt64 =
+      (unloadStarted ? 1 : 0) | (pollingForUnload ? 2 : 0) | (allOffersDelivered ? 4 : 0)
+      | (probingBlocked ? 8 : 0) | (systemTransitionHeld ? 16 : 0)
     hasher.add(
-      UInt64(savedVersion?.rawValue ?? .max) | (unloadStarted ? 1 << 32 : 0)
-        | (pollingForUnload ? 1 << 33 : 0) | (allOffersDelivered ? 1 << 34 : 0)
-        | (probingBlocked ? 1 << 35 : 0) | UInt64(performanceChannels & 0xFFFF) << 36)
+      UInt64(savedVersion?.rawValue ?? .max) | flags << 32
+        | UInt64(performanceChannels & 0xFFFF) << 40)
+    hasher.add(processesFrozenBy.map { UInt64($0) } ?? .max)
     // The image on disk comes back whole at a restore, its connection and GPADL counter too.
     if var saved = image.first {
       hasher.add(saved.explorationKey())

@@ -73,6 +73,21 @@ enum LinuxOp: Hashable, Sendable {
   case lockDevice(String)
   /// Release a device's lock.
   case unlockDevice(String)
+  /// Take `system_transition_mutex`, waiting while another transition holds it; with
+  /// `busy`, a `mutex_trylock` that continues there instead of waiting.
+  case lockSystemTransition(busy: Int?)
+  /// Release `system_transition_mutex`.
+  case unlockSystemTransition
+  /// `freeze_processes`: wait until every other task can freeze (between two steps, asleep,
+  /// or finished), then freeze them. Linux's freezer cannot freeze a task inside a call (an
+  /// uninterruptible wait for a reply, a device lock) and fails the transition; the user's
+  /// later try is this wait's end.
+  case freezeProcesses
+  /// `thaw_processes`: the frozen tasks go on.
+  case thawProcesses
+  /// A task between two steps (back in user space): a frozen kernel stops it here until the
+  /// thaw. Kernel workers (driver probes) do not freeze.
+  case freezePoint
   /// Wait until the host offered a channel (the driver core probes on the offer); nil waits
   /// forever.
   case awaitOffer(DeviceChannel, timeout: VirtualDuration?)

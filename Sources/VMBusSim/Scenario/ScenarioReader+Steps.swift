@@ -6,7 +6,7 @@ extension ScenarioReader {
   static let stepNames = [
     "linux.connect", "linux.request_offers", "linux.open", "linux.close", "linux.unload",
     "linux.probe", "linux.remove", "linux.kexec", "linux.kdump", "linux.hibernate", "linux.reboot",
-    "linux.suspend", "linux.hvsock_connect",
+    "linux.emergency_restart", "linux.suspend", "linux.hvsock_connect",
     "send", "wait", "sleep", "slot_busy", "teardown_message_page", "restore_message_page",
     "machine_reset", "device_reset", "device_added", "corrupt_ring", "migrate", "signal_event",
   ]
@@ -71,6 +71,9 @@ extension ScenarioReader {
     case "linux.reboot":
       noArguments(argument, name)
       return .linux(.reboot)
+    case "linux.emergency_restart":
+      noArguments(argument, name)
+      return .linux(.emergencyRestart)
     case "linux.suspend":
       noArguments(argument, name)
       return .linux(.suspend)

@@ -167,6 +167,7 @@ package enum ScenarioWriter {
     case .hibernate(.thaw): return "linux.hibernate"
     case .hibernate(let mode): return "linux.hibernate: {mode: \(mode.rawValue)}"
     case .reboot: return "linux.reboot"
+    case .emergencyRestart: return "linux.emergency_restart"
     case .suspend: return "linux.suspend"
     case .hvsockConnect(let port): return "linux.hvsock_connect: {port: \(port)}"
     }

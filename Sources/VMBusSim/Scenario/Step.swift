@@ -244,6 +244,9 @@ package enum LinuxStep: Hashable, Sendable {
   /// A reboot: the machine is reset (no UNLOAD: `hv_machine_shutdown` acts on kexec only),
   /// then the new kernel boots.
   case reboot
+  /// An emergency restart (SysRq b, `emergency_restart`): the machine resets at once, with
+  /// no `device_shutdown` and nothing waited for or sent; then the new kernel boots.
+  case emergencyRestart
   /// Suspend-to-RAM (`echo mem > /sys/power/state`, ACPI S3): vmbus sends nothing (it has no
   /// `suspend_noirq`), a channel bound to a secondary CPU aborts the suspend, and otherwise
   /// the kernel runs on after QEMU's wake, which resets the machine under it.

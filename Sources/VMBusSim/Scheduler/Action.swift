@@ -104,6 +104,9 @@ extension Simulation {
       input(.dispatchBusNotifier)
       note(.host, actor: nil, "main loop handles the bus event notifier", from: begin)
     }
+    // A task that reached a point where it freezes lets the freezer go on (the only wait no
+    // single event wakes).
+    if kernel.processesFrozenBy != nil { refreshBlocked() }
   }
 
   /// The earliest time an actor wakes or a wait expires.

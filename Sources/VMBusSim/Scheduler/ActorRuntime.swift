@@ -44,12 +44,19 @@ struct ActorRuntime: Sendable {
     case subchannelRescinds
     /// A device's lock, which another probe or remove of it holds.
     case deviceLock(String)
+    /// `system_transition_mutex`, which another suspend, hibernation, kexec or restart holds.
+    case systemTransition
+    /// Other tasks the freezer cannot freeze yet: inside a step.
+    case tasksToFreeze
+    /// Frozen between two steps until the thaw.
+    case frozen
 
     /// Whether it waits for an offer the host owes.
     var awaitsOffer: Bool {
       switch self {
       case .offer, .resumeOffers: true
-      case .probes, .subchannelRescinds, .deviceLock: false
+      case .probes, .subchannelRescinds, .deviceLock, .systemTransition, .tasksToFreeze, .frozen:
+        false
       }
     }
 
@@ -61,6 +68,11 @@ struct ActorRuntime: Sendable {
       case .resumeOffers: "waits for the offers of the channels it had before hibernation"
       case .deviceLock(let device):
         "waits for \(device)'s device lock, which another probe or remove holds"
+      case .systemTransition:
+        "waits for system_transition_mutex, which another suspend, hibernation or restart holds"
+      case .tasksToFreeze:
+        "waits to freeze the tasks, which cannot freeze inside a step (a VMBus call, a device lock)"
+      case .frozen: "is frozen until the suspend or hibernation thaws the processes"
       case .subchannelRescinds:
         "waits for the host to rescind every sub-channel it offered before hibernating (vmbus_bus_suspend); QEMU never rescinds a channel"
       }
@@ -71,7 +83,9 @@ struct ActorRuntime: Sendable {
     var isWait: Bool {
       switch self {
       case .offer: false
-      case .probes, .resumeOffers, .subchannelRescinds, .deviceLock: true
+      case .probes, .resumeOffers, .subchannelRescinds, .deviceLock, .systemTransition,
+        .tasksToFreeze, .frozen:
+        true
       }
     }
   }

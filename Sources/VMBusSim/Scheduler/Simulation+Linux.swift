@@ -127,10 +127,38 @@ extension Simulation {
       // So the unlocking task stops here while another waits, and its next lock (an unbind
       // after a probe) can come before or after the waiter's.
       actors[index].pc += 1
-      if !actors[index].finishedProgram, someoneWaits(forLockOf: device, besides: index) {
+      return actors[index].finishedProgram
+        || !someoneWaits(for: .deviceLock(device), besides: index)
+    case .lockSystemTransition(let busy):
+      if !kernel.lockSystemTransition() {
+        guard let busy else {
+          block(index, .systemTransition, deadline: nil)
+          return false
+        }
+        actors[index].pc = busy
+        return true
+      }
+    case .freezeProcesses:
+      if kernel.processesFrozenBy == nil { kernel.processesFrozenBy = index }
+      guard tasksFreezable(besides: index) else {
+        block(index, .tasksToFreeze, deadline: nil)
         return false
       }
-      return true
+    case .thawProcesses:
+      kernel.processesFrozenBy = nil
+      refreshBlocked()
+    case .freezePoint:
+      if let freezer = kernel.processesFrozenBy, freezer != index, !actors[index].restartsWithKernel
+      {
+        block(index, .frozen, deadline: nil)
+        return false
+      }
+    case .unlockSystemTransition:
+      // A mutex too: the task that unlocks may take it again first, or a waiter may.
+      kernel.unlockSystemTransition()
+      refreshBlocked()
+      actors[index].pc += 1
+      return actors[index].finishedProgram || !someoneWaits(for: .systemTransition, besides: index)
     case .blockProbing(let blocked):
       kernel.probingBlocked = blocked
       if !blocked { refreshBlocked() }
@@ -370,11 +398,30 @@ extension Simulation {
   /// no modelled host reads the field.
   static var firstEphemeralVsockPort: UInt32 { 1024 }
 
-  /// Whether another actor is blocked on `device`'s lock.
-  private func someoneWaits(forLockOf device: String, besides index: Int) -> Bool {
+  /// Whether every task but `index` can freeze: finished, asleep, between two steps, or
+  /// already stopped where it cannot act (frozen, or waiting for the transition mutex, which
+  /// the freezer's task holds). Kernel workers (driver probes) do not freeze; `dpm_prepare`
+  /// waits for them.
+  private func tasksFreezable(besides index: Int) -> Bool {
+    actors.indices.allSatisfy { other in
+      guard other != index, !actors[other].restartsWithKernel else { return true }
+      switch actors[other].status {
+      case .done, .sleeping: return true
+      case .blocked(let blocked)
+      where blocked.reason == .frozen || blocked.reason == .systemTransition:
+        return true
+      default:
+        if case .linux(.freezePoint) = actors[other].currentOp { return true }
+        return false
+      }
+    }
+  }
+
+  /// Whether another actor is blocked for `reason` (a lock the actor just released).
+  private func someoneWaits(for reason: ActorRuntime.BlockReason, besides index: Int) -> Bool {
     actors.indices.contains { other in
       guard other != index, case .blocked(let blocked) = actors[other].status else { return false }
-      return blocked.reason == .deviceLock(device)
+      return blocked.reason == reason
     }
   }
 
@@ -389,6 +436,9 @@ extension Simulation {
         case .resumeOffers: resumeOffersBack
         case .subchannelRescinds: false
         case .deviceLock(let device): !kernel.lockedDevices.contains(device)
+        case .systemTransition: !kernel.systemTransitionHeld
+        case .tasksToFreeze: tasksFreezable(besides: index)
+        case .frozen: kernel.processesFrozenBy == nil
         }
       // Written only when it changes: a write copies an actor a copied run shares.
       if actors[index].unblocked != unblocked { actors[index].unblocked = unblocked }

@@ -301,6 +301,7 @@ package struct Simulation<Recorder: RunRecorder>: Sendable {
     if let next = nextTimer() {
       now = max(now, next)
       fireTimers()
+      if kernel.processesFrozenBy != nil { refreshBlocked() }
       return
     }
     let waits = actors.contains {

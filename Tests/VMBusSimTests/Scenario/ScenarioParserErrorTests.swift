@@ -87,8 +87,8 @@ struct ScenarioParserErrorTests {
       "- linux.opne: {device: netvsc}",
       "11:9: error: actors.steps: unknown step 'linux.opne'; steps are linux.connect, "
         + "linux.request_offers, linux.open, linux.close, linux.unload, linux.probe, "
-        + "linux.remove, linux.kexec, linux.kdump, linux.hibernate, linux.reboot, linux.suspend, "
-        + "linux.hvsock_connect, send, wait, sleep, slot_busy, teardown_message_page, restore_message_page, machine_reset, "
+        + "linux.remove, linux.kexec, linux.kdump, linux.hibernate, linux.reboot, "
+        + "linux.emergency_restart, linux.suspend, linux.hvsock_connect, send, wait, sleep, slot_busy, teardown_message_page, restore_message_page, machine_reset, "
         + "device_reset, device_added, corrupt_ring, migrate, signal_event"
     ),
     (

@@ -216,6 +216,7 @@ struct ScenarioParserTests {
             - linux.hibernate: {mode: shutdown}
             - linux.hibernate: {mode: suspend}
             - linux.reboot
+            - linux.emergency_restart
             - linux.suspend
             - linux.hvsock_connect: {port: 22}
       """
@@ -227,7 +228,7 @@ struct ScenarioParserTests {
         .linux(.kdump), .linux(.hibernate(.thaw)), .linux(.hibernate(.reboot)),
         .linux(.hibernate(.thaw)), .linux(.hibernate(.platform)),
         .linux(.hibernate(.shutdown)), .linux(.hibernate(.suspend)), .linux(.reboot),
-        .linux(.suspend), .linux(.hvsockConnect(port: 22)),
+        .linux(.emergencyRestart), .linux(.suspend), .linux(.hvsockConnect(port: 22)),
       ])
     let again = try ScenarioParser.parse(ScenarioWriter.yaml(scenario), file: "again.yaml")
     #expect(again.guest == scenario.guest)

@@ -19,6 +19,9 @@ struct LinuxCompiler {
   }
 
   mutating func compile(_ linux: LinuxStep) {
+    // Each step starts back in user space, where a frozen task stops; a crash or a SysRq
+    // comes whenever.
+    if linux != .kdump && linux != .emergencyRestart { emit(.linux(.freezePoint)) }
     switch linux {
     case .connect(let versions, let vcpu):
       connect(versions ?? context.kernel.versionTable, vcpu: vcpu)
@@ -34,9 +37,10 @@ struct LinuxCompiler {
     case .probe(let device): probe(device)
     case .remove(let device): lockedRemove(device)
     case .kexec:
-      // `device_shutdown`: wait_for_device_probe, then device_block_probing.
-      emit(.linux(.awaitProbes))
-      emit(.linux(.blockProbing(true)))
+      // The reboot syscall holds `system_transition_mutex`; `kernel_restart_prepare` runs
+      // `device_shutdown`, then `hv_kexec_handler` unloads.
+      emit(.linux(.lockSystemTransition(busy: nil)))
+      deviceShutdown()
       unload(crash: false)
       newKernel()
     case .kdump:
@@ -44,10 +48,14 @@ struct LinuxCompiler {
       newKernel()
     case .hibernate(let mode): hibernate(mode)
     case .reboot:
-      // `kernel_restart` → `device_shutdown` waits for the probes under way; no hv driver
-      // has a shutdown callback that sends anything, and `hv_machine_shutdown` unloads only
-      // for kexec.
-      emit(.linux(.awaitProbes))
+      // The reboot syscall holds `system_transition_mutex`; `kernel_restart` runs
+      // `device_shutdown`, and `hv_machine_shutdown` unloads only for kexec.
+      emit(.linux(.lockSystemTransition(busy: nil)))
+      deviceShutdown()
+      emit(.environment(.machineReset))
+      bootNewKernel()
+    case .emergencyRestart:
+      // `sysrq_handle_reboot` → `emergency_restart`: the machine resets at once.
       emit(.environment(.machineReset))
       bootNewKernel()
     case .suspend: suspendToRAM()
@@ -252,13 +260,12 @@ struct LinuxCompiler {
   /// on `init_vp_index`'s CPU, establish its buffers (netvsc), then open the sub-channels
   /// offered. A failure ends the probe; a buffer's failure undoes what was established.
   /// The driver core holds the device's lock across the probe (`__device_attach`), so a
-  /// remove or another bind of the same device waits for it; a resume runs under the locks
-  /// its freeze took (`lockHeld`).
-  private mutating func probe(_ device: String, lockHeld: Bool = false) {
+  /// remove or another bind of the same device waits for it.
+  private mutating func probe(_ device: String) {
     let primary = DeviceChannel(device)
     let done = label()
     emit(.linux(.awaitOffer(primary, timeout: nil)))
-    if !lockHeld { emit(.linux(.lockDevice(device))) }
+    emit(.linux(.lockDevice(device)))
     let driver = context.driver(of: device)
     // A failed open fails the probe; so does one of a device already bound (-EINVAL: the
     // driver core would not have called probe).
@@ -281,7 +288,7 @@ struct LinuxCompiler {
     for buffer in driver.buffers { teardownIfCreated(GpadlPurpose(primary, buffer: buffer.buffer)) }
     close(primary)
     bind(done)
-    if !lockHeld { emit(.linux(.unlockDevice(device))) }
+    emit(.linux(.unlockDevice(device)))
   }
 
   /// An unbind: the driver core takes the device's lock (`device_release_driver`) first.
@@ -347,8 +354,13 @@ struct LinuxCompiler {
   /// `power_down`: in `platform` mode the devices freeze again and the machine enters S4, in
   /// `shutdown` mode it powers off, in `suspend` mode it suspends to RAM (or, if that fails,
   /// goes on as `platform`), in `reboot` mode it restarts and a boot kernel restores the
-  /// image.
+  /// image. The processes stay frozen until `hibernate` ends.
   private mutating func hibernate(_ mode: HibernationMode) {
+    // `hibernate` holds `system_transition_mutex` throughout (`lock_system_sleep`); the image
+    // is made under it, with the processes frozen, so a restored image kernel holds the
+    // mutex and its frozen processes too, until its `hibernate` ends.
+    emit(.linux(.lockSystemTransition(busy: nil)))
+    freezeProcesses()
     freeze(rememberingOpenChannels: true)
     // Only a reboot brings the image back in this QEMU process: the thaw alone stands for
     // an image that was not written, platform and shutdown end the run, and a suspend that
@@ -357,7 +369,7 @@ struct LinuxCompiler {
     if mode == .reboot { emit(.linux(.saveHibernationImage)) }
     resume(.resume)
     switch mode {
-    case .thaw: return
+    case .thaw: break
     case .platform:
       // `hibernation_platform_enter`: PMSG_HIBERNATE runs the poweroff callbacks, which are
       // the freeze ones (`poweroff_noirq`), `vmbus_bus_suspend` unloads, and S4 follows.
@@ -365,9 +377,9 @@ struct LinuxCompiler {
       emit(.linux(.powerOff(.s4)))
       return
     case .shutdown:
-      // `kernel_power_off` → `device_shutdown`: the probes under way are awaited and nothing
-      // is sent (as `linux.reboot`); `acpi_power_off` enters S5.
-      emit(.linux(.awaitProbes))
+      // `kernel_power_off` → `device_shutdown`: nothing is sent (as `linux.reboot`);
+      // `acpi_power_off` enters S5.
+      deviceShutdown(processesFrozen: true)
       emit(.linux(.powerOff(.s5)))
       return
     case .suspend:
@@ -375,40 +387,86 @@ struct LinuxCompiler {
       // (x86 with ACPI has `hibernation_ops`).
       let platform = label()
       let done = label()
-      suspendToRAM(orElse: platform)
+      suspendDevicesAndEnter(orElse: platform)
       emit(.jump(to: target(done)))
       bind(platform)
       freeze(rememberingOpenChannels: false)
       emit(.linux(.powerOff(.s4)))
       bind(done)
-      return
-    case .reboot: break
+    case .reboot:
+      // `power_down` → `kernel_restart`, as `linux.reboot`: `device_shutdown` sends nothing;
+      // the machine resets.
+      deviceShutdown(processesFrozen: true)
+      emit(.environment(.machineReset))
+      // The boot kernel boots, then `software_resume` finds the image: it freezes the
+      // processes, `hibernation_restore` quiesces the devices with their freeze callbacks,
+      // and the image kernel resumes.
+      bootNewKernel()
+      freezeProcesses()
+      freeze(rememberingOpenChannels: false)
+      resume(.restoreImage)
     }
-    // `power_down` → `kernel_restart`, as `linux.reboot`: `device_shutdown` waits for the
-    // probes under way and sends nothing; the machine resets.
-    emit(.linux(.awaitProbes))
-    emit(.environment(.machineReset))
-    // The boot kernel boots, then `software_resume` finds the image: `hibernation_restore`
-    // quiesces the devices with their freeze callbacks, and the image kernel resumes.
-    bootNewKernel()
-    freeze(rememberingOpenChannels: false)
-    resume(.restoreImage)
+    thawProcesses()
+    emit(.linux(.unlockSystemTransition))
   }
 
-  /// `suspend_devices_and_enter` with mem_sleep "deep" (kernel/power/suspend.c): vmbus and
-  /// the hv drivers have no suspend callbacks for PMSG_SUSPEND (`suspend_noirq` is NULL, so
-  /// that a Generation-2 VM can wake from suspend-to-idle), so nothing is sent. The freezer
-  /// cannot freeze a task waiting for a reply (uninterruptibly), and Linux then fails the
-  /// suspend and the user tries again: the model waits for each device's operation under way
-  /// instead, which is that later try, and holds every device's lock until the thaw, as the
-  /// frozen tasks start no other. A channel bound to a secondary CPU aborts the suspend
-  /// there (and the walk goes on at `fallback`, when given); otherwise the SynIC goes down
-  /// (`hv_synic_suspend`) and the machine enters S3.
-  private mutating func suspendToRAM(orElse fallback: Label? = nil) {
+  /// `device_shutdown` (drivers/base/core.c): wait for the probes under way, block probing,
+  /// then each device under its lock, last registered first, so an unbind under way finishes
+  /// first (with the processes frozen, none is). No hv driver has a shutdown callback that
+  /// sends anything.
+  private mutating func deviceShutdown(processesFrozen: Bool = false) {
+    emit(.linux(.awaitProbes))
+    emit(.linux(.blockProbing(true)))
+    guard !processesFrozen else { return }
+    for device in context.devices.reversed() {
+      emit(.linux(.lockDevice(device.name)))
+      emit(.linux(.unlockDevice(device.name)))
+    }
+  }
+
+  /// `freeze_processes`: the freezer freezes a task only where it can sleep freezably (back in
+  /// user space between two steps, or asleep). A task inside a call (waiting uninterruptibly
+  /// for a reply, or for a device lock) makes Linux fail the transition, and the user tries
+  /// again; the model waits for those tasks instead, which is that later try. A frozen task
+  /// starts no step until `thawProcesses`. Probes run in kernel workers, which do not freeze:
+  /// `dpm_prepare` waits for them and blocks new ones.
+  private mutating func freezeProcesses() {
+    emit(.linux(.freezeProcesses))
+  }
+
+  /// `thaw_processes`: the other tasks go on.
+  private mutating func thawProcesses() {
+    emit(.linux(.thawProcesses))
+  }
+
+  /// `enter_state` → `suspend_devices_and_enter` with mem_sleep "deep" (kernel/power/suspend.c).
+  private mutating func suspendToRAM() {
+    // `enter_state` only tries `system_transition_mutex`: -EBUSY while another transition
+    // is under way.
+    let busy = label()
+    let done = label()
+    emit(.linux(.lockSystemTransition(busy: target(busy))))
+    freezeProcesses()
+    suspendDevicesAndEnter()
+    thawProcesses()
+    emit(.linux(.unlockSystemTransition))
+    emit(.jump(to: target(done)))
+    bind(busy)
+    emit(
+      .linux(.log("enter_state: system_transition_mutex is held: -EBUSY, the suspend does nothing"))
+    )
+    bind(done)
+  }
+
+  /// `suspend_devices_and_enter`, the processes frozen: vmbus and the hv drivers have no
+  /// suspend callbacks for PMSG_SUSPEND (`suspend_noirq` is NULL, so that a Generation-2 VM
+  /// can wake from suspend-to-idle), so nothing is sent. A channel bound to a secondary CPU
+  /// aborts the suspend there (and the walk goes on at `fallback`, when given); otherwise the
+  /// SynIC goes down (`hv_synic_suspend`) and the machine enters S3.
+  private mutating func suspendDevicesAndEnter(orElse fallback: Label? = nil) {
     // `dpm_prepare`: the probes under way, then probing blocked until `dpm_complete`.
     emit(.linux(.awaitProbes))
     emit(.linux(.blockProbing(true)))
-    for device in context.devices { emit(.linux(.lockDevice(device.name))) }
     let aborted = label()
     emit(.linux(.offlineSecondaryCPUs(onFailure: target(aborted))))
     // `syscore_suspend` → `hv_synic_suspend`: CPU 0's message page goes (QEMU's main loop
@@ -416,10 +474,10 @@ struct LinuxCompiler {
     emit(.environment(.teardownMessagePage))
     emit(.linux(.enterS3))
     let done = label()
-    thaw()
+    emit(.linux(.blockProbing(false)))
     emit(.jump(to: target(done)))
     bind(aborted)
-    thaw()
+    emit(.linux(.blockProbing(false)))
     if let fallback { emit(.jump(to: target(fallback))) }
     bind(done)
   }
@@ -457,13 +515,10 @@ struct LinuxCompiler {
   /// The devices freeze last registered first (`dpm_suspend_noirq` walks its list from the
   /// tail), and Linux registers them in offer order, which is QEMU's realize order: the
   /// scenario's, reversed. They resume in scenario order.
-  /// The freezer has stopped every task first: an unbind under way finishes (the model's
-  /// stand-in for Linux's later try, as for a suspend) and none starts until the thaw, so the
-  /// freeze holds every device's lock until `resume` ends.
+  /// The processes are frozen (`freezeProcesses`) before.
   private mutating func freeze(rememberingOpenChannels: Bool) {
     emit(.linux(.awaitProbes))
     emit(.linux(.blockProbing(true)))
-    for device in context.devices.reversed() { emit(.linux(.lockDevice(device.name))) }
     if rememberingOpenChannels { emit(.linux(.rememberOpenChannels)) }
     for device in context.devices.reversed() { remove(device.name) }
     if context.devices.contains(where: { $0.channels > 1 }) {
@@ -473,8 +528,7 @@ struct LinuxCompiler {
   }
 
   /// `vmbus_bus_resume` and the drivers' resume callbacks for what was open at the freeze,
-  /// under the locks the freeze took; then `dpm_complete` unblocks probing and the thaw frees
-  /// the locks.
+  /// with the processes still frozen; then `dpm_complete` unblocks probing.
   private mutating func resume(_ restart: GuestKernel.Restart) {
     emit(.linux(.restartKernel(restart)))
     // Resume negotiates the saved version only.
@@ -495,16 +549,10 @@ struct LinuxCompiler {
       let skip = label()
       let primary = DeviceChannel(device.name)
       emit(.linux(.jumpUnless(.openBeforeRestart(primary), to: target(skip))))
-      probe(device.name, lockHeld: true)
+      probe(device.name)
       bind(skip)
     }
-    thaw()
-  }
-
-  /// `dpm_complete` and the thaw: probing resumes and the devices' locks are free again.
-  private mutating func thaw() {
     emit(.linux(.blockProbing(false)))
-    for device in context.devices { emit(.linux(.unlockDevice(device.name))) }
   }
 }
 
