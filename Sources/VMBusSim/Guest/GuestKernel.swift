@@ -27,8 +27,8 @@ struct GuestKernel: Hashable, Sendable {
     case fresh
     /// Hibernation resume: the image's state comes back; the host's offers do not.
     case resume
-    /// A boot kernel hands over to the hibernation image it found (``saveImage()``), which
-    /// resumes as in `resume`.
+    /// The hibernation image (``saveImage()``) replaces the kernel, a boot kernel's (reboot
+    /// mode) or the one that wrote it (test_resume mode), and resumes as in `resume`.
     case restoreImage
   }
 

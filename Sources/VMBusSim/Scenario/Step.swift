@@ -287,4 +287,8 @@ package enum HibernationMode: String, Hashable, Sendable, CaseIterable {
   /// to the image kernel, which resumes. The one mode whose whole cycle one QEMU process
   /// sees.
   case reboot
+  /// `test_resume`, a debugging mode: after the thaw writes the image, no `power_down`; the
+  /// kernel reads the image back at once (`load_image_and_restore`): `hibernation_restore`
+  /// quiesces the devices (UNLOAD) and the image kernel resumes, in the same machine.
+  case testResume = "test_resume"
 }

@@ -486,7 +486,7 @@ extension Simulation {
       switch kind {
       case .fresh: "a new kernel starts"
       case .resume: "the hibernation image resumes"
-      case .restoreImage: "the boot kernel hands over to the hibernation image, which resumes"
+      case .restoreImage: "the hibernation image is loaded and resumes"
       }
     note(.environment, actor: actors[index].name, what, from: begin)
   }

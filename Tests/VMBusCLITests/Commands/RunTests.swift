@@ -220,7 +220,7 @@ struct RunTests {
       let lines = run.lines
       let reset = try #require(lines.firstIndex { $0.hasSuffix("machine reset") })
       let handover = try #require(
-        lines.firstIndex { $0.hasSuffix("hands over to the hibernation image, which resumes") })
+        lines.firstIndex { $0.hasSuffix("the hibernation image is loaded and resumes") })
       #expect(reset < handover)
       // UNLOAD at the freeze and at the boot kernel's quiesce, none at the reset.
       let unloads = lines.indices.filter { lines[$0].contains("→ host            UNLOAD") }
@@ -285,7 +285,7 @@ struct RunTests {
       #expect(
         bad.stderr.contains(
           "\(path):8:33: error: linux.hibernate.mode: unknown mode 'hybrid'; "
-            + "modes are thaw, platform, shutdown, suspend, reboot"),
+            + "modes are thaw, platform, shutdown, suspend, reboot, test_resume"),
         "\(bad.stderr)")
     }
   }

@@ -878,9 +878,42 @@ struct LinuxGuestModelTests {
     let texts = run.run.transcript.map(\.text)
     let reset = try #require(texts.firstIndex(of: "machine reset"))
     let restored = try #require(
-      texts.firstIndex(of: "the boot kernel hands over to the hibernation image, which resumes"))
+      texts.firstIndex(of: "the hibernation image is loaded and resumes"))
     #expect(reset < restored)
     #expect(texts.filter { $0 == "the hibernation image resumes" }.count == 1)
+  }
+
+  /// `test_resume` mode (kernel/power/hibernate.c): no `power_down`; after the thaw writes
+  /// the image, `load_image_and_restore` reads it back in the same machine:
+  /// `hibernation_restore` quiesces the devices with the freeze callbacks (UNLOAD), and the
+  /// image kernel resumes with the image's version and GPADL counter, so the thaw's id comes
+  /// again. No machine reset, no boot kernel.
+  @Test("hibernate test_resume mode (hibernate.c): thaw, quiesce, restore, in one machine")
+  func hibernationTestResumeRestoresTheImageAtOnce() throws {
+    let run = try Run(
+      Run.yaml(
+        devices: ["{class: hv-balloon}"],
+        steps: [
+          #"linux.connect: {versions: ["3.0"]}"#, "linux.request_offers",
+          "linux.probe: {device: hv-balloon}", "linux.hibernate: {mode: test_resume}",
+        ]))
+    #expect(run.outcome.kind == .passed, "\(run.outcome)")
+    let open = { (id: String) in
+      ["GPADL_HEADER \(id) relid 1 pages 10", "OPENCHANNEL relid 1 gpadl \(id) vp 0 offset 5"]
+    }
+    let close = { (id: String) in
+      ["CLOSECHANNEL relid 1", "GPADL_TEARDOWN relid 1 gpadl \(id)", "UNLOAD"]
+    }
+    let contact = ["INITIATE_CONTACT 3.0 conn 1", "REQUESTOFFERS"]
+    #expect(
+      run.lines == contact + open("E1E10") + close("E1E10")
+        // The thaw, then the quiesce.
+        + contact + open("E1E11") + close("E1E11")
+        // The image kernel.
+        + contact + open("E1E11"))
+    #expect(!run.run.events.contains(.simulator(.machineReset)))
+    #expect(
+      run.notes.contains("the hibernation image is loaded and resumes"))
   }
 
   /// After the thaw, `power_down` (kernel/power/hibernate.c) goes on by mode. In platform

@@ -354,7 +354,8 @@ struct LinuxCompiler {
   /// `power_down`: in `platform` mode the devices freeze again and the machine enters S4, in
   /// `shutdown` mode it powers off, in `suspend` mode it suspends to RAM (or, if that fails,
   /// goes on as `platform`), in `reboot` mode it restarts and a boot kernel restores the
-  /// image. The processes stay frozen until `hibernate` ends.
+  /// image; in `test_resume` mode the same kernel restores it at once. The processes stay
+  /// frozen until `hibernate` ends.
   private mutating func hibernate(_ mode: HibernationMode) {
     // `hibernate` holds `system_transition_mutex` throughout (`lock_system_sleep`); the image
     // is made under it, with the processes frozen, so a restored image kernel holds the
@@ -362,11 +363,11 @@ struct LinuxCompiler {
     emit(.linux(.lockSystemTransition(busy: nil)))
     freezeProcesses()
     freeze(rememberingOpenChannels: true)
-    // Only a reboot brings the image back in this QEMU process: the thaw alone stands for
-    // an image that was not written, platform and shutdown end the run, and a suspend that
-    // goes through invalidates it (`swsusp_unmark`). Kept for nothing else, it would only
-    // tell apart states that are the same.
-    if mode == .reboot { emit(.linux(.saveHibernationImage)) }
+    // Only a reboot or a test resume brings the image back in this QEMU process: the thaw
+    // alone stands for an image that was not written, platform and shutdown end the run, and
+    // a suspend that goes through invalidates it (`swsusp_unmark`). Kept for nothing else,
+    // it would only tell apart states that are the same.
+    if mode == .reboot || mode == .testResume { emit(.linux(.saveHibernationImage)) }
     resume(.resume)
     switch mode {
     case .thaw: break
@@ -393,6 +394,12 @@ struct LinuxCompiler {
       freeze(rememberingOpenChannels: false)
       emit(.linux(.powerOff(.s4)))
       bind(done)
+    case .testResume:
+      // No `power_down`: `load_image_and_restore` reads the image back, and
+      // `hibernation_restore` quiesces the devices with their freeze callbacks before the
+      // image kernel resumes; the processes stay frozen throughout.
+      freeze(rememberingOpenChannels: false)
+      resume(.restoreImage)
     case .reboot:
       // `power_down` → `kernel_restart`, as `linux.reboot`: `device_shutdown` sends nothing;
       // the machine resets.
