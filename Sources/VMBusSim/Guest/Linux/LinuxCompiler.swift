@@ -521,8 +521,8 @@ struct LinuxCompiler {
   /// resume to reopen; a boot kernel's quiesce need not (the image's list comes back).
   /// The devices freeze last registered first (`dpm_suspend_noirq` walks its list from the
   /// tail), and Linux registers them in offer order, which is QEMU's realize order: the
-  /// scenario's, reversed. They resume in scenario order.
-  /// The processes are frozen (`freezeProcesses`) before.
+  /// scenario's, reversed. They resume in scenario order. The caller has frozen the
+  /// processes (`freezeProcesses`), and the noirq callbacks take no device lock.
   private mutating func freeze(rememberingOpenChannels: Bool) {
     emit(.linux(.awaitProbes))
     emit(.linux(.blockProbing(true)))
