@@ -398,18 +398,22 @@ extension Simulation {
   /// no modelled host reads the field.
   static var firstEphemeralVsockPort: UInt32 { 1024 }
 
-  /// Whether every task but `index` can freeze: finished, asleep, between two steps, or
-  /// already stopped where it cannot act (frozen, or waiting for the transition mutex, which
-  /// the freezer's task holds). Kernel workers (driver probes) do not freeze; `dpm_prepare`
+  /// Whether every task but `index` can freeze: finished, asleep (not in `vmbus_post_msg`'s
+  /// back-off, an uninterruptible `msleep` inside a call), between two steps, waiting for its
+  /// device to be offered (a freeze point follows), or already stopped where it cannot act
+  /// (frozen, or waiting for the transition mutex, which the freezer's task holds). Kernel workers (driver probes) do not freeze; `dpm_prepare`
   /// waits for them.
   private func tasksFreezable(besides index: Int) -> Bool {
     actors.indices.allSatisfy { other in
       guard other != index, !actors[other].restartsWithKernel else { return true }
       switch actors[other].status {
-      case .done, .sleeping: return true
-      case .blocked(let blocked)
-      where blocked.reason == .frozen || blocked.reason == .systemTransition:
-        return true
+      case .done: return true
+      case .sleeping: return actors[other].attempt == 1
+      case .blocked(let blocked):
+        switch blocked.reason {
+        case .frozen, .systemTransition, .offer: return true
+        default: return false
+        }
       default:
         if case .linux(.freezePoint) = actors[other].currentOp { return true }
         return false

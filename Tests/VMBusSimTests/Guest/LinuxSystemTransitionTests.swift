@@ -54,6 +54,35 @@ struct LinuxSystemTransitionTests {
     }
   }
 
+  /// A bind waiting for its device to be offered waits in user space: the freezer does not
+  /// wait for it, and the suspend goes through. (Here it comes before the offers were asked
+  /// for; after the wake QEMU ignores REQUESTOFFERS, 6.14's wait for the offers times out,
+  /// and the device never appears, which nothing waits for.)
+  @Test("freeze_processes: a bind waiting for its device does not hold the suspend")
+  func aBindWaitingForItsDeviceFreezes() throws {
+    let yaml = """
+      description: a bind waits for its device while the kernel suspends
+      expect: passed
+      host:
+        vcpus: 1
+        devices: [{class: hv-balloon}]
+      guest: {kernel: "6.14", probe: steps}
+      actors:
+        - name: boot
+          steps:
+            - linux.connect: {versions: ["4.0"]}
+            - linux.suspend
+            - linux.request_offers
+        - name: user
+          steps:
+            - linux.probe: {device: hv-balloon}
+      """
+    let run = try Run(yaml)
+    #expect(run.outcome.kind == .passed, "\(run.outcome)")
+    #expect(run.notes.contains { $0.contains("the machine enters S3") }, "\(run.notes)")
+    #expect(!run.posts.contains { $0.message.type == .gpadlHeader })
+  }
+
   /// The reboot syscall takes the mutex too (kexec): it waits for a hibernation under way,
   /// so the kexec's UNLOAD comes after the hibernation's resume, never inside it.
   @Test("reboot(2): a kexec waits for a hibernation under way")

@@ -29,6 +29,8 @@ struct LinuxCompiler {
     case .open(let device, let subchannel, let pages, let vp, let expectStatus):
       let channel = DeviceChannel(device, subchannel)
       emit(.linux(.awaitOffer(channel, timeout: nil)))
+      // Waiting for the device is waiting in user space: a freezer may stop the task here.
+      emit(.linux(.freezePoint))
       open(channel, pages: pages ?? ringPages(of: device), vp: vp)
       emit(.linux(.expectOpenStatus(channel, expectStatus)))
     case .close(let device, let subchannel):
@@ -265,6 +267,9 @@ struct LinuxCompiler {
     let primary = DeviceChannel(device)
     let done = label()
     emit(.linux(.awaitOffer(primary, timeout: nil)))
+    // A bind waits for its device in user space: a freezer may stop the task once it is
+    // offered.
+    emit(.linux(.freezePoint))
     emit(.linux(.lockDevice(device)))
     let driver = context.driver(of: device)
     // A failed open fails the probe; so does one of a device already bound (-EINVAL: the
