@@ -69,7 +69,7 @@ struct ScenarioParserErrorTests {
     (
       "- linux.hibernate: {mode: hybrid}",
       "11:33: error: linux.hibernate.mode: unknown mode 'hybrid'; modes are thaw, platform, "
-        + "shutdown, suspend, reboot"
+        + "shutdown, suspend, reboot, test_resume"
     ),
     (
       "- linux.hibernate: {resume: now}",
