@@ -103,7 +103,8 @@ extension LinuxOp {
     case .lockSystemTransition(let busy): .lockSystemTransition(busy: busy.map(move))
     case .link, .awaitLinked, .allocateGpadl, .setChannel, .setCreated, .pollForUnload,
       .clearMessageSlots, .awaitProbes, .blockProbing, .lockDevice, .unlockDevice,
-      .unlockSystemTransition, .freezeProcesses, .thawProcesses, .freezePoint, .awaitOffer,
+      .unlockSystemTransition, .takeKexecLock, .haltAfterPanic, .freezeProcesses, .thawProcesses,
+      .freezePoint, .awaitOffer,
       .awaitResumeOffers,
       .awaitSubchannelRescinds,
       .rememberOpenChannels, .saveHibernationImage, .powerOff, .enterS3, .restartKernel,

@@ -233,6 +233,12 @@ struct GuestKernel: Hashable, Sendable {
     cachedKey.value = nil
   }
 
+  /// A kexec under way holds the kexec lock (`kexec_trylock` in `kernel_kexec`): a crash
+  /// meanwhile cannot start the crash kernel.
+  var kexecLocked = false {
+    didSet { cachedKey.value = nil }
+  }
+
   /// Takes `system_transition_mutex`; false when another transition holds it.
   mutating func lockSystemTransition() -> Bool {
     guard !systemTransitionHeld else { return false }
@@ -362,7 +368,7 @@ struct GuestKernel: Hashable, Sendable {
     for channel in openBeforeRestart { channel.addExplorationKey(into: &hasher) }
     let flags: UInt64 =
       (unloadStarted ? 1 : 0) | (pollingForUnload ? 2 : 0) | (allOffersDelivered ? 4 : 0)
-      | (probingBlocked ? 8 : 0) | (systemTransitionHeld ? 16 : 0)
+      | (probingBlocked ? 8 : 0) | (systemTransitionHeld ? 16 : 0) | (kexecLocked ? 32 : 0)
     hasher.add(
       UInt64(savedVersion?.rawValue ?? .max) | flags << 32
         | UInt64(performanceChannels & 0xFFFF) << 40)

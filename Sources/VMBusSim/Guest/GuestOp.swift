@@ -78,6 +78,11 @@ enum LinuxOp: Hashable, Sendable {
   case lockSystemTransition(busy: Int?)
   /// Release `system_transition_mutex`.
   case unlockSystemTransition
+  /// `kernel_kexec` takes the kexec lock, which it holds until the new kernel runs.
+  case takeKexecLock
+  /// A panic with no crash kernel to start: the other CPUs stop and the machine halts
+  /// (`panic=0`), so the run ends.
+  case haltAfterPanic
   /// `freeze_processes`: wait until every other task can freeze (between two steps, asleep,
   /// or finished), then freeze them. Linux's freezer cannot freeze a task inside a call (an
   /// uninterruptible wait for a reply, a device lock) and fails the transition; the user's
@@ -148,6 +153,8 @@ enum KernelCondition: Hashable, Sendable {
   case connectedAtLeast(ProtocolVersion)
   /// The hibernation image saved this version.
   case savedVersion(ProtocolVersion)
+  /// No kexec holds the kexec lock (`kexec_trylock` would succeed).
+  case kexecLockFree
 }
 
 /// How an actor treats a failed HvPostMessage.

@@ -153,6 +153,14 @@ extension Simulation {
         block(index, .frozen, deadline: nil)
         return false
       }
+    case .takeKexecLock: kernel.kexecLocked = true
+    case .haltAfterPanic:
+      note(
+        .environment, actor: actors[index].name,
+        "panic: a kexec holds the kexec lock, so __crash_kexec starts no crash kernel; the other CPUs stop and the machine halts (panic=0)",
+        from: events.count)
+      finish(.passed, "the kernel panicked during a kexec and the machine halted")
+      return false
     case .unlockSystemTransition:
       // A mutex too: the task that unlocks may take it again first, or a waiter may.
       kernel.unlockSystemTransition()
@@ -360,6 +368,7 @@ extension Simulation {
     case .openBeforeRestart(let channel): kernel.wasOpenBeforeRestart(channel)
     case .connectedAtLeast(let version): kernel.connectedVersion.map { $0 >= version } ?? false
     case .savedVersion(let version): kernel.savedVersion == version
+    case .kexecLockFree: !kernel.kexecLocked
     }
   }
 

@@ -104,6 +104,42 @@ struct LinuxSystemTransitionTests {
     }
   }
 
+  /// A crash while another task's kexec holds the kexec lock starts no crash kernel
+  /// (`__crash_kexec` only tries the lock): the panic goes on, the other CPUs stop, and the
+  /// machine halts. Here the kexec, which took the lock first, waits in `device_shutdown`
+  /// for the user's bind, whose task then crashes while the kexec goes on.
+  @Test("__crash_kexec: a crash during a kexec starts no crash kernel; the machine halts")
+  func aCrashDuringAKexecHalts() throws {
+    let yaml = """
+      description: a bind, then a crash, while the system kexecs
+      expect: passed
+      host:
+        vcpus: 1
+        devices: [{class: hv-balloon}]
+      guest: {kernel: "6.14", probe: steps}
+      actors:
+        - name: boot
+          steps:
+            - linux.connect: {versions: ["4.0"]}
+            - linux.request_offers
+            - linux.kexec
+        - name: user
+          steps:
+            - linux.probe: {device: hv-balloon}
+            - linux.kdump
+      """
+    let prepared = PreparedScenario(try ScenarioParser.parse(yaml, file: "linux-test.yaml"))
+    for seed in 0..<20 as Range<UInt64> {
+      let run = Run(Simulation.run(prepared, seed: seed))
+      #expect(run.outcome.kind == .passed, "seed \(seed): \(run.outcome)")
+      #expect(
+        run.outcome.message == "the kernel panicked during a kexec and the machine halted",
+        "seed \(seed): \(run.outcome)")
+      // The kexec's new kernel may have begun; the crash started none.
+      #expect(run.notes.filter { $0 == "a new kernel starts" }.count <= 1, "seed \(seed)")
+    }
+  }
+
   /// `device_shutdown` waits for the probes under way, blocks new ones and takes each
   /// device's lock: at a reboot's machine reset no probe or unbind has a request in flight.
   /// An emergency restart (SysRq b) waits for nothing.

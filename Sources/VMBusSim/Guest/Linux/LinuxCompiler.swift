@@ -42,12 +42,24 @@ struct LinuxCompiler {
       // The reboot syscall holds `system_transition_mutex`; `kernel_restart_prepare` runs
       // `device_shutdown`, then `hv_kexec_handler` unloads.
       emit(.linux(.lockSystemTransition(busy: nil)))
+      emit(.linux(.takeKexecLock))
       deviceShutdown()
       unload(crash: false)
       newKernel()
     case .kdump:
+      // `__crash_kexec` tries the kexec lock: while a kexec holds it there is no crash
+      // kernel, only the panic notifier's polled UNLOAD (nothing if the kexec's came first),
+      // and the machine halts.
+      let noCrashKernel = label()
+      emit(.linux(.jumpUnless(.kexecLockFree, to: target(noCrashKernel))))
       unload(crash: true)
       newKernel()
+      let done = label()
+      emit(.jump(to: target(done)))
+      bind(noCrashKernel)
+      unload(crash: true)
+      emit(.linux(.haltAfterPanic))
+      bind(done)
     case .hibernate(let mode): hibernate(mode)
     case .reboot:
       // The reboot syscall holds `system_transition_mutex`; `kernel_restart` runs
