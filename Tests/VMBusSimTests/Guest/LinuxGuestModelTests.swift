@@ -845,6 +845,16 @@ struct LinuxGuestModelTests {
       ])
   }
 
+  /// hv-balloon's open with ring GPADL `id`, its freeze-time close and UNLOAD, and a 3.0
+  /// contact: the hibernation tests' lines.
+  static func balloonOpen(_ id: String) -> [String] {
+    ["GPADL_HEADER \(id) relid 1 pages 10", "OPENCHANNEL relid 1 gpadl \(id) vp 0 offset 5"]
+  }
+  static func balloonFreeze(_ id: String) -> [String] {
+    ["CLOSECHANNEL relid 1", "GPADL_TEARDOWN relid 1 gpadl \(id)", "UNLOAD"]
+  }
+  static let contact30 = ["INITIATE_CONTACT 3.0 conn 1", "REQUESTOFFERS"]
+
   /// `hibernate` → `power_down` in `reboot` mode (kernel/power/hibernate.c): after the thaw
   /// writes the image, `kernel_restart` resets the machine (no UNLOAD); the boot kernel boots
   /// walking its whole table and probes, `software_resume` → `hibernation_restore` quiesces
@@ -860,13 +870,7 @@ struct LinuxGuestModelTests {
           "linux.probe: {device: hv-balloon}", "linux.hibernate: {mode: reboot}",
         ]))
     #expect(run.outcome.kind == .passed, "\(run.outcome)")
-    let open = { (id: String) in
-      ["GPADL_HEADER \(id) relid 1 pages 10", "OPENCHANNEL relid 1 gpadl \(id) vp 0 offset 5"]
-    }
-    let close = { (id: String) in
-      ["CLOSECHANNEL relid 1", "GPADL_TEARDOWN relid 1 gpadl \(id)", "UNLOAD"]
-    }
-    let contact = ["INITIATE_CONTACT 3.0 conn 1", "REQUESTOFFERS"]
+    let (open, close, contact) = (Self.balloonOpen, Self.balloonFreeze, Self.contact30)
     #expect(
       run.lines == contact + open("E1E10") + close("E1E10")
         // The thaw.
@@ -898,13 +902,7 @@ struct LinuxGuestModelTests {
           "linux.probe: {device: hv-balloon}", "linux.hibernate: {mode: test_resume}",
         ]))
     #expect(run.outcome.kind == .passed, "\(run.outcome)")
-    let open = { (id: String) in
-      ["GPADL_HEADER \(id) relid 1 pages 10", "OPENCHANNEL relid 1 gpadl \(id) vp 0 offset 5"]
-    }
-    let close = { (id: String) in
-      ["CLOSECHANNEL relid 1", "GPADL_TEARDOWN relid 1 gpadl \(id)", "UNLOAD"]
-    }
-    let contact = ["INITIATE_CONTACT 3.0 conn 1", "REQUESTOFFERS"]
+    let (open, close, contact) = (Self.balloonOpen, Self.balloonFreeze, Self.contact30)
     #expect(
       run.lines == contact + open("E1E10") + close("E1E10")
         // The thaw, then the quiesce.

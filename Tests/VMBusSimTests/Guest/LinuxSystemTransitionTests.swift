@@ -11,28 +11,39 @@ import VMBusWire
 struct LinuxSystemTransitionTests {
   typealias Run = LinuxGuestRun
 
-  /// A scenario with a `boot` actor that boots 6.14 (which waits for every offer) with
-  /// hv-balloon probed, and two more actors' steps.
-  static func yaml(first: [String], second: [String], kernel: String = "6.14") -> String {
-    """
-    description: two tasks
-    expect: passed
-    host:
-      vcpus: 1
-      devices: [{class: hv-balloon}]
-    guest: {kernel: "\(kernel)", probe: steps}
-    actors:
-      - name: boot
-        steps:
-          - linux.connect: {versions: ["4.0"]}
-          - linux.request_offers
-          - linux.probe: {device: hv-balloon}
-      - name: first
-        steps:
-    \(first.map { "      - \($0)\n" }.joined())  - name: second
-        steps:
-    \(second.map { "      - \($0)\n" }.joined())
-    """
+  /// A 6.14 guest (which waits for every offer) with hv-balloon on one vCPU, and its actors'
+  /// steps, in order.
+  static func yaml(_ actors: KeyValuePairs<String, [String]>) -> String {
+    let header = """
+      description: concurrent tasks
+      expect: passed
+      host:
+        vcpus: 1
+        devices: [{class: hv-balloon}]
+      guest: {kernel: "6.14", probe: steps}
+      actors:
+
+      """
+    return header
+      + actors.map { name, steps in
+        "  - name: \(name)\n    steps:\n" + steps.map { "      - \($0)\n" }.joined()
+      }.joined()
+  }
+
+  /// `boot` connects, asks for the offers and binds hv-balloon; `first` and `second` follow.
+  static func yaml(first: [String], second: [String]) -> String {
+    yaml([
+      "boot": [
+        #"linux.connect: {versions: ["4.0"]}"#, "linux.request_offers",
+        "linux.probe: {device: hv-balloon}",
+      ],
+      "first": first, "second": second,
+    ])
+  }
+
+  /// `boot` and `user`, whose steps bind hv-balloon if anything does.
+  static func yaml(boot: [String], user: [String]) -> String {
+    yaml(["boot": boot, "user": user])
   }
 
   /// A task frozen by a hibernation starts its suspend only after the thaw: S3 comes after
@@ -60,23 +71,9 @@ struct LinuxSystemTransitionTests {
   /// and the device never appears, which nothing waits for.)
   @Test("freeze_processes: a bind waiting for its device does not hold the suspend")
   func aBindWaitingForItsDeviceFreezes() throws {
-    let yaml = """
-      description: a bind waits for its device while the kernel suspends
-      expect: passed
-      host:
-        vcpus: 1
-        devices: [{class: hv-balloon}]
-      guest: {kernel: "6.14", probe: steps}
-      actors:
-        - name: boot
-          steps:
-            - linux.connect: {versions: ["4.0"]}
-            - linux.suspend
-            - linux.request_offers
-        - name: user
-          steps:
-            - linux.probe: {device: hv-balloon}
-      """
+    let yaml = Self.yaml(
+      boot: [#"linux.connect: {versions: ["4.0"]}"#, "linux.suspend", "linux.request_offers"],
+      user: ["linux.probe: {device: hv-balloon}"])
     let run = try Run(yaml)
     #expect(run.outcome.kind == .passed, "\(run.outcome)")
     #expect(run.notes.contains { $0.contains("the machine enters S3") }, "\(run.notes)")
@@ -110,24 +107,9 @@ struct LinuxSystemTransitionTests {
   /// for the user's bind, whose task then crashes while the kexec goes on.
   @Test("__crash_kexec: a crash during a kexec starts no crash kernel; the machine halts")
   func aCrashDuringAKexecHalts() throws {
-    let yaml = """
-      description: a bind, then a crash, while the system kexecs
-      expect: passed
-      host:
-        vcpus: 1
-        devices: [{class: hv-balloon}]
-      guest: {kernel: "6.14", probe: steps}
-      actors:
-        - name: boot
-          steps:
-            - linux.connect: {versions: ["4.0"]}
-            - linux.request_offers
-            - linux.kexec
-        - name: user
-          steps:
-            - linux.probe: {device: hv-balloon}
-            - linux.kdump
-      """
+    let yaml = Self.yaml(
+      boot: [#"linux.connect: {versions: ["4.0"]}"#, "linux.request_offers", "linux.kexec"],
+      user: ["linux.probe: {device: hv-balloon}", "linux.kdump"])
     let prepared = PreparedScenario(try ScenarioParser.parse(yaml, file: "linux-test.yaml"))
     for seed in 0..<20 as Range<UInt64> {
       let run = Run(Simulation.run(prepared, seed: seed))
