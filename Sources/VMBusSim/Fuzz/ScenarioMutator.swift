@@ -64,10 +64,9 @@ package struct ScenarioMutator {
   /// start the crash kernel).
   private mutating func applyLinux(to scenario: inout Scenario) {
     guard !scenario.actors.isEmpty else { return }
-    let mutation = choices.pick(below: 12)
-    let transition = mutation <= 4 || mutation == 9
+    let mutation = pick(LinuxMutation.allCases)
     let actor =
-      transition
+      mutation.isSystemTransition
       ? (scenario.actors.firstIndex { $0.steps.contains(where: Self.bootsKernel) } ?? 0)
       : choices.pick(below: scenario.actors.count)
     var steps = scenario.actors[actor].steps
@@ -78,43 +77,58 @@ package struct ScenarioMutator {
     let last = max(unloads ?? steps.count, booted)
     let position = booted + choices.pick(below: last - booted + 1)
     switch mutation {
-    case 0: steps.insert(Step(.linux(.kexec)), at: position)
-    case 1: steps.insert(Step(.linux(.kdump)), at: position)
-    case 2:
+    case .kexec: steps.insert(Step(.linux(.kexec)), at: position)
+    case .kdump: steps.insert(Step(.linux(.kdump)), at: position)
+    case .hibernate:
       // Hibernation: the thaw alone, then a power-off (platform's S4 or shutdown's S5), or
       // the whole cycle through a reboot and a boot kernel.
       let mode = pick(HibernationMode.allCases)
       steps.insert(Step(.linux(.hibernate(mode))), at: position)
-    case 3: steps.insert(Step(.linux(.reboot)), at: position)
-    case 4:
+    case .reboot: steps.insert(Step(.linux(.reboot)), at: position)
+    case .emergencyRestart:
       // SysRq b: the machine resets at once, under whatever the kernel was doing.
       steps.insert(Step(.linux(.emergencyRestart)), at: position)
-    case 5 where !devices.isEmpty:
+    case .unbind where !devices.isEmpty:
       // `echo … > unbind`, and as often `bind` again.
       let device = pick(devices)
       var rebind = [Step(.linux(.remove(device: device)))]
       if choices.pick(below: 2) == 0 { rebind.append(Step(.linux(.probe(device: device)))) }
       steps.insert(contentsOf: rebind, at: position)
-    case 6:
+    case .slowHandler:
       // The guest's message handler is slow: the slot stays busy for a few deliveries.
       steps.insert(
         Step(.environment(.slotBusy(deliveries: 1 + choices.pick(below: 3)))), at: position)
-    case 7:
+    case .busySlots:
       scenario.faults.slotBusy = [0, 0.1, 0.5, 0.9][choices.pick(below: 4)]
-    case 8:
+    case .migrate:
       // The machine migrates under the running kernel, which does not notice.
       steps.insert(Step(.environment(.migrate)), at: position)
-    case 9:
+    case .suspend:
       // `systemctl suspend`: S3, and QEMU's wake, under the running kernel.
       steps.insert(Step(.linux(.suspend)), at: position)
-    case 10:
+    case .hvsockConnect:
       // Any process, unprivileged too, connects an AF_VSOCK socket to the host: port 22 is
       // ssh over vsock (systemd's convention).
       steps.insert(Step(.linux(.hvsockConnect(port: 22))), at: position)
-    default:
+    case .unbind, .kernelRelease:
+      // An unbind with no device to unbind switches the kernel release instead.
       scenario.guest.kernel = pick(LinuxKernel.modelled)
     }
     scenario.actors[actor].steps = steps
+  }
+
+  /// The Linux-mode mutations, in the order a seed picks them.
+  private enum LinuxMutation: CaseIterable {
+    case kexec, kdump, hibernate, reboot, emergencyRestart, unbind, slowHandler, busySlots
+    case migrate, suspend, hvsockConnect, kernelRelease
+
+    /// A restart or a suspend: one of the system's transitions, which follow each other.
+    var isSystemTransition: Bool {
+      switch self {
+      case .kexec, .kdump, .hibernate, .reboot, .emergencyRestart, .suspend: true
+      case .unbind, .slowHandler, .busySlots, .migrate, .hvsockConnect, .kernelRelease: false
+      }
+    }
   }
 
   /// A kernel's own boot steps: `vmbus_connect` and `vmbus_request_offers` run once each.

@@ -267,6 +267,17 @@ struct RunTests {
         s5Log.lines.filter { $0.hasSuffix("vmbus_process_incoming_message type 16") }.count == 1,
         "\(s5Log.stdout)")
 
+      // test_resume mode: the image is read back at once; UNLOAD at the freeze and at the
+      // quiesce, no machine reset, and the run goes on.
+      let testResume = try dir.write(
+        "test-resume.yaml",
+        platformYAML.replacingOccurrences(of: "{mode: platform}", with: "{mode: test_resume}"))
+      let resumed = try await CLI.run(["run", testResume, "--db", dir.database], in: dir.url)
+      #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+      #expect(resumed.lines.filter { $0.contains("→ host            UNLOAD") }.count == 2)
+      #expect(!resumed.stdout.contains("sim_machine_reset"))
+      #expect(resumed.stdout.contains("the hibernation image is loaded and resumes"))
+
       let path = try dir.write(
         "bad-hibernate.yaml",
         """
@@ -363,6 +374,29 @@ struct RunTests {
       #expect(summary["complete"] == true)
       #expect(summary["failures"]?.elements.isEmpty == true, "\(explored.stdout)")
       #expect((summary["states"]?.int ?? 0) > 1_000)
+    }
+  }
+
+  /// `linux.emergency_restart` (SysRq b) through the CLI: the committed regression file in
+  /// which Linux reaches `machine_reset.queue_stalled` on QEMU 5.1 runs, fails as it records
+  /// (exit 1), and `check` confirms it.
+  @Test func anEmergencyRestartResetsTheMachineAtOnce() async throws {
+    try await TemporaryDirectory.with { dir in
+      let file = Repository.root.appendingPathComponent(
+        "scenarios/regressions/linux-qemu-guest_hang-machine_reset.queue_stalled.yaml"
+      ).path
+      let run = try await CLI.run(["run", file, "--db", dir.database, "--json"], in: dir.url)
+      #expect(run.status == 1, "\(run.stderr)")
+      let summary = try JSON.parse(run.stdout)
+      #expect(summary["root_cause"] == "machine_reset.queue_stalled")
+      let transcript = try await CLI.run(["run", file, "--db", dir.database], in: dir.url)
+      // No UNLOAD and no wait: the reset follows a GPADL_HEADER QEMU still holds.
+      let lines = transcript.lines
+      let reset = try #require(lines.firstIndex { $0.hasSuffix("machine reset") })
+      #expect(!lines[..<reset].contains { $0.contains("→ host            UNLOAD") })
+      #expect(lines[..<reset].contains { $0.contains("GPADL_HEADER") })
+      let check = try await CLI.run(["check", file], in: dir.url)
+      #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
     }
   }
 
